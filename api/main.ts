@@ -1,0 +1,18 @@
+// API process entry: PORT (3000), DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE.
+import { Client, Connection } from '@temporalio/client';
+import { createDb } from '../activities/db.js';
+import { createApp } from './app.js';
+
+const port = Number(process.env.PORT ?? 3000);
+const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
+const temporal = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+const db = createDb();
+const server = createApp({ db, temporal }).listen(port, () => {
+  console.log(JSON.stringify({ level: 'info', msg: 'api listening', port }));
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    server.close(() => void Promise.all([db.$disconnect(), connection.close()]).finally(() => process.exit(0)));
+  });
+}

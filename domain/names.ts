@@ -1,0 +1,18 @@
+// Workflow ids and the task queue, each id helper with its inverse beside it, so an operator reading
+// `contract-<id>` in the Temporal UI and the code that builds it agree.
+export const TASK_QUEUE = 'milestone-contracts';
+
+const CONTRACT_PREFIX = 'contract-';
+const CHANGE_REQUEST_PREFIX = 'change-request-';
+
+export const contractWorkflowId = (contractId: string): string => `${CONTRACT_PREFIX}${contractId}`;
+export const contractIdFromWorkflowId = (workflowId: string): string => {
+  if (!workflowId.startsWith(CONTRACT_PREFIX)) throw new Error(`not a contract workflow id: ${workflowId}`);
+  return workflowId.slice(CONTRACT_PREFIX.length);
+};
+
+export const changeRequestWorkflowId = (requestId: string): string => `${CHANGE_REQUEST_PREFIX}${requestId}`;
+export const changeRequestIdFromWorkflowId = (workflowId: string): string => {
+  if (!workflowId.startsWith(CHANGE_REQUEST_PREFIX)) throw new Error(`not a change-request workflow id: ${workflowId}`);
+  return workflowId.slice(CHANGE_REQUEST_PREFIX.length);
+};

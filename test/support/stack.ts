@@ -1,0 +1,55 @@
+// A real stack for one test file: a worker on the shared dev server with real activities over the
+// shared PostgreSQL, and the API on an ephemeral port. Each file gets its own task queue so suites
+// running side by side never pick up each other's tasks.
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { quietRuntime } from './runtime.js';
+import { createDb, type Db } from '../../activities/db.js';
+import { createApp } from '../../api/app.js';
+import { issueUser, type IssuedUser } from '../../api/users.js';
+import { createWorker } from '../../worker/create-worker.js';
+import { shared } from './context.js';
+
+export interface Stack {
+  db: Db;
+  client: Client;
+  baseUrl: string;
+  taskQueue: string;
+  newUser(name?: string): Promise<IssuedUser>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  quietRuntime();
+  const taskQueue = `test-${randomUUID()}`;
+  const db = createDb(shared('databaseUrl'));
+  const nativeConnection = await NativeConnection.connect({ address: shared('temporalAddress') });
+  const connection = await Connection.connect({ address: shared('temporalAddress') });
+  const client = new Client({ connection });
+  const worker: Worker = await createWorker({
+    connection: nativeConnection,
+    db,
+    taskQueue,
+    workflowBundle: { codePath: shared('workflowBundlePath') },
+  });
+  const running = worker.run();
+  const server = createApp({ db, temporal: client, taskQueue }).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    db,
+    client,
+    taskQueue,
+    baseUrl: `http://127.0.0.1:${port}`,
+    newUser: (name = 'Test User') => issueUser(db, { email: `${randomUUID()}@example.test`, name }),
+    async stop() {
+      await new Promise((resolve) => server.close(resolve));
+      worker.shutdown();
+      await running;
+      await Promise.all([db.$disconnect(), connection.close(), nativeConnection.close()]);
+    },
+  };
+}

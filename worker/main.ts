@@ -1,0 +1,16 @@
+// Worker process entry: connects to Temporal (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE) and PostgreSQL
+// (DATABASE_URL), then runs until SIGINT/SIGTERM, finishing in-flight tasks before it exits.
+import { NativeConnection } from '@temporalio/worker';
+import { createDb } from '../activities/db.js';
+import { createWorker } from './create-worker.js';
+
+const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
+const db = createDb();
+const worker = await createWorker({ connection, db, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+console.log(JSON.stringify({ level: 'info', msg: 'worker started', taskQueue: worker.options.taskQueue }));
+try {
+  await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
+} finally {
+  await db.$disconnect();
+  await connection.close();
+}

@@ -1,0 +1,3 @@
+// What the worker bundles.
+export { contractWorkflow } from './contract.js';
+export { changeRequestWorkflow } from './change-request.js';

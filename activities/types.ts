@@ -1,23 +1,24 @@
 // The activity surface the workflows call. Workflows import this file with `import type` only.
+import type { RequestKind, RequestOutcome } from '../domain/change-request.js';
 import type { ContractState } from '../domain/contract.js';
-import type { ChangeRequestOutcome } from '../domain/change-request.js';
+import type { LedgerEntry, Notice } from '../domain/events.js';
 
-export interface ChangeRequestOpened {
+/** One accepted transition, written in one database transaction (idempotent by contract id + seq). */
+export interface TransitionRecord {
   contractId: string;
-  requestId: string;
-  createdAt: string;
-  expiresAt: string;
-}
-
-export interface ChangeRequestClosed {
-  contractId: string;
-  requestId: string;
-  outcome: ChangeRequestOutcome;
-  resolvedAt: string;
+  seq: number;
+  command: string;
+  actorId: string;
+  at: string;
+  state: ContractState;
+  ledger: LedgerEntry[];
+  notices: Notice[];
+  /** A change request or proposal opened or closed by this transition. */
+  request?: { id: string; kind: RequestKind; state: 'pending' | RequestOutcome; createdAt: string; expiresAt: string | null };
 }
 
 export interface ContractActivities {
-  persistContract(state: ContractState): Promise<void>;
-  persistChangeRequestOpened(event: ChangeRequestOpened): Promise<void>;
-  persistChangeRequestClosed(event: ChangeRequestClosed): Promise<void>;
+  persistTransition(record: TransitionRecord): Promise<void>;
+  /** One notice: an email and an in-app message to its recipient (R24), each exactly once. */
+  deliverNotice(notice: Notice): Promise<void>;
 }

@@ -7,7 +7,7 @@ import type { Db } from '../activities/db.js';
 import { contractWorkflowId, TASK_QUEUE } from '../domain/names.js';
 import { createContractBody, idSchema } from '../domain/schemas.js';
 import type { contractWorkflow } from '../workflows/contract.js';
-import { createContractUpdate, requestChangeUpdate } from '../workflows/messages.js';
+import { createContractUpdate } from '../workflows/messages.js';
 import { authenticate } from './auth.js';
 import { errorMiddleware } from './errors.js';
 import { HttpProblem } from './problem.js';
@@ -48,7 +48,7 @@ export function createApp({ db, temporal, taskQueue = TASK_QUEUE }: AppDeps): ex
   app.post('/contracts', async (req, res) => {
     const body = createContractBody.parse(req.body);
     const contractId = randomUUID();
-    const state = await temporal.workflow.executeUpdateWithStart(createContractUpdate, {
+    const { contract } = await temporal.workflow.executeUpdateWithStart(createContractUpdate, {
       args: [{ contractId, clientId: res.locals.user.id, freelancerId: body.freelancerId, title: body.title }],
       updateId: idempotencyKey(req),
       startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
@@ -58,23 +58,13 @@ export function createApp({ db, temporal, taskQueue = TASK_QUEUE }: AppDeps): ex
         workflowIdConflictPolicy: 'USE_EXISTING',
       }),
     });
-    res.status(201).json(state);
+    res.status(201).json(contract);
   });
 
   app.get('/contracts/:id', async (req, res) => {
     const id = idSchema.parse(req.params.id);
     const contract = await findVisibleContract(db, id, res.locals.user.id);
     res.json(contract);
-  });
-
-  app.post('/contracts/:id/change-requests', async (req, res) => {
-    const id = idSchema.parse(req.params.id);
-    await findVisibleContract(db, id, res.locals.user.id);
-    const requestId = randomUUID();
-    const state = await temporal.workflow
-      .getHandle(contractWorkflowId(id))
-      .executeUpdate(requestChangeUpdate, { args: [{ requestId }], updateId: idempotencyKey(req) });
-    res.status(201).json({ id: requestId, contract: state });
   });
 
   app.use((_req, _res, next) => next(new HttpProblem(404, 'NOT_FOUND', 'No such route')));

@@ -1,8 +1,38 @@
-// The contract aggregate as plain data plus pure transitions. Bundled into workflow code: no I/O,
-// no clock, no randomness — callers pass in time and ids.
+// The contract aggregate as plain data, its creation and its invariants. Bundled into workflow code:
+// no I/O, no clock, no randomness — callers pass in time.
 import { refuse } from './errors.js';
+import { DEFAULT_INITIATION_FEE_CENTS, MAX_FEE_CENTS } from './money.js';
+import { type FieldChange, type Milestone, type MilestonePatch, isCurrent } from './milestone.js';
+import { MAX_MILESTONES, type PlanDiff, type PlanOp } from './plan.js';
 
 export type ContractStatus = 'open' | 'ended';
+export type Role = 'client' | 'freelancer';
+
+/** Money held for a contract, in cents (R10: deposits = fees + releases + refunds + escrow + projectFunds). */
+export interface Balances {
+  depositsCents: number;
+  feesCents: number;
+  releasesCents: number;
+  refundsCents: number;
+  escrowCents: number;
+  projectFundsCents: number;
+}
+
+/** A client's change request on the active milestone (R15) or a freelancer's proposal (R20). */
+export interface PendingRequest {
+  id: string;
+  kind: 'change' | 'proposal';
+  requestedBy: string;
+  createdAt: string;
+  /** R19: change requests expire after seven days; proposals do not (README). */
+  expiresAt: string | null;
+  milestoneId: string | null;
+  patch: MilestonePatch | null;
+  changes: FieldChange[];
+  ops: PlanOp[] | null;
+  diff: PlanDiff | null;
+  edits: number;
+}
 
 export interface ContractState {
   id: string;
@@ -11,10 +41,19 @@ export interface ContractState {
   title: string;
   status: ContractStatus;
   createdAt: string;
-  /** Transition counter: part of every persistence key, so a retried write is recognised. */
+  /** Accepted transitions so far: part of every ledger and notification key, so a retried write is recognised. */
   seq: number;
-  /** Open change requests by id (R15: at most one per milestone). */
-  openChangeRequests: string[];
+  initiationFeeCents: number;
+  feeCharged: boolean;
+  /** In contract order: released, then the current one, then pending (R12). */
+  milestones: Milestone[];
+  nextMilestoneNo: number;
+  nextRequestNo: number;
+  balances: Balances;
+  changeRequest: PendingRequest | null;
+  proposal: PendingRequest | null;
+  /** R22: the last milestone was released; the client chooses to end the contract or keep it open. */
+  endPrompt: boolean;
 }
 
 export interface CreateContract {
@@ -22,12 +61,16 @@ export interface CreateContract {
   clientId: string;
   freelancerId: string;
   title: string;
+  initiationFeeCents?: number;
 }
 
 /** R1: exactly one client and one freelancer, and they are different parties. */
 export function createContract(cmd: CreateContract, now: string): ContractState {
-  if (cmd.clientId === cmd.freelancerId) {
-    refuse('SAME_PARTY', 'R1', 'the client and the freelancer must be different parties');
+  if (cmd.clientId === cmd.freelancerId) refuse('SAME_PARTY', 'R1', 'the client and the freelancer must be different parties');
+  if (cmd.title.trim().length === 0 || cmd.title.length > 200) refuse('INVALID_TITLE', 'R1', 'a contract title is 1 to 200 characters');
+  const fee = cmd.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS;
+  if (!Number.isSafeInteger(fee) || fee < 0 || fee > MAX_FEE_CENTS) {
+    refuse('INVALID_FEE', 'R9', 'the initiation fee is a whole number of cents between 0 and 100000');
   }
   return {
     id: cmd.contractId,
@@ -37,11 +80,49 @@ export function createContract(cmd: CreateContract, now: string): ContractState 
     status: 'open',
     createdAt: now,
     seq: 1,
-    openChangeRequests: [],
+    initiationFeeCents: fee,
+    feeCharged: false,
+    milestones: [],
+    nextMilestoneNo: 1,
+    nextRequestNo: 1,
+    balances: { depositsCents: 0, feesCents: 0, releasesCents: 0, refundsCents: 0, escrowCents: 0, projectFundsCents: 0 },
+    changeRequest: null,
+    proposal: null,
+    endPrompt: false,
   };
 }
 
-/** R3: an ended contract refuses every change. */
-export function assertOpen(state: ContractState): void {
-  if (state.status !== 'open') refuse('CONTRACT_ENDED', 'R3', 'the contract has ended and accepts no changes', 'conflict');
+export const roleOf = (state: ContractState, userId: string): Role | null =>
+  userId === state.clientId ? 'client' : userId === state.freelancerId ? 'freelancer' : null;
+
+export const currentMilestone = (state: ContractState): Milestone | undefined => state.milestones.find(isCurrent);
+
+/** Funds still owed on the current milestone after an approved increase (R17). */
+export const shortfallCents = (state: ContractState): number => {
+  const m = currentMilestone(state);
+  return m ? Math.max(0, m.amountCents - m.fundedCents) : 0;
+};
+
+/** R10, R6, R12, R2: asserted after every transition; a breach is a bug, never a user error. */
+export function assertInvariants(s: ContractState): void {
+  const b = s.balances;
+  const fail = (what: string): never => {
+    throw new Error(`invariant broken on contract ${s.id}: ${what}`);
+  };
+  for (const [k, v] of Object.entries(b)) if (!Number.isSafeInteger(v) || v < 0) fail(`${k} = ${v}`);
+  if (b.depositsCents !== b.feesCents + b.releasesCents + b.refundsCents + b.escrowCents + b.projectFundsCents) {
+    fail('deposits != fees + releases + refunds + escrow + project funds (R10)');
+  }
+  const current = s.milestones.filter(isCurrent);
+  if (current.length > 1) fail('more than one funded milestone (R6)');
+  const held = current.reduce((sum, m) => sum + m.fundedCents, 0);
+  if (held !== b.escrowCents) fail(`escrow ${b.escrowCents} != funded current milestone ${held}`);
+  const rank = { released: 0, active: 1, submitted: 1, pending: 2 } as const;
+  for (let i = 1; i < s.milestones.length; i++) {
+    if (rank[s.milestones[i - 1]!.state] > rank[s.milestones[i]!.state]) fail('a pending milestone precedes a funded or released one (R12)');
+  }
+  if (s.milestones.length > MAX_MILESTONES) fail('more than 200 milestones (R2)');
+  for (const m of s.milestones) {
+    if (m.releasedCents > m.fundedCents) fail(`milestone ${m.id} released more than it was funded (R5)`);
+  }
 }

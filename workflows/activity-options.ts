@@ -13,3 +13,18 @@ export const persistenceOptions: ActivityOptions = {
     nonRetryableErrorTypes: ['PERSISTENCE_BUG'],
   },
 };
+
+/** Notification delivery: one email (and one in-app row) per attempt. */
+export const deliveryOptions: ActivityOptions = {
+  // The provider answers in well under this; a hung connection is retried.
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    // A day of retries covers a provider outage; Resend honours an idempotency key for 24 h.
+    maximumAttempts: 150,
+    // 4xx from the provider (bad address, bad payload) will not get better by retrying.
+    nonRetryableErrorTypes: ['EMAIL_REJECTED'],
+  },
+};

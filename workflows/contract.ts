@@ -1,54 +1,103 @@
 // The contract entity workflow (`contract-<id>`): the single writer of one contract's state. Every command
-// is an Update validated against that state; it continues-as-new when history grows and completes when
-// the contract ends.
+// is an Update validated against that state by the pure rules in domain/; accepted ones are persisted,
+// then notified. It continues-as-new to keep history bounded and completes when the contract ends.
 import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
+  log,
   proxyActivities,
   setHandler,
   startChild,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ContractActivities } from '../activities/types.js';
-import { expiresAt } from '../domain/change-request.js';
-import { type ContractState, assertOpen, createContract } from '../domain/contract.js';
+import type { ContractActivities, TransitionRecord } from '../activities/types.js';
+import { type Command, type CommandType, type Transition, decide, resolveRequest } from '../domain/commands.js';
+import { type ContractState, createContract } from '../domain/contract.js';
 import { refuse } from '../domain/errors.js';
 import { changeRequestWorkflowId } from '../domain/names.js';
-import { persistenceOptions } from './activity-options.js';
+import { deliveryOptions, persistenceOptions } from './activity-options.js';
 import { changeRequestWorkflow } from './change-request.js';
 import { guard } from './failures.js';
 import { Lock } from './lock.js';
-import {
-  ChangeRequestExpiresAtKey,
-  ClientIdKey,
-  ContractIdKey,
-  ContractStatusKey,
-  FreelancerIdKey,
-  PendingChangeRequestKey,
-} from './search-attributes.js';
-import {
-  changeRequestResolvedSignal,
-  contractStateQuery,
-  createContractUpdate,
-  requestChangeUpdate,
-} from './messages.js';
+import { type CommandArgs, type CommandResult, commandUpdates, contractStateQuery, createContractUpdate, requestResolvedSignal, requestSignals } from './messages.js';
+import { publishContractAttributes, requestAttributes } from './search-attributes.js';
 
-const { persistContract, persistChangeRequestOpened, persistChangeRequestClosed } =
-  proxyActivities<ContractActivities>(persistenceOptions);
+const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
+const { deliverNotice } = proxyActivities<ContractActivities>(deliveryOptions);
 
 export interface ContractWorkflowInput {
   /** Carried across continue-as-new; absent on the first run, set by the createContract update. */
   state?: ContractState;
+  /** Continue-as-new past this many history events even if the server has not suggested it yet. */
+  maxHistoryEvents?: number;
 }
+
+const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
+/** An approve/reject/withdraw waits this long for the change-request workflow to report back. */
+const OUTCOME_WAIT = '1 minute';
 
 export async function contractWorkflow(input: ContractWorkflowInput = {}): Promise<void> {
   let state = input.state;
+  const maxHistoryEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const lock = new Lock();
-  const now = () => new Date().toISOString();
-  const current = (): ContractState => state ?? refuse('CONTRACT_NOT_FOUND', undefined, 'contract not created yet', 'not_found');
+  let deliveries = 0;
+  const now = () => new Date().toISOString(); // workflow time: deterministic on replay
+  const current = (): ContractState => state ?? refuse('CONTRACT_NOT_FOUND', undefined, 'no such contract', 'not_found');
+  const isPending = (requestId: string) => state?.changeRequest?.id === requestId || state?.proposal?.id === requestId;
+
+  /** Persists an accepted transition, then adopts it and carries out its effects. Runs under the lock. */
+  async function commit(t: Transition, command: string, actorId: string): Promise<void> {
+    const at = now();
+    for (const e of t.effects) {
+      if (e.type !== 'startRequest') continue;
+      // ABANDON: a pending request must outlive this run when the contract continues-as-new (R19).
+      await startChild(changeRequestWorkflow, {
+        workflowId: changeRequestWorkflowId(e.request.id),
+        args: [{ requestId: e.request.id, contractId: t.state.id, kind: e.request.kind, expires: e.request.expiresAt !== null }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: requestAttributes(t.state.id, e.request),
+      });
+    }
+    if (t.state.seq !== state?.seq) await persistTransition(record(t, command, actorId, at));
+    state = t.state;
+    for (const e of t.effects) {
+      if (e.type !== 'signalRequest') continue;
+      try {
+        await getExternalWorkflowHandle(changeRequestWorkflowId(e.requestId)).signal(requestSignals[e.signal]);
+      } catch (err) {
+        // Already closed (it expired or was decided a moment ago): its own report settles the request.
+        log.warn('change-request workflow not signalled', { requestId: e.requestId, signal: e.signal, err: String(err) });
+      }
+    }
+    for (const notice of t.notices) {
+      // Delivery never blocks or reorders the contract (DESIGN.md); it is awaited only before the run ends.
+      deliveries++;
+      void deliverNotice(notice)
+        .catch((err) => log.error('notice not delivered', { key: notice.key, err: String(err) }))
+        .finally(() => deliveries--);
+    }
+    publishContractAttributes(state);
+  }
+
+  async function run(type: CommandType, { actorId, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
+    const cmd = { type, ...payload } as Command;
+    const t = await lock.runExclusive(async () => {
+      const t = guard(() => decide(current(), cmd, { actorId, now: now() }));
+      await commit(t, type, actorId);
+      return t;
+    });
+    const wait = t.effects.find((e) => e.type === 'awaitOutcome');
+    if (wait) await condition(() => !isPending(wait.requestId), OUTCOME_WAIT);
+    return {
+      contract: current(),
+      ...(t.diff ? { diff: t.diff } : {}),
+      ...(t.prompt ? { prompt: t.prompt } : {}),
+      ...(t.requestId ? { requestId: t.requestId } : {}),
+    };
+  }
 
   setHandler(contractStateQuery, () => state);
 
@@ -56,75 +105,54 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     createContractUpdate,
     (cmd) =>
       lock.runExclusive(async () => {
-        const next = guard(() => createContract(cmd, now()));
-        await persistContract(next);
-        state = next;
-        publishSearchAttributes(state);
-        return state;
+        const created = guard(() => createContract(cmd, now()));
+        await commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId);
+        return { contract: created };
       }),
     {
       validator: (cmd) => {
-        if (state) guard(() => refuse('CONTRACT_EXISTS', undefined, `contract ${state?.id} already exists`, 'conflict'));
+        if (state) guard(() => refuse('CONTRACT_EXISTS', undefined, `contract ${cmd.contractId} already exists`, 'conflict'));
         guard(() => createContract(cmd, ''));
       },
     },
   );
 
-  setHandler(
-    requestChangeUpdate,
-    ({ requestId }) =>
-      lock.runExclusive(async () => {
-        const contract = guard(current);
-        const createdAt = now();
-        // ABANDON: the seven-day request must outlive this run when the contract continues-as-new (R19).
-        await startChild(changeRequestWorkflow, {
-          workflowId: changeRequestWorkflowId(requestId),
-          args: [{ requestId, contractId: contract.id }],
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          typedSearchAttributes: [
-            { key: ContractIdKey, value: contract.id },
-            { key: ChangeRequestExpiresAtKey, value: new Date(expiresAt(createdAt)) },
-          ],
-        });
-        await persistChangeRequestOpened({ contractId: contract.id, requestId, createdAt, expiresAt: expiresAt(createdAt) });
-        state = { ...contract, seq: contract.seq + 1, openChangeRequests: [...contract.openChangeRequests, requestId] };
-        publishSearchAttributes(state);
-        return state;
-      }),
-    {
-      validator: (_cmd) => {
-        guard(() => assertOpen(current()));
+  for (const [type, def] of Object.entries(commandUpdates) as [CommandType, (typeof commandUpdates)[CommandType]][]) {
+    setHandler(def, (args: CommandArgs<CommandType>) => run(type, args), {
+      // Synchronous and pure (an async validator could never reject): decide() on a copy of the state.
+      validator: ({ actorId, ...payload }: CommandArgs<CommandType>) => {
+        guard(() => decide(current(), { type, ...payload } as Command, { actorId, now: now() }));
       },
-    },
-  );
+    });
+  }
 
-  setHandler(changeRequestResolvedSignal, ({ requestId, outcome }) =>
+  setHandler(requestResolvedSignal, ({ requestId, outcome }) =>
     lock.runExclusive(async () => {
-      const contract = state;
-      if (!contract || !contract.openChangeRequests.includes(requestId)) return; // duplicate or stale report
-      await persistChangeRequestClosed({ contractId: contract.id, requestId, outcome, resolvedAt: now() });
-      state = {
-        ...contract,
-        seq: contract.seq + 1,
-        openChangeRequests: contract.openChangeRequests.filter((id) => id !== requestId),
-      };
-      publishSearchAttributes(state);
+      const t = state && resolveRequest(state, requestId, outcome);
+      if (t) await commit(t, `${t.closed?.request.kind === 'proposal' ? 'proposal' : 'changeRequest'} ${outcome}`, 'system'); // null: a duplicate or late report
     }),
   );
 
-  await condition(() => state?.status === 'ended' || workflowInfo().continueAsNewSuggested);
-  // Let in-flight handlers finish so no accepted command is lost across the run boundary.
-  await condition(allHandlersFinished);
-  if (state?.status !== 'ended') await continueAsNew<typeof contractWorkflow>({ state });
+  // A workflow whose createContract update was refused never gets a state: end it rather than idle.
+  if (!(await condition(() => state !== undefined, '1 hour'))) return;
+  await condition(
+    () => state?.status === 'ended' || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistoryEvents,
+  );
+  // Let in-flight handlers and deliveries finish so no accepted command or notice is lost at the boundary.
+  await condition(() => allHandlersFinished() && deliveries === 0);
+  if (state?.status !== 'ended') await continueAsNew<typeof contractWorkflow>({ state, maxHistoryEvents });
 }
 
-/** Keeps the operator-facing search attributes in step with the contract (DESIGN.md, ops). */
-function publishSearchAttributes(state: ContractState): void {
-  upsertSearchAttributes([
-    { key: ContractIdKey, value: state.id },
-    { key: ClientIdKey, value: state.clientId },
-    { key: FreelancerIdKey, value: state.freelancerId },
-    { key: ContractStatusKey, value: state.status },
-    { key: PendingChangeRequestKey, value: state.openChangeRequests.length > 0 },
-  ]);
+function record(t: Transition, command: string, actorId: string, at: string): TransitionRecord {
+  const rec: TransitionRecord = { contractId: t.state.id, seq: t.state.seq, command, actorId, at, state: t.state, ledger: t.ledger, notices: t.notices };
+  const opened = t.effects.find((e) => e.type === 'startRequest');
+  if (opened?.type === 'startRequest') {
+    const { id, kind, createdAt, expiresAt } = opened.request;
+    rec.request = { id, kind, state: 'pending', createdAt, expiresAt };
+  }
+  if (t.closed) {
+    const { id, kind, createdAt, expiresAt } = t.closed.request;
+    rec.request = { id, kind, state: t.closed.outcome, createdAt, expiresAt };
+  }
+  return rec;
 }

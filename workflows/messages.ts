@@ -1,27 +1,89 @@
 // Every signal, update and query of the product's workflows, in one place. The wire name is the export
 // name without its suffix, so history in the Temporal UI reads like the code.
+import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RequestKind, RequestOutcome } from '../domain/change-request.js';
+import type { Command, CommandType } from '../domain/commands.js';
 import type { ContractState, CreateContract } from '../domain/contract.js';
-import type { ChangeRequestOutcome } from '../domain/change-request.js';
+import type { PlanDiff } from '../domain/plan.js';
 
-// Contract workflow: commands are Updates so the API gets a validated, synchronous answer.
-export const createContractUpdate = defineUpdate<ContractState, [CreateContract]>('createContract');
-export interface RequestChange {
-  requestId: string;
+/** What every contract Update answers: the contract after the command (read-your-writes), plus extras. */
+export interface CommandResult {
+  contract: ContractState;
+  diff?: PlanDiff;
+  /** R22: the last milestone was released; ask the client to end the contract or keep it open. */
+  prompt?: 'END_OR_KEEP_OPEN';
+  requestId?: string;
 }
-export const requestChangeUpdate = defineUpdate<ContractState, [RequestChange]>('requestChange');
+
+/** A command's payload plus the authenticated caller. */
+export type CommandArgs<T extends CommandType> = Omit<Extract<Command, { type: T }>, 'type'> & { actorId: string };
+type CommandUpdate<T extends CommandType> = UpdateDefinition<CommandResult, [CommandArgs<T>], T>;
+
+// Contract workflow: every command is an Update, so the API gets a validated, synchronous answer and a
+// refused command never reaches history.
+export const createContractUpdate = defineUpdate<CommandResult, [CreateContract]>('createContract');
+export const previewPlanUpdate: CommandUpdate<'previewPlan'> = defineUpdate('previewPlan');
+export const savePlanUpdate: CommandUpdate<'savePlan'> = defineUpdate('savePlan');
+export const fundMilestoneUpdate: CommandUpdate<'fundMilestone'> = defineUpdate('fundMilestone');
+export const submitWorkUpdate: CommandUpdate<'submitWork'> = defineUpdate('submitWork');
+export const releasePaymentUpdate: CommandUpdate<'releasePayment'> = defineUpdate('releasePayment');
+export const requestChangeUpdate: CommandUpdate<'requestChange'> = defineUpdate('requestChange');
+export const editChangeRequestUpdate: CommandUpdate<'editChangeRequest'> = defineUpdate('editChangeRequest');
+export const withdrawChangeRequestUpdate: CommandUpdate<'withdrawChangeRequest'> = defineUpdate('withdrawChangeRequest');
+export const approveChangeRequestUpdate: CommandUpdate<'approveChangeRequest'> = defineUpdate('approveChangeRequest');
+export const rejectChangeRequestUpdate: CommandUpdate<'rejectChangeRequest'> = defineUpdate('rejectChangeRequest');
+export const proposeChangesUpdate: CommandUpdate<'proposeChanges'> = defineUpdate('proposeChanges');
+export const withdrawProposalUpdate: CommandUpdate<'withdrawProposal'> = defineUpdate('withdrawProposal');
+export const acceptProposalUpdate: CommandUpdate<'acceptProposal'> = defineUpdate('acceptProposal');
+export const declineProposalUpdate: CommandUpdate<'declineProposal'> = defineUpdate('declineProposal');
+export const endContractUpdate: CommandUpdate<'endContract'> = defineUpdate('endContract');
+export const keepOpenUpdate: CommandUpdate<'keepOpen'> = defineUpdate('keepOpen');
+export const withdrawFundsUpdate: CommandUpdate<'withdrawFunds'> = defineUpdate('withdrawFunds');
+
+/** Command type → its Update, for the workflow's handler loop and the API's routes. */
+export const commandUpdates: { [T in CommandType]: CommandUpdate<T> } = {
+  previewPlan: previewPlanUpdate,
+  savePlan: savePlanUpdate,
+  fundMilestone: fundMilestoneUpdate,
+  submitWork: submitWorkUpdate,
+  releasePayment: releasePaymentUpdate,
+  requestChange: requestChangeUpdate,
+  editChangeRequest: editChangeRequestUpdate,
+  withdrawChangeRequest: withdrawChangeRequestUpdate,
+  approveChangeRequest: approveChangeRequestUpdate,
+  rejectChangeRequest: rejectChangeRequestUpdate,
+  proposeChanges: proposeChangesUpdate,
+  withdrawProposal: withdrawProposalUpdate,
+  acceptProposal: acceptProposalUpdate,
+  declineProposal: declineProposalUpdate,
+  endContract: endContractUpdate,
+  keepOpen: keepOpenUpdate,
+  withdrawFunds: withdrawFundsUpdate,
+};
+
 export const contractStateQuery = defineQuery<ContractState | undefined>('contractState');
 
 // Change-request workflow → contract workflow: the child reports how it ended; the parent applies it.
-export interface ChangeRequestResolved {
+export interface RequestResolved {
   requestId: string;
-  outcome: ChangeRequestOutcome;
+  kind: RequestKind;
+  outcome: RequestOutcome;
 }
-export const changeRequestResolvedSignal = defineSignal<[ChangeRequestResolved]>('changeRequestResolved');
+export const requestResolvedSignal = defineSignal<[RequestResolved]>('requestResolved');
 
 // Change-request workflow: the design card's verbs, as signals an operator can also send from the UI/CLI.
 export const approveSignal = defineSignal('approve');
 export const rejectSignal = defineSignal('reject');
+export const withdrawSignal = defineSignal('withdraw');
+export const editSignal = defineSignal('edit');
 export const submitWorkSignal = defineSignal('submitWork');
 export const releasePaymentSignal = defineSignal('releasePayment');
-export const withdrawSignal = defineSignal('withdraw');
+export const requestSignals = {
+  approve: approveSignal,
+  reject: rejectSignal,
+  withdraw: withdrawSignal,
+  edit: editSignal,
+  submitWork: submitWorkSignal,
+  releasePayment: releasePaymentSignal,
+};

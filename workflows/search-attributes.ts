@@ -1,7 +1,9 @@
 // Custom search attributes, registered on the dev server at start (scripts/) and upserted by the
 // workflows, so operators can filter e.g. contracts with a change request about to expire:
 //   ChangeRequestExpiresAt < "2026-12-01T00:00:00Z" AND ExecutionStatus = "Running"
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import { type ContractState, type PendingRequest, currentMilestone } from '../domain/contract.js';
 
 export const ContractIdKey = defineSearchAttributeKey('ContractId', SearchAttributeType.KEYWORD);
 export const ClientIdKey = defineSearchAttributeKey('ClientId', SearchAttributeType.KEYWORD);
@@ -20,3 +22,22 @@ export const allSearchAttributes = [
   PendingChangeRequestKey,
   ChangeRequestExpiresAtKey,
 ];
+
+/** Keeps the operator-facing search attributes in step with the contract. Call from workflow code only. */
+export function publishContractAttributes(state: ContractState): void {
+  upsertSearchAttributes([
+    { key: ContractIdKey, value: state.id },
+    { key: ClientIdKey, value: state.clientId },
+    { key: FreelancerIdKey, value: state.freelancerId },
+    { key: ContractStatusKey, value: state.status },
+    { key: ActiveMilestoneStatusKey, value: currentMilestone(state)?.state ?? 'none' },
+    { key: PendingChangeRequestKey, value: state.changeRequest !== null },
+  ]);
+}
+
+/** A change-request workflow's attributes, set when it starts. */
+export function requestAttributes(contractId: string, request: PendingRequest): SearchAttributePair[] {
+  const pairs: SearchAttributePair[] = [{ key: ContractIdKey, value: contractId }];
+  if (request.expiresAt) pairs.push({ key: ChangeRequestExpiresAtKey, value: new Date(request.expiresAt) });
+  return pairs;
+}

@@ -1,0 +1,55 @@
+// What a transition causes besides the new state: money movements (R10) and notices to the other party
+// (R24). Both carry keys derived from the contract, the transition's sequence number and the item, so a
+// retried persistence or delivery is recognised and written once.
+import type { FieldChange } from './milestone.js';
+import type { PlanDiff } from './plan.js';
+import type { Role } from './contract.js';
+
+export type LedgerKind = 'deposit' | 'fee' | 'escrow_hold' | 'release' | 'escrow_return' | 'refund';
+
+/**
+ * deposit: client pays in · fee: initiation fee (R9) · escrow_hold: amount put in escrow for a milestone
+ * (from the deposit and/or project funds, R7) · release: escrow paid to the freelancer · escrow_return:
+ * escrow moved back to project funds (partial release R8, decreased amount R17) · refund: project funds
+ * paid back to the client (R23).
+ */
+export interface LedgerEntry {
+  key: string;
+  kind: LedgerKind;
+  amountCents: number;
+  milestoneId: string | null;
+}
+
+export type NoticeEvent =
+  | 'milestones_changed'
+  | 'milestone_funded'
+  | 'work_submitted'
+  | 'payment_released'
+  | 'change_request_sent'
+  | 'change_request_edited'
+  | 'change_request_withdrawn'
+  | 'change_request_approved'
+  | 'change_request_rejected'
+  | 'change_request_canceled'
+  | 'change_request_expired'
+  | 'proposal_sent'
+  | 'proposal_withdrawn'
+  | 'proposal_accepted'
+  | 'proposal_declined'
+  | 'proposal_canceled'
+  | 'contract_ended';
+
+export interface Notice {
+  key: string;
+  recipientId: string;
+  recipientRole: Role;
+  event: NoticeEvent;
+  contractId: string;
+  contractTitle: string;
+  milestoneId: string | null;
+  milestoneTitle: string | null;
+  /** Field by field, old → new (R24). */
+  changes: FieldChange[];
+  diff: PlanDiff | null;
+  amountCents: number | null;
+}

@@ -95,7 +95,7 @@ export function decide(prev: ContractState, cmd: Command, { actorId, now }: Enve
   }
   if (prev.status === 'ended') refuse('CONTRACT_ENDED', 'R3', 'the contract has ended and accepts no changes', 'conflict');
 
-  const t = new Builder(structuredClone(prev));
+  const t = new Builder(clone(prev));
   HANDLERS[cmd.type](t, cmd as never, now);
   return t.finish(cmd.type !== 'previewPlan' && !t.readOnly);
 }
@@ -104,7 +104,7 @@ export function decide(prev: ContractState, cmd: Command, { actorId, now }: Enve
 export function resolveRequest(prev: ContractState, requestId: string, outcome: RequestOutcome): Transition | null {
   const req = [prev.changeRequest, prev.proposal].find((r) => r?.id === requestId);
   if (!req) return null;
-  const t = new Builder(structuredClone(prev));
+  const t = new Builder(clone(prev));
   if (req.kind === 'change') t.resolveChange(req, outcome);
   else t.resolveProposal(req, outcome);
   return t.finish(true);
@@ -490,3 +490,6 @@ function asProposalRule<T>(fn: () => T): T {
     throw err;
   }
 }
+
+/** State is plain JSON; structuredClone is not available inside the workflow sandbox. */
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;

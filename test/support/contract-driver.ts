@@ -1,0 +1,80 @@
+// Drives contract workflows through their real Updates, as the API does, for workflow tests.
+import { randomUUID } from 'node:crypto';
+import { type Client, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { expect } from 'vitest';
+import type { CommandType } from '../../domain/commands.js';
+import type { ContractState } from '../../domain/contract.js';
+import type { PlanOp } from '../../domain/plan.js';
+import { contractWorkflowId } from '../../domain/names.js';
+import type { contractWorkflow, ContractWorkflowInput } from '../../workflows/contract.js';
+import {
+  type CommandArgs,
+  type CommandResult,
+  commandUpdates,
+  contractStateQuery,
+  createContractUpdate,
+} from '../../workflows/messages.js';
+
+export const CLIENT = 'client-1';
+export const FREELANCER = 'freelancer-1';
+
+export class ContractDriver {
+  constructor(
+    readonly client: Client,
+    readonly taskQueue: string,
+    readonly id: string = randomUUID(),
+  ) {}
+
+  get workflowId(): string {
+    return contractWorkflowId(this.id);
+  }
+
+  get handle() {
+    return this.client.workflow.getHandle<typeof contractWorkflow>(this.workflowId);
+  }
+
+  async create(opts: { initiationFeeCents?: number; freelancerId?: string; input?: ContractWorkflowInput } = {}): Promise<CommandResult> {
+    return this.client.workflow.executeUpdateWithStart(createContractUpdate, {
+      args: [{ contractId: this.id, clientId: CLIENT, freelancerId: opts.freelancerId ?? FREELANCER, title: 'Brand identity', initiationFeeCents: opts.initiationFeeCents ?? 495 }],
+      startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
+        workflowId: this.workflowId,
+        taskQueue: this.taskQueue,
+        args: [opts.input ?? {}],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    });
+  }
+
+  send<T extends CommandType>(type: T, args: CommandArgs<T>, updateId?: string): Promise<CommandResult> {
+    const def = commandUpdates[type] as unknown as UpdateDefinition<CommandResult, [CommandArgs<T>]>;
+    return this.handle.executeUpdate(def, { args: [args], ...(updateId ? { updateId } : {}) });
+  }
+
+  // Shorthands for the common commands, each sent by the party RULES.md allows.
+  plan = (ops: PlanOp[]) => this.send('savePlan', { actorId: CLIENT, ops });
+  add = (title: string, amountCents: number) => this.plan([{ op: 'add', title, amountCents }]);
+  fund = () => this.send('fundMilestone', { actorId: CLIENT });
+  submit = (milestoneId: string) => this.send('submitWork', { actorId: FREELANCER, milestoneId });
+  release = (milestoneId: string, amountCents?: number) =>
+    this.send('releasePayment', { actorId: CLIENT, milestoneId, ...(amountCents === undefined ? {} : { amountCents }) });
+  requestChange = (milestoneId: string, patch: CommandArgs<'requestChange'>['patch'], featureEnabled = true) =>
+    this.send('requestChange', { actorId: CLIENT, milestoneId, patch, featureEnabled });
+
+  state = async (): Promise<ContractState> => (await this.handle.query(contractStateQuery))!;
+}
+
+/** Asserts an Update was refused with this code (the failure type) and rule (its details). */
+export async function expectRefused(p: Promise<unknown>, code: string, rule?: string): Promise<void> {
+  const err = await p.then(
+    () => {
+      throw new Error(`expected ${code} but the update was accepted`);
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (err as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect((cause as ApplicationFailure).type).toBe(code);
+  if (rule) expect((cause as ApplicationFailure).details?.[0]).toMatchObject({ rule });
+}

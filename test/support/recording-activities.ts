@@ -1,0 +1,32 @@
+// Recording activities for workflow tests: they keep every transition record and notice in memory so a
+// test can assert exactly what the workflow asked to persist and deliver.
+import type { ContractActivities, TransitionRecord } from '../../activities/types.js';
+import type { Notice } from '../../domain/events.js';
+
+export interface Recorder {
+  activities: ContractActivities;
+  records: TransitionRecord[];
+  notices: Notice[];
+  forContract(contractId: string): { records: TransitionRecord[]; notices: Notice[] };
+}
+
+export function createRecorder(): Recorder {
+  const records: TransitionRecord[] = [];
+  const notices: Notice[] = [];
+  return {
+    records,
+    notices,
+    activities: {
+      async persistTransition(record) {
+        records.push(structuredClone(record));
+      },
+      async deliverNotice(notice) {
+        notices.push(structuredClone(notice));
+      },
+    },
+    forContract: (id) => ({
+      records: records.filter((r) => r.contractId === id),
+      notices: notices.filter((n) => n.contractId === id),
+    }),
+  };
+}

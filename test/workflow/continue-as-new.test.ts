@@ -1,0 +1,91 @@
+// A contract driven through all 200 milestones continues-as-new along the way: every run's history stays
+// bounded, a pending change request survives the run boundary, and the final state matches the
+// reference model.
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeRequestWorkflowId } from '../../domain/names.js';
+import { approveSignal } from '../../workflows/messages.js';
+import { ReferenceModel } from '../domain/reference-model.js';
+import { shared } from '../support/context.js';
+import { ContractDriver } from '../support/contract-driver.js';
+import { createRecorder } from '../support/recording-activities.js';
+import { quietRuntime } from '../support/runtime.js';
+
+const MAX_HISTORY_EVENTS = 1500;
+const taskQueue = `can-${randomUUID()}`;
+let client: Client;
+let worker: Worker;
+let running: Promise<void>;
+let native: NativeConnection;
+let connection: Connection;
+
+beforeAll(async () => {
+  quietRuntime();
+  native = await NativeConnection.connect({ address: shared('temporalAddress') });
+  connection = await Connection.connect({ address: shared('temporalAddress') });
+  client = new Client({ connection });
+  worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowBundle: { codePath: shared('workflowBundlePath') },
+    activities: createRecorder().activities,
+  });
+  running = worker.run();
+});
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await connection?.close();
+  await native?.close();
+});
+
+/** Opens a change request, keeps the contract busy until it continues-as-new, then approves it. */
+async function requestAcrossRuns(c: ContractDriver, milestoneId: string): Promise<void> {
+  const { requestId } = await c.requestChange(milestoneId, { title: 'Renamed across runs' });
+  const runBefore = (await c.handle.describe()).runId;
+  for (let n = 0; (await c.handle.describe()).runId === runBefore; n++) {
+    if (n > 2000) throw new Error('the contract never continued-as-new');
+    await c.send('previewPlan', { actorId: 'client-1', ops: [{ op: 'edit', milestoneId: 'm200', patch: { title: `preview ${n}` } }] });
+  }
+  const child = client.workflow.getHandle(changeRequestWorkflowId(requestId!));
+  await child.signal(approveSignal);
+  expect(await child.result()).toBe('approved');
+  await expect.poll(async () => (await c.state()).changeRequest).toBeNull();
+}
+
+describe('continue-as-new', () => {
+  it('R2, R19: 200 milestones over several bounded runs end in the reference model\'s state; a pending request survives', async () => {
+    const c = new ContractDriver(client, taskQueue);
+    const model = new ReferenceModel(495);
+    await c.create({ input: { maxHistoryEvents: MAX_HISTORY_EVENTS } });
+    const amounts = Array.from({ length: 200 }, (_, i) => 500 + ((i * 7919) % 5000));
+    await c.plan(amounts.map((amountCents, i) => ({ op: 'add' as const, title: `Milestone ${i + 1}`, amountCents })));
+    amounts.forEach((amountCents) => model.apply({ type: 'add', amountCents }));
+
+    for (let i = 1; i <= 200; i++) {
+      const { contract } = await c.fund();
+      model.apply({ type: 'fund' });
+      if (i === 100) await requestAcrossRuns(c, `m${i}`);
+      const permille = i % 3 === 0 ? 600 : 1000;
+      const funded = contract.milestones.find((m) => m.id === `m${i}`)!.fundedCents;
+      await c.release(`m${i}`, Math.floor((funded * permille) / 1000));
+      model.apply({ type: 'release', permille });
+    }
+
+    const runs = [];
+    for await (const exec of client.workflow.list({ query: `WorkflowId = '${c.workflowId}'` })) runs.push(exec);
+    const lengths = await Promise.all(runs.map(async (r) => (await client.workflow.getHandle(c.workflowId, r.runId).fetchHistory()).events!.length));
+    const s = await c.state();
+
+    expect(runs.length).toBeGreaterThan(2);
+    expect(Math.max(...lengths)).toBeLessThan(MAX_HISTORY_EVENTS + 100);
+    expect(s.balances).toEqual(model.balances());
+    expect(s.milestones.map((m) => [m.state, m.releasedCents])).toEqual(model.ms.map((m) => [m.st, m.released]));
+    expect(s.changeRequest).toBeNull();
+    expect(s.milestones[99]!.title).toBe('Renamed across runs');
+    expect(s.endPrompt).toBe(true);
+    await expect(c.add('Number 201', 500)).rejects.toMatchObject({ cause: { type: 'MILESTONE_LIMIT' } });
+  });
+});

@@ -14,6 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ContractActivities, TransitionRecord } from '../activities/types.js';
+import type { Notice } from '../domain/events.js';
 import { type Command, type CommandType, type Transition, decide, resolveRequest } from '../domain/commands.js';
 import { type ContractState, createContract } from '../domain/contract.js';
 import { refuse } from '../domain/errors.js';
@@ -33,6 +34,8 @@ export interface ContractWorkflowInput {
   state?: ContractState;
   /** Continue-as-new past this many history events even if the server has not suggested it yet. */
   maxHistoryEvents?: number;
+  /** Notices still being delivered when the previous run continued-as-new (delivery is idempotent by key). */
+  undelivered?: Notice[];
 }
 
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
@@ -43,7 +46,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   let state = input.state;
   const maxHistoryEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const lock = new Lock();
-  let deliveries = 0;
+  const delivering = new Map<string, Notice>();
   const now = () => new Date().toISOString(); // workflow time: deterministic on replay
   const current = (): ContractState => state ?? refuse('CONTRACT_NOT_FOUND', undefined, 'no such contract', 'not_found');
   const isPending = (requestId: string) => state?.changeRequest?.id === requestId || state?.proposal?.id === requestId;
@@ -72,15 +75,18 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         log.warn('change-request workflow not signalled', { requestId: e.requestId, signal: e.signal, err: String(err) });
       }
     }
-    for (const notice of t.notices) {
-      // Delivery never blocks or reorders the contract (DESIGN.md); it is awaited only before the run ends.
-      deliveries++;
-      void deliverNotice(notice)
-        .catch((err) => log.error('notice not delivered', { key: notice.key, err: String(err) }))
-        .finally(() => deliveries--);
-    }
+    t.notices.forEach(deliver);
     publishContractAttributes(state);
   }
+
+  /** Delivery never blocks or reorders the contract (DESIGN.md); unfinished ones move to the next run. */
+  function deliver(notice: Notice): void {
+    delivering.set(notice.key, notice);
+    void deliverNotice(notice)
+      .catch((err) => log.error('notice not delivered', { key: notice.key, err: String(err) }))
+      .finally(() => delivering.delete(notice.key));
+  }
+  (input.undelivered ?? []).forEach(deliver);
 
   async function run(type: CommandType, { actorId, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
     const cmd = { type, ...payload } as Command;
@@ -138,9 +144,13 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   await condition(
     () => state?.status === 'ended' || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistoryEvents,
   );
-  // Let in-flight handlers and deliveries finish so no accepted command or notice is lost at the boundary.
-  await condition(() => allHandlersFinished() && deliveries === 0);
-  if (state?.status !== 'ended') await continueAsNew<typeof contractWorkflow>({ state, maxHistoryEvents });
+  // Let in-flight handlers finish so no accepted command is lost at the boundary.
+  await condition(allHandlersFinished);
+  if (state?.status !== 'ended') {
+    await continueAsNew<typeof contractWorkflow>({ state, maxHistoryEvents, undelivered: [...delivering.values()] });
+  }
+  // The contract has ended: its last notices are delivered before the workflow completes.
+  await condition(() => delivering.size === 0);
 }
 
 function record(t: Transition, command: string, actorId: string, at: string): TransitionRecord {

@@ -1,7 +1,7 @@
 // The Temporal CLI's dev server (SQLite file, Web UI), with the product's search attributes registered.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { allSearchAttributes } from '../../workflows/search-attributes.js';
+import { searchAttributeFlags } from './search-attributes.js';
 import { temporalBinary } from './tools.js';
 
 export interface DevServerOptions {
@@ -17,14 +17,11 @@ export interface RunningTemporal {
   stop(): Promise<void>;
 }
 
-const TYPE_FLAG: Record<string, string> = {
-  KEYWORD: 'Keyword', BOOL: 'Bool', DATETIME: 'Datetime', INT: 'Int', DOUBLE: 'Double', TEXT: 'Text', KEYWORD_LIST: 'KeywordList',
-};
 
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<RunningTemporal> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort),
     '--db-filename', opts.dbFile, '--log-level', 'warn', '--namespace', 'default'];
-  for (const key of allSearchAttributes) args.push('--search-attribute', `${key.name}=${TYPE_FLAG[key.type]}`);
+  args.push(...searchAttributeFlags());
   const child = spawn(temporalBinary('temporal'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)));

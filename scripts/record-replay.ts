@@ -1,0 +1,94 @@
+// npm run replay:record — regenerates the replay fixtures in test/replay/ on purpose: a full lifecycle
+// (contract + its change requests and proposal, on the dev server) and an expiry (time-skipping server).
+// Commit the result only when a change to workflow code is meant to change its commands; the replay test
+// then proves the committed histories still replay (determinism), guarded by patched() where needed.
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { changeRequestWorkflowId } from '../domain/names.js';
+import { ContractDriver, CLIENT, FREELANCER } from '../test/support/contract-driver.js';
+import { createRecorder } from '../test/support/recording-activities.js';
+import { workflowsPath } from '../worker/create-worker.js';
+import { allSearchAttributes } from '../workflows/search-attributes.js';
+import { registerSearchAttributes } from './lib/search-attributes.js';
+import { root, temporalBinary } from './lib/tools.js';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+const out = join(root, 'test', 'replay');
+
+async function save(client: Client, workflowId: string, name: string) {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  writeFileSync(join(out, `${name}.json`), historyToJSON(history));
+  console.log(`wrote test/replay/${name}.json (${history.events?.length} events)`);
+}
+
+async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: createRecorder().activities });
+  return worker.runUntil(fn);
+}
+
+async function lifecycle() {
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: temporalBinary('temporal') }, searchAttributes: allSearchAttributes },
+  });
+  try {
+    const taskQueue = `replay-${randomUUID()}`;
+    const c = new ContractDriver(env.client, taskQueue);
+    await withWorker(env, taskQueue, async () => {
+      await c.create();
+      await c.plan([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
+      await c.fund();
+      const cr = await c.requestChange('m1', { amountCents: 6000, title: 'Design v2' });
+      await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: cr.requestId! });
+      await c.fund(); // the 1000 shortfall
+      await c.submit('m1');
+      await c.release('m1', 5500);
+      const pr = await c.send('proposeChanges', { actorId: FREELANCER, ops: [{ op: 'add', title: 'Polish', amountCents: 1500 }] });
+      await c.send('acceptProposal', { actorId: CLIENT, requestId: pr.requestId! });
+      await c.fund();
+      await c.release('m2');
+      await c.fund();
+      await c.release('m3');
+      await c.send('endContract', { actorId: CLIENT });
+      await c.handle.result();
+      await save(env.client, c.workflowId, 'contract-lifecycle');
+      await save(env.client, changeRequestWorkflowId(cr.requestId!), 'change-request-approved');
+      await save(env.client, changeRequestWorkflowId(pr.requestId!), 'proposal-accepted');
+    });
+  } finally {
+    await env.teardown();
+  }
+}
+
+async function expiry() {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: temporalBinary('temporal-test-server') } },
+  });
+  try {
+    await registerSearchAttributes(env.connection);
+    const taskQueue = `replay-${randomUUID()}`;
+    const c = new ContractDriver(env.client, taskQueue);
+    await withWorker(env, taskQueue, async () => {
+      await c.create();
+      await c.add('Logo', 1000);
+      await c.fund();
+      const { requestId } = await c.requestChange('m1', { dueDate: '2030-01-01' });
+      await env.sleep('7 days');
+      await env.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).result();
+      await c.release('m1');
+      await c.send('endContract', { actorId: CLIENT });
+      await c.handle.result();
+      await save(env.client, changeRequestWorkflowId(requestId!), 'change-request-expired');
+      await save(env.client, c.workflowId, 'contract-with-expired-request');
+    });
+  } finally {
+    await env.teardown();
+  }
+}
+
+await lifecycle();
+await expiry();

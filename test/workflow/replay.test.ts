@@ -1,0 +1,29 @@
+// Determinism: every committed history in test/replay/ replays against today's workflow code. A change
+// that alters the commands of running workflows fails here until it is guarded with patched().
+// Regenerate the fixtures on purpose with `npm run replay:record`.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { shared } from '../support/context.js';
+import { quietRuntime } from '../support/runtime.js';
+
+const dir = join(import.meta.dirname, '..', 'replay');
+const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+describe('replay', () => {
+  it('finds the lifecycle and expiry fixtures', () => {
+    expect(fixtures).toEqual(expect.arrayContaining(['contract-lifecycle.json', 'change-request-expired.json', 'contract-with-expired-request.json']));
+  });
+
+  it('R19, R24: committed histories of a full lifecycle and of an expiry replay without nondeterminism', async () => {
+    quietRuntime();
+    const histories = fixtures.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))) }));
+
+    const results = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: shared('workflowBundlePath') } }, histories)) results.push(r);
+
+    expect(results.map((r) => [r.workflowId, r.error ? String(r.error) : null])).toEqual(histories.map((h) => [h.workflowId, null]));
+  });
+});

@@ -10,6 +10,8 @@ export interface TransitionRecord {
   command: string;
   actorId: string;
   at: string;
+  /** The contract before and after the command, for the audit trail. */
+  before: ContractState | null;
   state: ContractState;
   ledger: LedgerEntry[];
   notices: Notice[];

@@ -19,6 +19,6 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ db: opts.db }),
+    activities: createActivities({ db: opts.db, ...(opts.mail ? { mail: opts.mail } : {}) }),
   });
 }

@@ -2,11 +2,14 @@
 // (DATABASE_URL), then runs until SIGINT/SIGTERM, finishing in-flight tasks before it exits.
 import { NativeConnection } from '@temporalio/worker';
 import { createDb } from '../activities/db.js';
+import { mailerFromEnv } from '../activities/mail.js';
 import { createWorker } from './create-worker.js';
 
 const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
 const db = createDb();
-const worker = await createWorker({ connection, db, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+const mail = mailerFromEnv();
+if (!mail) console.log(JSON.stringify({ level: 'warn', msg: 'RESEND_API_KEY is not set: emails are recorded as skipped, in-app messages are delivered' }));
+const worker = await createWorker({ connection, db, ...(mail ? { mail } : {}), namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
 console.log(JSON.stringify({ level: 'info', msg: 'worker started', taskQueue: worker.options.taskQueue }));
 try {
   await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM

@@ -64,7 +64,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         typedSearchAttributes: requestAttributes(t.state.id, e.request),
       });
     }
-    if (t.state.seq !== state?.seq) await persistTransition(record(t, command, actorId, at));
+    if (t.state.seq !== state?.seq) await persistTransition(record(t, command, actorId, at, state ?? null));
     state = t.state;
     for (const e of t.effects) {
       if (e.type !== 'signalRequest') continue;
@@ -153,8 +153,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   await condition(() => delivering.size === 0);
 }
 
-function record(t: Transition, command: string, actorId: string, at: string): TransitionRecord {
-  const rec: TransitionRecord = { contractId: t.state.id, seq: t.state.seq, command, actorId, at, state: t.state, ledger: t.ledger, notices: t.notices };
+function record(t: Transition, command: string, actorId: string, at: string, before: ContractState | null): TransitionRecord {
+  const rec: TransitionRecord = { contractId: t.state.id, seq: t.state.seq, command, actorId, at, before, state: t.state, ledger: t.ledger, notices: t.notices };
   const opened = t.effects.find((e) => e.type === 'startRequest');
   if (opened?.type === 'startRequest') {
     const { id, kind, createdAt, expiresAt } = opened.request;

@@ -1,0 +1,124 @@
+// persistTransition: one PostgreSQL transaction writes a transition's read model, ledger entries, audit
+// event and notification outbox rows. Every row is keyed by (contract, seq, …), so a retried activity
+// writes nothing twice; the contract row's seq tells a retry from a new transition.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { ContractState } from '../domain/contract.js';
+import type { Db } from './db.js';
+import type { TransitionRecord } from './types.js';
+
+type Tx = Prisma.TransactionClient;
+const json = (v: unknown) => v as Prisma.InputJsonValue;
+
+export function createPersistence(db: Db) {
+  return {
+    async persistTransition(record: TransitionRecord): Promise<void> {
+      const info = activityIds();
+      try {
+        await db.$transaction(async (tx) => {
+          const current = await tx.$queryRaw<{ seq: number }[]>`SELECT seq FROM contracts WHERE id = ${record.contractId} FOR UPDATE`;
+          if (current[0] && current[0].seq >= record.seq) return; // already written by an earlier attempt
+          await writeContract(tx, record.state);
+          await writeMilestones(tx, record.state);
+          await writeRequest(tx, record);
+          if (record.ledger.length) {
+            await tx.ledgerEntry.createMany({
+              data: record.ledger.map((e) => ({
+                key: e.key, contractId: record.contractId, milestoneId: e.milestoneId, kind: e.kind, amountCents: BigInt(e.amountCents), seq: record.seq,
+              })),
+              skipDuplicates: true,
+            });
+          }
+          await tx.auditEvent.createMany({
+            data: [{
+              contractId: record.contractId, seq: record.seq, command: record.command, actorId: record.actorId,
+              before: record.before ? json(record.before) : undefined, after: json(record.state), at: new Date(record.at), ...info,
+            }],
+            skipDuplicates: true,
+          });
+          if (record.notices.length) {
+            await tx.notification.createMany({
+              data: record.notices.map((n) => ({ id: n.key, contractId: n.contractId, recipientId: n.recipientId, event: n.event, payload: json(n) })),
+              skipDuplicates: true,
+            });
+          }
+        });
+      } catch (err) {
+        // A violated constraint means the workflow asked for a state the rules forbid: a bug, not an outage.
+        if (isConstraintViolation(err)) {
+          throw ApplicationFailure.nonRetryable(`transition ${record.contractId}#${record.seq} breaks a database constraint: ${(err as Error).message}`, 'PERSISTENCE_BUG');
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+function activityIds() {
+  try {
+    const { workflowExecution, activityId } = Context.current().info;
+    return { workflowId: workflowExecution?.workflowId ?? 'unknown', runId: workflowExecution?.runId ?? 'unknown', activityId };
+  } catch {
+    return { workflowId: 'direct', runId: 'direct', activityId: 'direct' }; // called outside a worker (tests)
+  }
+}
+
+async function writeContract(tx: Tx, s: ContractState) {
+  const b = s.balances;
+  const row = {
+    clientId: s.clientId, freelancerId: s.freelancerId, title: s.title, status: s.status, seq: s.seq,
+    initiationFeeCents: s.initiationFeeCents, feeCharged: s.feeCharged, endPrompt: s.endPrompt,
+    depositsCents: BigInt(b.depositsCents), feesCents: BigInt(b.feesCents), releasesCents: BigInt(b.releasesCents),
+    refundsCents: BigInt(b.refundsCents), escrowCents: BigInt(b.escrowCents), projectFundsCents: BigInt(b.projectFundsCents),
+  };
+  await tx.contract.upsert({ where: { id: s.id }, create: { id: s.id, createdAt: new Date(s.createdAt), ...row }, update: row });
+}
+
+/** Set-based, three statements whatever the plan's size: delete, park positions, upsert the new order. */
+async function writeMilestones(tx: Tx, s: ContractState) {
+  const ms = s.milestones;
+  const ids = ms.map((m) => m.id);
+  await tx.$executeRaw`DELETE FROM milestones WHERE contract_id = ${s.id} AND NOT (id = ANY(${ids}::text[]))`;
+  if (!ms.length) return;
+  // Park every position below zero first, so the new order never collides with the old one (unique per contract).
+  await tx.$executeRaw`UPDATE milestones SET position = -position WHERE contract_id = ${s.id} AND position > 0`;
+  await tx.$executeRaw`
+    INSERT INTO milestones (contract_id, id, position, title, description, due_date, amount_cents, funded_cents, released_cents, state, updated_at)
+    SELECT ${s.id}, t.id, t.position, t.title, t.description, t.due_date, t.amount, t.funded, t.released, t.state, now()
+    FROM unnest(${ids}::text[], ${ms.map((_, i) => i + 1)}::int[], ${ms.map((m) => m.title)}::text[], ${ms.map((m) => m.description)}::text[],
+                ${ms.map((m) => m.dueDate)}::date[], ${ms.map((m) => m.amountCents)}::int[], ${ms.map((m) => m.fundedCents)}::int[],
+                ${ms.map((m) => m.releasedCents)}::int[], ${ms.map((m) => m.state)}::text[])
+      AS t(id, position, title, description, due_date, amount, funded, released, state)
+    ON CONFLICT (contract_id, id) DO UPDATE SET position = EXCLUDED.position, title = EXCLUDED.title, description = EXCLUDED.description,
+      due_date = EXCLUDED.due_date, amount_cents = EXCLUDED.amount_cents, funded_cents = EXCLUDED.funded_cents,
+      released_cents = EXCLUDED.released_cents, state = EXCLUDED.state, updated_at = now()`;
+}
+
+async function writeRequest(tx: Tx, record: TransitionRecord) {
+  const r = record.request;
+  const s = record.state;
+  // The request's content lives in the state while it is pending, and in `before` once it closed.
+  const source = [s.changeRequest, s.proposal, record.before?.changeRequest, record.before?.proposal].find((p) => p?.id === r?.id);
+  if (r && r.state === 'pending' && source) {
+    await tx.changeRequest.upsert({
+      where: { id: r.id },
+      create: {
+        id: r.id, contractId: s.id, kind: r.kind, milestoneId: source.milestoneId, requestedBy: source.requestedBy, state: 'pending',
+        changes: json(source.changes), ops: source.ops ? json(source.ops) : undefined, diff: source.diff ? json(source.diff) : undefined,
+        createdAt: new Date(r.createdAt), expiresAt: r.expiresAt ? new Date(r.expiresAt) : null,
+      },
+      update: {},
+    });
+  } else if (r) {
+    await tx.changeRequest.updateMany({ where: { id: r.id, state: 'pending' }, data: { state: r.state, resolvedAt: new Date(record.at) } });
+  }
+  // An edit (R16) changes a pending request's content without opening or closing it.
+  if (s.changeRequest && s.changeRequest.id !== r?.id) {
+    await tx.changeRequest.updateMany({ where: { id: s.changeRequest.id, state: 'pending' }, data: { changes: json(s.changeRequest.changes) } });
+  }
+}
+
+function isConstraintViolation(err: unknown): boolean {
+  const text = `${(err as { code?: string })?.code ?? ''} ${(err as Error)?.message ?? ''}`;
+  return /P2002|P2003|P2004|23505|23503|23514|violates (check|foreign key|unique) constraint/i.test(text);
+}

@@ -1,0 +1,66 @@
+// What a notice says (R24): a subject and the changes, field by field, old → new, with the contract and
+// milestone names. Pure, so the email, the in-app message and tests all read the same words.
+import type { Notice, NoticeEvent } from './events.js';
+import type { FieldChange } from './milestone.js';
+import { formatUsd } from './money.js';
+import type { PlanDiff } from './plan.js';
+
+const SUBJECT: Record<NoticeEvent, string> = {
+  milestones_changed: 'Milestones were changed',
+  milestone_funded: 'A milestone was funded',
+  work_submitted: 'Work was submitted',
+  payment_released: 'Payment was released',
+  change_request_sent: 'A change to the active milestone was requested',
+  change_request_edited: 'A change request was edited',
+  change_request_withdrawn: 'A change request was withdrawn',
+  change_request_approved: 'Your change request was approved',
+  change_request_rejected: 'Your change request was rejected',
+  change_request_canceled: 'A change request was canceled',
+  change_request_expired: 'A change request expired',
+  proposal_sent: 'Milestone changes were proposed',
+  proposal_withdrawn: 'A proposal was withdrawn',
+  proposal_accepted: 'Your proposal was accepted',
+  proposal_declined: 'Your proposal was declined',
+  proposal_canceled: 'A proposal was canceled',
+  contract_ended: 'The contract has ended',
+};
+
+const FIELD: Record<FieldChange['field'], string> = { title: 'title', description: 'description', dueDate: 'due date', amountCents: 'amount' };
+
+function show(field: FieldChange['field'], value: string | number | null): string {
+  if (value === null || value === '') return '(none)';
+  return field === 'amountCents' ? formatUsd(Number(value)) : `"${value}"`;
+}
+
+export const describeChange = (c: FieldChange): string => `${FIELD[c.field]}: ${show(c.field, c.old)} → ${show(c.field, c.new)}`;
+
+function diffLines(d: PlanDiff): string[] {
+  return [
+    ...d.added.map((a) => `Added "${a.title}" (${formatUsd(a.amountCents)}) at position ${a.position}`),
+    ...d.edited.flatMap((e) => [`Edited "${e.title}":`, ...e.changes.map((c) => `  ${describeChange(c)}`)]),
+    ...d.deleted.map((x) => `Deleted "${x.title}"`),
+    ...d.moved.map((m) => `Moved "${m.title}" from position ${m.from} to ${m.to}`),
+  ];
+}
+
+export interface RenderedNotice {
+  subject: string;
+  lines: string[];
+  text: string;
+  html: string;
+}
+
+export function renderNotice(n: Notice): RenderedNotice {
+  const subject = `${SUBJECT[n.event]} — ${n.contractTitle}`;
+  const lines = [`Contract: "${n.contractTitle}"`];
+  if (n.milestoneTitle) lines.push(`Milestone: "${n.milestoneTitle}"`);
+  if (n.amountCents !== null) lines.push(`Amount: ${formatUsd(n.amountCents)}`);
+  lines.push(...n.changes.map(describeChange));
+  if (n.diff) lines.push(...diffLines(n.diff));
+  const text = [SUBJECT[n.event], '', ...lines].join('\n');
+  const html = `<h1>${escape(SUBJECT[n.event])}</h1><ul>${lines.map((l) => `<li>${escape(l)}</li>`).join('')}</ul>`;
+  return { subject, lines, text, html };
+}
+
+const escape = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -3,7 +3,7 @@
 // writes nothing twice; the contract row's seq tells a retry from a new transition.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Prisma } from '../generated/prisma/client.js';
-import type { ContractState } from '../domain/contract.js';
+import type { ContractSummary } from '../domain/contract.js';
 import type { Db } from './db.js';
 import type { TransitionRecord } from './types.js';
 
@@ -18,8 +18,8 @@ export function createPersistence(db: Db) {
         await db.$transaction(async (tx) => {
           const current = await tx.$queryRaw<{ seq: number }[]>`SELECT seq FROM contracts WHERE id = ${record.contractId} FOR UPDATE`;
           if (current[0] && current[0].seq >= record.seq) return; // already written by an earlier attempt
-          await writeContract(tx, record.state);
-          await writeMilestones(tx, record.state);
+          await writeContract(tx, record.contract);
+          await writeMilestones(tx, record);
           await writeRequest(tx, record);
           if (record.ledger.length) {
             await tx.ledgerEntry.createMany({
@@ -32,7 +32,9 @@ export function createPersistence(db: Db) {
           await tx.auditEvent.createMany({
             data: [{
               contractId: record.contractId, seq: record.seq, command: record.command, actorId: record.actorId,
-              before: record.before ? json(record.before) : undefined, after: json(record.state), at: new Date(record.at), ...info,
+              before: json({ contract: record.before, milestones: record.milestonesBefore }),
+              after: json({ contract: record.contract, milestones: record.milestones, order: record.milestoneOrder }),
+              at: new Date(record.at), ...info,
             }],
             skipDuplicates: true,
           });
@@ -63,7 +65,7 @@ function activityIds() {
   }
 }
 
-async function writeContract(tx: Tx, s: ContractState) {
+async function writeContract(tx: Tx, s: ContractSummary) {
   const b = s.balances;
   const row = {
     clientId: s.clientId, freelancerId: s.freelancerId, title: s.title, status: s.status, seq: s.seq,
@@ -74,29 +76,38 @@ async function writeContract(tx: Tx, s: ContractState) {
   await tx.contract.upsert({ where: { id: s.id }, create: { id: s.id, createdAt: new Date(s.createdAt), ...row }, update: row });
 }
 
-/** Set-based, three statements whatever the plan's size: delete, park positions, upsert the new order. */
-async function writeMilestones(tx: Tx, s: ContractState) {
-  const ms = s.milestones;
-  const ids = ms.map((m) => m.id);
-  await tx.$executeRaw`DELETE FROM milestones WHERE contract_id = ${s.id} AND NOT (id = ANY(${ids}::text[]))`;
-  if (!ms.length) return;
+/** Set-based, four statements whatever the plan's size: delete, park positions, upsert changed, reorder. */
+async function writeMilestones(tx: Tx, record: TransitionRecord) {
+  const id = record.contractId;
+  const order = record.milestoneOrder;
+  const positions = order.map((_, i) => i + 1);
+  const ms = record.milestones;
+  const at = (mid: string) => order.indexOf(mid) + 1;
+  await tx.$executeRaw`DELETE FROM milestones WHERE contract_id = ${id} AND NOT (id = ANY(${order}::text[]))`;
+  if (!order.length) return;
   // Park every position below zero first, so the new order never collides with the old one (unique per contract).
-  await tx.$executeRaw`UPDATE milestones SET position = -position WHERE contract_id = ${s.id} AND position > 0`;
+  await tx.$executeRaw`UPDATE milestones SET position = -position WHERE contract_id = ${id} AND position > 0`;
+  if (ms.length) {
+    await tx.$executeRaw`
+      INSERT INTO milestones (contract_id, id, position, title, description, due_date, amount_cents, funded_cents, released_cents, state, updated_at)
+      SELECT ${id}, t.id, t.position, t.title, t.description, t.due_date, t.amount, t.funded, t.released, t.state, now()
+      FROM unnest(${ms.map((m) => m.id)}::text[], ${ms.map((m) => at(m.id))}::int[], ${ms.map((m) => m.title)}::text[],
+                  ${ms.map((m) => m.description)}::text[], ${ms.map((m) => m.dueDate)}::date[], ${ms.map((m) => m.amountCents)}::int[],
+                  ${ms.map((m) => m.fundedCents)}::int[], ${ms.map((m) => m.releasedCents)}::int[], ${ms.map((m) => m.state)}::text[])
+        AS t(id, position, title, description, due_date, amount, funded, released, state)
+      ON CONFLICT (contract_id, id) DO UPDATE SET position = EXCLUDED.position, title = EXCLUDED.title, description = EXCLUDED.description,
+        due_date = EXCLUDED.due_date, amount_cents = EXCLUDED.amount_cents, funded_cents = EXCLUDED.funded_cents,
+        released_cents = EXCLUDED.released_cents, state = EXCLUDED.state, updated_at = now()`;
+  }
   await tx.$executeRaw`
-    INSERT INTO milestones (contract_id, id, position, title, description, due_date, amount_cents, funded_cents, released_cents, state, updated_at)
-    SELECT ${s.id}, t.id, t.position, t.title, t.description, t.due_date, t.amount, t.funded, t.released, t.state, now()
-    FROM unnest(${ids}::text[], ${ms.map((_, i) => i + 1)}::int[], ${ms.map((m) => m.title)}::text[], ${ms.map((m) => m.description)}::text[],
-                ${ms.map((m) => m.dueDate)}::date[], ${ms.map((m) => m.amountCents)}::int[], ${ms.map((m) => m.fundedCents)}::int[],
-                ${ms.map((m) => m.releasedCents)}::int[], ${ms.map((m) => m.state)}::text[])
-      AS t(id, position, title, description, due_date, amount, funded, released, state)
-    ON CONFLICT (contract_id, id) DO UPDATE SET position = EXCLUDED.position, title = EXCLUDED.title, description = EXCLUDED.description,
-      due_date = EXCLUDED.due_date, amount_cents = EXCLUDED.amount_cents, funded_cents = EXCLUDED.funded_cents,
-      released_cents = EXCLUDED.released_cents, state = EXCLUDED.state, updated_at = now()`;
+    UPDATE milestones m SET position = t.position
+    FROM unnest(${order}::text[], ${positions}::int[]) AS t(id, position)
+    WHERE m.contract_id = ${id} AND m.id = t.id AND m.position <> t.position`;
 }
 
 async function writeRequest(tx: Tx, record: TransitionRecord) {
   const r = record.request;
-  const s = record.state;
+  const s = record.contract;
   // The request's content lives in the state while it is pending, and in `before` once it closed.
   const source = [s.changeRequest, s.proposal, record.before?.changeRequest, record.before?.proposal].find((p) => p?.id === r?.id);
   if (r && r.state === 'pending' && source) {

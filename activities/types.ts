@@ -1,6 +1,7 @@
 // The activity surface the workflows call. Workflows import this file with `import type` only.
 import type { RequestKind, RequestOutcome } from '../domain/change-request.js';
-import type { ContractState } from '../domain/contract.js';
+import type { ContractSummary } from '../domain/contract.js';
+import type { Milestone } from '../domain/milestone.js';
 import type { LedgerEntry, Notice } from '../domain/events.js';
 
 /** One accepted transition, written in one database transaction (idempotent by contract id + seq). */
@@ -10,9 +11,14 @@ export interface TransitionRecord {
   command: string;
   actorId: string;
   at: string;
-  /** The contract before and after the command, for the audit trail. */
-  before: ContractState | null;
-  state: ContractState;
+  /** The contract after the command, and before it (for the audit trail), without milestone lists. */
+  contract: ContractSummary;
+  before: ContractSummary | null;
+  /** Milestone ids in contract order (R12), and the milestones this command added or changed. */
+  milestoneOrder: string[];
+  milestones: Milestone[];
+  /** The earlier versions of the changed milestones, for the audit trail. */
+  milestonesBefore: Milestone[];
   ledger: LedgerEntry[];
   notices: Notice[];
   /** A change request or proposal opened or closed by this transition. */

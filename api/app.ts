@@ -11,6 +11,7 @@ import { createContractUpdate } from '../workflows/messages.js';
 import { authenticate } from './auth.js';
 import { errorMiddleware } from './errors.js';
 import { HttpProblem } from './problem.js';
+import { contractView, loadContract } from './views.js';
 
 export interface AppDeps {
   db: Db;
@@ -63,21 +64,12 @@ export function createApp({ db, temporal, taskQueue = TASK_QUEUE }: AppDeps): ex
 
   app.get('/contracts/:id', async (req, res) => {
     const id = idSchema.parse(req.params.id);
-    const contract = await findVisibleContract(db, id, res.locals.user.id);
-    res.json(contract);
+    const contract = await loadContract(db, id, res.locals.user.id);
+    if (!contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+    res.json(contractView(contract));
   });
 
   app.use((_req, _res, next) => next(new HttpProblem(404, 'NOT_FOUND', 'No such route')));
   app.use(errorMiddleware);
   return app;
-}
-
-/** A contract the caller is a party to, with its change requests; anyone else gets 404 (never 403). */
-async function findVisibleContract(db: Db, id: string, userId: string) {
-  const contract = await db.contract.findFirst({
-    where: { id, OR: [{ clientId: userId }, { freelancerId: userId }] },
-    include: { changeRequests: { orderBy: { expiresAt: 'asc' } } },
-  });
-  if (!contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
-  return contract;
 }

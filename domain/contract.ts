@@ -126,3 +126,18 @@ export function assertInvariants(s: ContractState): void {
     if (m.releasedCents > m.fundedCents) fail(`milestone ${m.id} released more than it was funded (R5)`);
   }
 }
+
+/** The contract without its milestone list: what travels in update results and persistence records,
+ * which would otherwise carry all 200 milestones through history on every command. */
+export type ContractSummary = Omit<ContractState, 'milestones'> & { milestoneCount: number };
+
+export function summarize(state: ContractState): ContractSummary {
+  const { milestones, ...rest } = state;
+  return { ...rest, milestoneCount: milestones.length };
+}
+
+/** Milestones that are new or differ between two states (order changes are carried separately). */
+export function changedMilestones(before: ContractState | undefined, after: ContractState): Milestone[] {
+  const old = new Map((before?.milestones ?? []).map((m) => [m.id, JSON.stringify(m)]));
+  return after.milestones.filter((m) => old.get(m.id) !== JSON.stringify(m));
+}

@@ -16,7 +16,7 @@ import {
 import type { ContractActivities, TransitionRecord } from '../activities/types.js';
 import type { Notice } from '../domain/events.js';
 import { type Command, type CommandType, type Transition, decide, resolveRequest } from '../domain/commands.js';
-import { type ContractState, createContract } from '../domain/contract.js';
+import { type ContractState, changedMilestones, createContract, summarize } from '../domain/contract.js';
 import { refuse } from '../domain/errors.js';
 import { changeRequestWorkflowId } from '../domain/names.js';
 import { deliveryOptions, persistenceOptions } from './activity-options.js';
@@ -90,15 +90,18 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
 
   async function run(type: CommandType, { actorId, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
     const cmd = { type, ...payload } as Command;
+    let before: ContractState | undefined;
     const t = await lock.runExclusive(async () => {
-      const t = guard(() => decide(current(), cmd, { actorId, now: now() }));
+      before = current();
+      const t = guard(() => decide(before!, cmd, { actorId, now: now() }));
       await commit(t, type, actorId);
       return t;
     });
     const wait = t.effects.find((e) => e.type === 'awaitOutcome');
     if (wait) await condition(() => !isPending(wait.requestId), OUTCOME_WAIT);
     return {
-      contract: current(),
+      contract: summarize(current()),
+      milestones: changedMilestones(before, current()),
       ...(t.diff ? { diff: t.diff } : {}),
       ...(t.prompt ? { prompt: t.prompt } : {}),
       ...(t.requestId ? { requestId: t.requestId } : {}),
@@ -113,7 +116,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       lock.runExclusive(async () => {
         const created = guard(() => createContract(cmd, now()));
         await commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId);
-        return { contract: created };
+        return { contract: summarize(created), milestones: [] };
       }),
     {
       validator: (cmd) => {
@@ -154,7 +157,22 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
 }
 
 function record(t: Transition, command: string, actorId: string, at: string, before: ContractState | null): TransitionRecord {
-  const rec: TransitionRecord = { contractId: t.state.id, seq: t.state.seq, command, actorId, at, before, state: t.state, ledger: t.ledger, notices: t.notices };
+  const milestones = changedMilestones(before ?? undefined, t.state);
+  const changed = new Set(milestones.map((m) => m.id));
+  const rec: TransitionRecord = {
+    contractId: t.state.id,
+    seq: t.state.seq,
+    command,
+    actorId,
+    at,
+    contract: summarize(t.state),
+    before: before ? summarize(before) : null,
+    milestoneOrder: t.state.milestones.map((m) => m.id),
+    milestones,
+    milestonesBefore: (before?.milestones ?? []).filter((m) => changed.has(m.id)),
+    ledger: t.ledger,
+    notices: t.notices,
+  };
   const opened = t.effects.find((e) => e.type === 'startRequest');
   if (opened?.type === 'startRequest') {
     const { id, kind, createdAt, expiresAt } = opened.request;

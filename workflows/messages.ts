@@ -4,12 +4,17 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RequestKind, RequestOutcome } from '../domain/change-request.js';
 import type { Command, CommandType } from '../domain/commands.js';
-import type { ContractState, CreateContract } from '../domain/contract.js';
+import type { ContractState, ContractSummary, CreateContract } from '../domain/contract.js';
+import type { Milestone } from '../domain/milestone.js';
 import type { PlanDiff } from '../domain/plan.js';
 
-/** What every contract Update answers: the contract after the command (read-your-writes), plus extras. */
+/**
+ * What every contract Update answers once the command is persisted (read-your-writes: the API then reads
+ * the full view from PostgreSQL): the contract's summary and the milestones this command changed.
+ */
 export interface CommandResult {
-  contract: ContractState;
+  contract: ContractSummary;
+  milestones: Milestone[];
   diff?: PlanDiff;
   /** R22: the last milestone was released; ask the client to end the contract or keep it open. */
   prompt?: 'END_OR_KEEP_OPEN';

@@ -16,6 +16,8 @@ import {
   createContractUpdate,
 } from '../../workflows/messages.js';
 
+export type DriverResult = Omit<CommandResult, 'contract'> & { result: CommandResult; contract: ContractState };
+
 export const CLIENT = 'client-1';
 export const FREELANCER = 'freelancer-1';
 
@@ -46,9 +48,14 @@ export class ContractDriver {
     });
   }
 
-  send<T extends CommandType>(type: T, args: CommandArgs<T>, updateId?: string): Promise<CommandResult> {
+  /**
+   * Sends a command as the API does. The update answers with a summary (its history stays small); the
+   * full state is read back with the query, as `contract`, next to the raw `result`.
+   */
+  async send<T extends CommandType>(type: T, args: CommandArgs<T>, updateId?: string): Promise<DriverResult> {
     const def = commandUpdates[type] as unknown as UpdateDefinition<CommandResult, [CommandArgs<T>]>;
-    return this.handle.executeUpdate(def, { args: [args], ...(updateId ? { updateId } : {}) });
+    const result = await this.handle.executeUpdate(def, { args: [args], ...(updateId ? { updateId } : {}) });
+    return { ...result, result, contract: await this.state() };
   }
 
   // Shorthands for the common commands, each sent by the party RULES.md allows.

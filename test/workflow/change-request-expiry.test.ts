@@ -9,7 +9,8 @@ import { createDb, type Db } from '../../activities/db.js';
 import { changeRequestWorkflowId } from '../../domain/names.js';
 import { approveSignal } from '../../workflows/messages.js';
 import { shared } from '../support/context.js';
-import { ContractDriver } from '../support/contract-driver.js';
+import { CLIENT, ContractDriver, FREELANCER } from '../support/contract-driver.js';
+import { issueUser } from '../../api/users.js';
 import { createTimeSkippingEnv } from '../support/time-skipping.js';
 
 let env: TestWorkflowEnvironment;
@@ -20,6 +21,9 @@ let sharedWorker: Worker;
 let sharedRun: Promise<void>;
 beforeAll(async () => {
   db = createDb(shared('databaseUrl'));
+  // Real persistence: the contracts' parties must exist (contracts reference users).
+  await issueUser(db, { id: CLIENT, email: `${CLIENT}@example.test`, name: 'Client' });
+  await issueUser(db, { id: FREELANCER, email: `${FREELANCER}@example.test`, name: 'Freelancer' });
   env = await createTimeSkippingEnv();
   sharedWorker = await newWorker(sharedQueue);
   sharedRun = sharedWorker.run();
@@ -58,7 +62,7 @@ async function pendingRequest(c: ContractDriver): Promise<string> {
  */
 async function finish(c: ContractDriver): Promise<void> {
   await c.release('m1');
-  await c.send('endContract', { actorId: 'client-1' });
+  await c.send('endContract', { actorId: CLIENT });
   await c.handle.result();
 }
 

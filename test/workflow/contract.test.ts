@@ -412,8 +412,9 @@ describe('races and retries', () => {
     const [a, b] = await Promise.all([c.send('fundMilestone', { actorId: CLIENT }, key), c.send('fundMilestone', { actorId: CLIENT }, key)]);
     const again = await c.send('fundMilestone', { actorId: CLIENT }, key);
 
-    expect(a.contract.seq).toBe(b.contract.seq);
-    expect(again.contract.seq).toBe(a.contract.seq);
+    expect(a.result.contract.seq).toBe(b.result.contract.seq);
+    expect(again.result.contract.seq).toBe(a.result.contract.seq);
+    expect(a.result.milestones.map((m) => [m.id, m.state])).toEqual([['m1', 'active']]);
     expect(ledgerOf(c).filter((e) => e.kind === 'escrow_hold')).toHaveLength(1);
   });
 

@@ -13,10 +13,11 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ContractActivities, TransitionRecord } from '../activities/types.js';
+import type { ContractActivities } from '../activities/types.js';
 import type { Notice } from '../domain/events.js';
 import { type Command, type CommandType, type Transition, decide, resolveRequest } from '../domain/commands.js';
 import { type ContractState, changedMilestones, createContract, summarize } from '../domain/contract.js';
+import { transitionRecord } from './records.js';
 import { refuse } from '../domain/errors.js';
 import { changeRequestWorkflowId } from '../domain/names.js';
 import { deliveryOptions, persistenceOptions } from './activity-options.js';
@@ -64,7 +65,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         typedSearchAttributes: requestAttributes(t.state.id, e.request),
       });
     }
-    if (t.state.seq !== state?.seq) await persistTransition(record(t, command, actorId, at, state ?? null));
+    if (t.state.seq !== state?.seq) await persistTransition(transitionRecord(t, command, actorId, at, state ?? null));
     state = t.state;
     for (const e of t.effects) {
       if (e.type !== 'signalRequest') continue;
@@ -154,33 +155,4 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   }
   // The contract has ended: its last notices are delivered before the workflow completes.
   await condition(() => delivering.size === 0);
-}
-
-function record(t: Transition, command: string, actorId: string, at: string, before: ContractState | null): TransitionRecord {
-  const milestones = changedMilestones(before ?? undefined, t.state);
-  const changed = new Set(milestones.map((m) => m.id));
-  const rec: TransitionRecord = {
-    contractId: t.state.id,
-    seq: t.state.seq,
-    command,
-    actorId,
-    at,
-    contract: summarize(t.state),
-    before: before ? summarize(before) : null,
-    milestoneOrder: t.state.milestones.map((m) => m.id),
-    milestones,
-    milestonesBefore: (before?.milestones ?? []).filter((m) => changed.has(m.id)),
-    ledger: t.ledger,
-    notices: t.notices,
-  };
-  const opened = t.effects.find((e) => e.type === 'startRequest');
-  if (opened?.type === 'startRequest') {
-    const { id, kind, createdAt, expiresAt } = opened.request;
-    rec.request = { id, kind, state: 'pending', createdAt, expiresAt };
-  }
-  if (t.closed) {
-    const { id, kind, createdAt, expiresAt } = t.closed.request;
-    rec.request = { id, kind, state: t.closed.outcome, createdAt, expiresAt };
-  }
-  return rec;
 }

@@ -22,11 +22,18 @@ export const CLIENT = 'client-1';
 export const FREELANCER = 'freelancer-1';
 
 export class ContractDriver {
+  readonly clientId: string;
+  readonly freelancerId: string;
+
   constructor(
     readonly client: Client,
     readonly taskQueue: string,
     readonly id: string = randomUUID(),
-  ) {}
+    parties: { clientId?: string; freelancerId?: string } = {},
+  ) {
+    this.clientId = parties.clientId ?? CLIENT;
+    this.freelancerId = parties.freelancerId ?? FREELANCER;
+  }
 
   get workflowId(): string {
     return contractWorkflowId(this.id);
@@ -38,7 +45,7 @@ export class ContractDriver {
 
   async create(opts: { initiationFeeCents?: number; freelancerId?: string; input?: ContractWorkflowInput } = {}): Promise<CommandResult> {
     return this.client.workflow.executeUpdateWithStart(createContractUpdate, {
-      args: [{ contractId: this.id, clientId: CLIENT, freelancerId: opts.freelancerId ?? FREELANCER, title: 'Brand identity', initiationFeeCents: opts.initiationFeeCents ?? 495 }],
+      args: [{ contractId: this.id, clientId: this.clientId, freelancerId: opts.freelancerId ?? this.freelancerId, title: 'Brand identity', initiationFeeCents: opts.initiationFeeCents ?? 495 }],
       startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
         workflowId: this.workflowId,
         taskQueue: this.taskQueue,
@@ -59,14 +66,14 @@ export class ContractDriver {
   }
 
   // Shorthands for the common commands, each sent by the party RULES.md allows.
-  plan = (ops: PlanOp[]) => this.send('savePlan', { actorId: CLIENT, ops });
+  plan = (ops: PlanOp[]) => this.send('savePlan', { actorId: this.clientId, ops });
   add = (title: string, amountCents: number) => this.plan([{ op: 'add', title, amountCents }]);
-  fund = () => this.send('fundMilestone', { actorId: CLIENT });
-  submit = (milestoneId: string) => this.send('submitWork', { actorId: FREELANCER, milestoneId });
+  fund = () => this.send('fundMilestone', { actorId: this.clientId });
+  submit = (milestoneId: string) => this.send('submitWork', { actorId: this.freelancerId, milestoneId });
   release = (milestoneId: string, amountCents?: number) =>
-    this.send('releasePayment', { actorId: CLIENT, milestoneId, ...(amountCents === undefined ? {} : { amountCents }) });
+    this.send('releasePayment', { actorId: this.clientId, milestoneId, ...(amountCents === undefined ? {} : { amountCents }) });
   requestChange = (milestoneId: string, patch: CommandArgs<'requestChange'>['patch'], featureEnabled = true) =>
-    this.send('requestChange', { actorId: CLIENT, milestoneId, patch, featureEnabled });
+    this.send('requestChange', { actorId: this.clientId, milestoneId, patch, featureEnabled });
 
   state = async (): Promise<ContractState> => (await this.handle.query(contractStateQuery))!;
 }

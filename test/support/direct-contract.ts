@@ -1,0 +1,70 @@
+// Drives the domain directly and persists each transition through the real persistTransition activity
+// (in a MockActivityEnvironment, which gives it an activity context): persistence tests without a
+// Temporal server, writing exactly the records the workflow would.
+import { randomUUID } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createPersistence } from '../../activities/persistence.js';
+import type { Db } from '../../activities/db.js';
+import type { TransitionRecord } from '../../activities/types.js';
+import { type Command, type Transition, decide, resolveRequest } from '../../domain/commands.js';
+import type { RequestOutcome } from '../../domain/change-request.js';
+import { type ContractState, createContract } from '../../domain/contract.js';
+import { issueUser, type IssuedUser } from '../../api/users.js';
+import { transitionRecord } from '../../workflows/records.js';
+
+export class DirectContract {
+  state!: ContractState;
+  records: TransitionRecord[] = [];
+  readonly id = randomUUID();
+  private clock = Date.parse('2026-01-01T00:00:00Z');
+  private readonly persistence;
+
+  constructor(
+    readonly db: Db,
+    readonly client: IssuedUser,
+    readonly freelancer: IssuedUser,
+  ) {
+    this.persistence = createPersistence(db);
+  }
+
+  static async create(db: Db): Promise<DirectContract> {
+    const [client, freelancer] = await Promise.all([
+      issueUser(db, { email: `${randomUUID()}@example.test`, name: 'Client' }),
+      issueUser(db, { email: `${randomUUID()}@example.test`, name: 'Freelancer' }),
+    ]);
+    const c = new DirectContract(db, client, freelancer);
+    const state = createContract({ contractId: c.id, clientId: client.id, freelancerId: freelancer.id, title: 'Website' }, c.now());
+    await c.commit({ state, ledger: [], notices: [], effects: [] }, 'createContract', client.id);
+    return c;
+  }
+
+  now(): string {
+    this.clock += 60_000;
+    return new Date(this.clock).toISOString();
+  }
+
+  async send(cmd: Command, by: 'client' | 'freelancer' = 'client'): Promise<Transition> {
+    const actor = by === 'client' ? this.client.id : this.freelancer.id;
+    const t = decide(this.state, cmd, { actorId: actor, now: this.now() });
+    if (t.state.seq !== this.state.seq) await this.commit(t, cmd.type, actor);
+    return t;
+  }
+
+  async resolve(requestId: string, outcome: RequestOutcome): Promise<Transition> {
+    const t = resolveRequest(this.state, requestId, outcome);
+    if (!t) throw new Error(`${requestId} is not pending`);
+    await this.commit(t, `request ${outcome}`, 'system');
+    return t;
+  }
+
+  persist(record: TransitionRecord): Promise<void> {
+    return new MockActivityEnvironment().run(this.persistence.persistTransition, record);
+  }
+
+  private async commit(t: Transition, command: string, actor: string): Promise<void> {
+    const record = transitionRecord(t, command, actor, this.now(), this.state ?? null);
+    await this.persist(record);
+    this.records.push(record);
+    this.state = t.state;
+  }
+}

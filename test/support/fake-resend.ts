@@ -1,0 +1,69 @@
+// A local HTTP server standing in for Resend's API (the real SDK talks to it through RESEND_BASE_URL /
+// baseUrl). Like Resend, it honours Idempotency-Key: a repeated key returns the first email's id and
+// creates nothing. Failures are scripted per request: 500, 429, 422, or a hang past the client timeout.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Behaviour = 'ok' | 500 | 429 | 422 | 'hang';
+
+export interface ReceivedRequest {
+  headers: IncomingHttpHeaders;
+  body: { from: string; to: string | string[]; subject: string; html: string; text: string };
+}
+
+export interface FakeResend {
+  url: string;
+  requests: ReceivedRequest[];
+  /** Emails created, by idempotency key (what a recipient would receive). */
+  emails: Map<string, ReceivedRequest>;
+  script(...behaviours: Behaviour[]): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeResend({ hangMs = 1000 } = {}): Promise<FakeResend> {
+  const requests: ReceivedRequest[] = [];
+  const emails = new Map<string, ReceivedRequest>();
+  const ids = new Map<string, string>();
+  let queue: Behaviour[] = [];
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (d) => (raw += d));
+    req.on('end', () => {
+      const received: ReceivedRequest = { headers: req.headers, body: JSON.parse(raw || '{}') };
+      requests.push(received);
+      const behaviour = queue.shift() ?? 'ok';
+      const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const create = () => {
+        const key = String(req.headers['idempotency-key'] ?? `no-key-${requests.length}`);
+        if (!ids.has(key)) {
+          ids.set(key, `email_${ids.size + 1}`);
+          emails.set(key, received);
+        }
+        return { id: ids.get(key) };
+      };
+      if (behaviour === 'hang') {
+        // The client gives up first; the email is still created, as a real provider might.
+        setTimeout(() => reply(200, create()), hangMs);
+        return;
+      }
+      if (behaviour === 500) return reply(500, { statusCode: 500, name: 'internal_server_error', message: 'boom' });
+      if (behaviour === 429) return reply(429, { statusCode: 429, name: 'rate_limit_exceeded', message: 'slow down' });
+      if (behaviour === 422) return reply(422, { statusCode: 422, name: 'validation_error', message: 'The to field is invalid' });
+      reply(200, create());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    emails,
+    script: (...b) => {
+      queue = b;
+    },
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

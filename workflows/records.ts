@@ -1,0 +1,34 @@
+// What the contract workflow hands to persistTransition for one accepted transition: the summary, the
+// milestones it changed and the order, never the whole 200-milestone list. Pure; tests build records with it.
+import type { TransitionRecord } from '../activities/types.js';
+import type { Transition } from '../domain/commands.js';
+import { type ContractState, changedMilestones, summarize } from '../domain/contract.js';
+
+export function transitionRecord(t: Transition, command: string, actorId: string, at: string, before: ContractState | null): TransitionRecord {
+  const milestones = changedMilestones(before ?? undefined, t.state);
+  const changed = new Set(milestones.map((m) => m.id));
+  const rec: TransitionRecord = {
+    contractId: t.state.id,
+    seq: t.state.seq,
+    command,
+    actorId,
+    at,
+    contract: summarize(t.state),
+    before: before ? summarize(before) : null,
+    milestoneOrder: t.state.milestones.map((m) => m.id),
+    milestones,
+    milestonesBefore: (before?.milestones ?? []).filter((m) => changed.has(m.id)),
+    ledger: t.ledger,
+    notices: t.notices,
+  };
+  const opened = t.effects.find((e) => e.type === 'startRequest');
+  if (opened?.type === 'startRequest') {
+    const { id, kind, createdAt, expiresAt } = opened.request;
+    rec.request = { id, kind, state: 'pending', createdAt, expiresAt };
+  }
+  if (t.closed) {
+    const { id, kind, createdAt, expiresAt } = t.closed.request;
+    rec.request = { id, kind, state: t.closed.outcome, createdAt, expiresAt };
+  }
+  return rec;
+}

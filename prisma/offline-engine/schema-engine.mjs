@@ -48,6 +48,19 @@ function parseArgs(argv) {
 }
 
 // ---------------------------------------------------------------- wasm engine
+// The wasm bindings report a Rust panic's message through this global (the CLI sets it up for its own
+// wasm modules, not for this process); without it a panic surfaces only as "Cannot read set_message".
+globalThis.PRISMA_WASM_PANIC_REGISTRY ??= {
+  message: '',
+  set_message(m) {
+    this.message = m;
+    process.stderr.write(`schema engine panic: ${m}\n`);
+  },
+  get() {
+    return this.message;
+  },
+};
+
 async function loadSchemaEngineModule() {
   const gluePath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
   const glueUrl = pathToFileURL(gluePath).href;

@@ -1,7 +1,7 @@
 // Drives contract workflows through their real Updates, as the API does, for workflow tests.
 import { randomUUID } from 'node:crypto';
 import { type Client, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
 import { expect } from 'vitest';
 import type { CommandType } from '../../domain/commands.js';
 import type { ContractState } from '../../domain/contract.js';
@@ -61,7 +61,14 @@ export class ContractDriver {
    */
   async send<T extends CommandType>(type: T, args: CommandArgs<T>, updateId?: string): Promise<DriverResult> {
     const def = commandUpdates[type] as unknown as UpdateDefinition<CommandResult, [CommandArgs<T>]>;
-    const result = await this.handle.executeUpdate(def, { args: [args], ...(updateId ? { updateId } : {}) });
+    const id = updateId ?? randomUUID();
+    const execute = () => this.handle.executeUpdate(def, { args: [args], updateId: id });
+    // The time-skipping test server now and then loses track of an update racing a signal ("update …
+    // not found"); resending with the same update id is safe — the workflow answers an id once.
+    const result = await execute().catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError && /update .* not found/.test(err.message)) return execute();
+      throw err;
+    });
     return { ...result, result, contract: await this.state() };
   }
 

@@ -34,17 +34,34 @@ function assertInternals(obj, members) {
   }
 }
 
+const CHAR_OID = 18;
+// Defect 1b: a `"char"` column reported as text reaches the engine as a string, but the describer reads
+// pg_constraint.contype with get_expect_char and panics on a string (sql-schema-describer postgres.rs,
+// get_constraints) — whenever the database has a CHECK constraint. Those columns are reported to the
+// engine as ColumnType Character (6 in @prisma/driver-adapter-utils), which it reads as a char.
+const CHARACTER_COLUMN_TYPE = 6;
+
 function patchColumnTypes(queryable) {
-  assertInternals(queryable, ['performIO']);
+  assertInternals(queryable, ['performIO', 'queryRaw']);
+  const charColumns = new WeakMap();
   const performIO = queryable.performIO.bind(queryable);
   queryable.performIO = async (query) => {
     const result = await performIO(query);
     // A multi-statement simple query (e.g. `prisma db execute`) yields an array.
     for (const r of Array.isArray(result) ? result : [result]) {
-      for (const field of r?.fields ?? []) {
+      (r?.fields ?? []).forEach((field, i) => {
+        if (field.dataTypeID === CHAR_OID && query && typeof query === 'object') {
+          charColumns.set(query, [...(charColumns.get(query) ?? []), i]);
+        }
         if (TEXT_LIKE_OIDS.has(field.dataTypeID)) field.dataTypeID = TEXT_OID;
-      }
+      });
     }
+    return result;
+  };
+  const queryRaw = queryable.queryRaw.bind(queryable);
+  queryable.queryRaw = async (query) => {
+    const result = await queryRaw(query);
+    for (const i of charColumns.get(query) ?? []) result.columnTypes[i] = CHARACTER_COLUMN_TYPE;
     return result;
   };
   return queryable;

@@ -35,21 +35,13 @@ export function migrateDeploy(url: string): void {
   prisma(['migrate', 'deploy'], { DATABASE_URL: url });
 }
 
-/**
- * The drift check: no drift when the migrations produce exactly schema.prisma. The offline Wasm engine
- * now and then panics while describing the shadow database (postgres.rs, seen about one run in five
- * here); that crash, and only that, is retried — real drift (exit 2) is reported at once.
- */
-export function migrationDrift(url: string, attempts = 3): { drift: boolean; diff: string } {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      prisma(['migrate', 'diff', '--from-migrations', 'prisma/migrations', '--to-schema', 'prisma/schema.prisma', '--exit-code'],
-        { DATABASE_URL: url, DEBUG: 'prisma:schemaEngine:stderr' });
-      return { drift: false, diff: '' };
-    } catch (err) {
-      const message = (err as Error).message;
-      if (attempt < attempts && /schema engine panic/.test(message)) continue;
-      return { drift: true, diff: message };
-    }
+/** The drift check: no drift when the migrations produce exactly schema.prisma (exit 2 means they differ). */
+export function migrationDrift(url: string): { drift: boolean; diff: string } {
+  try {
+    prisma(['migrate', 'diff', '--from-migrations', 'prisma/migrations', '--to-schema', 'prisma/schema.prisma', '--exit-code'],
+      { DATABASE_URL: url });
+    return { drift: false, diff: '' };
+  } catch (err) {
+    return { drift: true, diff: (err as Error).message };
   }
 }

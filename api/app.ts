@@ -1,73 +1,78 @@
-// The Express 5 app factory: authenticate, validate with domain/ schemas, send the command to the
-// contract workflow as an Update (the Idempotency-Key is the update id), read views from PostgreSQL.
+// The Express 5 app factory: request ids and logs, health, authentication, a per-token rate limit, the
+// routes (declared once for validation and OpenAPI), and one problem+json error middleware.
 import { randomUUID } from 'node:crypto';
-import express, { type Request } from 'express';
-import { Client, WithStartWorkflowOperation } from '@temporalio/client';
+import express from 'express';
+import type { Client } from '@temporalio/client';
 import type { Db } from '../activities/db.js';
-import { contractWorkflowId, TASK_QUEUE } from '../domain/names.js';
-import { createContractBody, idSchema } from '../domain/schemas.js';
-import type { contractWorkflow } from '../workflows/contract.js';
-import { createContractUpdate } from '../workflows/messages.js';
+import { TASK_QUEUE } from '../domain/names.js';
 import { authenticate } from './auth.js';
 import { errorMiddleware } from './errors.js';
+import { docsPage, openApiDocument } from './openapi.js';
 import { HttpProblem } from './problem.js';
-import { contractView, loadContract } from './views.js';
+import { rateLimit } from './rate-limit.js';
+import { Router } from './router.js';
+import { commandRoutes } from './routes/commands.js';
+import { contractRoutes } from './routes/contracts.js';
+import { messageRoutes } from './routes/messages.js';
 
 export interface AppDeps {
   db: Db;
   temporal: Client;
   taskQueue?: string;
+  /** Requests per minute per token (RATE_LIMIT_PER_MINUTE). */
+  rateLimitPerMinute?: number;
+  /** R14's default for clients without a feature_flags row (CHANGE_REQUESTS_DEFAULT=on). */
+  changeRequestsByDefault?: boolean;
+  log?: (line: Record<string, unknown>) => void;
 }
 
-const idempotencyKey = (req: Request): string => req.get('idempotency-key') ?? randomUUID();
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function createApp({ db, temporal, taskQueue = TASK_QUEUE }: AppDeps): express.Express {
+export function createApp(deps: AppDeps): express.Express {
+  const { db, temporal, taskQueue = TASK_QUEUE } = deps;
+  const log = deps.log ?? ((line) => console.log(JSON.stringify(line)));
   const app = express();
   app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
   app.use((req, res, next) => {
-    res.setHeader('Request-Id', req.get('request-id') ?? randomUUID());
+    const given = req.get('request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('Request-Id', requestId);
+    const started = performance.now();
+    res.on('finish', () => {
+      log({
+        level: res.statusCode >= 500 ? 'error' : 'info', msg: 'request', requestId, method: req.method, path: req.originalUrl,
+        status: res.statusCode, ms: Math.round(performance.now() - started), userId: res.locals.user?.id, code: res.locals.errorCode,
+      });
+    });
     next();
   });
-  app.use(express.json({ limit: '64kb' }));
+  app.use(express.json({ limit: '256kb' }));
 
+  const router = new Router(app);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-
   app.get('/readyz', async (_req, res) => {
-    const checks = await Promise.allSettled([
-      db.$queryRaw`SELECT 1`,
-      temporal.workflowService.getSystemInfo({}),
-    ]);
-    const [pg, tp] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unavailable'));
+    const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
+    const [pg, tp] = (await Promise.allSettled([timeout(db.$queryRaw`SELECT 1`), timeout(temporal.workflowService.getSystemInfo({}))])).map((c) =>
+      c.status === 'fulfilled' ? 'ok' : 'unavailable');
     const ready = pg === 'ok' && tp === 'ok';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', postgres: pg, temporal: tp });
   });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument(router.routes));
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(docsPage(router.routes));
+  });
 
   app.use(authenticate(db));
-
-  app.post('/contracts', async (req, res) => {
-    const body = createContractBody.parse(req.body);
-    const contractId = randomUUID();
-    const { contract } = await temporal.workflow.executeUpdateWithStart(createContractUpdate, {
-      args: [{ contractId, clientId: res.locals.user.id, freelancerId: body.freelancerId, title: body.title }],
-      updateId: idempotencyKey(req),
-      startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
-        workflowId: contractWorkflowId(contractId),
-        taskQueue,
-        args: [{}],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      }),
-    });
-    res.status(201).json(contract);
-  });
-
-  app.get('/contracts/:id', async (req, res) => {
-    const id = idSchema.parse(req.params.id);
-    const contract = await loadContract(db, id, res.locals.user.id);
-    if (!contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
-    res.json(contractView(contract));
-  });
+  app.use(rateLimit(deps.rateLimitPerMinute ?? 600));
+  contractRoutes(router, db, temporal, taskQueue);
+  commandRoutes(router, db, temporal, deps.changeRequestsByDefault ?? false);
+  messageRoutes(router, db);
 
   app.use((_req, _res, next) => next(new HttpProblem(404, 'NOT_FOUND', 'No such route')));
   app.use(errorMiddleware);

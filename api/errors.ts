@@ -1,5 +1,5 @@
 // One error middleware: maps zod, domain (via Temporal failures) and infrastructure errors to problem+json.
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
 import { ZodError } from 'zod';
@@ -7,7 +7,7 @@ import { HttpProblem, type Problem, problemType } from './problem.js';
 
 const STATUS_BY_KIND: Record<string, number> = { conflict: 409, rule: 422, not_found: 404, forbidden: 403 };
 
-function toProblem(err: unknown): HttpProblem {
+export function toProblem(err: unknown): HttpProblem {
   if (err instanceof HttpProblem) return err;
   if (err instanceof ZodError) {
     return new HttpProblem(400, 'INVALID_REQUEST', 'The request is malformed', 'see errors[] for each field', undefined,
@@ -40,11 +40,9 @@ function isDbUnavailable(err: unknown): boolean {
 const titleOf = (code: string | undefined) =>
   (code ?? 'rule violation').toLowerCase().replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
 
-export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
-  const p = toProblem(err);
+export function problemBody(p: HttpProblem, req: Request, res: Response): Problem {
   const requestId = String(res.getHeader('Request-Id') ?? '');
-  if (p.status >= 500) console.error(JSON.stringify({ level: 'error', requestId, msg: String(err?.stack ?? err) }));
-  const body: Problem = {
+  return {
     type: problemType(p.code),
     title: p.title,
     status: p.status,
@@ -54,5 +52,14 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
     ...(p.rule ? { rule: p.rule } : {}),
     ...(p.errors ? { errors: p.errors } : {}),
   };
-  res.status(p.status).type('application/problem+json').json(body);
+}
+
+export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
+  const p = toProblem(err);
+  res.locals.errorCode = p.code;
+  if (p.status >= 500 && p.code === 'INTERNAL') {
+    console.error(JSON.stringify({ level: 'error', requestId: res.getHeader('Request-Id'), msg: String(err?.stack ?? err) }));
+  }
+  if (p.status === 429 && p.retryAfter) res.setHeader('Retry-After', String(p.retryAfter));
+  res.status(p.status).type('application/problem+json').json(problemBody(p, req, res));
 };

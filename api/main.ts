@@ -7,7 +7,12 @@ const port = Number(process.env.PORT ?? 3000);
 const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
 const temporal = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
 const db = createDb();
-const server = createApp({ db, temporal }).listen(port, () => {
+const server = createApp({
+  db,
+  temporal,
+  rateLimitPerMinute: Number(process.env.RATE_LIMIT_PER_MINUTE ?? 600),
+  changeRequestsByDefault: process.env.CHANGE_REQUESTS_DEFAULT === 'on',
+}).listen(port, () => {
   console.log(JSON.stringify({ level: 'info', msg: 'api listening', port }));
 });
 

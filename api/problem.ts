@@ -18,6 +18,7 @@ export class HttpProblem extends Error {
     readonly detail?: string,
     readonly rule?: string,
     readonly errors?: Problem['errors'],
+    readonly retryAfter?: number,
   ) {
     super(detail ?? title);
   }

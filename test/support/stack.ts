@@ -35,7 +35,7 @@ export async function startStack(): Promise<Stack> {
     workflowBundle: { codePath: shared('workflowBundlePath') },
   });
   const running = worker.run();
-  const server = createApp({ db, temporal: client, taskQueue }).listen(0, '127.0.0.1');
+  const server = createApp({ db, temporal: client, taskQueue, log: () => {}, rateLimitPerMinute: 100_000 }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
 

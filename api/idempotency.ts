@@ -1,0 +1,93 @@
+// Idempotency-Key on writes, after the IETF draft "The Idempotency-Key HTTP Header Field" and Stripe:
+// the same key and request replay the stored answer; the same key with another request → 422; a
+// request while the first with that key is still running → 409. Nothing is stored for a request that
+// failed validation or met an outage (5xx): those may simply be retried. Keys expire after 24 hours.
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Db } from '../activities/db.js';
+import { problemBody, toProblem } from './errors.js';
+import { HttpProblem } from './problem.js';
+
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** Longer than any request takes: the API's update calls time out well before this. */
+const ABANDONED_AFTER_MS = 2 * 60 * 1000;
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+export function requireKey(req: Request): string {
+  const key = req.get('idempotency-key');
+  if (!key) {
+    throw new HttpProblem(400, 'IDEMPOTENCY_KEY_REQUIRED', 'An Idempotency-Key header is required on this request',
+      'send a unique key (a UUID) and reuse it when you retry, so a retry never moves money twice');
+  }
+  if (!KEY.test(key)) throw new HttpProblem(400, 'IDEMPOTENCY_KEY_INVALID', 'The Idempotency-Key is 1–255 printable ASCII characters');
+  return key;
+}
+
+export const requestHash = (req: Request, body: unknown): string =>
+  createHash('sha256').update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+
+/**
+ * Runs `work` once per (user, key). `work` must return the answer to store; a thrown HttpProblem with a
+ * 4xx status is stored too (the same request would be refused the same way), anything else is not.
+ */
+export async function once(db: Db, req: Request, res: Response, key: string, hash: string, work: () => Promise<Answer>): Promise<void> {
+  const userId = res.locals.user.id;
+  const expired = new Date(Date.now() - IDEMPOTENCY_TTL_MS);
+  await db.idempotencyKey.deleteMany({ where: { userId, key, createdAt: { lt: expired } } });
+  const claimed = await db.idempotencyKey.createMany({ data: [{ userId, key, requestHash: hash }], skipDuplicates: true });
+  if (claimed.count === 0) {
+    const prior = await db.idempotencyKey.findUnique({ where: { userId_key: { userId, key } } });
+    if (!prior) throw new HttpProblem(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is being processed');
+    if (prior.requestHash !== hash) {
+      throw new HttpProblem(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request', 'use a new key for a new request');
+    }
+    if (prior.state === 'in_progress') {
+      // A claim older than this was left by a process that died mid-request: take it over. Running the
+      // command again is safe, because the key is also the Temporal update id (answered once).
+      const abandoned = prior.createdAt.getTime() < Date.now() - ABANDONED_AFTER_MS;
+      const taken = abandoned
+        ? await db.idempotencyKey.updateMany({ where: { userId, key, state: 'in_progress', createdAt: prior.createdAt }, data: { createdAt: new Date() } })
+        : { count: 0 };
+      if (taken.count === 0) {
+        throw new HttpProblem(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed', 'retry shortly with the same key');
+      }
+      return run(db, req, res, userId, key, work);
+    }
+    res.setHeader('Idempotent-Replayed', 'true');
+    res.status(prior.responseStatus!);
+    if (prior.responseStatus! >= 400) res.type('application/problem+json');
+    res.json(prior.responseBody);
+    return;
+  }
+  return run(db, req, res, userId, key, work);
+}
+
+async function run(db: Db, req: Request, res: Response, userId: string, key: string, work: () => Promise<Answer>): Promise<void> {
+  let answer: Answer;
+  try {
+    answer = await work();
+  } catch (err) {
+    const problem = toProblem(err);
+    if (problem.status >= 400 && problem.status < 500 && problem.status !== 429) {
+      // A refusal by the rules is an answer too: the same request would be refused the same way.
+      await store(db, userId, key, { status: problem.status, body: problemBody(problem, req, res) });
+    } else {
+      await db.idempotencyKey.deleteMany({ where: { userId, key } }); // an outage: let a retry run it again
+    }
+    throw problem;
+  }
+  await store(db, userId, key, answer);
+  res.status(answer.status).json(answer.body);
+}
+
+async function store(db: Db, userId: string, key: string, answer: Answer) {
+  await db.idempotencyKey.update({
+    where: { userId_key: { userId, key } },
+    data: { state: 'done', responseStatus: answer.status, responseBody: answer.body as object },
+  });
+}

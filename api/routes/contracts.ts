@@ -1,0 +1,89 @@
+// Creating contracts and reading them: the list of my contracts, one contract, and its history.
+import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
+import { z } from 'zod';
+import type { Db } from '../../activities/db.js';
+import { contractWorkflowId } from '../../domain/names.js';
+import { createContractBody, idSchema, listQuery } from '../../domain/schemas.js';
+import type { contractWorkflow } from '../../workflows/contract.js';
+import { createContractUpdate } from '../../workflows/messages.js';
+import { once, requestHash, requireKey } from '../idempotency.js';
+import { HttpProblem } from '../problem.js';
+import type { Router } from '../router.js';
+import { contractView, loadContract } from '../views.js';
+import { contractIdFor, updateId } from './commands.js';
+
+export function contractRoutes(router: Router, db: Db, temporal: Client, taskQueue: string): void {
+  router.add(
+    { method: 'post', path: '/contracts', summary: 'Create a contract (the caller is its client)', tag: 'Contracts', body: createContractBody, success: 201, idempotent: true, rules: ['R1', 'R9'] },
+    async ({ body }, req, res) => {
+      const user = res.locals.user;
+      const key = requireKey(req);
+      if (!(await db.user.findUnique({ where: { id: body.freelancerId } }))) {
+        throw new HttpProblem(422, 'FREELANCER_NOT_FOUND', 'No such freelancer', `user ${body.freelancerId} does not exist`, 'R1');
+      }
+      await once(db, req, res, key, requestHash(req, body), async () => {
+        const contractId = contractIdFor(user.id, key);
+        await temporal.workflow.executeUpdateWithStart(createContractUpdate, {
+          args: [{ contractId, clientId: user.id, freelancerId: body.freelancerId, title: body.title, ...(body.initiationFeeCents === undefined ? {} : { initiationFeeCents: body.initiationFeeCents }) }],
+          updateId: updateId(user.id, key),
+          startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
+            workflowId: contractWorkflowId(contractId),
+            taskQueue,
+            args: [{}],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        });
+        const contract = await loadContract(db, contractId, user.id);
+        res.setHeader('Location', `/contracts/${contractId}`);
+        return { status: 201, body: contractView(contract!) };
+      });
+    },
+  );
+
+  router.add(
+    { method: 'get', path: '/contracts', summary: 'List my contracts, newest first', tag: 'Contracts', query: listQuery, success: 200 },
+    async ({ query }, _req, res) => {
+      const me = res.locals.user.id;
+      const mine = { OR: [{ clientId: me }, { freelancerId: me }] };
+      const after = query.startingAfter ? await db.contract.findFirst({ where: { id: query.startingAfter, ...mine } }) : null;
+      if (query.startingAfter && !after) throw new HttpProblem(400, 'INVALID_CURSOR', 'startingAfter is not one of your contracts');
+      const rows = await db.contract.findMany({
+        where: after
+          ? { AND: [mine, { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }] }
+          : mine,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: query.limit + 1,
+        include: { milestones: { orderBy: { position: 'asc' } }, changeRequests: { where: { state: 'pending' } } },
+      });
+      const page = rows.slice(0, query.limit);
+      res.json({ object: 'list', data: page.map(contractView), hasMore: rows.length > query.limit, nextCursor: rows.length > query.limit ? page.at(-1)!.id : null });
+    },
+  );
+
+  const params = z.object({ id: idSchema }).strict();
+  router.add(
+    { method: 'get', path: '/contracts/:id', summary: 'A contract with its milestones, pending request and project funds', tag: 'Contracts', params, success: 200 },
+    async ({ params: { id } }, _req, res) => {
+      const contract = await loadContract(db, id, res.locals.user.id);
+      if (!contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+      res.json(contractView(contract));
+    },
+  );
+
+  router.add(
+    { method: 'get', path: '/contracts/:id/history', summary: "The contract's history: every accepted command, who sent it, before → after", tag: 'Contracts', params, query: listQuery, success: 200 },
+    async ({ params: { id }, query }, _req, res) => {
+      if (!(await loadContract(db, id, res.locals.user.id))) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+      const after = query.startingAfter === undefined ? 0 : Number(query.startingAfter);
+      if (!Number.isSafeInteger(after)) throw new HttpProblem(400, 'INVALID_CURSOR', 'startingAfter is a sequence number');
+      const rows = await db.auditEvent.findMany({ where: { contractId: id, seq: { gt: after } }, orderBy: { seq: 'asc' }, take: query.limit + 1 });
+      const page = rows.slice(0, query.limit);
+      res.json({
+        object: 'list',
+        data: page.map((e) => ({ object: 'event', seq: e.seq, command: e.command, actorId: e.actorId, at: e.at.toISOString(), before: e.before, after: e.after, workflowId: e.workflowId, runId: e.runId })),
+        hasMore: rows.length > query.limit,
+        nextCursor: rows.length > query.limit ? String(page.at(-1)!.seq) : null,
+      });
+    },
+  );
+}

@@ -1,6 +1,7 @@
 // A small HTTP client for API tests: bearer token, JSON body, Idempotency-Key (a fresh one unless given).
 import { randomUUID } from 'node:crypto';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked by the assertions
 export interface Reply<T = any> {
   status: number;
   headers: Headers;
@@ -8,6 +9,7 @@ export interface Reply<T = any> {
 }
 
 export function http(baseUrl: string) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
   return async function call<T = any>(
     method: string,
     path: string,

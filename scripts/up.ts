@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { createDb } from '../activities/db.js';
+import { CHANGE_REQUEST_FLAG } from '../api/routes/commands.js';
 import { issueUser } from '../api/users.js';
 import { startEmbeddedPostgres } from './lib/postgres.js';
 import { generatePrismaClient, migrateDeploy } from './lib/prisma.js';
@@ -113,6 +114,12 @@ try {
   const db = createDb(databaseUrl);
   await issueUser(db, DEMO.client);
   await issueUser(db, DEMO.freelancer);
+  // The demo client may request changes to an active milestone (R14's feature flag).
+  await db.featureFlag.upsert({
+    where: { userId_name: { userId: DEMO.client.id, name: CHANGE_REQUEST_FLAG } },
+    create: { userId: DEMO.client.id, name: CHANGE_REQUEST_FLAG, enabled: true },
+    update: { enabled: true },
+  });
   await db.$disconnect();
 
   const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, PORT: String(API_PORT) };
@@ -122,7 +129,7 @@ try {
 
   console.log(`
 Milestone contracts is running.
-  API          http://localhost:${API_PORT}   (health: /healthz, readiness: /readyz)
+  API          http://localhost:${API_PORT}   (docs: /docs, OpenAPI: /openapi.json, health: /healthz, /readyz)
   Temporal UI  ${uiUrl}
   Temporal     ${temporalAddress}
   PostgreSQL   ${databaseUrl}
@@ -131,7 +138,9 @@ Demo tokens:
   freelancer   ${DEMO.freelancer.token}   (user id ${DEMO.freelancer.id})
 Try:
   curl -s -X POST localhost:${API_PORT}/contracts -H 'authorization: Bearer ${DEMO.client.token}' \\
-       -H 'content-type: application/json' -d '{"title":"Logo design","freelancerId":"${DEMO.freelancer.id}"}'
+       -H "idempotency-key: $(date +%s%N)" -H 'content-type: application/json' \\
+       -d '{"title":"Logo design","freelancerId":"${DEMO.freelancer.id}"}'
+  (the README walks through the whole story)
 Ctrl-C stops everything.`);
 } catch (err) {
   console.error(`up failed: ${(err as Error).stack ?? err}`);

@@ -1,6 +1,7 @@
 // `npm run up`: the whole stack on embedded defaults. Provisions tools, starts PostgreSQL and the Temporal
 // dev server (unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere), applies migrations, issues demo
-// tokens, starts the worker and the API, and stops everything on Ctrl-C / SIGTERM.
+// tokens, starts the worker and the API, and stops everything on Ctrl-C / SIGTERM. (package.json runs
+// scripts/provision.ts first: this file imports the generated Prisma client.)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -61,14 +61,20 @@ export class ContractDriver {
    */
   async send<T extends CommandType>(type: T, args: CommandArgs<T>, updateId?: string): Promise<DriverResult> {
     const def = commandUpdates[type] as unknown as UpdateDefinition<CommandResult, [CommandArgs<T>]>;
-    const id = updateId ?? randomUUID();
-    const execute = () => this.handle.executeUpdate(def, { args: [args], updateId: id });
-    // The time-skipping test server now and then loses track of an update racing a signal ("update …
-    // not found"); resending with the same update id is safe — the workflow answers an id once.
-    const result = await execute().catch((err: unknown) => {
-      if (err instanceof WorkflowNotFoundError && /update .* not found/.test(err.message)) return execute();
-      throw err;
-    });
+    // The time-skipping test server sometimes drops an update that arrives while a workflow task is in
+    // flight, answering "update … not found" (for good: that id stays unknown to it). Such an update
+    // never reached history, so it is resent under a new id once the workflow is idle.
+    let result: CommandResult | undefined;
+    for (let attempt = 1; !result; attempt++) {
+      const id = attempt === 1 && updateId ? updateId : randomUUID();
+      try {
+        result = await this.handle.executeUpdate(def, { args: [args], updateId: id });
+      } catch (err) {
+        if (attempt >= 3 || !(err instanceof WorkflowNotFoundError && /update .* not found/.test(err.message))) throw err;
+        console.warn(`update ${id} (${type}) was dropped by the test server; resending when the workflow is idle`);
+        await this.idle();
+      }
+    }
     return { ...result, result, contract: await this.state() };
   }
 
@@ -83,6 +89,15 @@ export class ContractDriver {
     this.send('requestChange', { actorId: this.clientId, milestoneId, patch, featureEnabled });
 
   state = async (): Promise<ContractState> => (await this.handle.query(contractStateQuery))!;
+
+  /** Waits until the workflow has no workflow task or activity pending. */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      const { raw } = await this.handle.describe();
+      if (!raw.pendingWorkflowTask && !raw.pendingActivities?.length) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 /** Asserts an Update was refused with this code (the failure type) and rule (its details). */

@@ -61,6 +61,7 @@ async function pendingRequest(c: ContractDriver): Promise<string> {
  * queue nobody polls: the test server stops skipping time while anything is outstanding.
  */
 async function finish(c: ContractDriver): Promise<void> {
+  await c.idle();
   await c.release('m1');
   await c.send('endContract', { actorId: CLIENT });
   await c.handle.result();

@@ -5,12 +5,12 @@ import { createDb } from '../activities/db.js';
 import { mailerFromEnv } from '../activities/mail.js';
 import { createWorker } from './create-worker.js';
 
-let worker: Worker | undefined;
+const running: { worker?: Worker } = {};
 // The SDK shuts a running worker down gracefully on these signals; a signal that arrives while the
 // worker is still connecting or bundling would otherwise be swallowed and leave the process behind.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (!worker) process.exit(0);
+    if (!running.worker) process.exit(0);
   });
 }
 
@@ -18,7 +18,8 @@ const connection = await NativeConnection.connect({ address: process.env.TEMPORA
 const db = createDb();
 const mail = mailerFromEnv();
 if (!mail) console.log(JSON.stringify({ level: 'warn', msg: 'RESEND_API_KEY is not set: emails are recorded as skipped, in-app messages are delivered' }));
-worker = await createWorker({ connection, db, ...(mail ? { mail } : {}), namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+const worker = await createWorker({ connection, db, ...(mail ? { mail } : {}), namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+running.worker = worker;
 console.log(JSON.stringify({ level: 'info', msg: 'worker started', taskQueue: worker.options.taskQueue }));
 try {
   await worker.run();

@@ -63,9 +63,15 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         args: [{ requestId: e.request.id, contractId: t.state.id, kind: e.request.kind, expires: e.request.expiresAt !== null }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         typedSearchAttributes: requestAttributes(t.state.id, e.request),
+        staticSummary: e.request.kind === 'change' ? `Change request on milestone ${e.request.milestoneId}` : 'Proposal on pending milestones',
       });
     }
-    if (t.state.seq !== state?.seq) await persistTransition(transitionRecord(t, command, actorId, at, state ?? null));
+    if (t.state.seq !== state?.seq) {
+      // Summaries make the history read as sentences in the Temporal UI.
+      await persistTransition.executeWithOptions({ ...persistenceOptions, summary: `Persist ${command} (#${t.state.seq})` }, [
+        transitionRecord(t, command, actorId, at, state ?? null),
+      ]);
+    }
     state = t.state;
     for (const e of t.effects) {
       if (e.type !== 'signalRequest') continue;
@@ -83,7 +89,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   /** Delivery never blocks or reorders the contract (DESIGN.md); unfinished ones move to the next run. */
   function deliver(notice: Notice): void {
     delivering.set(notice.key, notice);
-    void deliverNotice(notice)
+    void deliverNotice
+      .executeWithOptions({ ...deliveryOptions, summary: `Notify the ${notice.recipientRole}: ${notice.event.replaceAll('_', ' ')}` }, [notice])
       .catch((err) => log.error('notice not delivered', { key: notice.key, err: String(err) }))
       .finally(() => delivering.delete(notice.key));
   }

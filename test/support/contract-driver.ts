@@ -92,11 +92,13 @@ export class ContractDriver {
 
   /** Waits until the workflow has no workflow task or activity pending. */
   async idle(): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      const { raw } = await this.handle.describe();
+    let raw;
+    for (let i = 0; i < 200; i++) {
+      raw = (await this.handle.describe()).raw;
       if (!raw.pendingWorkflowTask && !raw.pendingActivities?.length) return;
       await new Promise((r) => setTimeout(r, 50));
     }
+    throw new Error(`contract ${this.id} never became idle: ${JSON.stringify({ task: raw?.pendingWorkflowTask, activities: raw?.pendingActivities?.length })}`);
   }
 }
 

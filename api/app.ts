@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../activities/db.js';
+import { DEFAULT_INITIATION_FEE_CENTS } from '../domain/money.js';
 import { TASK_QUEUE } from '../domain/names.js';
 import { authenticate } from './auth.js';
 import { errorMiddleware } from './errors.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   taskQueue?: string;
   /** Requests per minute per token (RATE_LIMIT_PER_MINUTE). */
   rateLimitPerMinute?: number;
+  /** R9: the contract initiation fee charged with each new contract's first funding (INITIATION_FEE_CENTS). */
+  initiationFeeCents?: number;
   /** R14's default for clients without a feature_flags row (CHANGE_REQUESTS_DEFAULT=on). */
   changeRequestsByDefault?: boolean;
   log?: (line: Record<string, unknown>) => void;
@@ -70,7 +73,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(authenticate(db));
   app.use(rateLimit(deps.rateLimitPerMinute ?? 600));
-  contractRoutes(router, db, temporal, taskQueue);
+  contractRoutes(router, db, temporal, taskQueue, deps.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS);
   commandRoutes(router, db, temporal, deps.changeRequestsByDefault ?? false);
   messageRoutes(router, db);
 

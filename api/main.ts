@@ -12,6 +12,7 @@ const server = createApp({
   temporal,
   rateLimitPerMinute: Number(process.env.RATE_LIMIT_PER_MINUTE ?? 600),
   changeRequestsByDefault: process.env.CHANGE_REQUESTS_DEFAULT === 'on',
+  ...(process.env.INITIATION_FEE_CENTS ? { initiationFeeCents: Number(process.env.INITIATION_FEE_CENTS) } : {}),
 }).listen(port, () => {
   console.log(JSON.stringify({ level: 'info', msg: 'api listening', port }));
 });

@@ -20,8 +20,9 @@ export type Command =
   | { type: 'requestChange'; milestoneId: string; patch: MilestonePatch; featureEnabled: boolean }
   | { type: 'editChangeRequest'; requestId: string; patch: MilestonePatch }
   | { type: 'withdrawChangeRequest'; requestId: string }
-  | { type: 'approveChangeRequest'; requestId: string }
-  | { type: 'rejectChangeRequest'; requestId: string }
+  /** `version`: the request's `edits` as the freelancer saw it; a request edited since is refused (R16). */
+  | { type: 'approveChangeRequest'; requestId: string; version?: number }
+  | { type: 'rejectChangeRequest'; requestId: string; version?: number }
   | { type: 'proposeChanges'; ops: PlanOp[] }
   | { type: 'withdrawProposal'; requestId: string }
   | { type: 'acceptProposal'; requestId: string }
@@ -184,6 +185,7 @@ const HANDLERS: Handlers = {
       ops: null,
       diff: null,
       edits: 0,
+      deciding: null,
     };
     s.changeRequest = request;
     t.requestId = request.id;
@@ -193,6 +195,9 @@ const HANDLERS: Handlers = {
 
   editChangeRequest(t, { requestId, patch }) {
     const req = t.pendingChange(requestId);
+    if (req.deciding) {
+      refuse('CHANGE_REQUEST_BEING_DECIDED', 'R16', `the request is being ${req.deciding === 'withdraw' ? 'withdrawn' : 'answered'}; it can no longer be edited`, 'conflict');
+    }
     const m = t.milestone(req.milestoneId!);
     const changes = t.validPatch(m, patch);
     req.patch = patch;
@@ -204,8 +209,8 @@ const HANDLERS: Handlers = {
   },
 
   withdrawChangeRequest: (t, { requestId }) => t.forward(t.pendingChange(requestId), 'withdraw'),
-  approveChangeRequest: (t, { requestId }) => t.forward(t.pendingChange(requestId), 'approve'),
-  rejectChangeRequest: (t, { requestId }) => t.forward(t.pendingChange(requestId), 'reject'),
+  approveChangeRequest: (t, { requestId, version }) => t.forward(t.seenVersion(t.pendingChange(requestId), version), 'approve'),
+  rejectChangeRequest: (t, { requestId, version }) => t.forward(t.seenVersion(t.pendingChange(requestId), version), 'reject'),
 
   proposeChanges(t, { ops }, now) {
     const s = t.s;
@@ -224,6 +229,7 @@ const HANDLERS: Handlers = {
       ops,
       diff,
       edits: 0,
+      deciding: null,
     };
     s.proposal = request;
     t.requestId = request.id;

@@ -31,7 +31,10 @@ export interface PendingRequest {
   changes: FieldChange[];
   ops: PlanOp[] | null;
   diff: PlanDiff | null;
+  /** How many times the client edited it (R16); approve/reject may name the version they saw. */
   edits: number;
+  /** A decision (approve, reject, withdraw) is on its way to the request's workflow: no more edits. */
+  deciding: string | null;
 }
 
 export interface ContractState {

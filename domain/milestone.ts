@@ -24,6 +24,13 @@ export interface MilestoneFields {
 export type MilestonePatch = Partial<MilestoneFields>;
 export const EDITABLE_FIELDS = ['title', 'description', 'dueDate', 'amountCents'] as const;
 
+/** Only the editable fields of a patch: an Update sent from the CLI or UI skips the API's schema. */
+export function editableFields(patch: MilestonePatch): MilestonePatch {
+  const out: Record<string, unknown> = {};
+  for (const field of EDITABLE_FIELDS) if (patch[field] !== undefined) out[field] = patch[field];
+  return out as MilestonePatch;
+}
+
 /** old → new for every field a patch really changes. */
 export interface FieldChange {
   field: keyof MilestoneFields;

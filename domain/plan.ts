@@ -2,7 +2,7 @@
 // that apply to it: only pending milestones move or change (R5, R12), at most 200 in all (R2).
 import { refuse } from './errors.js';
 import { assertMilestoneAmount } from './money.js';
-import { type FieldChange, type Milestone, type MilestoneFields, type MilestonePatch, fieldChanges } from './milestone.js';
+import { type FieldChange, type Milestone, type MilestoneFields, type MilestonePatch, editableFields, fieldChanges } from './milestone.js';
 
 /** R2: released milestones count, deleted pending ones do not. */
 export const MAX_MILESTONES = 200;
@@ -84,7 +84,7 @@ export function applyPlan(milestones: Milestone[], ops: PlanOp[], nextMilestoneN
       case 'edit': {
         const m = find(op.milestoneId);
         assertFields(op.patch);
-        Object.assign(m, stripUndefined(op.patch));
+        Object.assign(m, editableFields(op.patch));
         break;
       }
       case 'delete': {
@@ -136,8 +136,4 @@ export function diffPlan(before: Milestone[], after: Milestone[]): PlanDiff {
     }
   });
   return diff;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -24,7 +24,6 @@ export const createContractBody = z
   .object({
     title: z.string().trim().min(1).max(200),
     freelancerId: idSchema,
-    initiationFeeCents: cents.optional(),
   })
   .strict();
 export type CreateContractBody = z.infer<typeof createContractBody>;
@@ -35,6 +34,8 @@ export const changeRequestBody = z.object({ milestoneId: idSchema, changes: mile
 export const editChangeRequestBody = z.object({ changes: milestonePatch }).strict();
 export const withdrawFundsBody = z.object({ amountCents: cents.optional() }).strict();
 export const emptyBody = z.object({}).strict();
+/** An answer to a change request may name the version (its `edits`) the freelancer reviewed (R16). */
+export const decisionBody = z.object({ version: z.number().int().min(0).optional() }).strict();
 
 export const listQuery = z
   .object({

@@ -4,7 +4,7 @@ import type { RequestOutcome } from './change-request.js';
 import { type ContractState, type PendingRequest, type Role, assertInvariants } from './contract.js';
 import { DomainError, refuse } from './errors.js';
 import type { LedgerEntry, LedgerKind, Notice, NoticeEvent } from './events.js';
-import { type FieldChange, type Milestone, type MilestonePatch, fieldChanges } from './milestone.js';
+import { type FieldChange, type Milestone, type MilestonePatch, editableFields, fieldChanges } from './milestone.js';
 import { applyPlan, assertFields, type PlanDiff } from './plan.js';
 
 /** Signals the workflow forwards to a change-request workflow. */
@@ -130,11 +130,24 @@ export class Builder {
     return req!;
   }
 
-  /** The change-request workflow decides; the contract applies its reported outcome (DESIGN.md). */
+  /**
+   * The change-request workflow decides; the contract applies its reported outcome (DESIGN.md). The
+   * request is frozen meanwhile, so what is applied is what the decider saw.
+   */
   forward(req: PendingRequest, signal: RequestSignal): void {
+    if (req.deciding) refuse('DECISION_IN_FLIGHT', req.kind === 'change' ? 'R16' : 'R20', 'a decision on this request is already on its way', 'conflict');
+    req.deciding = signal;
     this.readOnly = true;
     this.requestId = req.id;
     this.effects.push({ type: 'signalRequest', requestId: req.id, signal }, { type: 'awaitOutcome', requestId: req.id });
+  }
+
+  /** R16: an answer to an older version of an edited request is refused rather than applied to the new one. */
+  seenVersion(req: PendingRequest, version: number | undefined): PendingRequest {
+    if (version !== undefined && version !== req.edits) {
+      refuse('CHANGE_REQUEST_CHANGED', 'R16', `the request was edited since (version ${req.edits}); review it again`, 'conflict');
+    }
+    return req;
   }
 
   validPatch(m: Milestone, patch: MilestonePatch): FieldChange[] {
@@ -178,7 +191,7 @@ export class Builder {
   /** R17: fields update; a lower amount returns escrow to project funds, a higher one leaves a shortfall. */
   private applyApprovedChange(m: Milestone, patch: MilestonePatch): void {
     const b = this.s.balances;
-    Object.assign(m, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+    Object.assign(m, editableFields(patch));
     if (m.fundedCents > m.amountCents) {
       const back = m.fundedCents - m.amountCents;
       m.fundedCents = m.amountCents;
@@ -197,6 +210,7 @@ export class Builder {
         const plan = applyPlan(s.milestones, req.ops!, s.nextMilestoneNo);
         s.milestones = plan.milestones;
         s.nextMilestoneNo = plan.nextMilestoneNo;
+        if (plan.diff.added.length) s.endPrompt = false; // R22: there is more work after all
         this.notify('freelancer', 'proposal_accepted', { diff: plan.diff });
         return;
       } catch (err) {

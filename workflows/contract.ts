@@ -2,10 +2,12 @@
 // is an Update validated against that state by the pure rules in domain/; accepted ones are persisted,
 // then notified. It continues-as-new to keep history bounded and completes when the contract ends.
 import {
+  ApplicationFailure,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   getExternalWorkflowHandle,
   log,
   proxyActivities,
@@ -15,7 +17,8 @@ import {
 } from '@temporalio/workflow';
 import type { ContractActivities } from '../activities/types.js';
 import type { Notice } from '../domain/events.js';
-import { type Command, type CommandType, type Transition, decide, resolveRequest } from '../domain/commands.js';
+import type { RequestOutcome } from '../domain/change-request.js';
+import { type Command, type CommandType, type RequestSignal, type Transition, decide, resolveRequest } from '../domain/commands.js';
 import { type ContractState, changedMilestones, createContract, summarize } from '../domain/contract.js';
 import { transitionRecord } from './records.js';
 import { refuse } from '../domain/errors.js';
@@ -37,17 +40,32 @@ export interface ContractWorkflowInput {
   maxHistoryEvents?: number;
   /** Notices still being delivered when the previous run continued-as-new (delivery is idempotent by key). */
   undelivered?: Notice[];
+  /** Ids of the latest applied updates: Temporal dedupes an update id within a run only. */
+  appliedUpdateIds?: string[];
 }
+
+/** Enough to cover any client retry window across a run boundary. */
+const REMEMBERED_UPDATE_IDS = 1000;
 
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 /** An approve/reject/withdraw waits this long for the change-request workflow to report back. */
 const OUTCOME_WAIT = '1 minute';
+const EXPECTED_OUTCOME: Partial<Record<RequestSignal, RequestOutcome>> = { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' };
 
 export async function contractWorkflow(input: ContractWorkflowInput = {}): Promise<void> {
   let state = input.state;
   const maxHistoryEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const lock = new Lock();
   const delivering = new Map<string, Notice>();
+  const applied = new Set(input.appliedUpdateIds ?? []);
+  const outcomes = new Map<string, RequestOutcome>();
+  const remember = (id: string | undefined) => {
+    if (!id) return;
+    applied.add(id);
+    if (applied.size > REMEMBERED_UPDATE_IDS) applied.delete(applied.values().next().value!);
+  };
+  /** A retried update from before a continue-as-new: answered, never applied twice. */
+  const alreadyApplied = () => applied.has(currentUpdateInfo()?.id ?? '');
   const now = () => new Date().toISOString(); // workflow time: deterministic on replay
   const current = (): ContractState => state ?? refuse('CONTRACT_NOT_FOUND', undefined, 'no such contract', 'not_found');
   const isPending = (requestId: string) => state?.changeRequest?.id === requestId || state?.proposal?.id === requestId;
@@ -73,6 +91,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       ]);
     }
     state = t.state;
+    if (t.closed) outcomes.set(t.closed.request.id, t.closed.outcome);
     for (const e of t.effects) {
       if (e.type !== 'signalRequest') continue;
       try {
@@ -97,16 +116,32 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   (input.undelivered ?? []).forEach(deliver);
 
   async function run(type: CommandType, { actorId, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
+    if (alreadyApplied()) return { contract: summarize(current()), milestones: [] };
     const cmd = { type, ...payload } as Command;
     let before: ContractState | undefined;
     const t = await lock.runExclusive(async () => {
       before = current();
       const t = guard(() => decide(before!, cmd, { actorId, now: now() }));
       await commit(t, type, actorId);
+      if (t.state.seq !== before.seq) remember(currentUpdateInfo()?.id);
       return t;
     });
     const wait = t.effects.find((e) => e.type === 'awaitOutcome');
-    if (wait) await condition(() => !isPending(wait.requestId), OUTCOME_WAIT);
+    if (wait) {
+      await condition(() => !isPending(wait.requestId), OUTCOME_WAIT);
+      // The request's workflow decides: tell the caller when it decided otherwise (e.g. it had expired).
+      const asked = t.effects.find((e) => e.type === 'signalRequest');
+      const expected = asked?.type === 'signalRequest' ? EXPECTED_OUTCOME[asked.signal] : undefined;
+      const outcome = outcomes.get(wait.requestId);
+      if (outcome && expected && outcome !== expected) {
+        throw ApplicationFailure.create({
+          type: 'REQUEST_ALREADY_RESOLVED',
+          message: `the request was ${outcome} before this decision reached it`,
+          nonRetryable: true,
+          details: [{ rule: outcome === 'expired' ? 'R19' : 'R18', kind: 'conflict' }],
+        });
+      }
+    }
     return {
       contract: summarize(current()),
       milestones: changedMilestones(before, current()),
@@ -138,6 +173,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     setHandler(def, (args: CommandArgs<CommandType>) => run(type, args), {
       // Synchronous and pure (an async validator could never reject): decide() on a copy of the state.
       validator: ({ actorId, ...payload }: CommandArgs<CommandType>) => {
+        if (alreadyApplied()) return;
         guard(() => decide(current(), { type, ...payload } as Command, { actorId, now: now() }));
       },
     });
@@ -146,19 +182,34 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   setHandler(requestResolvedSignal, ({ requestId, outcome }) =>
     lock.runExclusive(async () => {
       const t = state && resolveRequest(state, requestId, outcome);
-      if (t) await commit(t, `${t.closed?.request.kind === 'proposal' ? 'proposal' : 'changeRequest'} ${outcome}`, 'system'); // null: a duplicate or late report
+      if (!t) return; // a duplicate or late report
+      try {
+        await commit(t, `${t.closed?.request.kind === 'proposal' ? 'proposal' : 'changeRequest'} ${outcome}`, 'system');
+      } catch (err) {
+        // Only a non-retryable persistence bug gets here; failing a signal handler would fail the contract.
+        log.error('request outcome not applied', { requestId, outcome, err: String(err) });
+      }
     }),
   );
 
-  // A workflow whose createContract update was refused never gets a state: end it rather than idle.
-  if (!(await condition(() => state !== undefined, '1 hour'))) return;
+  // A workflow whose createContract update was refused never gets a state: end it rather than idle
+  // (but never while an accepted create is still persisting).
+  if (!(await condition(() => state !== undefined, '1 hour'))) {
+    await condition(allHandlersFinished);
+    if (state === undefined) return;
+  }
   await condition(
     () => state?.status === 'ended' || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistoryEvents,
   );
   // Let in-flight handlers finish so no accepted command is lost at the boundary.
   await condition(allHandlersFinished);
   if (state?.status !== 'ended') {
-    await continueAsNew<typeof contractWorkflow>({ state, maxHistoryEvents, undelivered: [...delivering.values()] });
+    await continueAsNew<typeof contractWorkflow>({
+      state,
+      maxHistoryEvents,
+      undelivered: [...delivering.values()],
+      appliedUpdateIds: [...applied],
+    });
   }
   // The contract has ended: its last notices are delivered before the workflow completes.
   await condition(() => delivering.size === 0);

@@ -9,7 +9,7 @@ import type { Db } from '../../activities/db.js';
 import type { CommandType } from '../../domain/commands.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import {
-  changeRequestBody, editChangeRequestBody, emptyBody, idSchema, planBody, releaseBody, withdrawFundsBody,
+  changeRequestBody, decisionBody, editChangeRequestBody, emptyBody, idSchema, planBody, releaseBody, withdrawFundsBody,
 } from '../../domain/schemas.js';
 import { type CommandArgs, type CommandResult, commandUpdates } from '../../workflows/messages.js';
 import { once, requestHash, requireKey } from '../idempotency.js';
@@ -84,8 +84,11 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, changeRe
   const decision = (type: 'withdrawChangeRequest' | 'approveChangeRequest' | 'rejectChangeRequest' | 'withdrawProposal' | 'acceptProposal' | 'declineProposal', path: string, summary: string, rules: string[]) =>
     add({ type, path, summary, params: requestParams, body: emptyBody, rules, toArgs: ({ params }) => ({ requestId: params.requestId! }) });
   decision('withdrawChangeRequest', '/contracts/:id/change-requests/:requestId/withdraw', 'Withdraw a pending change request (client)', ['R16']);
-  decision('approveChangeRequest', '/contracts/:id/change-requests/:requestId/approve', 'Approve a change request (freelancer)', ['R17']);
-  decision('rejectChangeRequest', '/contracts/:id/change-requests/:requestId/reject', 'Reject a change request (freelancer)', ['R17']);
+  const answer = (type: 'approveChangeRequest' | 'rejectChangeRequest', path: string, summary: string) =>
+    add({ type, path, summary, params: requestParams, body: decisionBody, rules: ['R16', 'R17'],
+      toArgs: ({ params, body }) => ({ requestId: params.requestId!, ...(body as z.infer<typeof decisionBody>) }) });
+  answer('approveChangeRequest', '/contracts/:id/change-requests/:requestId/approve', 'Approve a change request (freelancer); send the version you reviewed');
+  answer('rejectChangeRequest', '/contracts/:id/change-requests/:requestId/reject', 'Reject a change request (freelancer)');
   add({ type: 'proposeChanges', path: '/contracts/:id/proposals', summary: 'Propose to add, edit or delete pending milestones (freelancer)', params: contractParams, body: planBody, rules: ['R20', 'R21'],
     toArgs: ({ body }) => ({ ops: (body as z.infer<typeof planBody>).ops }) });
   decision('withdrawProposal', '/contracts/:id/proposals/:requestId/withdraw', 'Withdraw a pending proposal (freelancer)', ['R20']);

@@ -12,7 +12,7 @@ import type { Router } from '../router.js';
 import { contractView, loadContract } from '../views.js';
 import { contractIdFor, updateId } from './commands.js';
 
-export function contractRoutes(router: Router, db: Db, temporal: Client, taskQueue: string): void {
+export function contractRoutes(router: Router, db: Db, temporal: Client, taskQueue: string, initiationFeeCents: number): void {
   router.add(
     { method: 'post', path: '/contracts', summary: 'Create a contract (the caller is its client)', tag: 'Contracts', body: createContractBody, success: 201, idempotent: true, rules: ['R1', 'R9'] },
     async ({ body }, req, res) => {
@@ -24,7 +24,8 @@ export function contractRoutes(router: Router, db: Db, temporal: Client, taskQue
       await once(db, req, res, key, requestHash(req, body), async () => {
         const contractId = contractIdFor(user.id, key);
         await temporal.workflow.executeUpdateWithStart(createContractUpdate, {
-          args: [{ contractId, clientId: user.id, freelancerId: body.freelancerId, title: body.title, ...(body.initiationFeeCents === undefined ? {} : { initiationFeeCents: body.initiationFeeCents }) }],
+          // R9: the fee is the marketplace's setting (INITIATION_FEE_CENTS), never the paying client's.
+          args: [{ contractId, clientId: user.id, freelancerId: body.freelancerId, title: body.title, initiationFeeCents }],
           updateId: updateId(user.id, key),
           startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
             workflowId: contractWorkflowId(contractId),

@@ -1,6 +1,6 @@
 // Pure rule checks that need no server: what the workflow's validators run.
 import { describe, expect, it } from 'vitest';
-import { COMMAND_ROLE, type Command, decide } from '../../domain/commands.js';
+import { COMMAND_ROLE, type Command, decide, resolveRequest } from '../../domain/commands.js';
 import { type ContractState, createContract } from '../../domain/contract.js';
 import { DomainError } from '../../domain/errors.js';
 import { formatUsd } from '../../domain/money.js';
@@ -80,6 +80,28 @@ describe('domain rules', () => {
     expect(first.ledger.filter((e) => e.kind === 'fee').map((e) => e.amountCents)).toEqual([1234]);
     expect(second.ledger.filter((e) => e.kind === 'fee')).toEqual([]);
     expect(second.state.balances.feesCents).toBe(1234);
+  });
+
+  it('R5, R10: a patch sent from the Temporal CLI with money fields changes only the editable fields', () => {
+    const s = run(base(), { type: 'savePlan', ops: [{ op: 'add', title: 'A', amountCents: 1000 }] }).state;
+
+    const patched = run(s, { type: 'savePlan', ops: [{ op: 'edit', milestoneId: 'm1', patch: { title: 'B', fundedCents: 100_000, state: 'released' } as never }] }).state;
+
+    expect(patched.milestones[0]).toMatchObject({ title: 'B', fundedCents: 0, state: 'pending' });
+    expect(run(patched, { type: 'fundMilestone' }).state.balances.escrowCents).toBe(1000);
+  });
+
+  it('R22: accepting a proposal that adds milestones clears the end-or-keep-open prompt', () => {
+    let s = run(base(), { type: 'savePlan', ops: [{ op: 'add', title: 'A', amountCents: 1000 }] }).state;
+    s = run(s, { type: 'fundMilestone' }).state;
+    s = run(s, { type: 'releasePayment', milestoneId: 'm1' }).state;
+    const proposed = run(s, { type: 'proposeChanges', ops: [{ op: 'add', title: 'More', amountCents: 700 }] });
+
+    const accepted = resolveRequest(proposed.state, proposed.requestId!, 'approved')!;
+
+    expect(s.endPrompt).toBe(true);
+    expect(accepted.state.endPrompt).toBe(false);
+    expect(accepted.state.milestones.map((m) => m.state)).toEqual(['released', 'pending']);
   });
 
   it('R4: money renders from integer cents without floating point', () => {

@@ -44,11 +44,17 @@ afterAll(async () => {
 /** Opens a change request, keeps the contract busy until it continues-as-new, then approves it. */
 async function requestAcrossRuns(c: ContractDriver, milestoneId: string): Promise<void> {
   const { requestId } = await c.requestChange(milestoneId, { title: 'Renamed across runs' });
+  const editKey = randomUUID();
+  const edit = () => c.send('savePlan', { actorId: 'client-1', ops: [{ op: 'edit', milestoneId: 'm200', patch: { title: 'Renamed once' } }] }, editKey);
+  const edited = await edit();
   const runBefore = (await c.handle.describe()).runId;
   for (let n = 0; (await c.handle.describe()).runId === runBefore; n++) {
     if (n > 2000) throw new Error('the contract never continued-as-new');
     await c.send('previewPlan', { actorId: 'client-1', ops: [{ op: 'edit', milestoneId: 'm200', patch: { title: `preview ${n}` } }] });
   }
+  // R10: a client retrying an update from before the run boundary gets an answer and nothing applies twice.
+  const retried = await edit();
+  expect(retried.result.contract.seq).toBe(edited.result.contract.seq);
   const child = client.workflow.getHandle(changeRequestWorkflowId(requestId!));
   await child.signal(approveSignal);
   expect(await child.result()).toBe('approved');

@@ -254,6 +254,33 @@ describe('contract workflow', () => {
     expect(await client.workflow.getHandle(changeRequestWorkflowId(requestId!)).result()).toBe('withdrawn');
   });
 
+  it('R16: an answer to an older version of an edited request is refused, never applied to the new one', async () => {
+    const c = await funded(1000);
+    const { requestId } = await c.requestChange('m1', { amountCents: 1200 });
+    await c.send('editChangeRequest', { actorId: CLIENT, requestId: requestId!, patch: { amountCents: 600 } });
+
+    await expectRefused(c.send('approveChangeRequest', { actorId: FREELANCER, requestId: requestId!, version: 0 }), 'CHANGE_REQUEST_CHANGED', 'R16');
+    const { contract: s } = await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: requestId!, version: 1 });
+
+    expect(s.milestones[0]).toMatchObject({ amountCents: 600, fundedCents: 600 });
+  });
+
+  it('R16, R17: a withdrawal racing an approval: exactly one decides, the other is told why', async () => {
+    const c = await funded(1000);
+    const { requestId } = await c.requestChange('m1', { amountCents: 1500 });
+
+    const results = await Promise.allSettled([
+      c.send('withdrawChangeRequest', { actorId: CLIENT, requestId: requestId! }),
+      c.send('approveChangeRequest', { actorId: FREELANCER, requestId: requestId! }),
+    ]);
+
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refusal = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as { cause?: { type?: string } };
+    expect(['DECISION_IN_FLIGHT', 'REQUEST_ALREADY_RESOLVED', 'NO_PENDING_CHANGE_REQUEST']).toContain(refusal.cause?.type);
+    const outcome = await client.workflow.getHandle(changeRequestWorkflowId(requestId!)).result();
+    expect((await c.state()).milestones[0]!.amountCents).toBe(outcome === 'approved' ? 1500 : 1000);
+  });
+
   it('R17: rejected leaves the milestone; approved applies it — an increase leaves a shortfall funded from project funds first', async () => {
     const c = await funded(1000, 2000);
     const first = await c.requestChange('m1', { title: 'Rejected title' });

@@ -100,12 +100,6 @@ export const roleOf = (state: ContractState, userId: string): Role | null =>
 
 export const currentMilestone = (state: ContractState): Milestone | undefined => state.milestones.find(isCurrent);
 
-/** Funds still owed on the current milestone after an approved increase (R17). */
-export const shortfallCents = (state: ContractState): number => {
-  const m = currentMilestone(state);
-  return m ? Math.max(0, m.amountCents - m.fundedCents) : 0;
-};
-
 /** R10, R6, R12, R2: asserted after every transition; a breach is a bug, never a user error. */
 export function assertInvariants(s: ContractState): void {
   const b = s.balances;

@@ -26,7 +26,6 @@ export const createContractBody = z
     freelancerId: idSchema,
   })
   .strict();
-export type CreateContractBody = z.infer<typeof createContractBody>;
 
 export const planBody = z.object({ ops: z.array(planOp).min(1).max(400) }).strict();
 export const releaseBody = z.object({ amountCents: cents.optional() }).strict();

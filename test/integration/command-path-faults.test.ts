@@ -1,0 +1,267 @@
+// The command path under real faults (issue 8): workers are separate OS processes that get SIGKILLed and
+// stopped, PostgreSQL is stopped and restarted, and triggers make a persistence attempt slow or refuse
+// it with a chosen SQLSTATE. Every command must land or be refused, within a bound, exactly once.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Db } from '../../activities/db.js';
+import { createApp } from '../../api/app.js';
+import { issueUser, type IssuedUser } from '../../api/users.js';
+import { fundMilestoneUpdate, savePlanUpdate } from '../../workflows/messages.js';
+import { shared } from '../support/context.js';
+import { ContractDriver } from '../support/contract-driver.js';
+import { Faults } from '../support/faults.js';
+import { http } from '../support/http.js';
+import { type OwnPostgres, type WorkerProcess, spawnWorker, startOwnPostgres, stopAll } from '../support/processes.js';
+import { quietRuntime } from '../support/runtime.js';
+
+let client: Client;
+let connection: Connection;
+let db: Db;
+let faults: Faults;
+const servers: Server[] = [];
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  quietRuntime();
+  connection = await Connection.connect({ address: shared('temporalAddress') });
+  client = new Client({ connection });
+  db = createDb(shared('databaseUrl'));
+  faults = await Faults.connect(shared('databaseUrl'));
+});
+
+afterAll(async () => {
+  await stopAll();
+  for (const server of servers) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  for (const cleanup of cleanups) await cleanup().catch((err: unknown) => console.error('cleanup failed', err));
+  await faults?.close();
+  await Promise.all([db?.$disconnect(), connection?.close()]);
+});
+
+const newQueue = () => `faults-${randomUUID()}`;
+
+async function startWorker(taskQueue: string, databaseUrl = shared('databaseUrl')): Promise<WorkerProcess> {
+  const worker = spawnWorker({ databaseUrl, taskQueue, temporalAddress: shared('temporalAddress'), workflowBundlePath: shared('workflowBundlePath') });
+  await worker.ready;
+  return worker;
+}
+
+/** The API in this process on `taskQueue`, with a short command deadline so a test can wait it out. */
+async function startApi(taskQueue: string, commandTimeoutMs: number): Promise<ReturnType<typeof http>> {
+  const server = createApp({ db, temporal: client, taskQueue, log: () => {}, rateLimitPerMinute: 100_000, commandTimeoutMs }).listen(0, '127.0.0.1');
+  servers.push(server);
+  await new Promise((resolve) => server.once('listening', resolve));
+  return http(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+}
+
+async function parties(on: Db = db): Promise<{ client: IssuedUser; freelancer: IssuedUser }> {
+  const [c, f] = await Promise.all(['Client', 'Freelancer'].map((name) => issueUser(on, { email: `${randomUUID()}@example.test`, name })));
+  return { client: c!, freelancer: f! };
+}
+
+/** A contract with one pending milestone of 5,000 cents, ready to fund. */
+async function plannedContract(taskQueue: string, on: Db = db): Promise<{ c: ContractDriver; p: Awaited<ReturnType<typeof parties>> }> {
+  const p = await parties(on);
+  const c = new ContractDriver(client, taskQueue, undefined, { clientId: p.client.id, freelancerId: p.freelancer.id });
+  await c.create();
+  await c.add('Design', 5000);
+  return { c, p };
+}
+
+/** `p`, or a failure naming what did not happen within `ms` (the test's own timeout would say less). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Ledger rows and audit events of one command: exactly one of each kind means it applied once. */
+async function effects(on: Db, contractId: string, command: string) {
+  const [ledger, audit] = await Promise.all([
+    on.ledgerEntry.groupBy({ by: ['kind'], where: { contractId }, _count: true }),
+    on.auditEvent.count({ where: { contractId, command } }),
+  ]);
+  return { ledger: Object.fromEntries(ledger.map((l) => [l.kind, l._count])), audit };
+}
+
+const ONE_FUNDING = { ledger: { deposit: 1, fee: 1, escrow_hold: 1 }, audit: 1 };
+
+/** The history's events from `sinceMs` (epoch ms) on, as "+ms EventType (task queue kind)": where the time went. */
+async function timeline(c: ContractDriver, sinceMs: number): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await c.handle.fetchHistory()).events ?? []) {
+    const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
+    if (at < sinceMs) continue;
+    const type = Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as Record<string, unknown>)[k]) ?? String(e.eventType);
+    const attrs = (e as Record<string, { taskQueue?: { kind?: number }; attempt?: number; timeoutType?: number } | undefined>)[type];
+    const kind = attrs?.taskQueue?.kind === 2 ? ' sticky' : '';
+    out.push(`+${at - sinceMs} ${type.replace('EventAttributes', '')}${kind}${attrs?.attempt ? ` #${attrs.attempt}` : ''}`);
+  }
+  return out;
+}
+
+const figure = (name: string, values: Record<string, unknown>) => console.log(JSON.stringify({ figure: name, ...values }));
+
+describe('a worker that dies mid-persistence', () => {
+  it('a worker SIGKILLed during a persistence activity: the command completes within a few seconds of a new worker, not after the dead attempt\'s timeout', async () => {
+    const queue = newQueue();
+    const first = await startWorker(queue);
+    const { c, p } = await plannedContract(queue);
+    const tag = `slow-${c.id.slice(0, 8)}`;
+    await faults.slowFirstAttempt({ table: 'audit_events', contractId: c.id, tag, seconds: 60 });
+
+    const funding = c.handle.executeUpdate(fundMilestoneUpdate, { args: [{ actorId: p.client.id }], updateId: randomUUID() });
+    funding.catch(() => {});
+    await faults.sleeping(tag);
+    await first.stop('SIGKILL');
+    // A killed client's session sleeps on, holding the contract row, until PostgreSQL next talks to it;
+    // an ordinary statement would have ended at once, so end it as the server would.
+    expect(await faults.terminate(tag)).toBe(1);
+    const second = await startWorker(queue);
+    const readyEpoch = Date.now();
+    const result = await within(funding, 45_000, 'fundMilestone after the worker was replaced');
+    const done = performance.now();
+
+    const fromReady = Math.round(done - second.readyAt!);
+    figure('worker SIGKILLed mid-persistence', {
+      fromSpawnMs: Math.round(done - second.spawnedAt), fromReadyMs: fromReady, historyFromReady: await timeline(c, readyEpoch - 15_000),
+    });
+    expect(result.contract.balances.escrowCents).toBe(5000);
+    expect(fromReady).toBeLessThan(8_000);
+    expect(await effects(db, c.id, 'fundMilestone')).toEqual(ONE_FUNDING);
+  }, 90_000);
+});
+
+describe('retryable persistence failures', () => {
+  let own: OwnPostgres;
+  let ownDb: Db;
+  beforeAll(async () => {
+    own = await startOwnPostgres();
+    cleanups.push(() => own.remove());
+  }, 60_000);
+
+  it('PostgreSQL stopped and restarted: a command sent while it is down lands once it is back, with one ledger effect', async () => {
+    ownDb = createDb(own.url);
+    const queue = newQueue();
+    await startWorker(queue, own.url);
+    const { c, p } = await plannedContract(queue, ownDb);
+    await ownDb.$disconnect();
+    await own.stop();
+
+    const funding = c.handle.executeUpdate(fundMilestoneUpdate, { args: [{ actorId: p.client.id }], updateId: randomUUID() });
+    let settled = false;
+    funding.then(() => (settled = true), () => (settled = true));
+    // At least one attempt met the stopped server (and the command did not fail for it).
+    await eventually(async () => settled || ((await c.handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0) >= 2, 15_000, 'a retry after the database stopped');
+    const downMs = performance.now();
+    await own.start();
+    const result = await within(funding, 30_000, 'fundMilestone after PostgreSQL restarted');
+    figure('PostgreSQL restarted', { landedAfterRestartMs: Math.round(performance.now() - downMs) });
+
+    ownDb = createDb(own.url);
+    cleanups.push(() => ownDb.$disconnect());
+    expect(result.contract.balances.escrowCents).toBe(5000);
+    expect(await effects(ownDb, c.id, 'fundMilestone')).toEqual(ONE_FUNDING);
+  }, 60_000);
+
+  it('a serialization failure (SQLSTATE 40001) on two attempts is retried: the command lands, once', async () => {
+    const queue = newQueue();
+    await startWorker(queue);
+    const { c, p } = await plannedContract(queue);
+    const fault = await faults.failFirstAttempts({ table: 'audit_events', contractId: c.id, sqlstate: '40001', times: 2 });
+
+    const started = performance.now();
+    const result = await within(
+      c.handle.executeUpdate(fundMilestoneUpdate, { args: [{ actorId: p.client.id }], updateId: randomUUID() }), 20_000, 'fundMilestone after two serialization failures');
+    figure('40001 twice', { landedMs: Math.round(performance.now() - started) });
+
+    expect(result.contract.balances.escrowCents).toBe(5000);
+    expect(await fault.attempts()).toBe(3);
+    expect(await effects(db, c.id, 'fundMilestone')).toEqual(ONE_FUNDING);
+  }, 45_000);
+});
+
+describe('non-retryable persistence failures', () => {
+  it('a data error (SQLSTATE 22023) refuses the command with INVALID_DATA; the contract keeps its state and takes the next command at once', async () => {
+    const queue = newQueue();
+    await startWorker(queue);
+    const call = await startApi(queue, 10_000);
+    const { c, p } = await plannedContract(queue);
+    const marker = `refused-${c.id.slice(0, 8)}`;
+    await faults.refuseTitle({ contractId: c.id, title: marker, sqlstate: '22023' });
+    const before = await c.state();
+
+    const direct = await within(
+      c.handle.executeUpdate(savePlanUpdate, { args: [{ actorId: p.client.id, ops: [{ op: 'add', title: marker, amountCents: 700 }] }], updateId: randomUUID() })
+        .then(() => undefined, (e: unknown) => e), 15_000, 'savePlan refused by the database (Temporal client)');
+    const started = performance.now();
+    const overHttp = await within(call('POST', `/contracts/${c.id}/milestones/batch`, { token: p.client.token, body: { ops: [{ op: 'add', title: marker, amountCents: 700 }] } }),
+      15_000, 'savePlan refused by the database (HTTP)');
+    const refusedMs = Math.round(performance.now() - started);
+    const next = await within(call('POST', `/contracts/${c.id}/fund`, { token: p.client.token, body: {} }), 5_000, 'the next command');
+    figure('22023 refused', { refusedMs, nextCommandMs: Math.round(performance.now() - started) - refusedMs });
+
+    expect(direct).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((direct as WorkflowUpdateFailedError).cause).toBeInstanceOf(ApplicationFailure);
+    expect(((direct as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('INVALID_DATA');
+    expect([overHttp.status, overHttp.body.code]).toEqual([422, 'INVALID_DATA']);
+    expect(next.status).toBe(200);
+    expect(next.body.contract.milestones.map((m: { title: string }) => m.title)).toEqual(['Design']);
+    expect(await db.milestone.count({ where: { contractId: c.id, title: marker } })).toBe(0);
+    const after = await c.state();
+    expect(after.seq).toBe(before.seq + 1); // the funding only
+    expect(Object.keys(after.milestones).length).toBe(Object.keys(before.milestones).length);
+  }, 60_000);
+});
+
+describe('no worker at all', () => {
+  it('worker stopped: a command answers 503 with Retry-After within the API deadline; with a worker back, the same Idempotency-Key converges to one effect', async () => {
+    const queue = newQueue();
+    const first = await startWorker(queue);
+    const call = await startApi(queue, 2_000);
+    const p = await parties();
+    const created = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Website', freelancerId: p.freelancer.id } });
+    const id = created.body.id as string;
+    expect((await call('POST', `/contracts/${id}/milestones/batch`, { token: p.client.token, body: { ops: [{ op: 'add', title: 'Design', amountCents: 5000 }] } })).status).toBe(200);
+    await first.stop('SIGTERM');
+    const key = randomUUID();
+    const fund = () => call('POST', `/contracts/${id}/fund`, { token: p.client.token, body: {}, key });
+
+    const started = performance.now();
+    const refused = await within(fund(), 10_000, 'fund with no worker');
+    const refusedMs = Math.round(performance.now() - started);
+    const second = await startWorker(queue);
+    let answer = await fund();
+    for (let i = 0; (answer.status === 503 || answer.status === 409) && i < 40; i++) {
+      await new Promise((r) => setTimeout(r, Math.min(1000, Number(answer.headers.get('retry-after') ?? 1) * 1000)));
+      answer = await fund();
+    }
+    figure('worker stopped', { refusedMs, convergedFromReadyMs: Math.round(performance.now() - second.readyAt!) });
+    const replay = await fund();
+
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(refused.body.detail).toMatch(/same Idempotency-Key/i);
+    expect(refusedMs).toBeLessThan(2_000 + 1_500);
+    expect(answer.status).toBe(200);
+    expect(answer.body.contract.balances.escrowCents).toBe(5000);
+    expect([replay.status, replay.headers.get('idempotent-replayed')]).toEqual([200, 'true']);
+    expect(await effects(db, id, 'fundMilestone')).toEqual(ONE_FUNDING);
+  }, 60_000);
+});

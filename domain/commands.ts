@@ -5,8 +5,9 @@ import { CHANGE_REQUEST_TTL_MS, type RequestOutcome } from './change-request.js'
 import { type ContractState, type PendingRequest, type Role, currentMilestone, roleOf } from './contract.js';
 import { refuse } from './errors.js';
 import type { MilestonePatch } from './milestone.js';
-import { assertPositiveCents } from './money.js';
+import { MAX_BALANCE_CENTS, assertPositiveCents } from './money.js';
 import { type PlanOp, applyPlan, isEmptyDiff } from './plan.js';
+import { validateCommand } from './validate.js';
 import { Builder, type Transition, asProposalRule, clone } from './transition.js';
 
 export type { Effect, RequestSignal, Transition } from './transition.js';
@@ -61,6 +62,7 @@ export interface Envelope {
 
 /** Applies one command; the state passed in is never mutated. */
 export function decide(prev: ContractState, cmd: Command, { actorId, now }: Envelope): Transition {
+  validateCommand(cmd); // fields first: a malformed value is never answered with a state conflict
   const role = roleOf(prev, actorId);
   // Strangers never learn a contract exists (RULES.md: 404, not 403).
   if (!role) refuse('CONTRACT_NOT_FOUND', undefined, 'no such contract', 'not_found');
@@ -268,7 +270,7 @@ const HANDLERS: Handlers = {
     const available = t.s.balances.projectFundsCents;
     const amount = amountCents ?? available;
     if (available === 0) refuse('NO_PROJECT_FUNDS', 'R23', 'there are no unused project funds to withdraw', 'conflict');
-    assertPositiveCents(amount, 'amountCents');
+    assertPositiveCents(amount, 'amountCents', MAX_BALANCE_CENTS);
     if (amount > available) {
       refuse('INSUFFICIENT_PROJECT_FUNDS', 'R23', `only ${available} cents of project funds are unused (money held for the active milestone cannot be withdrawn)`);
     }

@@ -1,6 +1,7 @@
 // The contract aggregate as plain data, its creation and its invariants. Bundled into workflow code:
 // no I/O, no clock, no randomness — callers pass in time.
 import { refuse } from './errors.js';
+import { LIMITS, assertId, assertText } from './fields.js';
 import { DEFAULT_INITIATION_FEE_CENTS, MAX_FEE_CENTS } from './money.js';
 import { type FieldChange, type Milestone, type MilestonePatch, isCurrent } from './milestone.js';
 import { MAX_MILESTONES, type PlanDiff, type PlanOp } from './plan.js';
@@ -69,8 +70,11 @@ export interface CreateContract {
 
 /** R1: exactly one client and one freelancer, and they are different parties. */
 export function createContract(cmd: CreateContract, now: string): ContractState {
+  for (const [field, id] of [['contractId', cmd.contractId], ['clientId', cmd.clientId], ['freelancerId', cmd.freelancerId]] as const) {
+    assertId(id, field);
+  }
+  assertText(cmd.title, { field: 'title', max: LIMITS.contractTitle, required: true, code: 'INVALID_TITLE', rule: 'R1' });
   if (cmd.clientId === cmd.freelancerId) refuse('SAME_PARTY', 'R1', 'the client and the freelancer must be different parties');
-  if (cmd.title.trim().length === 0 || cmd.title.length > 200) refuse('INVALID_TITLE', 'R1', 'a contract title is 1 to 200 characters');
   const fee = cmd.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS;
   if (!Number.isSafeInteger(fee) || fee < 0 || fee > MAX_FEE_CENTS) {
     refuse('INVALID_FEE', 'R9', 'the initiation fee is a whole number of cents between 0 and 100000');

@@ -1,6 +1,7 @@
 // Planning pending milestones as one all-or-nothing batch (R11), its "Show changes" diff, and the limits
 // that apply to it: only pending milestones move or change (R5, R12), at most 200 in all (R2).
 import { refuse } from './errors.js';
+import { LIMITS, assertDueDate, assertText } from './fields.js';
 import { assertMilestoneAmount } from './money.js';
 import { type FieldChange, type Milestone, type MilestoneFields, type MilestonePatch, editableFields, fieldChanges } from './milestone.js';
 
@@ -30,18 +31,18 @@ export interface PlanResult {
   nextMilestoneNo: number;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** One batch (save, preview or proposal) holds at most this many operations. */
+export const MAX_BATCH_OPS = 400;
 
+/** R11, R13, R4: each editable field as the database will store it (domain/fields.ts). */
 export function assertFields(f: MilestonePatch): void {
-  if (f.title !== undefined && (f.title.trim().length === 0 || f.title.length > 200)) {
-    refuse('INVALID_TITLE', 'R11', 'a milestone title is 1 to 200 characters');
+  if (f.title !== undefined) {
+    assertText(f.title, { field: 'title', max: LIMITS.milestoneTitle, required: true, code: 'INVALID_TITLE', rule: 'R11' });
   }
-  if (f.description !== undefined && f.description.length > 5000) {
-    refuse('INVALID_DESCRIPTION', 'R11', 'a milestone description is at most 5000 characters');
+  if (f.description !== undefined) {
+    assertText(f.description, { field: 'description', max: LIMITS.description, code: 'INVALID_DESCRIPTION', rule: 'R11' });
   }
-  if (f.dueDate !== undefined && f.dueDate !== null && (!DATE.test(f.dueDate) || Number.isNaN(Date.parse(f.dueDate)))) {
-    refuse('INVALID_DUE_DATE', 'R13', 'a due date is a calendar date, YYYY-MM-DD');
-  }
+  if (f.dueDate !== undefined) assertDueDate(f.dueDate);
   if (f.amountCents !== undefined) assertMilestoneAmount(f.amountCents);
 }
 

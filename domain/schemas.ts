@@ -1,33 +1,76 @@
 // zod schemas of every command body and query, shared by the API (validation and OpenAPI) and tests.
-// They check shapes and types only; the rules themselves (R2, R4, R5, …) live in the domain, so a
-// refused amount is a 422 naming its rule rather than a 400.
+// They check shapes, types and what PostgreSQL would refuse (domain/fields.ts); the rules (R2, R4, R5, …)
+// live in the domain, so a refused amount is a 422 naming its rule rather than a 400.
 import { z } from 'zod';
+import { ID_PATTERN, LIMITS, charLength, isCalendarDate, isStorableText } from './fields.js';
+import { MAX_BATCH_OPS } from './plan.js';
 
-export const idSchema = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
-/** Cents as a JSON number; whole-number and range checks are the domain's (R4), so they name the rule. */
-const cents = z.number().meta({ description: 'Integer cents (USD). At least 500 for milestone amounts (R4).' });
-const dueDate = z.string().nullable().meta({ description: 'Advisory due date, YYYY-MM-DD (R13).' });
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.id)
+  .regex(ID_PATTERN, 'letters, digits, _ . - only')
+  .meta({ description: 'An id: 1 to 100 letters, digits, _ . or -.' });
+
+/**
+ * Text as PostgreSQL stores it: no NUL, no unpaired UTF-16 surrogate, at most `max` characters counted
+ * as code points (JSON Schema's maxLength counts the same way).
+ */
+const text = (max: number, opts: { required?: boolean } = {}) =>
+  z
+    .string()
+    .refine(isStorableText, 'must not contain NUL characters or unpaired UTF-16 surrogates')
+    .refine((s) => charLength(s) <= max, `at most ${max} characters`)
+    .refine((s) => !opts.required || s.trim().length > 0, 'must not be blank')
+    .meta({ maxLength: max, ...(opts.required ? { minLength: 1 } : {}) });
+
+/**
+ * Cents as a JSON integer literal (the API refuses `1e3` and `1000.0` before parsing). The range is the
+ * domain's (R4), so an amount too small or too large is a 422 that names the rule.
+ */
+const cents = z.number().meta({ type: 'integer', description: 'Integer cents (USD). Milestone amounts are 500 to 100000000 (R4).' });
+const dueDate = z
+  .string()
+  .refine(isCalendarDate, 'a calendar date that exists, YYYY-MM-DD, years 0001-9999')
+  .nullable()
+  .meta({ description: 'Advisory due date, YYYY-MM-DD (R13).', format: 'date' });
+
+const milestoneTitle = text(LIMITS.milestoneTitle, { required: true });
+const description = text(LIMITS.description);
 
 export const milestonePatch = z
-  .object({ title: z.string(), description: z.string(), dueDate, amountCents: cents })
+  .object({ title: milestoneTitle, description, dueDate, amountCents: cents })
   .partial()
   .strict();
 
+const ref = text(LIMITS.ref).meta({ description: 'A name for the added milestone, used by a reorder in the same batch.' });
+
 export const planOp = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('add'), ref: z.string().max(64).optional(), title: z.string(), description: z.string().optional(), dueDate: dueDate.optional(), amountCents: cents }).strict(),
+  z.object({
+    op: z.literal('add'),
+    ref: ref.optional(),
+    title: milestoneTitle,
+    description: description.optional(),
+    dueDate: dueDate.optional(),
+    amountCents: cents,
+  }).strict(),
   z.object({ op: z.literal('edit'), milestoneId: idSchema, patch: milestonePatch }).strict(),
   z.object({ op: z.literal('delete'), milestoneId: idSchema }).strict(),
-  z.object({ op: z.literal('reorder'), order: z.array(z.string()).max(400) }).strict(),
+  z.object({
+    op: z.literal('reorder'),
+    order: z.array(text(Math.max(LIMITS.ref, LIMITS.id), { required: true })).max(MAX_BATCH_OPS)
+      .meta({ description: 'The full new order of the PENDING milestones only: their ids, and refs of milestones added in this batch.' }),
+  }).strict(),
 ]);
 
 export const createContractBody = z
   .object({
-    title: z.string().trim().min(1).max(200),
+    title: text(LIMITS.contractTitle, { required: true }),
     freelancerId: idSchema,
   })
   .strict();
 
-export const planBody = z.object({ ops: z.array(planOp).min(1).max(400) }).strict();
+export const planBody = z.object({ ops: z.array(planOp).min(1).max(MAX_BATCH_OPS) }).strict();
 export const releaseBody = z.object({ amountCents: cents.optional() }).strict();
 export const changeRequestBody = z.object({ milestoneId: idSchema, changes: milestonePatch }).strict();
 export const editChangeRequestBody = z.object({ changes: milestonePatch }).strict();

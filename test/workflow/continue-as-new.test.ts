@@ -93,5 +93,5 @@ describe('continue-as-new', () => {
     expect(s.milestones[99]!.title).toBe('Renamed across runs');
     expect(s.endPrompt).toBe(true);
     await expect(c.add('Number 201', 500)).rejects.toMatchObject({ cause: { type: 'MILESTONE_LIMIT' } });
-  });
+  }, 240_000); // ~400 sequential Updates: about a minute alone, more on two busy cores (never a timing assertion)
 });

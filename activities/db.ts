@@ -4,8 +4,20 @@ import { PrismaClient } from '../generated/prisma/client.js';
 
 export type Db = PrismaClient;
 
+/** Every wait on PostgreSQL is bounded, so neither a request nor an activity attempt hangs on it. */
+export const POOL_TIMEOUTS = {
+  // A server that does not accept a connection within this is down: fail, and let the caller retry.
+  connectionTimeoutMillis: 3_000,
+  // Server-side: our statements take milliseconds; one that runs this long is stuck (a lock wait).
+  statement_timeout: 4_000,
+  // Client-side: covers a server that stopped answering on an open connection.
+  query_timeout: 5_000,
+  // A transaction left open by a dead client releases its row locks after this.
+  idle_in_transaction_session_timeout: 10_000,
+};
+
 export function createDb(connectionString = requireDatabaseUrl()): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString }) });
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString, ...POOL_TIMEOUTS }) });
 }
 
 export function requireDatabaseUrl(): string {

@@ -5,6 +5,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { ContractSummary } from '../domain/contract.js';
 import type { Db } from './db.js';
+import { classifyPgError } from './pg-errors.js';
 import type { TransitionRecord } from './types.js';
 
 type Tx = Prisma.TransactionClient;
@@ -17,7 +18,9 @@ export function createPersistence(db: Db) {
       try {
         await db.$transaction(async (tx) => {
           const current = await tx.$queryRaw<{ seq: number }[]>`SELECT seq FROM contracts WHERE id = ${record.contractId} FOR UPDATE`;
-          if (current[0] && current[0].seq >= record.seq) return; // already written by an earlier attempt
+          const stored = current[0]?.seq ?? 0;
+          if (stored === record.seq) return; // written by an earlier attempt of this activity
+          if (record.seq !== stored + 1) throw new SequenceGap(record.contractId, stored, record.seq);
           await writeContract(tx, record.contract);
           await writeMilestones(tx, record);
           await writeRequest(tx, record);
@@ -46,11 +49,7 @@ export function createPersistence(db: Db) {
           }
         });
       } catch (err) {
-        // A violated constraint means the workflow asked for a state the rules forbid: a bug, not an outage.
-        if (isConstraintViolation(err)) {
-          throw ApplicationFailure.nonRetryable(`transition ${record.contractId}#${record.seq} breaks a database constraint: ${(err as Error).message}`, 'PERSISTENCE_BUG');
-        }
-        throw err;
+        throw asActivityFailure(err, record);
       }
     },
   };
@@ -129,7 +128,35 @@ async function writeRequest(tx: Tx, record: TransitionRecord) {
   }
 }
 
-function isConstraintViolation(err: unknown): boolean {
-  const text = `${(err as { code?: string })?.code ?? ''} ${(err as Error)?.message ?? ''}`;
-  return /P2002|P2003|P2004|23505|23503|23514|violates (check|foreign key|unique) constraint/i.test(text);
+/** The workflow adopts transitions one at a time: a record that skips a seq means the two disagree. */
+class SequenceGap extends Error {
+  constructor(contractId: string, stored: number, got: number) {
+    super(`contract ${contractId} is at seq ${stored} in PostgreSQL; a record for seq ${got} does not follow it`);
+  }
+}
+
+/**
+ * Retryable failures are rethrown as they are (Temporal retries them with the options' backoff); the
+ * rest become non-retryable ApplicationFailures whose type the workflow turns into the command's answer.
+ */
+function asActivityFailure(err: unknown, record: TransitionRecord): Error {
+  const where = { contractId: record.contractId, seq: record.seq, command: record.command };
+  if (err instanceof SequenceGap) {
+    log('error', { msg: 'persistence refused a sequence gap', ...where, err: err.message });
+    return ApplicationFailure.nonRetryable(err.message, 'PERSISTENCE_FAILED', { ...where, sqlState: null });
+  }
+  const f = classifyPgError(err);
+  log(f.retryable ? 'warn' : 'error', { msg: 'persistence failed', ...where, sqlState: f.sqlState ?? null, retryable: f.retryable, err: f.reason });
+  if (f.retryable) return err instanceof Error ? err : new Error(f.reason);
+  const what = f.code === 'INVALID_DATA' ? 'a value the database refuses' : 'a write the database refused';
+  return ApplicationFailure.nonRetryable(`transition ${record.contractId}#${record.seq} holds ${what} (SQLSTATE ${f.sqlState ?? 'none'}): ${f.reason}`,
+    f.code, { ...where, sqlState: f.sqlState ?? null });
+}
+
+function log(level: 'warn' | 'error', line: Record<string, unknown>) {
+  try {
+    Context.current().log[level](String(line.msg), line);
+  } catch {
+    console.error(JSON.stringify({ level, ...line })); // called outside a worker (tests)
+  }
 }

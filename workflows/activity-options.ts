@@ -1,16 +1,21 @@
 // Activity options, each value with its reason. Imported by workflow code only.
 import type { ActivityOptions } from '@temporalio/workflow';
 
-/** Persistence: one short PostgreSQL transaction. */
+/** Persistence: one short PostgreSQL transaction (milliseconds; 113 ms for a 200-milestone plan). */
 export const persistenceOptions: ActivityOptions = {
-  // A transaction that takes longer than this is stuck (lock wait, lost connection): retry it.
-  startToCloseTimeout: '30 seconds',
+  // Seconds, not half a minute: a worker killed mid-attempt holds the command only this long before the
+  // retry runs elsewhere. The pool's statement timeout (activities/db.ts) ends a stuck query sooner.
+  startToCloseTimeout: '5 seconds',
   retry: {
-    initialInterval: '1 second',
-    maximumInterval: '1 minute',
-    // Database outages are waited out rather than failing a contract; idempotent keys make retries safe.
-    // A constraint violation means the workflow is wrong: it is non-retryable and surfaces at once.
-    nonRetryableErrorTypes: ['PERSISTENCE_BUG'],
+    initialInterval: '200 milliseconds',
+    backoffCoefficient: 2,
+    // Bounded backoff: once PostgreSQL is back, the command lands within this.
+    maximumInterval: '5 seconds',
+    // No attempt limit, on purpose: only failures that heal are retried (connection loss, serialization,
+    // deadlock, shutdown), and after one of those the write may or may not have committed; giving up
+    // could leave the read model ahead of the workflow. Callers are not held: the API's deadline answers
+    // 503 and a retry with the same key attaches to this command. Every other failure is final at once.
+    nonRetryableErrorTypes: ['INVALID_DATA', 'PERSISTENCE_FAILED'],
   },
 };
 

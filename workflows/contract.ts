@@ -10,6 +10,7 @@ import {
   currentUpdateInfo,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -25,7 +26,7 @@ import { refuse } from '../domain/errors.js';
 import { changeRequestWorkflowId } from '../domain/names.js';
 import { deliveryOptions, persistenceOptions } from './activity-options.js';
 import { changeRequestWorkflow } from './change-request.js';
-import { guard } from './failures.js';
+import { guard, persistenceRefusal } from './failures.js';
 import { Lock } from './lock.js';
 import { type CommandArgs, type CommandResult, commandUpdates, contractStateQuery, createContractUpdate, requestResolvedSignal, requestSignals } from './messages.js';
 import { publishContractAttributes, requestAttributes } from './search-attributes.js';
@@ -48,6 +49,8 @@ export interface ContractWorkflowInput {
 const REMEMBERED_UPDATE_IDS = 1000;
 
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
+/** patched(): persist a transition before starting the request workflow it opens (issue 8). */
+const PERSIST_BEFORE_CHILD = 'persist-before-child';
 /** An approve/reject/withdraw waits this long for the change-request workflow to report back. */
 const OUTCOME_WAIT = '1 minute';
 const EXPECTED_OUTCOME: Partial<Record<RequestSignal, RequestOutcome>> = { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' };
@@ -73,24 +76,22 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   /** Persists an accepted transition, then adopts it and carries out its effects. Runs under the lock. */
   async function commit(t: Transition, command: string, actorId: string): Promise<void> {
     const at = now();
-    for (const e of t.effects) {
-      if (e.type !== 'startRequest') continue;
-      // ABANDON: a pending request must outlive this run when the contract continues-as-new (R19).
-      await startChild(changeRequestWorkflow, {
-        workflowId: changeRequestWorkflowId(e.request.id),
-        args: [{ requestId: e.request.id, contractId: t.state.id, kind: e.request.kind, expires: e.request.expiresAt !== null }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        typedSearchAttributes: requestAttributes(t.state.id, e.request),
-        staticSummary: e.request.kind === 'change' ? `Change request on milestone ${e.request.milestoneId}` : 'Proposal on pending milestones',
-      });
-    }
+    const opensRequest = t.effects.some((e) => e.type === 'startRequest');
+    // Histories recorded before this patch started the child first; new ones persist first, so a request
+    // whose transition the database refused never has a workflow (its id would be reused by the next).
+    const childFirst = opensRequest && !patched(PERSIST_BEFORE_CHILD);
+    if (childFirst) await startRequests(t);
     if (t.state.seq !== state?.seq) {
-      // Summaries make the history read as sentences in the Temporal UI.
-      await persistTransition.executeWithOptions({ ...persistenceOptions, summary: `Persist ${command} (#${t.state.seq})` }, [
-        transitionRecord(t, command, actorId, at, state ?? null),
-      ]);
+      const record = transitionRecord(t, command, actorId, at, state ?? null);
+      try {
+        // Summaries make the history read as sentences in the Temporal UI.
+        await persistTransition.executeWithOptions({ ...persistenceOptions, summary: `Persist ${command} (#${t.state.seq})` }, [record]);
+      } catch (err) {
+        throw persistenceRefusal(err, record.contractId, record.seq); // the state stays as it was
+      }
     }
-    state = t.state;
+    state = t.state; // persisted, so adopted: the database and the workflow never disagree
+    if (opensRequest && !childFirst) await startRequests(t);
     if (t.closed) outcomes.set(t.closed.request.id, t.closed.outcome);
     for (const e of t.effects) {
       if (e.type !== 'signalRequest') continue;
@@ -103,6 +104,20 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     }
     t.notices.forEach(deliver);
     publishContractAttributes(state);
+  }
+
+  async function startRequests(t: Transition): Promise<void> {
+    for (const e of t.effects) {
+      if (e.type !== 'startRequest') continue;
+      // ABANDON: a pending request must outlive this run when the contract continues-as-new (R19).
+      await startChild(changeRequestWorkflow, {
+        workflowId: changeRequestWorkflowId(e.request.id),
+        args: [{ requestId: e.request.id, contractId: t.state.id, kind: e.request.kind, expires: e.request.expiresAt !== null }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: requestAttributes(t.state.id, e.request),
+        staticSummary: e.request.kind === 'change' ? `Change request on milestone ${e.request.milestoneId}` : 'Proposal on pending milestones',
+      });
+    }
   }
 
   /** Delivery never blocks or reorders the contract (DESIGN.md); unfinished ones move to the next run. */

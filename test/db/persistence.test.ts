@@ -24,6 +24,20 @@ async function rowCounts(contractId: string) {
 }
 
 describe('persistTransition', () => {
+  it('R10: a record whose seq does not follow the stored one is refused loudly and writes nothing', async () => {
+    const c = await DirectContract.create(db);
+    await c.send({ type: 'savePlan', ops: [{ op: 'add', title: 'A', amountCents: 1000 }] });
+    await c.send({ type: 'fundMilestone' });
+    const before = await rowCounts(c.id);
+    const older = c.records.at(-2)!;
+    const ahead = { ...c.records.at(-1)!, seq: c.records.at(-1)!.seq + 2 };
+
+    const refusals = await Promise.all([c.persist(older), c.persist(ahead)].map((p) => p.then(() => null, (e: unknown) => e)));
+
+    for (const err of refusals) expect(err).toMatchObject({ type: 'PERSISTENCE_FAILED', nonRetryable: true });
+    expect(await rowCounts(c.id)).toEqual(before);
+  });
+
   it('R10: the same transition persisted twice (an activity retry) writes exactly one set of rows', async () => {
     const c = await DirectContract.create(db);
     await c.send({ type: 'savePlan', ops: [{ op: 'add', title: 'A', amountCents: 1000 }, { op: 'add', title: 'B', amountCents: 2000 }] });
@@ -31,7 +45,6 @@ describe('persistTransition', () => {
     const before = await rowCounts(c.id);
 
     await c.persist(c.records.at(-1)!);
-    await c.persist(c.records.at(-2)!); // an older record arriving late changes nothing either
 
     expect(await rowCounts(c.id)).toEqual(before);
     expect(before).toMatchObject({ ledger: 3, milestones: 2, audit: 3 });

@@ -1,10 +1,12 @@
-// npm run replay:record — regenerates the replay fixtures in test/replay/ on purpose: a full lifecycle
-// (contract + its change requests and proposal, on the dev server) and an expiry (time-skipping server).
-// Commit the result only when a change to workflow code is meant to change its commands; the replay test
-// then proves the committed histories still replay (determinism), guarded by patched() where needed.
+// npm run replay:record -- --tag <name> — records new replay fixtures in test/replay/: a full lifecycle
+// (contract + its change requests and proposal, on the dev server) and an expiry (time-skipping server),
+// each named `<scenario>-<tag>.json`. Committed fixtures are frozen: an existing file is never
+// overwritten, so the replay test keeps proving that today's code replays yesterday's histories. Record
+// a new tag when workflow code changes its commands (guarded by patched()).
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -19,11 +21,21 @@ import { root, temporalBinary } from './lib/tools.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const out = join(root, 'test', 'replay');
+const { values } = parseArgs({ options: { tag: { type: 'string' } } });
+if (!values.tag || !/^[a-z0-9-]+$/.test(values.tag)) {
+  console.error('usage: npm run replay:record -- --tag <lowercase-name> (new fixtures never replace committed ones)');
+  process.exit(2);
+}
 
-async function save(client: Client, workflowId: string, name: string) {
+async function save(client: Client, workflowId: string, scenario: string) {
+  const file = join(out, `${scenario}-${values.tag}.json`);
+  if (existsSync(file)) {
+    console.log(`kept ${file}: committed fixtures are frozen`);
+    return;
+  }
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  writeFileSync(join(out, `${name}.json`), historyToJSON(history));
-  console.log(`wrote test/replay/${name}.json (${history.events?.length} events)`);
+  writeFileSync(file, historyToJSON(history));
+  console.log(`wrote ${file} (${history.events?.length} events)`);
 }
 
 async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn: () => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 // Determinism: every committed history in test/replay/ replays against today's workflow code. A change
 // that alters the commands of running workflows fails here until it is guarded with patched().
-// Regenerate the fixtures on purpose with `npm run replay:record`.
+// Fixtures are frozen: `npm run replay:record -- --tag <name>` adds new ones and never rewrites old ones.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';

@@ -115,16 +115,22 @@ async function writeRequest(tx: Tx, record: TransitionRecord) {
       create: {
         id: r.id, contractId: s.id, kind: r.kind, milestoneId: source.milestoneId, requestedBy: source.requestedBy, state: 'pending',
         changes: json(source.changes), ops: source.ops ? json(source.ops) : undefined, diff: source.diff ? json(source.diff) : undefined,
-        createdAt: new Date(r.createdAt), expiresAt: r.expiresAt ? new Date(r.expiresAt) : null,
+        createdAt: new Date(r.createdAt), expiresAt: r.expiresAt ? new Date(r.expiresAt) : null, version: source.edits,
       },
       update: {},
     });
   } else if (r) {
-    await tx.changeRequest.updateMany({ where: { id: r.id, state: 'pending' }, data: { state: r.state, resolvedAt: new Date(record.at) } });
+    await tx.changeRequest.updateMany({
+      where: { id: r.id, state: 'pending' },
+      data: { state: r.state, resolvedAt: new Date(record.at), decidedBy: record.actorId },
+    });
   }
   // An edit (R16) changes a pending request's content without opening or closing it.
   if (s.changeRequest && s.changeRequest.id !== r?.id) {
-    await tx.changeRequest.updateMany({ where: { id: s.changeRequest.id, state: 'pending' }, data: { changes: json(s.changeRequest.changes) } });
+    await tx.changeRequest.updateMany({
+      where: { id: s.changeRequest.id, state: 'pending' },
+      data: { changes: json(s.changeRequest.changes), version: s.changeRequest.edits },
+    });
   }
 }
 

@@ -16,8 +16,37 @@ export function loadContract(db: Db, id: string, userId: string) {
   });
 }
 
+type RequestRow = ContractRow['changeRequests'][number];
+type MilestoneRow = ContractRow['milestones'][number];
+
+/** R17: what an approved increase left unfunded on the funded milestone (0 otherwise). */
+const shortfallOf = (m: MilestoneRow): number =>
+  m.state === 'active' || m.state === 'submitted' ? Math.max(0, m.amountCents - m.fundedCents) : 0;
+
+/** A pending change request or proposal; `version` is what an answer must name (R16). */
+export function requestView(r: RequestRow) {
+  return {
+    object: r.kind === 'proposal' ? 'proposal' : 'change_request',
+    id: r.id,
+    kind: r.kind,
+    state: r.state,
+    version: r.version,
+    milestoneId: r.milestoneId,
+    requestedBy: r.requestedBy,
+    changes: r.changes,
+    ops: r.ops,
+    diff: r.diff,
+    createdAt: r.createdAt.toISOString(),
+    expiresAt: r.expiresAt?.toISOString() ?? null,
+  };
+}
+
 export function contractView(c: ContractRow) {
-  const request = (kind: string) => c.changeRequests.find((r) => r.kind === kind) ?? null;
+  const pending = (kind: string) => c.changeRequests.find((r) => r.kind === kind);
+  const request = (kind: string) => {
+    const r = pending(kind);
+    return r ? requestView(r) : null;
+  };
   return {
     object: 'contract',
     id: c.id,
@@ -45,7 +74,10 @@ export function contractView(c: ContractRow) {
       fundedCents: m.fundedCents,
       releasedCents: m.releasedCents,
       state: m.state,
+      shortfallCents: shortfallOf(m),
     })),
+    /** R17: the client is asked to fund this (POST /contracts/{id}/fund tops it up). */
+    shortfallCents: c.milestones.reduce((sum, m) => sum + shortfallOf(m), 0),
     pendingChangeRequest: request('change'),
     pendingProposal: request('proposal'),
     endPrompt: c.endPrompt,

@@ -2,15 +2,18 @@
 // notices, and the effects the workflow must carry out (start or signal a change-request workflow).
 // Refusals throw DomainError with the rule they enforce.
 import { CHANGE_REQUEST_TTL_MS, type RequestOutcome } from './change-request.js';
-import { type ContractState, type PendingRequest, type Role, currentMilestone, roleOf } from './contract.js';
+import { type ContractState, type PendingRequest, type Role, currentMilestone, roleOf, rulesVersion, shortfallOf } from './contract.js';
 import { refuse } from './errors.js';
 import type { MilestonePatch } from './milestone.js';
 import { MAX_BALANCE_CENTS, assertPositiveCents } from './money.js';
 import { type PlanOp, applyPlan, isEmptyDiff } from './plan.js';
 import { validateCommand } from './validate.js';
-import { Builder, type Transition, asProposalRule, clone } from './transition.js';
+import { Builder, type Decision, type Transition, asProposalRule, clone } from './transition.js';
 
-export type { Effect, RequestSignal, Transition } from './transition.js';
+export type { Decision, Effect, RequestSignal, Transition } from './transition.js';
+
+/** The answers that must name the version they answer (R16). */
+export const VERSIONED_ANSWERS = ['approveChangeRequest', 'rejectChangeRequest', 'acceptProposal', 'declineProposal'] as const;
 
 export type Command =
   | { type: 'previewPlan'; ops: PlanOp[] }
@@ -21,13 +24,16 @@ export type Command =
   | { type: 'requestChange'; milestoneId: string; patch: MilestonePatch; featureEnabled: boolean }
   | { type: 'editChangeRequest'; requestId: string; patch: MilestonePatch }
   | { type: 'withdrawChangeRequest'; requestId: string }
-  /** `version`: the request's `edits` as the freelancer saw it; a request edited since is refused (R16). */
+  /**
+   * `version`: the request's version as the answering party saw it; any other is refused (R16). New
+   * Updates must carry it (the workflow's validator and the API say so); histories from before may not.
+   */
   | { type: 'approveChangeRequest'; requestId: string; version?: number }
   | { type: 'rejectChangeRequest'; requestId: string; version?: number }
   | { type: 'proposeChanges'; ops: PlanOp[] }
   | { type: 'withdrawProposal'; requestId: string }
-  | { type: 'acceptProposal'; requestId: string }
-  | { type: 'declineProposal'; requestId: string }
+  | { type: 'acceptProposal'; requestId: string; version?: number }
+  | { type: 'declineProposal'; requestId: string; version?: number }
   | { type: 'endContract' }
   | { type: 'keepOpen' }
   | { type: 'withdrawFunds'; amountCents?: number };
@@ -77,12 +83,12 @@ export function decide(prev: ContractState, cmd: Command, { actorId, now }: Enve
 }
 
 /** Applies an outcome reported by a change-request workflow; unknown or already-resolved ids change nothing. */
-export function resolveRequest(prev: ContractState, requestId: string, outcome: RequestOutcome): Transition | null {
+export function resolveRequest(prev: ContractState, requestId: string, outcome: RequestOutcome, decision?: Decision): Transition | null {
   const req = [prev.changeRequest, prev.proposal].find((r) => r?.id === requestId);
   if (!req) return null;
   const t = new Builder(clone(prev));
-  if (req.kind === 'change') t.resolveChange(req, outcome);
-  else t.resolveProposal(req, outcome);
+  if (req.kind === 'change') t.resolveChange(req, outcome, decision);
+  else t.resolveProposal(req, outcome, decision);
   return t.finish(true);
 }
 
@@ -141,6 +147,10 @@ const HANDLERS: Handlers = {
     if (m.state !== 'active' && m.state !== 'submitted') {
       refuse('MILESTONE_NOT_FUNDED', 'R5', `only the funded milestone can be released (this one is ${m.state})`, 'conflict');
     }
+    if (amountCents === undefined && rulesVersion(s) >= 2 && shortfallOf(m) > 0) {
+      refuse('SHORTFALL_UNFUNDED', 'R17', `an approved increase left ${shortfallOf(m)} cents unfunded: fund it, or release an explicit amount of what is funded`,
+        'conflict', { shortfallCents: shortfallOf(m) });
+    }
     const amount = amountCents ?? m.fundedCents;
     assertPositiveCents(amount, 'amountCents');
     if (amount > m.fundedCents) {
@@ -192,7 +202,7 @@ const HANDLERS: Handlers = {
     s.changeRequest = request;
     t.requestId = request.id;
     t.effects.push({ type: 'startRequest', request });
-    t.notify('freelancer', 'change_request_sent', { milestone: m, changes });
+    t.notify('freelancer', 'change_request_sent', { milestone: m, changes, version: 0 });
   },
 
   editChangeRequest(t, { requestId, patch }) {
@@ -207,7 +217,7 @@ const HANDLERS: Handlers = {
     req.edits += 1;
     t.requestId = req.id;
     t.effects.push({ type: 'signalRequest', requestId, signal: 'edit' });
-    t.notify('freelancer', 'change_request_edited', { milestone: m, changes });
+    t.notify('freelancer', 'change_request_edited', { milestone: m, changes, version: req.edits });
   },
 
   withdrawChangeRequest: (t, { requestId }) => t.forward(t.pendingChange(requestId), 'withdraw'),
@@ -236,16 +246,16 @@ const HANDLERS: Handlers = {
     s.proposal = request;
     t.requestId = request.id;
     t.effects.push({ type: 'startRequest', request });
-    t.notify('client', 'proposal_sent', { diff });
+    t.notify('client', 'proposal_sent', { diff, version: 0 });
   },
 
   withdrawProposal: (t, { requestId }) => t.forward(t.pendingProposal(requestId), 'withdraw'),
-  acceptProposal(t, { requestId }) {
-    const req = t.pendingProposal(requestId);
+  acceptProposal(t, { requestId, version }) {
+    const req = t.seenVersion(t.pendingProposal(requestId), version);
     asProposalRule(() => applyPlan(t.s.milestones, req.ops!, t.s.nextMilestoneNo)); // still applies cleanly
     t.forward(req, 'approve');
   },
-  declineProposal: (t, { requestId }) => t.forward(t.pendingProposal(requestId), 'reject'),
+  declineProposal: (t, { requestId, version }) => t.forward(t.seenVersion(t.pendingProposal(requestId), version), 'reject'),
 
   endContract(t) {
     const s = t.s;

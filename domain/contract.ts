@@ -32,7 +32,7 @@ export interface PendingRequest {
   changes: FieldChange[];
   ops: PlanOp[] | null;
   diff: PlanDiff | null;
-  /** How many times the client edited it (R16); approve/reject may name the version they saw. */
+  /** The request's version (R16): raised by each edit; every answer names the version it answers. */
   edits: number;
   /** A decision (approve, reject, withdraw) is on its way to the request's workflow: no more edits. */
   deciding: string | null;
@@ -58,7 +58,16 @@ export interface ContractState {
   proposal: PendingRequest | null;
   /** R22: the last milestone was released; the client chooses to end the contract or keep it open. */
   endPrompt: boolean;
+  /**
+   * Which rules this contract runs under. Absent (1) on contracts created before issue 9; 2 covers an
+   * approved increase from project funds, refuses a full release over a shortfall (R17) and answers a
+   * decision only once it is known. A running contract moves to 2 behind a patch (workflows/contract.ts).
+   */
+  rulesVersion?: number;
 }
+
+export const RULES_VERSION = 2;
+export const rulesVersion = (s: ContractState): number => s.rulesVersion ?? 1;
 
 export interface CreateContract {
   contractId: string;
@@ -69,7 +78,8 @@ export interface CreateContract {
 }
 
 /** R1: exactly one client and one freelancer, and they are different parties. */
-export function createContract(cmd: CreateContract, now: string): ContractState {
+/** `rules`: the workflow passes 1 when it replays a history recorded before RULES_VERSION existed. */
+export function createContract(cmd: CreateContract, now: string, rules: number = RULES_VERSION): ContractState {
   for (const [field, id] of [['contractId', cmd.contractId], ['clientId', cmd.clientId], ['freelancerId', cmd.freelancerId]] as const) {
     assertId(id, field);
   }
@@ -96,6 +106,7 @@ export function createContract(cmd: CreateContract, now: string): ContractState 
     changeRequest: null,
     proposal: null,
     endPrompt: false,
+    ...(rules >= 2 ? { rulesVersion: rules } : {}),
   };
 }
 
@@ -103,6 +114,9 @@ export const roleOf = (state: ContractState, userId: string): Role | null =>
   userId === state.clientId ? 'client' : userId === state.freelancerId ? 'freelancer' : null;
 
 export const currentMilestone = (state: ContractState): Milestone | undefined => state.milestones.find(isCurrent);
+
+/** R17: what an approved increase left unfunded on the current milestone. */
+export const shortfallOf = (m: Milestone): number => (isCurrent(m) ? Math.max(0, m.amountCents - m.fundedCents) : 0);
 
 /** R10, R6, R12, R2: asserted after every transition; a breach is a bug, never a user error. */
 export function assertInvariants(s: ContractState): void {

@@ -1,6 +1,7 @@
 // Every refusal carries a stable code and the rule it enforces (RULES.md), so the workflow's
 // ApplicationFailure type and the API's problem+json say the same thing.
-export type ErrorKind = 'conflict' | 'rule' | 'not_found' | 'forbidden';
+/** invalid → 400, conflict → 409, rule → 422, not_found → 404, forbidden → 403 (api/errors.ts). */
+export type ErrorKind = 'conflict' | 'rule' | 'not_found' | 'forbidden' | 'invalid';
 
 export class DomainError extends Error {
   override readonly name = 'DomainError';
@@ -9,11 +10,15 @@ export class DomainError extends Error {
     readonly rule: string | undefined,
     message: string,
     readonly kind: ErrorKind = 'rule',
+    /** Facts a caller can act on, e.g. `currentVersion` (R16); they reach problem+json as extensions. */
+    readonly extra?: Record<string, string | number>,
   ) {
     super(message);
   }
 }
 
-export const refuse = (code: string, rule: string | undefined, message: string, kind: ErrorKind = 'rule'): never => {
-  throw new DomainError(code, rule, message, kind);
+export const refuse = (
+  code: string, rule: string | undefined, message: string, kind: ErrorKind = 'rule', extra?: Record<string, string | number>,
+): never => {
+  throw new DomainError(code, rule, message, kind, extra);
 };

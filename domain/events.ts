@@ -37,7 +37,9 @@ export type NoticeEvent =
   | 'proposal_accepted'
   | 'proposal_declined'
   | 'proposal_canceled'
-  | 'contract_ended';
+  | 'contract_ended'
+  /** R17: an approved increase left a shortfall (amountCents) that project funds could not cover. */
+  | 'shortfall_to_fund';
 
 export interface Notice {
   key: string;
@@ -52,4 +54,9 @@ export interface Notice {
   changes: FieldChange[];
   diff: PlanDiff | null;
   amountCents: number | null;
+  /** The change request's or proposal's version (R16), on notices about one. */
+  version?: number | null;
+  /** Who decided a request, when it was not the recipient's counterparty as usual: an operator, the system. */
+  decidedBy?: string | null;
+  reason?: string | null;
 }

@@ -23,6 +23,7 @@ const SUBJECT: Record<NoticeEvent, string> = {
   proposal_declined: 'Your proposal was declined',
   proposal_canceled: 'A proposal was canceled',
   contract_ended: 'The contract has ended',
+  shortfall_to_fund: 'An approved increase needs funding',
 };
 
 const FIELD: Record<FieldChange['field'], string> = { title: 'title', description: 'description', dueDate: 'due date', amountCents: 'amount' };
@@ -55,6 +56,9 @@ export function renderNotice(n: Notice): RenderedNotice {
   const lines = [`Contract: "${n.contractTitle}"`];
   if (n.milestoneTitle) lines.push(`Milestone: "${n.milestoneTitle}"`);
   if (n.amountCents !== null) lines.push(`Amount: ${formatUsd(n.amountCents)}`);
+  if (n.version !== undefined && n.version !== null) lines.push(`Version: ${n.version}`);
+  if (n.decidedBy) lines.push(`Decided by: ${n.decidedBy}`);
+  if (n.reason) lines.push(`Reason: ${n.reason}`);
   lines.push(...n.changes.map(describeChange));
   if (n.diff) lines.push(...diffLines(n.diff));
   const text = [SUBJECT[n.event], '', ...lines].join('\n');

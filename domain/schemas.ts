@@ -76,8 +76,10 @@ export const changeRequestBody = z.object({ milestoneId: idSchema, changes: mile
 export const editChangeRequestBody = z.object({ changes: milestonePatch }).strict();
 export const withdrawFundsBody = z.object({ amountCents: cents.optional() }).strict();
 export const emptyBody = z.object({}).strict();
-/** An answer to a change request may name the version (its `edits`) the freelancer reviewed (R16). */
-export const decisionBody = z.object({ version: z.number().int().min(0).optional() }).strict();
+/** R16: an answer names the version of the request it answers, as shown on the request. */
+export const decisionBody = z
+  .object({ version: z.number().int().min(0).meta({ description: 'The version of the request you answer (R16).' }) })
+  .strict();
 
 export const listQuery = z
   .object({

@@ -1,7 +1,7 @@
 // How one transition is built: the effects it causes (ledger entries, notices, change-request workflow
 // starts and signals) accumulate over a private copy of the state, then the invariants are checked.
 import type { RequestOutcome } from './change-request.js';
-import { type ContractState, type PendingRequest, type Role, assertInvariants } from './contract.js';
+import { type ContractState, type PendingRequest, type Role, assertInvariants, rulesVersion } from './contract.js';
 import { DomainError, refuse } from './errors.js';
 import type { LedgerEntry, LedgerKind, Notice, NoticeEvent } from './events.js';
 import { type FieldChange, type Milestone, type MilestonePatch, editableFields, fieldChanges } from './milestone.js';
@@ -15,6 +15,13 @@ export type Effect =
   | { type: 'signalRequest'; requestId: string; signal: RequestSignal }
   /** The command is decided by the change-request workflow; wait for its outcome before answering. */
   | { type: 'awaitOutcome'; requestId: string };
+
+/** Who decided a request: a party (through the API), an operator (UI, CLI, resolveRequest) or the system. */
+export interface Decision {
+  by: string;
+  operator: boolean;
+  reason?: string;
+}
 
 export interface Transition {
   state: ContractState;
@@ -65,7 +72,10 @@ export class Builder {
   notify(
     to: Role | 'both',
     event: NoticeEvent,
-    d: { milestone?: Milestone; changes?: FieldChange[]; diff?: PlanDiff; amountCents?: number },
+    d: {
+      milestone?: Milestone; changes?: FieldChange[]; diff?: PlanDiff; amountCents?: number;
+      version?: number; decision?: Decision;
+    },
   ): void {
     for (const role of to === 'both' ? (['client', 'freelancer'] as const) : [to]) {
       this.notices.push({
@@ -80,6 +90,8 @@ export class Builder {
         changes: d.changes ?? [],
         diff: d.diff ?? null,
         amountCents: d.amountCents ?? null,
+        ...(d.version === undefined ? {} : { version: d.version }),
+        ...(d.decision?.operator || d.decision?.reason ? { decidedBy: d.decision.by, reason: d.decision.reason ?? null } : {}),
       });
     }
   }
@@ -142,10 +154,11 @@ export class Builder {
     this.effects.push({ type: 'signalRequest', requestId: req.id, signal }, { type: 'awaitOutcome', requestId: req.id });
   }
 
-  /** R16: an answer to an older version of an edited request is refused rather than applied to the new one. */
+  /** R16: an answer to another version of a request is refused rather than applied to terms not seen. */
   seenVersion(req: PendingRequest, version: number | undefined): PendingRequest {
     if (version !== undefined && version !== req.edits) {
-      refuse('CHANGE_REQUEST_CHANGED', 'R16', `the request was edited since (version ${req.edits}); review it again`, 'conflict');
+      refuse('CHANGE_REQUEST_CHANGED', 'R16', `the request is at version ${req.edits}, not ${version}; review it again`, 'conflict',
+        { currentVersion: req.edits });
     }
     return req;
   }
@@ -167,14 +180,19 @@ export class Builder {
     this.notify('both', 'change_request_canceled', { milestone: m, changes: req.changes });
   }
 
-  resolveChange(req: PendingRequest, outcome: RequestOutcome): void {
+  resolveChange(req: PendingRequest, outcome: RequestOutcome, decision?: Decision): void {
     const s = this.s;
     s.changeRequest = null;
     this.closed = { request: req, outcome };
     const m = s.milestones.find((x) => x.id === req.milestoneId);
+    const about = { changes: req.changes, version: req.edits, ...(decision ? { decision } : {}) };
+    // A decision an operator took for a party is told to both parties (issue 9).
+    const toBoth = decision?.operator === true;
     if (outcome === 'approved' && m?.state === 'active') {
       this.applyApprovedChange(m, req.patch!);
-      this.notify('client', 'change_request_approved', { milestone: m, changes: req.changes });
+      this.notify(toBoth ? 'both' : 'client', 'change_request_approved', { milestone: m, ...about });
+      const shortfall = m.amountCents - m.fundedCents;
+      if (shortfall > 0 && rulesVersion(s) >= 2) this.notify('client', 'shortfall_to_fund', { milestone: m, amountCents: shortfall });
       return;
     }
     const event: Record<RequestOutcome, NoticeEvent> = {
@@ -184,11 +202,14 @@ export class Builder {
       canceled: 'change_request_canceled',
       expired: 'change_request_expired',
     };
-    const to = outcome === 'rejected' ? 'client' : outcome === 'withdrawn' ? 'freelancer' : 'both';
-    this.notify(to, event[outcome], { ...(m ? { milestone: m } : {}), changes: req.changes });
+    const to = toBoth ? 'both' : outcome === 'rejected' ? 'client' : outcome === 'withdrawn' ? 'freelancer' : 'both';
+    this.notify(to, event[outcome], { ...(m ? { milestone: m } : {}), ...about });
   }
 
-  /** R17: fields update; a lower amount returns escrow to project funds, a higher one leaves a shortfall. */
+  /**
+   * R17: fields update; a lower amount returns escrow to project funds. A higher one is covered from
+   * unused project funds as far as they go (rules v2); the rest is the milestone's shortfall.
+   */
   private applyApprovedChange(m: Milestone, patch: MilestonePatch): void {
     const b = this.s.balances;
     Object.assign(m, editableFields(patch));
@@ -199,29 +220,39 @@ export class Builder {
       b.projectFundsCents += back;
       this.ledger('escrow_return', back, m.id);
     }
+    const cover = rulesVersion(this.s) >= 2 ? Math.min(b.projectFundsCents, m.amountCents - m.fundedCents) : 0;
+    if (cover > 0) {
+      b.projectFundsCents -= cover;
+      b.escrowCents += cover;
+      m.fundedCents += cover;
+      this.ledger('escrow_hold', cover, m.id); // held from project funds: no deposit (R7)
+    }
   }
 
-  resolveProposal(req: PendingRequest, outcome: RequestOutcome): void {
+  resolveProposal(req: PendingRequest, outcome: RequestOutcome, decision?: Decision): void {
     const s = this.s;
     s.proposal = null;
     this.closed = { request: req, outcome };
+    const toBoth = decision?.operator === true;
+    const about = { version: req.edits, ...(decision ? { decision } : {}) };
     if (outcome === 'approved') {
       try {
         const plan = applyPlan(s.milestones, req.ops!, s.nextMilestoneNo);
         s.milestones = plan.milestones;
         s.nextMilestoneNo = plan.nextMilestoneNo;
         if (plan.diff.added.length) s.endPrompt = false; // R22: there is more work after all
-        this.notify('freelancer', 'proposal_accepted', { diff: plan.diff });
+        this.notify(toBoth ? 'both' : 'freelancer', 'proposal_accepted', { diff: plan.diff, ...about });
         return;
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         this.closed = { request: req, outcome: 'canceled' };
-        this.notify('both', 'proposal_canceled', { diff: req.diff! }); // the plan moved on; nothing applied
+        this.notify('both', 'proposal_canceled', { diff: req.diff!, ...about }); // the plan moved on; nothing applied
         return;
       }
     }
     const event: NoticeEvent = outcome === 'rejected' ? 'proposal_declined' : outcome === 'withdrawn' ? 'proposal_withdrawn' : 'proposal_canceled';
-    this.notify(outcome === 'rejected' ? 'freelancer' : outcome === 'withdrawn' ? 'client' : 'both', event, { diff: req.diff! });
+    const to = toBoth ? 'both' : outcome === 'rejected' ? 'freelancer' : outcome === 'withdrawn' ? 'client' : 'both';
+    this.notify(to, event, { diff: req.diff!, ...about });
   }
 }
 

@@ -32,6 +32,8 @@ export function validateCommand(cmd: Command): void {
       return validatePatch(cmd.patch);
     case 'approveChangeRequest':
     case 'rejectChangeRequest':
+    case 'acceptProposal':
+    case 'declineProposal':
       assertId(cmd.requestId, 'requestId');
       if (cmd.version !== undefined && !(Number.isSafeInteger(cmd.version) && cmd.version >= 0)) {
         refuse('INVALID_VERSION', 'R16', 'version is a whole number, 0 or more');
@@ -39,8 +41,6 @@ export function validateCommand(cmd: Command): void {
       return;
     case 'withdrawChangeRequest':
     case 'withdrawProposal':
-    case 'acceptProposal':
-    case 'declineProposal':
       return assertId(cmd.requestId, 'requestId');
     case 'withdrawFunds':
       if (cmd.amountCents !== undefined) assertPositiveCents(cmd.amountCents, 'amountCents', MAX_BALANCE_CENTS);

@@ -15,6 +15,7 @@ import { changeRequestWorkflowId } from '../domain/names.js';
 import { ContractDriver, CLIENT, FREELANCER } from '../test/support/contract-driver.js';
 import { createRecorder } from '../test/support/recording-activities.js';
 import { workflowsPath } from '../worker/create-worker.js';
+import { resolveRequestUpdate } from '../workflows/messages.js';
 import { allSearchAttributes } from '../workflows/search-attributes.js';
 import { registerSearchAttributes } from './lib/search-attributes.js';
 import { root, temporalBinary } from './lib/tools.js';
@@ -55,12 +56,12 @@ async function lifecycle() {
       await c.plan([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
       await c.fund();
       const cr = await c.requestChange('m1', { amountCents: 6000, title: 'Design v2' });
-      await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: cr.requestId! });
+      await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: cr.requestId!, version: 0 });
       await c.fund(); // the 1000 shortfall
       await c.submit('m1');
       await c.release('m1', 5500);
       const pr = await c.send('proposeChanges', { actorId: FREELANCER, ops: [{ op: 'add', title: 'Polish', amountCents: 1500 }] });
-      await c.send('acceptProposal', { actorId: CLIENT, requestId: pr.requestId! });
+      await c.send('acceptProposal', { actorId: CLIENT, requestId: pr.requestId!, version: 0 });
       await c.fund();
       await c.release('m2');
       await c.fund();
@@ -70,6 +71,35 @@ async function lifecycle() {
       await save(env.client, c.workflowId, 'contract-lifecycle');
       await save(env.client, changeRequestWorkflowId(cr.requestId!), 'change-request-approved');
       await save(env.client, changeRequestWorkflowId(pr.requestId!), 'proposal-accepted');
+    });
+  } finally {
+    await env.teardown();
+  }
+}
+
+/** Requests closed from outside: a terminated request workflow, and an operator's resolveRequest. */
+async function closedFromOutside() {
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: temporalBinary('temporal') }, searchAttributes: allSearchAttributes },
+  });
+  try {
+    const taskQueue = `replay-${randomUUID()}`;
+    const c = new ContractDriver(env.client, taskQueue);
+    await withWorker(env, taskQueue, async () => {
+      await c.create();
+      await c.plan([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
+      await c.fund();
+      const cr = await c.requestChange('m1', { amountCents: 4000 });
+      await env.client.workflow.getHandle(changeRequestWorkflowId(cr.requestId!)).terminate('replay fixture');
+      await c.idle();
+      const pr = await c.send('proposeChanges', { actorId: FREELANCER, ops: [{ op: 'delete', milestoneId: 'm2' }] });
+      await c.handle.executeUpdate(resolveRequestUpdate, {
+        args: [{ requestId: pr.requestId!, outcome: 'canceled', operatorId: 'ops-replay', reason: 'replay fixture' }],
+      });
+      await c.release('m1');
+      await c.send('endContract', { actorId: CLIENT });
+      await c.handle.result();
+      await save(env.client, c.workflowId, 'contract-requests-closed-from-outside');
     });
   } finally {
     await env.teardown();
@@ -103,4 +133,5 @@ async function expiry() {
 }
 
 await lifecycle();
+await closedFromOutside();
 await expiry();

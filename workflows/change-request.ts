@@ -2,10 +2,12 @@
 // withdraw, submit work / release payment (auto-cancel, R18) or — change requests only — seven days
 // (R19), then signals its outcome to the contract workflow, which applies it. Operators may send these
 // signals from the Temporal UI or CLI with the same effect as the API.
-import { condition, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
+import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, patched, setHandler } from '@temporalio/workflow';
 import { CHANGE_REQUEST_TTL, type RequestKind, type RequestOutcome } from '../domain/change-request.js';
 import { contractWorkflowId } from '../domain/names.js';
+import { operatorActor } from '../domain/operator.js';
 import {
+  type DecisionSignal,
   approveSignal,
   editSignal,
   rejectSignal,
@@ -23,10 +25,17 @@ export interface ChangeRequestInput {
   expires: boolean;
 }
 
+/** patched(): a cancelled request reports `canceled` before it closes (issue 9). */
+const REPORT_CANCELLATION = 'report-cancellation';
+
 export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<RequestOutcome> {
   let outcome: RequestOutcome | undefined;
-  const decide = (o: RequestOutcome) => () => {
-    outcome ??= o; // the first decision wins; later signals are ignored
+  let decidedBy = 'system';
+  const decide = (o: RequestOutcome) => (by?: DecisionSignal) => {
+    if (outcome) return; // the first decision wins; later signals are ignored
+    outcome = o;
+    // The contract forwards the party; a signal without one came from an operator (UI or CLI).
+    decidedBy = by?.actorId ?? operatorActor(by?.operatorId);
   };
   setHandler(approveSignal, decide('approved'));
   setHandler(rejectSignal, decide('rejected'));
@@ -36,16 +45,31 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
   // Edits live in the contract's state; the signal only marks them in this request's history.
   setHandler(editSignal, () => {});
 
-  // R19: a durable timer; `false` means seven days passed with no decision.
-  const decided = input.expires
-    ? await condition(() => outcome !== undefined, CHANGE_REQUEST_TTL)
-    : (await condition(() => outcome !== undefined), true);
-  const final: RequestOutcome = decided && outcome ? outcome : 'expired';
+  const report = (final: RequestOutcome, extra: { reason?: string } = {}) =>
+    getExternalWorkflowHandle(contractWorkflowId(input.contractId)).signal(requestResolvedSignal, {
+      requestId: input.requestId,
+      kind: input.kind,
+      outcome: final,
+      decidedBy,
+      operator: decidedBy.startsWith('operator'),
+      ...extra,
+    });
 
-  await getExternalWorkflowHandle(contractWorkflowId(input.contractId)).signal(requestResolvedSignal, {
-    requestId: input.requestId,
-    kind: input.kind,
-    outcome: final,
-  });
+  let decided: boolean;
+  try {
+    // R19: a durable timer; `false` means seven days passed with no decision. Proposals wait for the
+    // client for as long as it takes (README): a person's answer, or an operator's resolveRequest.
+    decided = input.expires
+      ? await condition(() => outcome !== undefined, CHANGE_REQUEST_TTL)
+      : (await condition(() => outcome !== undefined), true);
+  } catch (err) {
+    if (!isCancellation(err) || !patched(REPORT_CANCELLATION)) throw err;
+    // Cancelled from the UI or CLI: tell the contract, so the request does not stay pending for ever.
+    decidedBy = operatorActor(undefined);
+    await CancellationScope.nonCancellable(() => report('canceled', { reason: 'its workflow was cancelled' }));
+    throw err;
+  }
+  const final: RequestOutcome = decided && outcome ? outcome : 'expired';
+  await report(final);
   return final;
 }

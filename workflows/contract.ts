@@ -13,22 +13,29 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ContractActivities } from '../activities/types.js';
 import type { Notice } from '../domain/events.js';
 import type { RequestOutcome } from '../domain/change-request.js';
-import { type Command, type CommandType, type RequestSignal, type Transition, decide, resolveRequest } from '../domain/commands.js';
-import { type ContractState, changedMilestones, createContract, summarize } from '../domain/contract.js';
+import {
+  type Command, type CommandType, type Decision, type RequestSignal, type Transition, decide, resolveRequest,
+} from '../domain/commands.js';
+import { type ContractState, RULES_VERSION, changedMilestones, createContract, rulesVersion, summarize } from '../domain/contract.js';
+import { CLOSE_SIGNAL, assertVersionNamed, notPending, operatorActor, validateResolution } from '../domain/operator.js';
 import { transitionRecord } from './records.js';
 import { refuse } from '../domain/errors.js';
 import { changeRequestWorkflowId } from '../domain/names.js';
 import { deliveryOptions, persistenceOptions } from './activity-options.js';
 import { changeRequestWorkflow } from './change-request.js';
-import { guard, persistenceRefusal } from './failures.js';
+import { closeReason, guard, persistenceRefusal } from './failures.js';
 import { Lock } from './lock.js';
-import { type CommandArgs, type CommandResult, commandUpdates, contractStateQuery, createContractUpdate, requestResolvedSignal, requestSignals } from './messages.js';
+import {
+  type CommandArgs, type CommandResult, commandUpdates, contractStateQuery, createContractUpdate, requestResolvedSignal, requestSignals,
+  resolveRequestUpdate,
+} from './messages.js';
 import { publishContractAttributes, requestAttributes } from './search-attributes.js';
 
 const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
@@ -43,6 +50,10 @@ export interface ContractWorkflowInput {
   undelivered?: Notice[];
   /** Ids of the latest applied updates: Temporal dedupes an update id within a run only. */
   appliedUpdateIds?: string[];
+  /** How long a decision waits for its request's outcome (default OUTCOME_WAIT.v2); tests shorten it. */
+  outcomeWaitMs?: number;
+  /** Where request workflows run (default: the contract's queue); a test holds an outcome back with it. */
+  requestTaskQueue?: string;
 }
 
 /** Enough to cover any client retry window across a run boundary. */
@@ -51,8 +62,16 @@ const REMEMBERED_UPDATE_IDS = 1000;
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 /** patched(): persist a transition before starting the request workflow it opens (issue 8). */
 const PERSIST_BEFORE_CHILD = 'persist-before-child';
-/** An approve/reject/withdraw waits this long for the change-request workflow to report back. */
-const OUTCOME_WAIT = '1 minute';
+/** patched(): a running contract moves to the current rules (RULES_VERSION) at its next command (issue 9). */
+const RULES_UPGRADE = 'rules-v2';
+/**
+ * An approve/reject/withdraw waits this long for the change-request workflow to report back: under the
+ * API's 15 s deadline, so the caller hears DECISION_PENDING (and retries) rather than a bare timeout.
+ * Contracts on rules v1 (histories from before) keep their minute.
+ */
+const OUTCOME_WAIT = { v1: '1 minute', v2: '10 seconds' } as const;
+/** An outcome whose write failed for good is tried again after this (doubling), never dropped. */
+const OUTCOME_RETRY_MS = { first: 30_000, max: 10 * 60_000 };
 const EXPECTED_OUTCOME: Partial<Record<RequestSignal, RequestOutcome>> = { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' };
 
 export async function contractWorkflow(input: ContractWorkflowInput = {}): Promise<void> {
@@ -96,7 +115,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     for (const e of t.effects) {
       if (e.type !== 'signalRequest') continue;
       try {
-        await getExternalWorkflowHandle(changeRequestWorkflowId(e.requestId)).signal(requestSignals[e.signal]);
+        // The actor travels with the signal, so the request's history and its report name who decided.
+        await getExternalWorkflowHandle(changeRequestWorkflowId(e.requestId)).signal(requestSignals[e.signal], { actorId });
       } catch (err) {
         // Already closed (it expired or was decided a moment ago): its own report settles the request.
         log.warn('change-request workflow not signalled', { requestId: e.requestId, signal: e.signal, err: String(err) });
@@ -110,13 +130,46 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     for (const e of t.effects) {
       if (e.type !== 'startRequest') continue;
       // ABANDON: a pending request must outlive this run when the contract continues-as-new (R19).
-      await startChild(changeRequestWorkflow, {
+      const child = await startChild(changeRequestWorkflow, {
         workflowId: changeRequestWorkflowId(e.request.id),
         args: [{ requestId: e.request.id, contractId: t.state.id, kind: e.request.kind, expires: e.request.expiresAt !== null }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        ...(input.requestTaskQueue ? { taskQueue: input.requestTaskQueue } : {}),
         typedSearchAttributes: requestAttributes(t.state.id, e.request),
         staticSummary: e.request.kind === 'change' ? `Change request on milestone ${e.request.milestoneId}` : 'Proposal on pending milestones',
       });
+      // A request whose workflow closes without reporting (terminated, cancelled, failed, timed out from the
+      // UI or CLI) would stay pending for ever: resolve it as canceled, naming why (issue 9).
+      const id = e.request.id;
+      void child.result().then(
+        () => undefined,
+        (err: unknown) => {
+          if (state && rulesVersion(state) >= 2 && isPending(id)) {
+            return applyOutcome(id, 'canceled', { by: 'system', operator: false, reason: `its workflow closed without a decision: ${closeReason(err)}` });
+          }
+        },
+      );
+    }
+  }
+
+  /**
+   * Applies a request's outcome under the lock. A write that fails for good is retried on a growing
+   * timer instead of being dropped (rules v2); an operator's resolveRequest can settle it meanwhile.
+   */
+  async function applyOutcome(requestId: string, outcome: RequestOutcome, decision: Decision): Promise<void> {
+    for (let wait = OUTCOME_RETRY_MS.first; ; wait = Math.min(wait * 2, OUTCOME_RETRY_MS.max)) {
+      try {
+        return await lock.runExclusive(async () => {
+          const t = state && resolveRequest(state, requestId, outcome, decision);
+          if (!t) return; // a duplicate or late report
+          await commit(t, `${t.closed?.request.kind === 'proposal' ? 'proposal' : 'changeRequest'} ${outcome}`, decision.by);
+        });
+      } catch (err) {
+        // Failing a signal handler would fail the contract: log it and try again later.
+        log.error('request outcome not applied', { requestId, outcome, err: String(err), retryInMs: wait });
+        if (!state || rulesVersion(state) < 2) return;
+        await sleep(wait); // bounded by the operator's resolveRequest, which ends the request for good
+      }
     }
   }
 
@@ -130,11 +183,17 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   }
   (input.undelivered ?? []).forEach(deliver);
 
+  /** Moves a contract created before issue 9 to the current rules, at a point the history records. */
+  function upgradeRules(): void {
+    if (state && rulesVersion(state) < RULES_VERSION && patched(RULES_UPGRADE)) state = { ...state, rulesVersion: RULES_VERSION };
+  }
+
   async function run(type: CommandType, { actorId, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
     if (alreadyApplied()) return { contract: summarize(current()), milestones: [] };
     const cmd = { type, ...payload } as Command;
     let before: ContractState | undefined;
     const t = await lock.runExclusive(async () => {
+      upgradeRules();
       before = current();
       const t = guard(() => decide(before!, cmd, { actorId, now: now() }));
       await commit(t, type, actorId);
@@ -143,7 +202,17 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     });
     const wait = t.effects.find((e) => e.type === 'awaitOutcome');
     if (wait) {
-      await condition(() => !isPending(wait.requestId), OUTCOME_WAIT);
+      const v2 = rulesVersion(current()) >= 2;
+      const decided = await condition(() => !isPending(wait.requestId), v2 ? input.outcomeWaitMs ?? OUTCOME_WAIT.v2 : OUTCOME_WAIT.v1);
+      if (!decided && v2) {
+        // Never report a decision not yet seen: the API answers 503 and a retry reads the real outcome.
+        throw ApplicationFailure.create({
+          type: 'DECISION_PENDING',
+          message: `the decision was sent to request ${wait.requestId}, whose outcome has not arrived yet; retry with the same Idempotency-Key`,
+          nonRetryable: true,
+          details: [{ rule: undefined, kind: 'unavailable', requestId: wait.requestId }],
+        });
+      }
       // The request's workflow decides: tell the caller when it decided otherwise (e.g. it had expired).
       const asked = t.effects.find((e) => e.type === 'signalRequest');
       const expected = asked?.type === 'signalRequest' ? EXPECTED_OUTCOME[asked.signal] : undefined;
@@ -172,7 +241,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     createContractUpdate,
     (cmd) =>
       lock.runExclusive(async () => {
-        const created = guard(() => createContract(cmd, now()));
+        // Histories from before the current rules replay with the rules they were recorded under.
+        const created = guard(() => createContract(cmd, now(), patched(RULES_UPGRADE) ? RULES_VERSION : 1));
         await commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId);
         return { contract: summarize(created), milestones: [] };
       }),
@@ -189,22 +259,31 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       // Synchronous and pure (an async validator could never reject): decide() on a copy of the state.
       validator: ({ actorId, ...payload }: CommandArgs<CommandType>) => {
         if (alreadyApplied()) return;
-        guard(() => decide(current(), { type, ...payload } as Command, { actorId, now: now() }));
+        const cmd = { type, ...payload } as Command;
+        guard(() => assertVersionNamed(cmd)); // R16: new answers must say which version they answer
+        guard(() => decide(current(), cmd, { actorId, now: now() }));
       },
     });
   }
 
-  setHandler(requestResolvedSignal, ({ requestId, outcome }) =>
-    lock.runExclusive(async () => {
-      const t = state && resolveRequest(state, requestId, outcome);
-      if (!t) return; // a duplicate or late report
-      try {
-        await commit(t, `${t.closed?.request.kind === 'proposal' ? 'proposal' : 'changeRequest'} ${outcome}`, 'system');
-      } catch (err) {
-        // Only a non-retryable persistence bug gets here; failing a signal handler would fail the contract.
-        log.error('request outcome not applied', { requestId, outcome, err: String(err) });
-      }
-    }),
+  setHandler(requestResolvedSignal, ({ requestId, outcome, decidedBy, operator, reason }) =>
+    applyOutcome(requestId, outcome, { by: decidedBy ?? 'system', operator: operator === true, ...(reason ? { reason } : {}) }));
+
+  // An operator settles any pending request (a stuck one included); the history and audit name them.
+  setHandler(
+    resolveRequestUpdate,
+    (args) =>
+      lock.runExclusive(async () => {
+        upgradeRules();
+        const before = current();
+        const decision = { by: operatorActor(args.operatorId), operator: true, reason: args.reason };
+        const t = guard(() => resolveRequest(before, args.requestId, args.outcome, decision) ?? notPending(args.requestId));
+        // Close the request's workflow too; its own report, if any, is then ignored (the contract decided).
+        t.effects.push({ type: 'signalRequest', requestId: args.requestId, signal: CLOSE_SIGNAL[args.outcome] });
+        await commit(t, 'resolveRequest', decision.by);
+        return { contract: summarize(current()), milestones: changedMilestones(before, current()), requestId: args.requestId };
+      }),
+    { validator: (args) => guard(() => validateResolution(args)) },
   );
 
   // A workflow whose createContract update was refused never gets a state: end it rather than idle
@@ -224,6 +303,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       maxHistoryEvents,
       undelivered: [...delivering.values()],
       appliedUpdateIds: [...applied],
+      ...(input.outcomeWaitMs === undefined ? {} : { outcomeWaitMs: input.outcomeWaitMs }),
+      ...(input.requestTaskQueue === undefined ? {} : { requestTaskQueue: input.requestTaskQueue }),
     });
   }
   // The contract has ended: its last notices are delivered before the workflow completes.

@@ -1,6 +1,6 @@
 // Domain refusals become non-retryable ApplicationFailures: type = the stable code, details = the rule
 // and kind, which the API maps to problem+json. Anything else is a bug and fails the workflow task.
-import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, log } from '@temporalio/workflow';
 import { DomainError } from '../domain/errors.js';
 
 export function asFailure(err: unknown): unknown {
@@ -9,7 +9,7 @@ export function asFailure(err: unknown): unknown {
       type: err.code,
       message: err.message,
       nonRetryable: true,
-      details: [{ rule: err.rule, kind: err.kind }],
+      details: [{ rule: err.rule, kind: err.kind, ...err.extra }],
     });
   }
   return err;
@@ -47,4 +47,11 @@ export function persistenceRefusal(err: unknown, contractId: string, seq: number
     nonRetryable: true,
     details: [{ rule: undefined, kind: answer.kind, sqlState: details?.sqlState ?? null }],
   });
+}
+
+/** Why a child workflow closed without reporting, in words an operator recognises (terminated, …). */
+export function closeReason(err: unknown): string {
+  const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
+  const name = cause instanceof Error ? cause.name.replace(/Failure$/, '').toLowerCase() : 'closed';
+  return name === 'terminated' || name === 'cancelled' || name === 'timeout' ? name : `failed (${name})`;
 }

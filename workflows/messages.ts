@@ -6,6 +6,7 @@ import type { RequestKind, RequestOutcome } from '../domain/change-request.js';
 import type { Command, CommandType } from '../domain/commands.js';
 import type { ContractState, ContractSummary, CreateContract } from '../domain/contract.js';
 import type { Milestone } from '../domain/milestone.js';
+import type { ResolveRequestArgs } from '../domain/operator.js';
 import type { PlanDiff } from '../domain/plan.js';
 
 /**
@@ -74,16 +75,32 @@ export interface RequestResolved {
   requestId: string;
   kind: RequestKind;
   outcome: RequestOutcome;
+  /** The party (forwarded by the contract), `operator:<id>` / `operator (unnamed)`, or `system` (expiry). */
+  decidedBy?: string;
+  operator?: boolean;
+  reason?: string;
 }
+
+/** An operator settles a pending request (audited; README, "Operations"). */
+export const resolveRequestUpdate = defineUpdate<CommandResult, [ResolveRequestArgs]>('resolveRequest');
 export const requestResolvedSignal = defineSignal<[RequestResolved]>('requestResolved');
 
+/**
+ * Who sends a decision signal: the contract forwards the party's `actorId`; an operator may name
+ * themselves (`temporal workflow signal … --input '{"operatorId":"jane"}'`), or send nothing.
+ */
+export interface DecisionSignal {
+  actorId?: string;
+  operatorId?: string;
+}
+
 // Change-request workflow: the design card's verbs, as signals an operator can also send from the UI/CLI.
-export const approveSignal = defineSignal('approve');
-export const rejectSignal = defineSignal('reject');
-export const withdrawSignal = defineSignal('withdraw');
-export const editSignal = defineSignal('edit');
-export const submitWorkSignal = defineSignal('submitWork');
-export const releasePaymentSignal = defineSignal('releasePayment');
+export const approveSignal = defineSignal<[DecisionSignal?]>('approve');
+export const rejectSignal = defineSignal<[DecisionSignal?]>('reject');
+export const withdrawSignal = defineSignal<[DecisionSignal?]>('withdraw');
+export const editSignal = defineSignal<[DecisionSignal?]>('edit');
+export const submitWorkSignal = defineSignal<[DecisionSignal?]>('submitWork');
+export const releasePaymentSignal = defineSignal<[DecisionSignal?]>('releasePayment');
 export const requestSignals = {
   approve: approveSignal,
   reject: rejectSignal,

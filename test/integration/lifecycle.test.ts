@@ -22,10 +22,10 @@ describe('lifecycle on the real stack', () => {
     await c.release('m1', 3000);
     await c.fund();
     const cr = await c.requestChange('m2', { amountCents: 9000 });
-    await c.send('approveChangeRequest', { actorId: freelancer.id, requestId: cr.requestId! });
+    await c.send('approveChangeRequest', { actorId: freelancer.id, requestId: cr.requestId!, version: 0 });
     await c.fund();
     const pr = await c.send('proposeChanges', { actorId: freelancer.id, ops: [{ op: 'add', title: 'Launch', amountCents: 1500 }] });
-    await c.send('acceptProposal', { actorId: client.id, requestId: pr.requestId! });
+    await c.send('acceptProposal', { actorId: client.id, requestId: pr.requestId!, version: 0 });
     await c.send('submitWork', { actorId: freelancer.id, milestoneId: 'm2' });
     await c.release('m2', 8500);
     await c.fund();

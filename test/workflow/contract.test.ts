@@ -271,7 +271,7 @@ describe('contract workflow', () => {
 
     const results = await Promise.allSettled([
       c.send('withdrawChangeRequest', { actorId: CLIENT, requestId: requestId! }),
-      c.send('approveChangeRequest', { actorId: FREELANCER, requestId: requestId! }),
+      c.send('approveChangeRequest', { actorId: FREELANCER, requestId: requestId!, version: 0 }),
     ]);
 
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -284,11 +284,11 @@ describe('contract workflow', () => {
   it('R17: rejected leaves the milestone; approved applies it — an increase leaves a shortfall funded from project funds first', async () => {
     const c = await funded(1000, 2000);
     const first = await c.requestChange('m1', { title: 'Rejected title' });
-    await c.send('rejectChangeRequest', { actorId: FREELANCER, requestId: first.requestId! });
+    await c.send('rejectChangeRequest', { actorId: FREELANCER, requestId: first.requestId!, version: 0 });
     expect((await c.state()).milestones[0]!.title).toBe('Milestone 1');
 
     const second = await c.requestChange('m1', { amountCents: 1600, title: 'Bigger' });
-    const approved = await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: second.requestId! });
+    const approved = await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: second.requestId!, version: 0 });
 
     expect(approved.contract.milestones[0]).toMatchObject({ title: 'Bigger', amountCents: 1600, fundedCents: 1000 });
     const topUp = await c.fund();
@@ -300,7 +300,7 @@ describe('contract workflow', () => {
     const c = await funded(3000, 1000);
     const { requestId } = await c.requestChange('m1', { amountCents: 2000 });
 
-    const { contract: s } = await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: requestId! });
+    const { contract: s } = await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: requestId!, version: 0 });
 
     expect(s.milestones[0]).toMatchObject({ amountCents: 2000, fundedCents: 2000 });
     expect(s.balances).toMatchObject({ projectFundsCents: 1000, escrowCents: 2000 });
@@ -350,7 +350,7 @@ describe('contract workflow', () => {
       actorId: FREELANCER,
       ops: [{ op: 'edit', milestoneId: 'm2', patch: { dueDate: '2031-01-01' } }, { op: 'add', title: 'Extra', amountCents: 700 }],
     });
-    const { contract: s } = await c.send('acceptProposal', { actorId: CLIENT, requestId: requestId! });
+    const { contract: s } = await c.send('acceptProposal', { actorId: CLIENT, requestId: requestId!, version: 0 });
 
     expect(s.proposal).toBeNull();
     expect(s.milestones.map((m) => [m.id, m.dueDate])).toEqual([['m1', null], ['m2', '2031-01-01'], ['m3', null]]);
@@ -363,7 +363,7 @@ describe('contract workflow', () => {
 
     await expectRefused(c.add('Blocked', 1000), 'PROPOSAL_PENDING', 'R21');
     await expectRefused(c.requestChange('m1', { title: 'Blocked' }), 'PROPOSAL_PENDING', 'R21');
-    const { contract: s } = await c.send('declineProposal', { actorId: CLIENT, requestId: requestId! });
+    const { contract: s } = await c.send('declineProposal', { actorId: CLIENT, requestId: requestId!, version: 0 });
 
     expect(s.milestones).toHaveLength(2);
     await c.add('Now allowed', 1000);
@@ -401,7 +401,7 @@ describe('contract workflow', () => {
     const c = await funded(1000, 2000);
     await c.plan([{ op: 'edit', milestoneId: 'm2', patch: { title: 'Build v2', amountCents: 2500 } }]);
     const { requestId } = await c.requestChange('m1', { amountCents: 1200 });
-    await c.send('rejectChangeRequest', { actorId: FREELANCER, requestId: requestId! });
+    await c.send('rejectChangeRequest', { actorId: FREELANCER, requestId: requestId!, version: 0 });
 
     await expect.poll(() => noticesOf(c).length).toBe(5);
     const notices = noticesOf(c);
@@ -462,7 +462,7 @@ describe('races and retries', () => {
     const { requestId } = await c.requestChange('m1', { amountCents: 2000 });
 
     await Promise.allSettled([
-      c.send('approveChangeRequest', { actorId: FREELANCER, requestId: requestId! }),
+      c.send('approveChangeRequest', { actorId: FREELANCER, requestId: requestId!, version: 0 }),
       c.release('m1'),
     ]);
 

@@ -1,0 +1,48 @@
+// Operators are parties to the record (issue 9): a request they settle names them, and a pending request
+// can always be ended by an audited command. Also the R16 requirement that an answer names its version.
+import type { RequestOutcome } from './change-request.js';
+import { type Command, VERSIONED_ANSWERS } from './commands.js';
+import { refuse } from './errors.js';
+import { LIMITS, assertId, assertText } from './fields.js';
+import type { RequestSignal } from './transition.js';
+
+/** `resolveRequest`, sent by an operator with the Temporal CLI or UI (README, "Operations"). */
+export interface ResolveRequestArgs {
+  requestId: string;
+  /** approved applies the request as if its party had approved it; canceled ends it with nothing applied. */
+  outcome: 'approved' | 'rejected' | 'canceled';
+  operatorId: string;
+  reason: string;
+}
+
+export const RESOLUTION_OUTCOMES = ['approved', 'rejected', 'canceled'] as const satisfies readonly RequestOutcome[];
+export const REASON_MAX = 500;
+
+/** The signal that closes a request's workflow once an operator settled it. */
+export const CLOSE_SIGNAL: Record<ResolveRequestArgs['outcome'], RequestSignal> = {
+  approved: 'approve',
+  rejected: 'reject',
+  canceled: 'withdraw',
+};
+
+/** How the audit trail and notices name an operator; a signal sent without an id is still marked. */
+export const operatorActor = (operatorId: string | undefined): string => (operatorId ? `operator:${operatorId}` : 'operator (unnamed)');
+
+export function validateResolution(args: ResolveRequestArgs): void {
+  assertId(args.requestId, 'requestId');
+  assertId(args.operatorId, 'operatorId');
+  if (!(RESOLUTION_OUTCOMES as readonly string[]).includes(args.outcome)) {
+    refuse('INVALID_OUTCOME', undefined, `outcome is one of ${RESOLUTION_OUTCOMES.join(', ')}`);
+  }
+  assertText(args.reason, { field: 'reason', max: REASON_MAX, required: true, code: 'INVALID_REASON', rule: 'R16' });
+}
+
+export const notPending = (requestId: string): never =>
+  refuse('REQUEST_NOT_PENDING', undefined, `request ${requestId} is not pending`, 'conflict');
+
+/** R16: approve, reject, accept and decline must name the version they answer. */
+export function assertVersionNamed(cmd: Command): void {
+  if ((VERSIONED_ANSWERS as readonly string[]).includes(cmd.type) && (cmd as { version?: number }).version === undefined) {
+    refuse('VERSION_REQUIRED', 'R16', 'name the version of the request you answer (`version`, shown on the request)', 'invalid');
+  }
+}

@@ -18,6 +18,10 @@ export interface Stack {
   baseUrl: string;
   taskQueue: string;
   newUser(name?: string): Promise<IssuedUser>;
+  /** Shuts the worker down (the API stays up): commands then wait on a queue nobody polls. */
+  stopWorker(): Promise<void>;
+  /** A fresh worker on the same task queue, after stopWorker(). */
+  startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -28,13 +32,14 @@ export async function startStack(): Promise<Stack> {
   const nativeConnection = await NativeConnection.connect({ address: shared('temporalAddress') });
   const connection = await Connection.connect({ address: shared('temporalAddress') });
   const client = new Client({ connection });
-  const worker: Worker = await createWorker({
+  const newWorker = (): Promise<Worker> => createWorker({
     connection: nativeConnection,
     db,
     taskQueue,
     workflowBundle: { codePath: shared('workflowBundlePath') },
   });
-  const running = worker.run();
+  let worker: Worker | undefined = await newWorker();
+  let running = worker.run();
   const server = createApp({ db, temporal: client, taskQueue, log: () => {}, rateLimitPerMinute: 100_000 }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
@@ -45,9 +50,18 @@ export async function startStack(): Promise<Stack> {
     taskQueue,
     baseUrl: `http://127.0.0.1:${port}`,
     newUser: (name = 'Test User') => issueUser(db, { email: `${randomUUID()}@example.test`, name }),
+    async stopWorker() {
+      worker?.shutdown();
+      worker = undefined;
+      await running;
+    },
+    async startWorker() {
+      worker = await newWorker();
+      running = worker.run();
+    },
     async stop() {
       await new Promise((resolve) => server.close(resolve));
-      worker.shutdown();
+      worker?.shutdown();
       await running;
       await Promise.all([db.$disconnect(), connection.close(), nativeConnection.close()]);
     },

@@ -1,11 +1,29 @@
 // One error middleware: maps zod, domain (via Temporal failures) and infrastructure errors to problem+json.
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import { WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
+import {
+  WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcDeadlineError, isGrpcServiceError,
+} from '@temporalio/client';
 import { ZodError } from 'zod';
 import { HttpProblem, type Problem, problemType } from './problem.js';
 
-const STATUS_BY_KIND: Record<string, number> = { conflict: 409, rule: 422, not_found: 404, forbidden: 403 };
+/** A failure's `kind` (in its details, beside the rule) decides the status; the type is the code. */
+const STATUS_BY_KIND: Record<string, number> = {
+  conflict: 409, rule: 422, not_found: 404, forbidden: 403, invalid: 400, internal: 500, unavailable: 503,
+};
+
+/** Seconds a client should wait before retrying a 503: long enough for a worker or database to return. */
+export const RETRY_AFTER_UNAVAILABLE_S = 5;
+
+/** express.json's own errors (`type` from body-parser): each keeps its status and gets a stable code. */
+const BODY_ERRORS: Record<string, { code: string; title: string }> = {
+  'entity.parse.failed': { code: 'MALFORMED_JSON', title: 'The body is not valid JSON' },
+  'entity.too.large': { code: 'BODY_TOO_LARGE', title: 'The body is too large' },
+  'charset.unsupported': { code: 'UNSUPPORTED_CHARSET', title: 'The body\'s charset is not supported; send UTF-8' },
+  'encoding.unsupported': { code: 'UNSUPPORTED_CONTENT_ENCODING', title: 'The body\'s Content-Encoding is not supported' },
+  'request.size.invalid': { code: 'BODY_LENGTH_MISMATCH', title: 'The body\'s length does not match Content-Length' },
+  'request.aborted': { code: 'BODY_ABORTED', title: 'The client stopped sending the body' },
+};
 
 export function toProblem(err: unknown): HttpProblem {
   if (err instanceof HttpProblem) return err;
@@ -17,19 +35,47 @@ export function toProblem(err: unknown): HttpProblem {
     const failure = err.cause;
     const { rule, kind } = (failure.details?.[0] ?? {}) as { rule?: string; kind?: string };
     const status = STATUS_BY_KIND[kind ?? 'rule'] ?? 422;
-    return new HttpProblem(status, failure.type ?? 'RULE_VIOLATION', titleOf(failure.type ?? undefined), failure.message, rule);
+    const code = failure.type ?? 'RULE_VIOLATION';
+    // The workflow adopts nothing it could not persist, so a failed command changed nothing. Temporal
+    // remembers the failed Update under its id (the key): a retry must use a new key to run again.
+    const detail = status === 503 ? `${failure.message}; nothing changed: retry with a new Idempotency-Key`
+      : status >= 500 ? `${failure.message}; nothing changed` : failure.message;
+    return new HttpProblem(status, code, titleOf(code), detail, rule, undefined, status === 503 ? RETRY_AFTER_UNAVAILABLE_S : undefined);
+  }
+  // The command's deadline passed (api/deadline.ts): the Update may still land, and a retry with the
+  // same key (the update id) gets its outcome instead of applying it twice.
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err)) {
+    return new HttpProblem(503, 'COMMAND_TIMEOUT', 'The command was not answered in time', 'retry with the same Idempotency-Key',
+      undefined, undefined, RETRY_AFTER_UNAVAILABLE_S);
   }
   if (err instanceof WorkflowNotFoundError) return new HttpProblem(404, 'NOT_FOUND', 'Not found');
   if (isGrpcServiceError(err) || isDbUnavailable(err)) {
-    return new HttpProblem(503, 'UNAVAILABLE', 'A backing service is unavailable', 'retry with the same Idempotency-Key');
+    return new HttpProblem(503, 'UNAVAILABLE', 'A backing service is unavailable', 'retry with the same Idempotency-Key',
+      undefined, undefined, RETRY_AFTER_UNAVAILABLE_S);
   }
-  if (typeof err === 'object' && err && 'type' in err && (err as { type: string }).type === 'entity.parse.failed') {
-    return new HttpProblem(400, 'MALFORMED_JSON', 'The body is not valid JSON');
-  }
-  if (typeof err === 'object' && err && 'type' in err && (err as { type: string }).type === 'entity.too.large') {
-    return new HttpProblem(413, 'BODY_TOO_LARGE', 'The body is too large');
-  }
+  const fromExpress = expressOwnError(err);
+  if (fromExpress) return fromExpress;
   return new HttpProblem(500, 'INTERNAL', 'Internal error');
+}
+
+/**
+ * Express's own middleware marks what it refuses with a 4xx `status`: express.json (415 for a charset or
+ * Content-Encoding it cannot read, 400 for a gzip body that does not inflate) and the router (400 for
+ * a path parameter that is not valid percent-encoding). The status is kept; the code says which.
+ */
+function expressOwnError(err: unknown): HttpProblem | undefined {
+  if (!(err instanceof Error) || !('status' in err) || typeof err.status !== 'number' || err.status < 400 || err.status >= 500) {
+    return undefined;
+  }
+  const known = 'type' in err && typeof err.type === 'string' ? BODY_ERRORS[err.type] : undefined;
+  if (known) return new HttpProblem(err.status, known.code, known.title);
+  if (err instanceof URIError) {
+    return new HttpProblem(400, 'MALFORMED_PATH', 'The path is not valid percent-encoding', 'encode each byte as % and two hex digits');
+  }
+  if ('code' in err && typeof err.code === 'string' && err.code.startsWith('Z_')) {
+    return new HttpProblem(err.status, 'MALFORMED_BODY_ENCODING', 'The body does not decode with its Content-Encoding');
+  }
+  return new HttpProblem(err.status, 'BAD_REQUEST', 'The request could not be read');
 }
 
 function isDbUnavailable(err: unknown): boolean {
@@ -60,6 +106,6 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   if (p.status >= 500 && p.code === 'INTERNAL') {
     console.error(JSON.stringify({ level: 'error', requestId: res.getHeader('Request-Id'), msg: String(err?.stack ?? err) }));
   }
-  if (p.status === 429 && p.retryAfter) res.setHeader('Retry-After', String(p.retryAfter));
+  if (p.retryAfter) res.setHeader('Retry-After', String(p.retryAfter));
   res.status(p.status).type('application/problem+json').json(problemBody(p, req, res));
 };

@@ -13,6 +13,12 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const ABANDONED_AFTER_MS = 2 * 60 * 1000;
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
+/** Seconds before retrying a key whose first request is still running: most commands take well under one. */
+const IN_PROGRESS_RETRY_AFTER_S = 1;
+
+const inProgress = () => new HttpProblem(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+  'A request with this Idempotency-Key is still being processed', 'retry shortly with the same key', undefined, undefined, IN_PROGRESS_RETRY_AFTER_S);
+
 export interface Answer {
   status: number;
   body: unknown;
@@ -42,7 +48,7 @@ export async function once(db: Db, req: Request, res: Response, key: string, has
   const claimed = await db.idempotencyKey.createMany({ data: [{ userId, key, requestHash: hash }], skipDuplicates: true });
   if (claimed.count === 0) {
     const prior = await db.idempotencyKey.findUnique({ where: { userId_key: { userId, key } } });
-    if (!prior) throw new HttpProblem(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is being processed');
+    if (!prior) throw inProgress();
     if (prior.requestHash !== hash) {
       throw new HttpProblem(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request', 'use a new key for a new request');
     }
@@ -53,9 +59,7 @@ export async function once(db: Db, req: Request, res: Response, key: string, has
       const taken = abandoned
         ? await db.idempotencyKey.updateMany({ where: { userId, key, state: 'in_progress', createdAt: prior.createdAt }, data: { createdAt: new Date() } })
         : { count: 0 };
-      if (taken.count === 0) {
-        throw new HttpProblem(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed', 'retry shortly with the same key');
-      }
+      if (taken.count === 0) throw inProgress();
       return run(db, req, res, userId, key, work);
     }
     res.setHeader('Idempotent-Replayed', 'true');

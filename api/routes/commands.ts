@@ -1,11 +1,13 @@
 // Every contract command of RULES.md over HTTP: authenticate (done before), check the caller is a party
 // (404 otherwise), validate, then send the command to `contract-<id>` as an Update whose id is the
-// Idempotency-Key, and answer with the contract as PostgreSQL now has it (read-your-writes).
+// Idempotency-Key, and answer with the contract as PostgreSQL now has it (read-your-writes). A key with a
+// stored answer is replayed before any state check: a retried /end after the contract ended gets its 200.
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import type { Db } from '../../activities/db.js';
+import type { Deadline } from '../deadline.js';
 import type { CommandType } from '../../domain/commands.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import {
@@ -31,25 +33,26 @@ interface CommandRoute<T extends CommandType> extends Omit<RouteSpec, 'method' |
   toArgs: (input: { params: Record<string, string>; body: never }, ctx: { featureEnabled: () => Promise<boolean> }) => Promise<Omit<CommandArgs<T>, 'actorId'>> | Omit<CommandArgs<T>, 'actorId'>;
 }
 
-export function commandRoutes(router: Router, db: Db, temporal: Client, changeRequestsByDefault: boolean): void {
+export function commandRoutes(router: Router, db: Db, temporal: Client, deadline: Deadline, changeRequestsByDefault: boolean): void {
   const add = <T extends CommandType>(r: CommandRoute<T>) => {
     router.add({ ...r, method: 'post', success: 200, tag: 'Commands', idempotent: true }, async ({ params, body }, req, res) => {
       const user = res.locals.user;
       const id = (params as { id: string }).id;
       const contract = await loadContract(db, id, user.id);
       if (!contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
-      if (contract.status === 'ended') {
-        throw new HttpProblem(409, 'CONTRACT_ENDED', 'Contract ended', 'the contract has ended and accepts no changes', 'R3');
-      }
       const key = requireKey(req);
       await once(db, req, res, key, requestHash(req, body), async () => {
+        if (contract.status === 'ended') {
+          throw new HttpProblem(409, 'CONTRACT_ENDED', 'Contract ended', 'the contract has ended and accepts no changes', 'R3');
+        }
         const featureEnabled = async () => {
           const flag = await db.featureFlag.findUnique({ where: { userId_name: { userId: contract.clientId, name: CHANGE_REQUEST_FLAG } } });
           return flag?.enabled ?? changeRequestsByDefault;
         };
         const args = { actorId: user.id, ...(await r.toArgs({ params: params as Record<string, string>, body: body as never }, { featureEnabled })) };
         const def = commandUpdates[r.type] as unknown as UpdateDefinition<CommandResult, [typeof args]>;
-        const result = await temporal.workflow.getHandle(contractWorkflowId(id)).executeUpdate(def, { args: [args], updateId: updateId(user.id, key) });
+        const handle = temporal.workflow.getHandle(contractWorkflowId(id));
+        const result = await deadline(() => handle.executeUpdate(def, { args: [args], updateId: updateId(user.id, key) }));
         const fresh = await loadContract(db, id, user.id);
         return {
           status: 200,

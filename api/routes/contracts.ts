@@ -1,7 +1,8 @@
 // Creating contracts and reading them: the list of my contracts, one contract, and its history.
-import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
+import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import type { Db } from '../../activities/db.js';
+import type { Deadline } from '../deadline.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import { createContractBody, idSchema, listQuery } from '../../domain/schemas.js';
 import type { contractWorkflow } from '../../workflows/contract.js';
@@ -12,7 +13,11 @@ import type { Router } from '../router.js';
 import { contractView, loadContract } from '../views.js';
 import { contractIdFor, updateId } from './commands.js';
 
-export function contractRoutes(router: Router, db: Db, temporal: Client, taskQueue: string, initiationFeeCents: number): void {
+const INT4_MAX = 2_147_483_647;
+
+export function contractRoutes(
+  router: Router, db: Db, temporal: Client, deadline: Deadline, taskQueue: string, initiationFeeCents: number,
+): void {
   router.add(
     { method: 'post', path: '/contracts', summary: 'Create a contract (the caller is its client)', tag: 'Contracts', body: createContractBody, success: 201, idempotent: true, rules: ['R1', 'R9'] },
     async ({ body }, req, res) => {
@@ -23,17 +28,28 @@ export function contractRoutes(router: Router, db: Db, temporal: Client, taskQue
       }
       await once(db, req, res, key, requestHash(req, body), async () => {
         const contractId = contractIdFor(user.id, key);
-        await temporal.workflow.executeUpdateWithStart(createContractUpdate, {
-          // R9: the fee is the marketplace's setting (INITIATION_FEE_CENTS), never the paying client's.
-          args: [{ contractId, clientId: user.id, freelancerId: body.freelancerId, title: body.title, initiationFeeCents }],
-          updateId: updateId(user.id, key),
-          startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
-            workflowId: contractWorkflowId(contractId),
-            taskQueue,
-            args: [{}],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-          }),
-        });
+        try {
+          await deadline(() => temporal.workflow.executeUpdateWithStart(createContractUpdate, {
+            // R9: the fee is the marketplace's setting (INITIATION_FEE_CENTS), never the paying client's.
+            args: [{ contractId, clientId: user.id, freelancerId: body.freelancerId, title: body.title, initiationFeeCents }],
+            updateId: updateId(user.id, key),
+            startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
+              workflowId: contractWorkflowId(contractId),
+              taskQueue,
+              args: [{}],
+              // A retry joins the running workflow; but the contract id comes from the key, so a key
+              // reused after its 24 h expiry must not start a second, empty run for an ended contract.
+              workflowIdConflictPolicy: 'USE_EXISTING',
+              workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            }),
+          }));
+        } catch (err) {
+          if (err instanceof WorkflowExecutionAlreadyStartedError) {
+            throw new HttpProblem(409, 'CONTRACT_ENDED', 'This Idempotency-Key already created a contract, which has ended',
+              `contract ${contractId} was created with this key; use a new key to create another contract`, 'R3');
+          }
+          throw err;
+        }
         const contract = await loadContract(db, contractId, user.id);
         res.setHeader('Location', `/contracts/${contractId}`);
         return { status: 201, body: contractView(contract!) };
@@ -76,7 +92,10 @@ export function contractRoutes(router: Router, db: Db, temporal: Client, taskQue
     async ({ params: { id }, query }, _req, res) => {
       if (!(await loadContract(db, id, res.locals.user.id))) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
       const after = query.startingAfter === undefined ? 0 : Number(query.startingAfter);
-      if (!Number.isSafeInteger(after)) throw new HttpProblem(400, 'INVALID_CURSOR', 'startingAfter is a sequence number');
+      // seq is an int4 column: a larger cursor would make PostgreSQL refuse the query (a 500).
+      if (!/^\d{1,10}$/.test(query.startingAfter ?? '0') || after > INT4_MAX) {
+        throw new HttpProblem(400, 'INVALID_CURSOR', 'startingAfter is a sequence number', `digits only, at most ${INT4_MAX}`);
+      }
       const rows = await db.auditEvent.findMany({ where: { contractId: id, seq: { gt: after } }, orderBy: { seq: 'asc' }, take: query.limit + 1 });
       const page = rows.slice(0, query.limit);
       res.json({

@@ -1,0 +1,313 @@
+// The command path is total at the HTTP edge (issue 8): every request gets an answer it can act on, within
+// a deadline; stored answers replay before state checks; nothing the client did not mean moves money.
+// Real stack (dev server, PostgreSQL, worker); a second app over the same stack has short deadlines.
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { ApplicationFailure } from '@temporalio/common';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type AppDeps } from '../../api/app.js';
+import { toProblem } from '../../api/errors.js';
+import { contractIdFor, updateId } from '../../api/routes/commands.js';
+import type { IssuedUser } from '../../api/users.js';
+import { contractWorkflowId } from '../../domain/names.js';
+import type { contractWorkflow } from '../../workflows/contract.js';
+import { createContractUpdate } from '../../workflows/messages.js';
+import { http } from '../support/http.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+const SHORT_DEADLINE_MS = 1500;
+/** What a busy CI machine may add to a deadline before the answer is on the wire. */
+const SLACK_MS = 1500;
+
+let stack: Stack;
+let call: ReturnType<typeof http>;
+const extraServers: Server[] = [];
+const strandedWorkflows: string[] = [];
+
+beforeAll(async () => {
+  stack = await startStack();
+  call = http(stack.baseUrl);
+});
+afterAll(async () => {
+  await Promise.all(extraServers.map((s) => new Promise((resolve) => s.close(resolve))));
+  await Promise.allSettled(strandedWorkflows.map((id) => stack.client.workflow.getHandle(id).terminate('test cleanup')));
+  await stack?.stop();
+});
+
+/** Another API process over the stack's database and Temporal client, e.g. with a short command deadline. */
+async function app(opts: Partial<AppDeps>): Promise<ReturnType<typeof http>> {
+  const { db, client: temporal, taskQueue } = stack;
+  const deps: AppDeps = { db, temporal, taskQueue, rateLimitPerMinute: 100_000, log: () => {}, ...opts };
+  const server = createApp(deps).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  extraServers.push(server);
+  return http(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+}
+
+async function parties(): Promise<{ client: IssuedUser; freelancer: IssuedUser }> {
+  const [client, freelancer] = await Promise.all([stack.newUser('Client'), stack.newUser('Freelancer')]);
+  return { client, freelancer };
+}
+
+async function newContract(client: IssuedUser, freelancer: IssuedUser, milestones: number[] = []): Promise<string> {
+  const created = await call('POST', '/contracts', { token: client.token, body: { title: 'Website', freelancerId: freelancer.id } });
+  expect(created.status).toBe(201);
+  if (milestones.length) {
+    const ops = milestones.map((amountCents, i) => ({ op: 'add', title: `M${i + 1}`, amountCents }));
+    const planned = await call('POST', `/contracts/${created.body.id}/milestones/batch`, { token: client.token, body: { ops } });
+    expect(planned.status).toBe(200);
+  }
+  return created.body.id;
+}
+
+const ledgerRows = (contractId: string) => stack.db.ledgerEntry.count({ where: { contractId } });
+const storedKeys = (userId: string, key: string) => stack.db.idempotencyKey.count({ where: { userId, key } });
+
+describe('HTTP hygiene', () => {
+  it('a malformed percent-encoding in a path → 400 MALFORMED_PATH problem+json, not 500', async () => {
+    const { client } = await parties();
+
+    const read = await call('GET', '/contracts/%E0%A4%A', { token: client.token });
+    const command = await call('POST', '/contracts/%E0%A4%A/end', { token: client.token });
+
+    expect(read).toMatchObject({ status: 400, body: { code: 'MALFORMED_PATH' } });
+    expect(read.headers.get('content-type')).toContain('application/problem+json');
+    expect(command).toMatchObject({ status: 400, body: { code: 'MALFORMED_PATH' } });
+  });
+
+  it('a history cursor that is not digits or overflows int4 → 400 INVALID_CURSOR; the largest int4 is a valid cursor', async () => {
+    const { client, freelancer } = await parties();
+    const id = await newContract(client, freelancer);
+    const history = (cursor: string) => call('GET', `/contracts/${id}/history?startingAfter=${cursor}`, { token: client.token });
+
+    const tooLarge = await history('2147483648');
+    const huge = await history('99999999999');
+    const exponent = await history('1e3');
+    const negative = await history('-1');
+    const largest = await history('2147483647');
+
+    for (const bad of [tooLarge, huge, exponent, negative]) expect(bad).toMatchObject({ status: 400, body: { code: 'INVALID_CURSOR' } });
+    expect(largest).toMatchObject({ status: 200, body: { data: [], hasMore: false } });
+  });
+
+  it("the body parser's errors keep their status: unsupported charset or Content-Encoding → 415, bad gzip → 400", async () => {
+    const { client, freelancer } = await parties();
+    const body = JSON.stringify({ title: 'Website', freelancerId: freelancer.id });
+    const post = (raw: string | Uint8Array, headers: Record<string, string>) =>
+      call('POST', '/contracts', { token: client.token, raw, headers });
+
+    const charset = await post(body, { 'content-type': 'application/json; charset=latin1' });
+    const encoding = await post(body, { 'content-encoding': 'compress' });
+    const badGzip = await post(new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad]), { 'content-encoding': 'gzip' });
+    const goodGzip = await post(gzipSync(body), { 'content-encoding': 'gzip' });
+
+    expect(charset).toMatchObject({ status: 415, body: { code: 'UNSUPPORTED_CHARSET' } });
+    expect(encoding).toMatchObject({ status: 415, body: { code: 'UNSUPPORTED_CONTENT_ENCODING' } });
+    expect(badGzip).toMatchObject({ status: 400, body: { code: 'MALFORMED_BODY_ENCODING' } });
+    expect(goodGzip.status).toBe(201);
+  });
+
+  it('a POST whose body is not application/json → 415 and no money moves; an empty POST still counts as {}', async () => {
+    const { client, freelancer } = await parties();
+    const id = await newContract(client, freelancer, [1000]);
+
+    const textPlain = { 'content-type': 'text/plain' };
+    const text = await call('POST', `/contracts/${id}/fund`, { token: client.token, raw: '{}', headers: textPlain });
+    const rowsAfterText = await ledgerRows(id);
+    const empty = await call('POST', `/contracts/${id}/fund`, { token: client.token });
+
+    expect(text).toMatchObject({ status: 415, body: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
+    expect(rowsAfterText).toBe(0);
+    expect(empty.status).toBe(200);
+    expect(empty.body.contract.balances.escrowCents).toBe(1000);
+  });
+
+  it('R4: a number written with a fraction or exponent (1e3, 1000.0) → 400 NUMBER_NOT_INTEGER; nothing persisted', async () => {
+    const { client, freelancer } = await parties();
+    const id = await newContract(client, freelancer);
+    const batch = (raw: string) => call('POST', `/contracts/${id}/milestones/batch`, { token: client.token, raw });
+    const add = (amount: string, title = 'x') => batch(`{"ops":[{"op":"add","title":${JSON.stringify(title)},"amountCents":${amount}}]}`);
+
+    const exponent = await add('1e3');
+    const fraction = await add('1000.0');
+    const numberInAString = await add('1000', 'Phase 1.5, 2e3 words');
+
+    expect(exponent).toMatchObject({ status: 400, body: { code: 'NUMBER_NOT_INTEGER', rule: 'R4' } });
+    expect(exponent.body.detail).toContain('1e3');
+    expect(fraction).toMatchObject({ status: 400, body: { code: 'NUMBER_NOT_INTEGER', rule: 'R4' } });
+    expect(numberInAString.status).toBe(200);
+    expect(await stack.db.milestone.count({ where: { contractId: id } })).toBe(1);
+  });
+
+  it('409 IDEMPOTENCY_REQUEST_IN_PROGRESS carries Retry-After', async () => {
+    const { client, freelancer } = await parties();
+    const stalled = await app({ taskQueue: `nobody-polls-${randomUUID()}`, commandTimeoutMs: SHORT_DEADLINE_MS });
+    const key = randomUUID();
+    strandedWorkflows.push(contractWorkflowId(contractIdFor(client.id, key)));
+    const body = { title: 'Website', freelancerId: freelancer.id };
+    const create = () => stalled('POST', '/contracts', { token: client.token, key, body });
+
+    const first = create();
+    await expect.poll(() => storedKeys(client.id, key)).toBe(1);
+    const second = await create();
+
+    expect(second).toMatchObject({ status: 409, body: { code: 'IDEMPOTENCY_REQUEST_IN_PROGRESS' } });
+    expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await first).status).toBe(503);
+  });
+
+  it('a request the client abandoned is still logged, with its duration and clientGone: true', async () => {
+    const { client, freelancer } = await parties();
+    const lines: Record<string, unknown>[] = [];
+    const log = (line: Record<string, unknown>) => lines.push(line);
+    const stalled = await app({ taskQueue: `nobody-polls-${randomUUID()}`, commandTimeoutMs: SHORT_DEADLINE_MS, log });
+    const key = randomUUID();
+    strandedWorkflows.push(contractWorkflowId(contractIdFor(client.id, key)));
+    const gone = new AbortController();
+
+    const body = { title: 'Website', freelancerId: freelancer.id };
+    const abandoned = stalled('POST', '/contracts', { token: client.token, key, body, signal: gone.signal });
+    await expect.poll(() => storedKeys(client.id, key)).toBe(1);
+    gone.abort();
+    await abandoned.catch(() => undefined);
+    await expect.poll(() => lines.length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, SHORT_DEADLINE_MS + 500));
+
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: 'request', method: 'POST', path: '/contracts', userId: client.id, clientGone: true });
+    expect(lines[0]!.ms).toBeGreaterThan(0);
+  });
+});
+
+describe('replays before state checks', () => {
+  it('R3: a retried last /release, /withdraw-funds and /end after the end replay their 200s; a new /end is still 409', async () => {
+    const { client, freelancer } = await parties();
+    const id = await newContract(client, freelancer, [2000]);
+    const c = (path: string, key: string, body: unknown = {}) =>
+      call('POST', `/contracts/${id}${path}`, { token: client.token, key, body });
+    const [releaseKey, withdrawKey, endKey] = [randomUUID(), randomUUID(), randomUUID()];
+    await c('/fund', randomUUID());
+    const release = await c('/milestones/m1/release', releaseKey, { amountCents: 1500 });
+    const withdraw = await c('/withdraw-funds', withdrawKey, { amountCents: 200 });
+    const end = await c('/end', endKey);
+    const rows = await ledgerRows(id);
+
+    const retries = [
+      await c('/milestones/m1/release', releaseKey, { amountCents: 1500 }),
+      await c('/withdraw-funds', withdrawKey, { amountCents: 200 }),
+      await c('/end', endKey),
+    ];
+    const another = await c('/end', randomUUID());
+
+    expect(release.body.prompt).toBe('END_OR_KEEP_OPEN');
+    expect(end.body.contract.status).toBe('ended');
+    expect(retries.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(retries.map((r) => r.headers.get('idempotent-replayed'))).toEqual(['true', 'true', 'true']);
+    expect(retries.map((r) => r.body)).toEqual([release.body, withdraw.body, end.body]);
+    expect(await ledgerRows(id)).toBe(rows);
+    expect(another).toMatchObject({ status: 409, body: { code: 'CONTRACT_ENDED', rule: 'R3' } });
+  });
+});
+
+describe('no zombie', () => {
+  it('R3: a create key reused after its 24 h expiry cannot start a second run for an ended contract → 409', async () => {
+    // The create, as POST /contracts sends it, but with a short history so the contract continues-as-new:
+    // its last run no longer holds the create's update id, so Temporal cannot dedupe the reused key.
+    const { client, freelancer } = await parties();
+    const key = randomUUID();
+    const contractId = contractIdFor(client.id, key);
+    await stack.client.workflow.executeUpdateWithStart(createContractUpdate, {
+      args: [{ contractId, clientId: client.id, freelancerId: freelancer.id, title: 'Website', initiationFeeCents: 495 }],
+      updateId: updateId(client.id, key),
+      startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
+        workflowId: contractWorkflowId(contractId),
+        taskQueue: stack.taskQueue,
+        args: [{ maxHistoryEvents: 20 }],
+        workflowIdConflictPolicy: 'FAIL',
+      }),
+    });
+    const handle = stack.client.workflow.getHandle(contractWorkflowId(contractId));
+    const firstRun = (await handle.describe()).runId;
+    const ops = [{ op: 'add', title: 'M1', amountCents: 1000 }];
+    expect((await call('POST', `/contracts/${contractId}/milestones/batch`, { token: client.token, body: { ops } })).status).toBe(200);
+    await expect.poll(async () => (await handle.describe()).runId, { timeout: 10_000 }).not.toBe(firstRun);
+    expect((await call('POST', `/contracts/${contractId}/end`, { token: client.token, body: {} })).status).toBe(200);
+    await handle.result();
+    const lastRun = (await handle.describe()).runId;
+
+    const reused = await call('POST', '/contracts', { token: client.token, key, body: { title: 'Website', freelancerId: freelancer.id } });
+
+    expect(reused).toMatchObject({ status: 409, body: { code: 'CONTRACT_ENDED', rule: 'R3' } });
+    expect(reused.body.detail).toContain(contractId);
+    expect((await handle.describe()).runId).toBe(lastRun);
+  });
+});
+
+describe('deadlines', () => {
+  it('worker down: 503 COMMAND_TIMEOUT + Retry-After in time, key not stored; worker back, same key → one effect', async () => {
+    const { client, freelancer } = await parties();
+    const reference = await newContract(client, freelancer, [1000]);
+    await call('POST', `/contracts/${reference}/fund`, { token: client.token, body: {} });
+    const id = await newContract(client, freelancer, [1000]);
+    const short = await app({ commandTimeoutMs: SHORT_DEADLINE_MS });
+    const key = randomUUID();
+    await stack.stopWorker();
+
+    const started = performance.now();
+    const timedOut = await short('POST', `/contracts/${id}/fund`, { token: client.token, key, body: {} });
+    const elapsed = performance.now() - started;
+    const keysAfterTimeout = await storedKeys(client.id, key);
+    await stack.startWorker();
+    const retry = await call('POST', `/contracts/${id}/fund`, { token: client.token, key, body: {} });
+    const replay = await call('POST', `/contracts/${id}/fund`, { token: client.token, key, body: {} });
+
+    expect(timedOut).toMatchObject({ status: 503, body: { code: 'COMMAND_TIMEOUT' } });
+    expect(timedOut.body.detail).toContain('retry with the same Idempotency-Key');
+    expect(Number(timedOut.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(elapsed).toBeLessThan(SHORT_DEADLINE_MS + SLACK_MS);
+    expect(keysAfterTimeout).toBe(0);
+    expect(retry.status).toBe(200);
+    expect(retry.body.contract.balances.escrowCents).toBe(1000);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await ledgerRows(id)).toBe(await ledgerRows(reference));
+    expect(await stack.db.auditEvent.count({ where: { contractId: id, command: 'fundMilestone' } })).toBe(1);
+  });
+
+  it('POST /contracts with no worker on its queue → 503 COMMAND_TIMEOUT within the deadline, its key not stored', async () => {
+    const { client, freelancer } = await parties();
+    const stalled = await app({ taskQueue: `nobody-polls-${randomUUID()}`, commandTimeoutMs: SHORT_DEADLINE_MS });
+    const key = randomUUID();
+    strandedWorkflows.push(contractWorkflowId(contractIdFor(client.id, key)));
+
+    const started = performance.now();
+    const res = await stalled('POST', '/contracts', { token: client.token, key, body: { title: 'Website', freelancerId: freelancer.id } });
+
+    expect(res).toMatchObject({ status: 503, body: { code: 'COMMAND_TIMEOUT' } });
+    expect(res.headers.get('retry-after')).not.toBeNull();
+    expect(performance.now() - started).toBeLessThan(SHORT_DEADLINE_MS + SLACK_MS);
+    expect(await storedKeys(client.id, key)).toBe(0);
+  });
+});
+
+describe('workflow failures → problem+json', () => {
+  const failed = (type: string, kind: string) => new WorkflowUpdateFailedError('Workflow Update failed',
+    ApplicationFailure.create({ type, message: `${type} happened`, nonRetryable: true, details: [{ rule: 'R10', kind }] }));
+
+  it('kinds map to statuses: invalid → 400, rule → 422, internal → 500, unavailable → 503 with Retry-After', () => {
+    const [invalid, rule, internal, unavailable] = [
+      failed('INVALID_DATA', 'invalid'),
+      failed('INVALID_DATA', 'rule'),
+      failed('PERSISTENCE_FAILED', 'internal'),
+      failed('PERSISTENCE_UNAVAILABLE', 'unavailable'),
+    ].map(toProblem);
+
+    expect(invalid).toMatchObject({ status: 400, code: 'INVALID_DATA', rule: 'R10' });
+    expect(rule).toMatchObject({ status: 422, code: 'INVALID_DATA' });
+    expect(internal).toMatchObject({ status: 500, code: 'PERSISTENCE_FAILED', retryAfter: undefined });
+    expect(unavailable).toMatchObject({ status: 503, code: 'PERSISTENCE_UNAVAILABLE' });
+    expect(unavailable?.retryAfter).toBeGreaterThan(0);
+  });
+});

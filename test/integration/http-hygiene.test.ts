@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, POOL_TIMEOUTS } from '../../activities/db.js';
 import { createApp, type AppDeps } from '../../api/app.js';
 import { toProblem } from '../../api/errors.js';
 import { contractIdFor, updateId } from '../../api/routes/commands.js';
@@ -309,5 +310,21 @@ describe('workflow failures → problem+json', () => {
     expect(internal).toMatchObject({ status: 500, code: 'PERSISTENCE_FAILED', retryAfter: undefined });
     expect(unavailable).toMatchObject({ status: 503, code: 'PERSISTENCE_UNAVAILABLE' });
     expect(unavailable?.retryAfter).toBeGreaterThan(0);
+  });
+});
+
+describe('PostgreSQL unreachable', () => {
+  it('a request answers 503 UNAVAILABLE with Retry-After within the pool connection timeout, not 500', async () => {
+    const { client } = await parties();
+    const noDb = createDb('postgresql://nobody@127.0.0.1:1/none');
+    const unreachable = await app({ db: noDb });
+
+    const started = performance.now();
+    const res = await unreachable('GET', '/contracts', { token: client.token });
+
+    expect(res).toMatchObject({ status: 503, body: { code: 'UNAVAILABLE' } });
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(performance.now() - started).toBeLessThan(POOL_TIMEOUTS.connectionTimeoutMillis + SLACK_MS);
+    await noDb.$disconnect();
   });
 });

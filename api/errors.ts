@@ -50,12 +50,13 @@ export function toProblem(err: unknown): HttpProblem {
       undefined, undefined, RETRY_AFTER_UNAVAILABLE_S);
   }
   if (err instanceof WorkflowNotFoundError) return new HttpProblem(404, 'NOT_FOUND', 'Not found');
+  // Before the outage check, whose message patterns could match a body-parser error's text.
+  const fromExpress = expressOwnError(err);
+  if (fromExpress) return fromExpress;
   if (isGrpcServiceError(err) || isDbUnavailable(err)) {
     return new HttpProblem(503, 'UNAVAILABLE', 'A backing service is unavailable', 'retry with the same Idempotency-Key',
       undefined, undefined, RETRY_AFTER_UNAVAILABLE_S);
   }
-  const fromExpress = expressOwnError(err);
-  if (fromExpress) return fromExpress;
   return new HttpProblem(500, 'INTERNAL', 'Internal error');
 }
 

@@ -37,11 +37,10 @@ export function toProblem(err: unknown): HttpProblem {
     const { rule, kind } = (failure.details?.[0] ?? {}) as { rule?: string; kind?: string };
     const status = STATUS_BY_KIND[kind ?? 'rule'] ?? 422;
     const code = failure.type ?? 'RULE_VIOLATION';
-    // The workflow adopts nothing it could not persist, so a failed command changed nothing. Temporal
-    // remembers the failed Update under its id (the key): a retry must use a new key to run again.
-    const detail = status === 503 ? `${failure.message}; nothing changed: retry with a new Idempotency-Key`
-      : status >= 500 ? `${failure.message}; nothing changed` : failure.message;
-    return new HttpProblem(status, code, titleOf(code), detail, rule, undefined, status === 503 ? RETRY_AFTER_UNAVAILABLE_S : undefined);
+    // The workflow's message says what the caller may do next (it knows whether anything changed).
+    // Caveat: Temporal remembers a completed Update, failed ones too, under its id (the key) for the run.
+    const retryAfter = status === 503 ? RETRY_AFTER_UNAVAILABLE_S : undefined;
+    return new HttpProblem(status, code, titleOf(code), failure.message, rule, undefined, retryAfter);
   }
   // The command's deadline passed (api/deadline.ts): the Update may still land, and a retry with the
   // same key (the update id) gets its outcome instead of applying it twice.

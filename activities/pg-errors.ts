@@ -40,8 +40,9 @@ function search(err: unknown, found: Found = {}, depth = 0): Found {
   for (const key of ['originalCode', 'code']) {
     const v = e[key];
     if (typeof v !== 'string') continue;
-    if (SQLSTATE.test(v)) found.sqlState ??= v;
-    else if (PRISMA_CODE.test(v)) found.prisma ??= v;
+    // Prisma's codes (P1001) also look like SQLSTATEs: test them first.
+    if (PRISMA_CODE.test(v)) found.prisma ??= v;
+    else if (SQLSTATE.test(v)) found.sqlState ??= v;
     else if (RETRYABLE_NODE.has(v)) found.node ??= v;
   }
   if (typeof e.kind === 'string' && e.kind !== 'postgres') found.kind ??= e.kind;

@@ -20,5 +20,8 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: createActivities({ db: opts.db, ...(opts.mail ? { mail: opts.mail } : {}) }),
+    // A worker that dies with a contract in its cache holds that contract's next workflow task this long
+    // before the server hands it to another worker (the default is 10 s; a command waits for it).
+    stickyQueueScheduleToStartTimeout: '2 seconds',
   });
 }

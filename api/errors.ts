@@ -34,13 +34,13 @@ export function toProblem(err: unknown): HttpProblem {
   }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const failure = err.cause;
-    const { rule, kind } = (failure.details?.[0] ?? {}) as { rule?: string; kind?: string };
+    const { rule, kind, ...facts } = (failure.details?.[0] ?? {}) as { rule?: string; kind?: string } & Record<string, unknown>;
     const status = STATUS_BY_KIND[kind ?? 'rule'] ?? 422;
     const code = failure.type ?? 'RULE_VIOLATION';
     // The workflow's message says what the caller may do next (it knows whether anything changed).
     // Caveat: Temporal remembers a completed Update, failed ones too, under its id (the key) for the run.
     const retryAfter = status === 503 ? RETRY_AFTER_UNAVAILABLE_S : undefined;
-    return new HttpProblem(status, code, titleOf(code), failure.message, rule, undefined, retryAfter);
+    return new HttpProblem(status, code, titleOf(code), failure.message, rule, undefined, retryAfter, extensionsOf(facts));
   }
   // The command's deadline passed (api/deadline.ts): the Update may still land, and a retry with the
   // same key (the update id) gets its outcome instead of applying it twice.
@@ -88,6 +88,14 @@ function isDbUnavailable(err: unknown): boolean {
 const titleOf = (code: string | undefined) =>
   (code ?? 'rule violation').toLowerCase().replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
 
+/** The workflow's facts that a caller can act on; never internals (sqlState stays in the logs). */
+const EXTENSIONS = ['currentVersion', 'shortfallCents', 'requestId'] as const;
+function extensionsOf(facts: Record<string, unknown>): Record<string, string | number> | undefined {
+  const out: Record<string, string | number> = {};
+  for (const k of EXTENSIONS) if (typeof facts[k] === 'string' || typeof facts[k] === 'number') out[k] = facts[k];
+  return Object.keys(out).length ? out : undefined;
+}
+
 export function problemBody(p: HttpProblem, req: Request, res: Response): Problem {
   const requestId = String(res.getHeader('Request-Id') ?? '');
   return {
@@ -99,6 +107,7 @@ export function problemBody(p: HttpProblem, req: Request, res: Response): Proble
     ...(p.detail ? { detail: p.detail } : {}),
     ...(p.rule ? { rule: p.rule } : {}),
     ...(p.errors ? { errors: p.errors } : {}),
+    ...p.extensions,
   };
 }
 

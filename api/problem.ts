@@ -19,6 +19,8 @@ export class HttpProblem extends Error {
     readonly rule?: string,
     readonly errors?: Problem['errors'],
     readonly retryAfter?: number,
+    /** RFC 9457 extension members a caller can act on, e.g. `currentVersion` (R16), `shortfallCents` (R17). */
+    readonly extensions?: Record<string, string | number>,
   ) {
     super(detail ?? title);
   }

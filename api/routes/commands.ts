@@ -14,6 +14,7 @@ import {
   changeRequestBody, decisionBody, editChangeRequestBody, emptyBody, idSchema, planBody, releaseBody, withdrawFundsBody,
 } from '../../domain/schemas.js';
 import { type CommandArgs, type CommandResult, commandUpdates } from '../../workflows/messages.js';
+import { settleDecision } from '../decisions.js';
 import { once, requestHash, requireKey } from '../idempotency.js';
 import type { RouteSpec } from '../openapi.js';
 import { HttpProblem } from '../problem.js';
@@ -52,7 +53,11 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
         const args = { actorId: user.id, ...(await r.toArgs({ params: params as Record<string, string>, body: body as never }, { featureEnabled })) };
         const def = commandUpdates[r.type] as unknown as UpdateDefinition<CommandResult, [typeof args]>;
         const handle = temporal.workflow.getHandle(contractWorkflowId(id));
-        const result = await deadline(() => handle.executeUpdate(def, { args: [args], updateId: updateId(user.id, key) }));
+        const result = await deadline(() => handle.executeUpdate(def, { args: [args], updateId: updateId(user.id, key) }))
+          .catch(async (err: unknown) => {
+            await settleDecision(db, r.type, err); // rethrows unless the decision's outcome is now known
+            return {} as Partial<CommandResult>;
+          });
         const fresh = await loadContract(db, id, user.id);
         return {
           status: 200,
@@ -84,19 +89,20 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
     } });
   add({ type: 'editChangeRequest', path: '/contracts/:id/change-requests/:requestId', summary: 'Edit a pending change request', params: requestParams, body: editChangeRequestBody, rules: ['R16'],
     toArgs: ({ params, body }) => ({ requestId: params.requestId!, patch: (body as z.infer<typeof editChangeRequestBody>).changes }) });
-  const decision = (type: 'withdrawChangeRequest' | 'approveChangeRequest' | 'rejectChangeRequest' | 'withdrawProposal' | 'acceptProposal' | 'declineProposal', path: string, summary: string, rules: string[]) =>
+  const decision = (type: 'withdrawChangeRequest' | 'withdrawProposal', path: string, summary: string, rules: string[]) =>
     add({ type, path, summary, params: requestParams, body: emptyBody, rules, toArgs: ({ params }) => ({ requestId: params.requestId! }) });
   decision('withdrawChangeRequest', '/contracts/:id/change-requests/:requestId/withdraw', 'Withdraw a pending change request (client)', ['R16']);
-  const answer = (type: 'approveChangeRequest' | 'rejectChangeRequest', path: string, summary: string) =>
-    add({ type, path, summary, params: requestParams, body: decisionBody, rules: ['R16', 'R17'],
+  // R16: every answer names the version it answers (400 without it, 409 with another).
+  const answer = (type: 'approveChangeRequest' | 'rejectChangeRequest' | 'acceptProposal' | 'declineProposal', path: string, summary: string, rules = ['R16', 'R17']) =>
+    add({ type, path, summary, params: requestParams, body: decisionBody, rules,
       toArgs: ({ params, body }) => ({ requestId: params.requestId!, ...(body as z.infer<typeof decisionBody>) }) });
   answer('approveChangeRequest', '/contracts/:id/change-requests/:requestId/approve', 'Approve a change request (freelancer); send the version you reviewed');
-  answer('rejectChangeRequest', '/contracts/:id/change-requests/:requestId/reject', 'Reject a change request (freelancer)');
+  answer('rejectChangeRequest', '/contracts/:id/change-requests/:requestId/reject', 'Reject a change request (freelancer); send the version you reviewed');
   add({ type: 'proposeChanges', path: '/contracts/:id/proposals', summary: 'Propose to add, edit or delete pending milestones (freelancer)', params: contractParams, body: planBody, rules: ['R20', 'R21'],
     toArgs: ({ body }) => ({ ops: (body as z.infer<typeof planBody>).ops }) });
   decision('withdrawProposal', '/contracts/:id/proposals/:requestId/withdraw', 'Withdraw a pending proposal (freelancer)', ['R20']);
-  decision('acceptProposal', '/contracts/:id/proposals/:requestId/accept', 'Accept a proposal: its changes apply (client)', ['R20', 'R21']);
-  decision('declineProposal', '/contracts/:id/proposals/:requestId/decline', 'Decline a proposal (client)', ['R20', 'R21']);
+  answer('acceptProposal', '/contracts/:id/proposals/:requestId/accept', 'Accept a proposal: its changes apply (client); send its version', ['R16', 'R20', 'R21']);
+  answer('declineProposal', '/contracts/:id/proposals/:requestId/decline', 'Decline a proposal (client); send its version', ['R16', 'R20', 'R21']);
   add({ type: 'endContract', path: '/contracts/:id/end', summary: 'End the contract; unused project funds are refunded', params: contractParams, body: emptyBody, rules: ['R3', 'R22', 'R23'],
     toArgs: () => ({}) });
   add({ type: 'keepOpen', path: '/contracts/:id/keep-open', summary: 'Keep the contract open after the last release', params: contractParams, body: emptyBody, rules: ['R22'],

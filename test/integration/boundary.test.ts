@@ -142,7 +142,7 @@ describe('the boundary in the workflow (an Update sent with the Temporal client)
       as('editChangeRequest', { actorId: client.id, requestId, patch: { description: bad } }, 'INVALID_DESCRIPTION');
       as('proposeChanges', { actorId: freelancer.id, ops: [{ op: 'add', title: bad, amountCents: 500 }] }, 'INVALID_TITLE');
       as('submitWork', { actorId: freelancer.id, milestoneId: bad }, 'INVALID_ID');
-      as('approveChangeRequest', { actorId: freelancer.id, requestId: bad }, 'INVALID_ID');
+      as('approveChangeRequest', { actorId: freelancer.id, requestId: bad, version: 0 }, 'INVALID_ID');
     }
     for (const bad of BAD_DATES) {
       as('savePlan', { actorId: client.id, ops: [{ op: 'add', title: 'T', dueDate: bad, amountCents: 500 }] }, 'INVALID_DUE_DATE');

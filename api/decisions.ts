@@ -1,0 +1,43 @@
+// A decision (approve, reject, withdraw, accept, decline) is taken by the request's own workflow; the
+// contract's Update fails with DECISION_PENDING when the outcome has not arrived in time (issue 9).
+// Temporal then keeps that failure as the answer to the update id, so a retry with the same key reads
+// the real outcome where it is recorded, in PostgreSQL, and answers with it; never a success not seen.
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../activities/db.js';
+import type { RequestOutcome } from '../domain/change-request.js';
+import type { CommandType } from '../domain/commands.js';
+import { HttpProblem } from './problem.js';
+
+/** The outcome each decision asks for. */
+export const EXPECTED_OUTCOME: Partial<Record<CommandType, RequestOutcome>> = {
+  approveChangeRequest: 'approved',
+  rejectChangeRequest: 'rejected',
+  withdrawChangeRequest: 'withdrawn',
+  acceptProposal: 'approved',
+  declineProposal: 'rejected',
+  withdrawProposal: 'withdrawn',
+};
+
+/** The request a DECISION_PENDING failure waits for, or undefined for any other error. */
+function pendingRequestOf(err: unknown): string | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  if (err.cause.type !== 'DECISION_PENDING') return undefined;
+  return (err.cause.details?.[0] as { requestId?: string } | undefined)?.requestId;
+}
+
+/**
+ * Turns a DECISION_PENDING failure into the real answer once the outcome is recorded: nothing (the
+ * command succeeded as asked), a 409 when the request ended otherwise, or the failure itself (503).
+ */
+export async function settleDecision(db: Db, type: CommandType, err: unknown): Promise<void> {
+  const requestId = pendingRequestOf(err);
+  const expected = EXPECTED_OUTCOME[type];
+  if (!requestId || !expected) throw err;
+  const row = await db.changeRequest.findUnique({ where: { id: requestId }, select: { state: true } });
+  if (!row || row.state === 'pending') throw err;
+  if (row.state !== expected) {
+    throw new HttpProblem(409, 'REQUEST_ALREADY_RESOLVED', 'Request already resolved',
+      `the request was ${row.state} before this decision reached it`, row.state === 'expired' ? 'R19' : 'R18');
+  }
+}

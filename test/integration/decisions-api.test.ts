@@ -1,0 +1,116 @@
+// Issue 9 over HTTP: the version every view shows and every answer must name (R16), a decision whose
+// outcome is late answered 503 and then, on a retry with the same key, with the real outcome, and the
+// shortfall of an approved increase shown and enforced (R17).
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANGE_REQUEST_FLAG, contractIdFor } from '../../api/routes/commands.js';
+import type { IssuedUser } from '../../api/users.js';
+import { contractWorkflowId } from '../../domain/names.js';
+import type { contractWorkflow, ContractWorkflowInput } from '../../workflows/contract.js';
+import { http } from '../support/http.js';
+import { startRecordingWorker } from '../support/recording-worker.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+let call: ReturnType<typeof http>;
+beforeAll(async () => {
+  stack = await startStack();
+  call = http(stack.baseUrl);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+interface Parties {
+  client: IssuedUser;
+  freelancer: IssuedUser;
+}
+
+async function parties(): Promise<Parties> {
+  const [client, freelancer] = await Promise.all([stack.newUser('Client'), stack.newUser('Freelancer')]);
+  await stack.db.featureFlag.create({ data: { userId: client.id, name: CHANGE_REQUEST_FLAG, enabled: true } });
+  return { client, freelancer };
+}
+
+/** A contract with one funded milestone; `input` starts its workflow first (tests shorten its waits). */
+async function fundedContract(p: Parties, amountCents: number, input?: ContractWorkflowInput) {
+  const key = randomUUID();
+  if (input) {
+    await stack.client.workflow.start<typeof contractWorkflow>('contractWorkflow', {
+      workflowId: contractWorkflowId(contractIdFor(p.client.id, key)), taskQueue: stack.taskQueue, args: [input],
+    });
+  }
+  const created = await call('POST', '/contracts', { token: p.client.token, key, body: { title: 'Site', freelancerId: p.freelancer.id } });
+  expect(created.status).toBe(201);
+  const id: string = created.body.id;
+  const c = (path: string, body: unknown = {}, who: IssuedUser = p.client, k?: string) =>
+    call('POST', `/contracts/${id}${path}`, { token: who.token, body, ...(k ? { key: k } : {}) });
+  expect((await c('/milestones/batch', { ops: [{ op: 'add', title: 'Design', amountCents }] })).status).toBe(200);
+  expect((await c('/fund')).status).toBe(200);
+  return { id, c };
+}
+
+describe('versioned answers (R16)', () => {
+  it('R16: the view shows the version; an answer without one is a 400, to an old one a 409 naming the current one', async () => {
+    const p = await parties();
+    const { c } = await fundedContract(p, 1000);
+    const cr = await c('/change-requests', { milestoneId: 'm1', changes: { amountCents: 1500 } });
+    const edited = await c(`/change-requests/${cr.body.requestId}`, { changes: { amountCents: 1200 } });
+
+    const missing = await c(`/change-requests/${cr.body.requestId}/approve`, {}, p.freelancer);
+    const stale = await c(`/change-requests/${cr.body.requestId}/approve`, { version: 0 }, p.freelancer);
+    const current = await c(`/change-requests/${cr.body.requestId}/approve`, { version: 1 }, p.freelancer);
+
+    expect(cr.body.contract.pendingChangeRequest).toMatchObject({ id: cr.body.requestId, version: 0 });
+    expect(edited.body.contract.pendingChangeRequest).toMatchObject({ version: 1 });
+    expect(missing.status).toBe(400);
+    expect(stale).toMatchObject({ status: 409, body: { code: 'CHANGE_REQUEST_CHANGED', rule: 'R16', currentVersion: 1 } });
+    expect(current.status).toBe(200);
+    expect(current.body.contract.milestones[0]).toMatchObject({ amountCents: 1200, shortfallCents: 200 });
+  });
+});
+
+describe('honest outcomes', () => {
+  it('R16: a decision whose outcome is late answers 503 and stores nothing; the same key then returns the real outcome', async () => {
+    const p = await parties();
+    const held = `${stack.taskQueue}-held-requests`;
+    const { id, c } = await fundedContract(p, 1000, { outcomeWaitMs: 300, requestTaskQueue: held });
+    const cr = await c('/change-requests', { milestoneId: 'm1', changes: { title: 'Late' } });
+    const key = randomUUID();
+
+    const first = await c(`/change-requests/${cr.body.requestId}/approve`, { version: 0 }, p.freelancer, key);
+    const stored = await stack.db.idempotencyKey.findUnique({ where: { userId_key: { userId: p.freelancer.id, key } } });
+    const late = await startRecordingWorker(held);
+    try {
+      await expect.poll(async () => (await call('GET', `/contracts/${id}`, { token: p.client.token })).body.milestones[0].title).toBe('Late');
+    } finally {
+      await late.stop();
+    }
+    const retried = await c(`/change-requests/${cr.body.requestId}/approve`, { version: 0 }, p.freelancer, key);
+
+    expect(first.status).toBe(503);
+    expect(first.body.code).toBe('DECISION_PENDING');
+    expect(first.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(stored).toBeNull();
+    expect(retried.status).toBe(200);
+    expect(retried.body.contract.milestones[0].title).toBe('Late');
+  });
+});
+
+describe('explicit money (R17)', () => {
+  it('R17: the shortfall shows on the milestone and the contract; a full release is refused, a partial one allowed', async () => {
+    const p = await parties();
+    const { c } = await fundedContract(p, 1000);
+    const cr = await c('/change-requests', { milestoneId: 'm1', changes: { amountCents: 1800 } });
+    const approved = await c(`/change-requests/${cr.body.requestId}/approve`, { version: 0 }, p.freelancer);
+
+    const full = await c('/milestones/m1/release');
+    const partial = await c('/milestones/m1/release', { amountCents: 1000 });
+
+    expect(approved.body.contract).toMatchObject({ shortfallCents: 800, milestones: [{ amountCents: 1800, fundedCents: 1000, shortfallCents: 800 }] });
+    expect(full).toMatchObject({ status: 409, body: { code: 'SHORTFALL_UNFUNDED', rule: 'R17', shortfallCents: 800 } });
+    expect(partial.status).toBe(200);
+    expect(partial.body.contract).toMatchObject({ shortfallCents: 0, milestones: [{ state: 'released', releasedCents: 1000, shortfallCents: 0 }] });
+  });
+});

@@ -3,7 +3,7 @@
 import type { RequestOutcome } from './change-request.js';
 import { type Command, VERSIONED_ANSWERS } from './commands.js';
 import { refuse } from './errors.js';
-import { LIMITS, assertId, assertText } from './fields.js';
+import { assertId, assertText } from './fields.js';
 import type { RequestSignal } from './transition.js';
 
 /** `resolveRequest`, sent by an operator with the Temporal CLI or UI (README, "Operations"). */

@@ -44,66 +44,62 @@ async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn
   return worker.runUntil(fn);
 }
 
-async function lifecycle() {
+/** A dev server with a worker on a fresh task queue, a contract driver on it, torn down afterwards. */
+async function onDevServer(fn: (env: TestWorkflowEnvironment, c: ContractDriver) => Promise<void>) {
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: temporalBinary('temporal') }, searchAttributes: allSearchAttributes },
   });
   try {
     const taskQueue = `replay-${randomUUID()}`;
     const c = new ContractDriver(env.client, taskQueue);
-    await withWorker(env, taskQueue, async () => {
-      await c.create();
-      await c.plan([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
-      await c.fund();
-      const cr = await c.requestChange('m1', { amountCents: 6000, title: 'Design v2' });
-      await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: cr.requestId!, version: 0 });
-      await c.fund(); // the 1000 shortfall
-      await c.submit('m1');
-      await c.release('m1', 5500);
-      const pr = await c.send('proposeChanges', { actorId: FREELANCER, ops: [{ op: 'add', title: 'Polish', amountCents: 1500 }] });
-      await c.send('acceptProposal', { actorId: CLIENT, requestId: pr.requestId!, version: 0 });
-      await c.fund();
-      await c.release('m2');
-      await c.fund();
-      await c.release('m3');
-      await c.send('endContract', { actorId: CLIENT });
-      await c.handle.result();
-      await save(env.client, c.workflowId, 'contract-lifecycle');
-      await save(env.client, changeRequestWorkflowId(cr.requestId!), 'change-request-approved');
-      await save(env.client, changeRequestWorkflowId(pr.requestId!), 'proposal-accepted');
-    });
+    await withWorker(env, taskQueue, () => fn(env, c));
   } finally {
     await env.teardown();
   }
 }
 
+async function lifecycle() {
+  await onDevServer(async (env, c) => {
+    await c.create();
+    await c.plan([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
+    await c.fund();
+    const cr = await c.requestChange('m1', { amountCents: 6000, title: 'Design v2' });
+    await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: cr.requestId!, version: 0 });
+    await c.fund(); // the 1000 shortfall
+    await c.submit('m1');
+    await c.release('m1', 5500);
+    const pr = await c.send('proposeChanges', { actorId: FREELANCER, ops: [{ op: 'add', title: 'Polish', amountCents: 1500 }] });
+    await c.send('acceptProposal', { actorId: CLIENT, requestId: pr.requestId!, version: 0 });
+    await c.fund();
+    await c.release('m2');
+    await c.fund();
+    await c.release('m3');
+    await c.send('endContract', { actorId: CLIENT });
+    await c.handle.result();
+    await save(env.client, c.workflowId, 'contract-lifecycle');
+    await save(env.client, changeRequestWorkflowId(cr.requestId!), 'change-request-approved');
+    await save(env.client, changeRequestWorkflowId(pr.requestId!), 'proposal-accepted');
+  });
+}
+
 /** Requests closed from outside: a terminated request workflow, and an operator's resolveRequest. */
 async function closedFromOutside() {
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporalBinary('temporal') }, searchAttributes: allSearchAttributes },
-  });
-  try {
-    const taskQueue = `replay-${randomUUID()}`;
-    const c = new ContractDriver(env.client, taskQueue);
-    await withWorker(env, taskQueue, async () => {
-      await c.create();
-      await c.plan([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
-      await c.fund();
-      const cr = await c.requestChange('m1', { amountCents: 4000 });
-      await env.client.workflow.getHandle(changeRequestWorkflowId(cr.requestId!)).terminate('replay fixture');
-      await c.idle();
-      const pr = await c.send('proposeChanges', { actorId: FREELANCER, ops: [{ op: 'delete', milestoneId: 'm2' }] });
-      await c.handle.executeUpdate(resolveRequestUpdate, {
-        args: [{ requestId: pr.requestId!, outcome: 'canceled', operatorId: 'ops-replay', reason: 'replay fixture' }],
-      });
-      await c.release('m1');
-      await c.send('endContract', { actorId: CLIENT });
-      await c.handle.result();
-      await save(env.client, c.workflowId, 'contract-requests-closed-from-outside');
+  await onDevServer(async (env, c) => {
+    await c.create();
+    await c.plan([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
+    await c.fund();
+    const cr = await c.requestChange('m1', { amountCents: 4000 });
+    await env.client.workflow.getHandle(changeRequestWorkflowId(cr.requestId!)).terminate('replay fixture');
+    await c.idle();
+    const pr = await c.send('proposeChanges', { actorId: FREELANCER, ops: [{ op: 'delete', milestoneId: 'm2' }] });
+    await c.handle.executeUpdate(resolveRequestUpdate, {
+      args: [{ requestId: pr.requestId!, outcome: 'canceled', operatorId: 'ops-replay', reason: 'replay fixture' }],
     });
-  } finally {
-    await env.teardown();
-  }
+    await c.release('m1');
+    await c.send('endContract', { actorId: CLIENT });
+    await c.handle.result();
+    await save(env.client, c.workflowId, 'contract-requests-closed-from-outside');
+  });
 }
 
 async function expiry() {

@@ -2,28 +2,17 @@
 // the Temporal CLI dev server (for Updates and the API), and one workflow bundle. Time-skipping suites
 // start their own test server per file (skipped time is global to a server).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import type { SharedContext } from './support/context.js';
+import { freePort } from './support/ports.js';
 import { startEmbeddedPostgres } from '../scripts/lib/postgres.js';
 import { migrateDeploy } from '../scripts/lib/prisma.js';
 import { root, temporalBinary } from '../scripts/lib/tools.js';
 import { workflowsPath } from '../worker/create-worker.js';
 import { allSearchAttributes } from '../workflows/search-attributes.js';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 export default async function setup(project: TestProject) {
   const scratch = join(root, '.data', 'test');

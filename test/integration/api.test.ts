@@ -3,10 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANGE_REQUEST_FLAG } from '../../api/routes/commands.js';
 import type { IssuedUser } from '../../api/users.js';
 import { http } from '../support/http.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { newParties, type Parties, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 let call: ReturnType<typeof http>;
@@ -18,19 +17,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-interface Parties {
-  client: IssuedUser;
-  freelancer: IssuedUser;
-  stranger: IssuedUser;
-}
-
-async function parties(opts: { changeRequests?: boolean } = {}): Promise<Parties> {
-  const [client, freelancer, stranger] = await Promise.all([stack.newUser('Client'), stack.newUser('Freelancer'), stack.newUser('Stranger')]);
-  if (opts.changeRequests !== false) {
-    await stack.db.featureFlag.create({ data: { userId: client.id, name: CHANGE_REQUEST_FLAG, enabled: true } });
-  }
-  return { client, freelancer, stranger };
-}
+const parties = (opts: { changeRequests?: boolean } = {}) => newParties(stack, opts);
 
 async function newContract(p: Parties, milestones: number[] = []): Promise<string> {
   const created = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Website', freelancerId: p.freelancer.id } });

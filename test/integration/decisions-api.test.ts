@@ -2,15 +2,14 @@
 // outcome is late answered 503 and then, on a retry with the same key, with the real outcome, and the
 // shortfall of an approved increase shown and enforced (R17).
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANGE_REQUEST_FLAG, contractIdFor } from '../../api/routes/commands.js';
+import { contractIdFor } from '../../api/routes/commands.js';
 import type { IssuedUser } from '../../api/users.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import type { contractWorkflow, ContractWorkflowInput } from '../../workflows/contract.js';
 import { http } from '../support/http.js';
 import { startRecordingWorker } from '../support/recording-worker.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { newParties, type Parties, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 let call: ReturnType<typeof http>;
@@ -22,16 +21,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-interface Parties {
-  client: IssuedUser;
-  freelancer: IssuedUser;
-}
-
-async function parties(): Promise<Parties> {
-  const [client, freelancer] = await Promise.all([stack.newUser('Client'), stack.newUser('Freelancer')]);
-  await stack.db.featureFlag.create({ data: { userId: client.id, name: CHANGE_REQUEST_FLAG, enabled: true } });
-  return { client, freelancer };
-}
+const parties = () => newParties(stack);
 
 /** A contract with one funded milestone; `input` starts its workflow first (tests shorten its waits). */
 async function fundedContract(p: Parties, amountCents: number, input?: ContractWorkflowInput) {

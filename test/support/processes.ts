@@ -4,7 +4,7 @@
 // when the test process exits, so a failing test never leaves a worker polling behind it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 import { join } from 'node:path';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../scripts/lib/postgres.js';
 import { migrateDeploy } from '../../scripts/lib/prisma.js';
@@ -98,17 +98,6 @@ export async function stopAll(): Promise<void> {
     child.kill('SIGKILL');
   }));
   await Promise.all(running);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 export interface OwnPostgres {

@@ -8,6 +8,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { quietRuntime } from './runtime.js';
 import { createDb, type Db } from '../../activities/db.js';
 import { createApp } from '../../api/app.js';
+import { CHANGE_REQUEST_FLAG } from '../../api/routes/commands.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
 import { createWorker } from '../../worker/create-worker.js';
 import { shared } from './context.js';
@@ -66,4 +67,19 @@ export async function startStack(): Promise<Stack> {
       await Promise.all([db.$disconnect(), connection.close(), nativeConnection.close()]);
     },
   };
+}
+
+export interface Parties {
+  client: IssuedUser;
+  freelancer: IssuedUser;
+  stranger: IssuedUser;
+}
+
+/** A client (with R14's change-request flag unless told otherwise), a freelancer and a stranger. */
+export async function newParties(stack: Stack, opts: { changeRequests?: boolean } = {}): Promise<Parties> {
+  const [client, freelancer, stranger] = await Promise.all([stack.newUser('Client'), stack.newUser('Freelancer'), stack.newUser('Stranger')]);
+  if (opts.changeRequests !== false) {
+    await stack.db.featureFlag.create({ data: { userId: client.id, name: CHANGE_REQUEST_FLAG, enabled: true } });
+  }
+  return { client, freelancer, stranger };
 }

@@ -23,6 +23,8 @@ export interface ChangeRequestInput {
   kind: RequestKind;
   /** Change requests expire after seven days; proposals wait for the client (README). */
   expires: boolean;
+  /** Overrides the seven days (the fault suite's short expiry); absent in production. */
+  ttlMs?: number;
 }
 
 /** patched(): a cancelled request reports `canceled` before it closes (issue 9). */
@@ -60,7 +62,7 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
     // R19: a durable timer; `false` means seven days passed with no decision. Proposals wait for the
     // client for as long as it takes (README): a person's answer, or an operator's resolveRequest.
     decided = input.expires
-      ? await condition(() => outcome !== undefined, CHANGE_REQUEST_TTL)
+      ? await condition(() => outcome !== undefined, input.ttlMs ?? CHANGE_REQUEST_TTL)
       : (await condition(() => outcome !== undefined), true);
   } catch (err) {
     if (!isCancellation(err) || !patched(REPORT_CANCELLATION)) throw err;

@@ -54,6 +54,8 @@ export interface ContractWorkflowInput {
   outcomeWaitMs?: number;
   /** Where request workflows run (default: the contract's queue); a test holds an outcome back with it. */
   requestTaskQueue?: string;
+  /** How long a change request waits before it expires (default CHANGE_REQUEST_TTL); the fault suite shortens it. */
+  changeRequestTtlMs?: number;
 }
 
 /** Enough to cover any client retry window across a run boundary. */
@@ -132,7 +134,10 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       // ABANDON: a pending request must outlive this run when the contract continues-as-new (R19).
       const child = await startChild(changeRequestWorkflow, {
         workflowId: changeRequestWorkflowId(e.request.id),
-        args: [{ requestId: e.request.id, contractId: t.state.id, kind: e.request.kind, expires: e.request.expiresAt !== null }],
+        args: [{
+          requestId: e.request.id, contractId: t.state.id, kind: e.request.kind, expires: e.request.expiresAt !== null,
+          ...(input.changeRequestTtlMs === undefined ? {} : { ttlMs: input.changeRequestTtlMs }),
+        }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         ...(input.requestTaskQueue ? { taskQueue: input.requestTaskQueue } : {}),
         typedSearchAttributes: requestAttributes(t.state.id, e.request),
@@ -305,6 +310,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       appliedUpdateIds: [...applied],
       ...(input.outcomeWaitMs === undefined ? {} : { outcomeWaitMs: input.outcomeWaitMs }),
       ...(input.requestTaskQueue === undefined ? {} : { requestTaskQueue: input.requestTaskQueue }),
+      ...(input.changeRequestTtlMs === undefined ? {} : { changeRequestTtlMs: input.changeRequestTtlMs }),
     });
   }
   // The contract has ended: its last notices are delivered before the workflow completes.

@@ -1,5 +1,5 @@
 // Activity options, each value with its reason. Imported by workflow code only.
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 
 /** Persistence: one short PostgreSQL transaction (milliseconds; 113 ms for a 200-milestone plan). */
 export const persistenceOptions: ActivityOptions = {
@@ -16,6 +16,23 @@ export const persistenceOptions: ActivityOptions = {
     // could leave the read model ahead of the workflow. Callers are not held: the API's deadline answers
     // 503 and a retry with the same key attaches to this command. Every other failure is final at once.
     nonRetryableErrorTypes: ['INVALID_DATA', 'PERSISTENCE_FAILED'],
+  },
+};
+
+/**
+ * Persistence as a local activity (issue 11): the transaction runs in the worker that holds the workflow
+ * task, so a command costs one workflow task instead of an activity task and a second workflow task. The
+ * guarantees hold because the write is keyed by (contract, seq): a worker that dies mid-attempt fails its
+ * workflow task, and the worker that retries it writes the same record again, which is recognised.
+ */
+export const localPersistenceOptions: LocalActivityOptions = {
+  startToCloseTimeout: persistenceOptions.startToCloseTimeout!,
+  // Retries that wait longer than this become a durable timer instead of keeping the workflow task open.
+  localRetryThreshold: '5 seconds',
+  retry: {
+    ...persistenceOptions.retry,
+    // Past the threshold a retry is a timer (a few history events); a long outage needs few of them.
+    maximumInterval: '30 seconds',
   },
 };
 

@@ -12,6 +12,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   startChild,
@@ -28,7 +29,7 @@ import { CLOSE_SIGNAL, assertVersionNamed, notPending, operatorActor, validateRe
 import { transitionRecord } from './records.js';
 import { refuse } from '../domain/errors.js';
 import { changeRequestWorkflowId } from '../domain/names.js';
-import { deliveryOptions, persistenceOptions } from './activity-options.js';
+import { deliveryOptions, localPersistenceOptions, persistenceOptions } from './activity-options.js';
 import { changeRequestWorkflow } from './change-request.js';
 import { closeReason, guard, persistenceRefusal } from './failures.js';
 import { Lock } from './lock.js';
@@ -39,6 +40,7 @@ import {
 import { publishContractAttributes, requestAttributes } from './search-attributes.js';
 
 const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
+const { persistTransition: persistLocally } = proxyLocalActivities<ContractActivities>(localPersistenceOptions);
 const { deliverNotice } = proxyActivities<ContractActivities>(deliveryOptions);
 
 export interface ContractWorkflowInput {
@@ -66,6 +68,8 @@ const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 const PERSIST_BEFORE_CHILD = 'persist-before-child';
 /** patched(): a running contract moves to the current rules (RULES_VERSION) at its next command (issue 9). */
 const RULES_UPGRADE = 'rules-v2';
+/** patched(): persistence runs as a local activity (issue 11). */
+const LOCAL_PERSISTENCE = 'local-persistence';
 /**
  * An approve/reject/withdraw waits this long for the change-request workflow to report back: under the
  * API's 15 s deadline, so the caller hears DECISION_PENDING (and retries) rather than a bare timeout.
@@ -104,9 +108,12 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     if (childFirst) await startRequests(t);
     if (t.state.seq !== state?.seq) {
       const record = transitionRecord(t, command, actorId, at, state ?? null);
+      // Summaries make the history read as sentences in the Temporal UI.
+      const summary = `Persist ${command} (#${t.state.seq})`;
       try {
-        // Summaries make the history read as sentences in the Temporal UI.
-        await persistTransition.executeWithOptions({ ...persistenceOptions, summary: `Persist ${command} (#${t.state.seq})` }, [record]);
+        // Histories from before persistence became a local activity replay with the regular one.
+        if (patched(LOCAL_PERSISTENCE)) await persistLocally.executeWithOptions({ ...localPersistenceOptions, summary }, [record]);
+        else await persistTransition.executeWithOptions({ ...persistenceOptions, summary }, [record]);
       } catch (err) {
         throw persistenceRefusal(err, record.contractId, record.seq); // the state stays as it was
       }

@@ -15,6 +15,9 @@ import { contractIdFor, updateId } from './commands.js';
 
 const INT4_MAX = 2_147_483_647;
 
+/** The workflow task timeout of contract workflows (continue-as-new keeps it). */
+export const CONTRACT_TASK_TIMEOUT = '5 seconds';
+
 export function contractRoutes(
   router: Router, db: Db, temporal: Client, deadline: Deadline, taskQueue: string, initiationFeeCents: number,
 ): void {
@@ -41,6 +44,9 @@ export function contractRoutes(
               // reused after its 24 h expiry must not start a second, empty run for an ended contract.
               workflowIdConflictPolicy: 'USE_EXISTING',
               workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              // Persistence runs inside the workflow task (a local activity): a worker that dies holding it
+              // delays the contract by this, not the 10 s default. Long local activities heartbeat the task.
+              workflowTaskTimeout: CONTRACT_TASK_TIMEOUT,
             }),
           }));
         } catch (err) {

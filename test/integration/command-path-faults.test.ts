@@ -83,14 +83,6 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Ledger rows and audit events of one command: exactly one of each kind means it applied once. */
 async function effects(on: Db, contractId: string, command: string) {
   const [ledger, audit] = await Promise.all([
@@ -170,8 +162,10 @@ describe('retryable persistence failures', () => {
     const funding = c.handle.executeUpdate(fundMilestoneUpdate, { args: [{ actorId: p.client.id }], updateId: randomUUID() });
     let settled = false;
     funding.then(() => (settled = true), () => (settled = true));
-    // At least one attempt met the stopped server (and the command did not fail for it).
-    await eventually(async () => settled || ((await c.handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0) >= 2, 15_000, 'a retry after the database stopped');
+    // Persistence is a local activity (its attempts are not listed by describe): three seconds of the
+    // stopped server cover several attempts (200 ms, doubling), none of which may fail the command.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(settled).toBe(false);
     const downMs = performance.now();
     await own.start();
     const result = await within(funding, 30_000, 'fundMilestone after PostgreSQL restarted');
@@ -233,15 +227,30 @@ describe('non-retryable persistence failures', () => {
   }, 60_000);
 });
 
+/** Sends with one Idempotency-Key until the answer is not a 503 (bounded: 10 tries, 300 ms apart). */
+async function untilAnswered<T extends { status: number }>(send: (key: string) => Promise<T>): Promise<T> {
+  const key = randomUUID();
+  let reply = await send(key);
+  for (let i = 1; i < 10 && reply.status === 503; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    reply = await send(key);
+  }
+  return reply;
+}
+
 describe('no worker at all', () => {
   it('worker stopped: a command answers 503 with Retry-After within the API deadline; with a worker back, the same Idempotency-Key converges to one effect', async () => {
     const queue = newQueue();
     const first = await startWorker(queue);
     const call = await startApi(queue, 2_000);
     const p = await parties();
-    const created = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Website', freelancerId: p.freelancer.id } });
+    // Setup under the 2 s deadline: on busy cores a 503 is possible, and an integrator retries with the same key.
+    const created = await untilAnswered((key) => call('POST', '/contracts', { token: p.client.token, key, body: { title: 'Website', freelancerId: p.freelancer.id } }));
     const id = created.body.id as string;
-    expect((await call('POST', `/contracts/${id}/milestones/batch`, { token: p.client.token, body: { ops: [{ op: 'add', title: 'Design', amountCents: 5000 }] } })).status).toBe(200);
+    const planned = await untilAnswered((key) => call('POST', `/contracts/${id}/milestones/batch`, {
+      token: p.client.token, key, body: { ops: [{ op: 'add', title: 'Design', amountCents: 5000 }] },
+    }));
+    expect([created.status, planned.status]).toEqual([201, 200]);
     const stopping = performance.now();
     await first.stop('SIGTERM');
     const stopMs = Math.round(performance.now() - stopping);

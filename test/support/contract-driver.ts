@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type Client, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
 import { expect } from 'vitest';
+import { CONTRACT_TASK_TIMEOUT } from '../../api/routes/contracts.js';
 import type { CommandType } from '../../domain/commands.js';
 import type { ContractState } from '../../domain/contract.js';
 import type { PlanOp } from '../../domain/plan.js';
@@ -51,6 +52,7 @@ export class ContractDriver {
         taskQueue: this.taskQueue,
         args: [opts.input ?? {}],
         workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowTaskTimeout: CONTRACT_TASK_TIMEOUT, // as the API starts contracts
       }),
     });
   }

@@ -75,17 +75,19 @@ async function writeContract(tx: Tx, s: ContractSummary) {
   await tx.contract.upsert({ where: { id: s.id }, create: { id: s.id, createdAt: new Date(s.createdAt), ...row }, update: row });
 }
 
-/** Set-based, four statements whatever the plan's size: delete, park positions, upsert changed, reorder. */
+/** Set-based, four statements whatever the plan's size (delete, park positions, upsert changed, reorder); one when the order is unchanged. */
 async function writeMilestones(tx: Tx, record: TransitionRecord) {
   const id = record.contractId;
   const order = record.milestoneOrder;
   const positions = order.map((_, i) => i + 1);
   const ms = record.milestones;
   const at = (mid: string) => order.indexOf(mid) + 1;
-  await tx.$executeRaw`DELETE FROM milestones WHERE contract_id = ${id} AND NOT (id = ANY(${order}::text[]))`;
+  // Most commands (fund, submit, release, a change) keep every milestone in its place: one statement.
+  const reorder = record.orderChanged !== false;
+  if (reorder) await tx.$executeRaw`DELETE FROM milestones WHERE contract_id = ${id} AND NOT (id = ANY(${order}::text[]))`;
   if (!order.length) return;
   // Park every position below zero first, so the new order never collides with the old one (unique per contract).
-  await tx.$executeRaw`UPDATE milestones SET position = -position WHERE contract_id = ${id} AND position > 0`;
+  if (reorder) await tx.$executeRaw`UPDATE milestones SET position = -position WHERE contract_id = ${id} AND position > 0`;
   if (ms.length) {
     await tx.$executeRaw`
       INSERT INTO milestones (contract_id, id, position, title, description, due_date, amount_cents, funded_cents, released_cents, state, updated_at)
@@ -98,6 +100,7 @@ async function writeMilestones(tx: Tx, record: TransitionRecord) {
         due_date = EXCLUDED.due_date, amount_cents = EXCLUDED.amount_cents, funded_cents = EXCLUDED.funded_cents,
         released_cents = EXCLUDED.released_cents, state = EXCLUDED.state, updated_at = now()`;
   }
+  if (!reorder) return;
   await tx.$executeRaw`
     UPDATE milestones m SET position = t.position
     FROM unnest(${order}::text[], ${positions}::int[]) AS t(id, position)

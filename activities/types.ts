@@ -16,6 +16,8 @@ export interface TransitionRecord {
   before: ContractSummary | null;
   /** Milestone ids in contract order (R12), and the milestones this command added or changed. */
   milestoneOrder: string[];
+  /** False when the order and the set of milestones are as before (most commands): positions stay put. */
+  orderChanged?: boolean;
   milestones: Milestone[];
   /** The earlier versions of the changed milestones, for the audit trail. */
   milestonesBefore: Milestone[];

@@ -16,6 +16,7 @@ export function transitionRecord(t: Transition, command: string, actorId: string
     contract: summarize(t.state),
     before: before ? summarize(before) : null,
     milestoneOrder: t.state.milestones.map((m) => m.id),
+    orderChanged: !sameOrder(before?.milestones ?? [], t.state.milestones),
     milestones,
     milestonesBefore: (before?.milestones ?? []).filter((m) => changed.has(m.id)),
     ledger: t.ledger,
@@ -32,3 +33,5 @@ export function transitionRecord(t: Transition, command: string, actorId: string
   }
   return rec;
 }
+
+const sameOrder = (a: { id: string }[], b: { id: string }[]): boolean => a.length === b.length && a.every((m, i) => m.id === b[i]!.id);

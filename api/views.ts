@@ -41,6 +41,14 @@ export function requestView(r: RequestRow) {
   };
 }
 
+/** Who the parties are and whether the contract is open: one row, no milestones (the command path's check). */
+export function loadParties(db: Db, id: string, userId: string) {
+  return db.contract.findFirst({
+    where: { id, OR: [{ clientId: userId }, { freelancerId: userId }] },
+    select: { clientId: true, freelancerId: true, status: true },
+  });
+}
+
 export function contractView(c: ContractRow) {
   const pending = (kind: string) => c.changeRequests.find((r) => r.kind === kind);
   const request = (kind: string) => {

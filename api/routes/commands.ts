@@ -19,7 +19,7 @@ import { once, requestHash, requireKey } from '../idempotency.js';
 import type { RouteSpec } from '../openapi.js';
 import { HttpProblem } from '../problem.js';
 import type { Router } from '../router.js';
-import { contractView, loadContract } from '../views.js';
+import { contractView, loadContract, loadParties } from '../views.js';
 
 export const CHANGE_REQUEST_FLAG = 'active_milestone_change_requests';
 
@@ -39,7 +39,7 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
     router.add({ ...r, method: 'post', success: 200, tag: 'Commands', idempotent: true }, async ({ params, body }, req, res) => {
       const user = res.locals.user;
       const id = (params as { id: string }).id;
-      const contract = await loadContract(db, id, user.id);
+      const contract = await loadParties(db, id, user.id);
       if (!contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
       const key = requireKey(req);
       await once(db, req, res, key, requestHash(req, body), async () => {

@@ -10,7 +10,7 @@ import { createContractUpdate } from '../../workflows/messages.js';
 import { once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 import type { Router } from '../router.js';
-import { contractView, loadContract } from '../views.js';
+import { contractView, loadContract, loadParties } from '../views.js';
 import { contractIdFor, updateId } from './commands.js';
 
 const INT4_MAX = 2_147_483_647;
@@ -96,7 +96,7 @@ export function contractRoutes(
   router.add(
     { method: 'get', path: '/contracts/:id/history', summary: "The contract's history: every accepted command, who sent it, before → after", tag: 'Contracts', params, query: listQuery, success: 200 },
     async ({ params: { id }, query }, _req, res) => {
-      if (!(await loadContract(db, id, res.locals.user.id))) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+      if (!(await loadParties(db, id, res.locals.user.id))) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
       const after = query.startingAfter === undefined ? 0 : Number(query.startingAfter);
       // seq is an int4 column: a larger cursor would make PostgreSQL refuse the query (a 500).
       if (!/^\d{1,10}$/.test(query.startingAfter ?? '0') || after > INT4_MAX) {

@@ -2,7 +2,6 @@
 // is an Update validated against that state by the pure rules in domain/; accepted ones are persisted,
 // then notified. It continues-as-new to keep history bounded and completes when the contract ends.
 import {
-  ApplicationFailure,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
@@ -22,7 +21,7 @@ import type { ContractActivities } from '../activities/types.js';
 import type { Notice } from '../domain/events.js';
 import type { RequestOutcome } from '../domain/change-request.js';
 import {
-  type Command, type CommandType, type Decision, type RequestSignal, type Transition, decide, resolveRequest,
+  type Command, type CommandType, type Decision, type Transition, decide, resolveRequest,
 } from '../domain/commands.js';
 import { type ContractState, RULES_VERSION, changedMilestones, createContract, rulesVersion, summarize } from '../domain/contract.js';
 import { CLOSE_SIGNAL, assertVersionNamed, notPending, operatorActor, validateResolution } from '../domain/operator.js';
@@ -31,6 +30,7 @@ import { refuse } from '../domain/errors.js';
 import { changeRequestWorkflowId } from '../domain/names.js';
 import { deliveryOptions, localPersistenceOptions, persistenceOptions } from './activity-options.js';
 import { changeRequestWorkflow } from './change-request.js';
+import { OUTCOME_WAIT, awaitDecision } from './decisions.js';
 import { closeReason, guard, persistenceRefusal } from './failures.js';
 import { Lock } from './lock.js';
 import {
@@ -70,15 +70,8 @@ const PERSIST_BEFORE_CHILD = 'persist-before-child';
 const RULES_UPGRADE = 'rules-v2';
 /** patched(): persistence runs as a local activity (issue 11). */
 const LOCAL_PERSISTENCE = 'local-persistence';
-/**
- * An approve/reject/withdraw waits this long for the change-request workflow to report back: under the
- * API's 15 s deadline, so the caller hears DECISION_PENDING (and retries) rather than a bare timeout.
- * Contracts on rules v1 (histories from before) keep their minute.
- */
-const OUTCOME_WAIT = { v1: '1 minute', v2: '10 seconds' } as const;
 /** An outcome whose write failed for good is tried again after this (doubling), never dropped. */
 const OUTCOME_RETRY_MS = { first: 30_000, max: 10 * 60_000 };
-const EXPECTED_OUTCOME: Partial<Record<RequestSignal, RequestOutcome>> = { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' };
 
 export async function contractWorkflow(input: ContractWorkflowInput = {}): Promise<void> {
   let state = input.state;
@@ -212,32 +205,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       if (t.state.seq !== before.seq) remember(currentUpdateInfo()?.id);
       return t;
     });
-    const wait = t.effects.find((e) => e.type === 'awaitOutcome');
-    if (wait) {
-      const v2 = rulesVersion(current()) >= 2;
-      const decided = await condition(() => !isPending(wait.requestId), v2 ? input.outcomeWaitMs ?? OUTCOME_WAIT.v2 : OUTCOME_WAIT.v1);
-      if (!decided && v2) {
-        // Never report a decision not yet seen: the API answers 503 and a retry reads the real outcome.
-        throw ApplicationFailure.create({
-          type: 'DECISION_PENDING',
-          message: `the decision was sent to request ${wait.requestId}, whose outcome has not arrived yet; retry with the same Idempotency-Key`,
-          nonRetryable: true,
-          details: [{ rule: undefined, kind: 'unavailable', requestId: wait.requestId }],
-        });
-      }
-      // The request's workflow decides: tell the caller when it decided otherwise (e.g. it had expired).
-      const asked = t.effects.find((e) => e.type === 'signalRequest');
-      const expected = asked?.type === 'signalRequest' ? EXPECTED_OUTCOME[asked.signal] : undefined;
-      const outcome = outcomes.get(wait.requestId);
-      if (outcome && expected && outcome !== expected) {
-        throw ApplicationFailure.create({
-          type: 'REQUEST_ALREADY_RESOLVED',
-          message: `the request was ${outcome} before this decision reached it`,
-          nonRetryable: true,
-          details: [{ rule: outcome === 'expired' ? 'R19' : 'R18', kind: 'conflict' }],
-        });
-      }
-    }
+    const honest = rulesVersion(current()) >= 2;
+    await awaitDecision(t, { isPending, outcomes, honest, wait: honest ? input.outcomeWaitMs ?? OUTCOME_WAIT.v2 : OUTCOME_WAIT.v1 });
     return {
       contract: summarize(current()),
       milestones: changedMilestones(before, current()),

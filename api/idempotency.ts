@@ -44,9 +44,14 @@ export const requestHash = (req: Request, body: unknown): string =>
 export async function once(db: Db, req: Request, res: Response, key: string, hash: string, work: () => Promise<Answer>): Promise<void> {
   const userId = res.locals.user.id;
   const expired = new Date(Date.now() - IDEMPOTENCY_TTL_MS);
-  await db.idempotencyKey.deleteMany({ where: { userId, key, createdAt: { lt: expired } } });
-  const claimed = await db.idempotencyKey.createMany({ data: [{ userId, key, requestHash: hash }], skipDuplicates: true });
-  if (claimed.count === 0) {
+  // One round trip: claim a new key, or take over one whose 24 hours are over; a live key claims nothing.
+  const claimed = await db.$executeRaw`
+    INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES (${userId}, ${key}, ${hash})
+    ON CONFLICT (user_id, key) DO UPDATE
+      SET request_hash = EXCLUDED.request_hash, state = 'in_progress', response_status = NULL, response_body = NULL,
+          created_at = CURRENT_TIMESTAMP
+      WHERE idempotency_keys.created_at < ${expired}`;
+  if (claimed === 0) {
     const prior = await db.idempotencyKey.findUnique({ where: { userId_key: { userId, key } } });
     if (!prior) throw inProgress();
     if (prior.requestHash !== hash) {

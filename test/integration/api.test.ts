@@ -265,6 +265,20 @@ describe('Idempotency-Key', () => {
     expect(await stack.db.contract.count({ where: { clientId: p.client.id } })).toBe(1);
   });
 
+  it('a key older than 24 hours is free again: its stored answer is gone and a new request runs', async () => {
+    const p = await parties();
+    const id = await newContract(p, [1000]);
+    const key = randomUUID();
+    const refused = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: p.client.token, body: {}, key });
+    await stack.db.idempotencyKey.updateMany({ where: { userId: p.client.id, key }, data: { createdAt: new Date(Date.now() - 25 * 3600_000) } });
+
+    const later = await call('POST', `/contracts/${id}/keep-open`, { token: p.client.token, body: {}, key });
+
+    expect(refused.status).toBe(409);
+    expect(later.headers.get('idempotent-replayed')).toBeNull();
+    expect(later.body.code).toBe('NOTHING_TO_DECIDE'); // the new request ran (not 422 IDEMPOTENCY_KEY_REUSED)
+  });
+
   it('a refusal by the rules is stored and replayed too, with its rule', async () => {
     const p = await parties();
     const id = await newContract(p, [1000]);

@@ -2,7 +2,7 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import {
-  WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcDeadlineError, isGrpcServiceError,
+  ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcDeadlineError, isGrpcServiceError,
 } from '@temporalio/client';
 import { ZodError } from 'zod';
 import { classifyPgError } from '../activities/pg-errors.js';
@@ -52,7 +52,11 @@ export function toProblem(err: unknown): HttpProblem {
   // Before the outage check, whose message patterns could match a body-parser error's text.
   const fromExpress = expressOwnError(err);
   if (fromExpress) return fromExpress;
-  if (isGrpcServiceError(err) || isDbUnavailable(err)) {
+  // The client wraps what the server refused in a ServiceError, e.g. FAILED_PRECONDITION "Workflow Task in
+  // failed state" while a contract's workflow task keeps failing (workers killed mid-task): Temporal takes
+  // no Update until one completes, which the next worker does. An outage like a raw gRPC failure.
+  const grpcCause = err instanceof ServiceError && isGrpcServiceError(err.cause);
+  if (isGrpcServiceError(err) || grpcCause || isDbUnavailable(err)) {
     return new HttpProblem(503, 'UNAVAILABLE', 'A backing service is unavailable', 'retry with the same Idempotency-Key',
       undefined, undefined, RETRY_AFTER_UNAVAILABLE_S);
   }

@@ -313,6 +313,34 @@ describe('workflow failures → problem+json', () => {
   });
 });
 
+describe('a workflow whose task keeps failing', () => {
+  /** Fails the workflow tasks a worker would have run, as a worker that dies mid-task does, `times` times over. */
+  async function failWorkflowTasks(taskQueue: string, times: number): Promise<void> {
+    const service = stack.client.workflowService;
+    for (let i = 0; i < times; i++) {
+      const task = await stack.client.withDeadline(Date.now() + 30_000,
+        () => service.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'dying-worker' }));
+      await service.respondWorkflowTaskFailed({ namespace: 'default', taskToken: task.taskToken, identity: 'dying-worker', failure: { message: 'worker died' } });
+    }
+  }
+
+  it('a command to a contract whose workflow task failed twice (from its third attempt Temporal refuses Updates) → 503 with Retry-After, not 500', async () => {
+    const { client, freelancer } = await parties();
+    const queue = `failing-tasks-${randomUUID()}`;
+    const id = randomUUID();
+    await stack.client.workflow.start<typeof contractWorkflow>('contractWorkflow', { workflowId: contractWorkflowId(id), taskQueue: queue, args: [{}] });
+    strandedWorkflows.push(contractWorkflowId(id));
+    await stack.db.contract.create({ data: { id, clientId: client.id, freelancerId: freelancer.id, title: 'Website' } });
+    await failWorkflowTasks(queue, 2);
+    const failing = await app({ taskQueue: queue });
+
+    const res = await failing('POST', `/contracts/${id}/fund`, { token: client.token, body: {} });
+
+    expect(res).toMatchObject({ status: 503, body: { code: 'UNAVAILABLE' } });
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
 describe('PostgreSQL unreachable', () => {
   it('a request answers 503 UNAVAILABLE with Retry-After within the pool connection timeout, not 500', async () => {
     const { client } = await parties();

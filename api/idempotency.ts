@@ -5,12 +5,18 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Db } from '../activities/db.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from './deadline.js';
 import { problemBody, toProblem } from './errors.js';
 import { HttpProblem } from './problem.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-/** Longer than any request takes: the API's update calls time out well before this. */
-const ABANDONED_AFTER_MS = 2 * 60 * 1000;
+/**
+ * A claim older than this was left by an API process that died mid-request: a retry takes it over. Twice
+ * the command deadline, which bounds a request's Update (its few reads are bounded by the pool's
+ * timeouts). Not minutes: a client retrying after an API restart waited two minutes on 409s (issue 10).
+ * Taking over a request that is in fact still running is harmless: the key is the update id, answered once.
+ */
+const ABANDONED_AFTER_MS = 2 * DEFAULT_COMMAND_TIMEOUT_MS;
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** Seconds before retrying a key whose first request is still running: most commands take well under one. */

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { Request } from 'express';
 import { gzipSync } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, POOL_TIMEOUTS } from '../../activities/db.js';
 import { createApp, type AppDeps } from '../../api/app.js';
 import { toProblem } from '../../api/errors.js';
+import { requestHash } from '../../api/idempotency.js';
 import { contractIdFor, updateId } from '../../api/routes/commands.js';
 import type { IssuedUser } from '../../api/users.js';
 import { contractWorkflowId } from '../../domain/names.js';
@@ -158,6 +160,26 @@ describe('HTTP hygiene', () => {
     expect(second).toMatchObject({ status: 409, body: { code: 'IDEMPOTENCY_REQUEST_IN_PROGRESS' } });
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await first).status).toBe(503);
+  });
+
+  it('a key left in progress by an API process that died mid-request is taken over after two command deadlines, not two minutes', async () => {
+    const { client, freelancer } = await parties();
+    const id = await newContract(client, freelancer, [5000]);
+    const claim = async (ageMs: number) => {
+      const key = randomUUID();
+      const hash = requestHash({ method: 'POST', baseUrl: '', path: `/contracts/${id}/fund` } as Request, {});
+      await stack.db.idempotencyKey.create({ data: { userId: client.id, key, requestHash: hash, createdAt: new Date(Date.now() - ageMs) } });
+      return key;
+    };
+    // 45 s: an API restarted a little while ago, past two command deadlines (it once took two minutes).
+    const [dead, live] = [await claim(45_000), await claim(1_000)];
+
+    const retried = await call('POST', `/contracts/${id}/fund`, { token: client.token, key: dead, body: {} });
+    const running = await call('POST', `/contracts/${id}/fund`, { token: client.token, key: live, body: {} });
+
+    expect(retried.status).toBe(200);
+    expect(retried.body.contract.balances.escrowCents).toBe(5000);
+    expect(running).toMatchObject({ status: 409, body: { code: 'IDEMPOTENCY_REQUEST_IN_PROGRESS' } });
   });
 
   it('a request the client abandoned is still logged, with its duration and clientGone: true', async () => {

@@ -19,7 +19,7 @@ export function createPersistence(db: Db) {
         await db.$transaction(async (tx) => {
           const current = await tx.$queryRaw<{ seq: number }[]>`SELECT seq FROM contracts WHERE id = ${record.contractId} FOR UPDATE`;
           const stored = current[0]?.seq ?? 0;
-          if (stored === record.seq) return; // written by an earlier attempt of this activity
+          if (stored === record.seq) return await sameTransition(tx, record); // an earlier attempt wrote it
           if (record.seq !== stored + 1) throw new SequenceGap(record.contractId, stored, record.seq);
           await writeContract(tx, record.contract);
           await writeMilestones(tx, record);
@@ -137,10 +137,25 @@ async function writeRequest(tx: Tx, record: TransitionRecord) {
   }
 }
 
+/**
+ * A record whose seq is already stored is a retry, unless the stored transition is another command: a
+ * workflow task that persisted as a local activity and then died can be redone differently (a signal that
+ * arrived meanwhile goes first). That is refused loudly rather than adopted over the stored one.
+ */
+async function sameTransition(tx: Tx, record: TransitionRecord): Promise<void> {
+  const stored = await tx.auditEvent.findUnique({
+    where: { contractId_seq: { contractId: record.contractId, seq: record.seq } }, select: { command: true, actorId: true },
+  });
+  if (stored && (stored.command !== record.command || stored.actorId !== record.actorId)) {
+    throw new SequenceGap(record.contractId, record.seq, record.seq,
+      `holds ${stored.command} by ${stored.actorId}, not ${record.command} by ${record.actorId}`);
+  }
+}
+
 /** The workflow adopts transitions one at a time: a record that skips a seq means the two disagree. */
 class SequenceGap extends Error {
-  constructor(contractId: string, stored: number, got: number) {
-    super(`contract ${contractId} is at seq ${stored} in PostgreSQL; a record for seq ${got} does not follow it`);
+  constructor(contractId: string, stored: number, got: number, why = 'does not follow it') {
+    super(`contract ${contractId} is at seq ${stored} in PostgreSQL; a record for seq ${got} ${why}`);
   }
 }
 

@@ -13,7 +13,8 @@ const RETRYABLE_KINDS = new Set([
 const RETRYABLE_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2034']);
 const RETRYABLE_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 /** pg reports a lost connection without a code. */
-const LOST_CONNECTION = /connection terminated|connection (is )?closed|timeout exceeded when trying to connect|can't reach database/i;
+const LOST_CONNECTION =
+  /connection terminated|connection (is )?closed|timeout exceeded when trying to connect|can't reach database|query read timeout/i;
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 const PRISMA_CODE = /^P\d{4}$/;

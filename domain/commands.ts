@@ -64,11 +64,13 @@ export const COMMAND_ROLE: Record<CommandType, Role> = {
 export interface Envelope {
   actorId: string;
   now: string;
+  /** Replaying a history recorded before issue 8: decide with the field checks it was recorded under. */
+  legacyFields?: boolean;
 }
 
 /** Applies one command; the state passed in is never mutated. */
-export function decide(prev: ContractState, cmd: Command, { actorId, now }: Envelope): Transition {
-  validateCommand(cmd); // fields first: a malformed value is never answered with a state conflict
+export function decide(prev: ContractState, cmd: Command, { actorId, now, legacyFields = false }: Envelope): Transition {
+  if (!legacyFields) validateCommand(cmd); // fields first: a malformed value is never answered with a state conflict
   const role = roleOf(prev, actorId);
   // Strangers never learn a contract exists (RULES.md: 404, not 403).
   if (!role) refuse('CONTRACT_NOT_FOUND', undefined, 'no such contract', 'not_found');
@@ -77,16 +79,18 @@ export function decide(prev: ContractState, cmd: Command, { actorId, now }: Enve
   }
   if (prev.status === 'ended') refuse('CONTRACT_ENDED', 'R3', 'the contract has ended and accepts no changes', 'conflict');
 
-  const t = new Builder(clone(prev));
+  const t = new Builder(clone(prev), legacyFields);
   HANDLERS[cmd.type](t, cmd as never, now);
   return t.finish(cmd.type !== 'previewPlan' && !t.readOnly);
 }
 
 /** Applies an outcome reported by a change-request workflow; unknown or already-resolved ids change nothing. */
-export function resolveRequest(prev: ContractState, requestId: string, outcome: RequestOutcome, decision?: Decision): Transition | null {
+export function resolveRequest(
+  prev: ContractState, requestId: string, outcome: RequestOutcome, decision?: Decision, legacyFields = false,
+): Transition | null {
   const req = [prev.changeRequest, prev.proposal].find((r) => r?.id === requestId);
   if (!req) return null;
-  const t = new Builder(clone(prev));
+  const t = new Builder(clone(prev), legacyFields);
   if (req.kind === 'change') t.resolveChange(req, outcome, decision);
   else t.resolveProposal(req, outcome, decision);
   return t.finish(true);
@@ -98,12 +102,12 @@ type Handlers = { [K in CommandType]: Handler<Extract<Command, { type: K }>> };
 const HANDLERS: Handlers = {
   previewPlan(t, { ops }) {
     t.readOnly = true;
-    t.diff = applyPlan(t.s.milestones, ops, t.s.nextMilestoneNo).diff;
+    t.diff = applyPlan(t.s.milestones, ops, t.s.nextMilestoneNo, t.legacyFields).diff;
   },
 
   savePlan(t, { ops }) {
     t.noPendingProposal();
-    const plan = applyPlan(t.s.milestones, ops, t.s.nextMilestoneNo);
+    const plan = applyPlan(t.s.milestones, ops, t.s.nextMilestoneNo, t.legacyFields);
     if (isEmptyDiff(plan.diff)) refuse('EMPTY_BATCH', 'R11', 'the batch changes nothing');
     t.s.milestones = plan.milestones;
     t.s.nextMilestoneNo = plan.nextMilestoneNo;
@@ -228,7 +232,7 @@ const HANDLERS: Handlers = {
     const s = t.s;
     if (s.proposal) refuse('PROPOSAL_PENDING', 'R21', 'a proposal is already waiting for the client', 'conflict');
     if (ops.some((o) => o.op === 'reorder')) refuse('PROPOSAL_REORDER', 'R20', 'proposals add, edit or delete pending milestones');
-    const diff = asProposalRule(() => applyPlan(s.milestones, ops, s.nextMilestoneNo).diff);
+    const diff = asProposalRule(() => applyPlan(s.milestones, ops, s.nextMilestoneNo, t.legacyFields).diff);
     const request: PendingRequest = {
       id: `${s.id}-pr${s.nextRequestNo++}`,
       kind: 'proposal',
@@ -252,7 +256,7 @@ const HANDLERS: Handlers = {
   withdrawProposal: (t, { requestId }) => t.forward(t.pendingProposal(requestId), 'withdraw'),
   acceptProposal(t, { requestId, version }) {
     const req = t.seenVersion(t.pendingProposal(requestId), version);
-    asProposalRule(() => applyPlan(t.s.milestones, req.ops!, t.s.nextMilestoneNo)); // still applies cleanly
+    asProposalRule(() => applyPlan(t.s.milestones, req.ops!, t.s.nextMilestoneNo, t.legacyFields)); // still applies cleanly
     t.forward(req, 'approve');
   },
   declineProposal: (t, { requestId, version }) => t.forward(t.seenVersion(t.pendingProposal(requestId), version), 'reject'),

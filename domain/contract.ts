@@ -79,11 +79,15 @@ export interface CreateContract {
 
 /** R1: exactly one client and one freelancer, and they are different parties. */
 /** `rules`: the workflow passes 1 when it replays a history recorded before RULES_VERSION existed. */
-export function createContract(cmd: CreateContract, now: string, rules: number = RULES_VERSION): ContractState {
-  for (const [field, id] of [['contractId', cmd.contractId], ['clientId', cmd.clientId], ['freelancerId', cmd.freelancerId]] as const) {
-    assertId(id, field);
+export function createContract(cmd: CreateContract, now: string, rules: number = RULES_VERSION, legacyFields = false): ContractState {
+  if (legacyFields) {
+    if (cmd.title.trim().length === 0 || cmd.title.length > 200) refuse('INVALID_TITLE', 'R1', 'a contract title is 1 to 200 characters');
+  } else {
+    for (const [field, id] of [['contractId', cmd.contractId], ['clientId', cmd.clientId], ['freelancerId', cmd.freelancerId]] as const) {
+      assertId(id, field);
+    }
+    assertText(cmd.title, { field: 'title', max: LIMITS.contractTitle, required: true, code: 'INVALID_TITLE', rule: 'R1' });
   }
-  assertText(cmd.title, { field: 'title', max: LIMITS.contractTitle, required: true, code: 'INVALID_TITLE', rule: 'R1' });
   if (cmd.clientId === cmd.freelancerId) refuse('SAME_PARTY', 'R1', 'the client and the freelancer must be different parties');
   const fee = cmd.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS;
   if (!Number.isSafeInteger(fee) || fee < 0 || fee > MAX_FEE_CENTS) {

@@ -47,7 +47,8 @@ export class Builder {
   closed?: { request: PendingRequest; outcome: RequestOutcome };
   readOnly = false;
 
-  constructor(readonly s: ContractState) {}
+  /** `legacyFields`: field checks as recorded before issue 8 (replay only; see decide's Envelope). */
+  constructor(readonly s: ContractState, readonly legacyFields = false) {}
 
   finish(advance: boolean): Transition {
     if (advance) this.s.seq += 1;
@@ -164,7 +165,7 @@ export class Builder {
   }
 
   validPatch(m: Milestone, patch: MilestonePatch): FieldChange[] {
-    assertFields(patch);
+    assertFields(patch, this.legacyFields);
     const changes = fieldChanges(m, patch);
     if (changes.length === 0) refuse('EMPTY_CHANGE', 'R15', 'the request changes nothing on this milestone');
     return changes;
@@ -237,7 +238,7 @@ export class Builder {
     const about = { version: req.edits, ...(decision ? { decision } : {}) };
     if (outcome === 'approved') {
       try {
-        const plan = applyPlan(s.milestones, req.ops!, s.nextMilestoneNo);
+        const plan = applyPlan(s.milestones, req.ops!, s.nextMilestoneNo, this.legacyFields);
         s.milestones = plan.milestones;
         s.nextMilestoneNo = plan.nextMilestoneNo;
         if (plan.diff.added.length) s.endPrompt = false; // R22: there is more work after all

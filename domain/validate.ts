@@ -69,7 +69,11 @@ function validateOp(op: unknown): void {
   const o = op as PlanOp;
   switch (o.op) {
     case 'add':
-      if (o.ref !== undefined) assertRef(o.ref, LIMITS.ref);
+      // Empty refs were accepted before issue 8 (and name nothing); a reorder entry must name something.
+      if (o.ref !== undefined && o.ref !== '') assertRef(o.ref, LIMITS.ref);
+      // A title and an amount are required: assertFields skips what is undefined (it also checks patches).
+      if (o.title === undefined) refuse('INVALID_TITLE', 'R11', 'an added milestone needs a title');
+      if (o.amountCents === undefined) refuse('AMOUNT_NOT_CENTS', 'R4', 'an added milestone needs amountCents');
       return assertFields({ title: o.title, description: o.description ?? '', dueDate: o.dueDate ?? null, amountCents: o.amountCents });
     case 'edit':
       assertId(o.milestoneId, 'milestoneId');

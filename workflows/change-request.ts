@@ -4,6 +4,7 @@
 // signals from the Temporal UI or CLI with the same effect as the API.
 import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, patched, setHandler } from '@temporalio/workflow';
 import { CHANGE_REQUEST_TTL, type RequestKind, type RequestOutcome } from '../domain/change-request.js';
+import { isId } from '../domain/fields.js';
 import { contractWorkflowId } from '../domain/names.js';
 import { operatorActor } from '../domain/operator.js';
 import {
@@ -36,8 +37,10 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
   const decide = (o: RequestOutcome) => (by?: DecisionSignal) => {
     if (outcome) return; // the first decision wins; later signals are ignored
     outcome = o;
-    // The contract forwards the party; a signal without one came from an operator (UI or CLI).
-    decidedBy = by?.actorId ?? operatorActor(by?.operatorId);
+    // The contract forwards the party; a signal without one came from an operator (UI or CLI). Whatever
+    // an operator typed is kept only if it is a well-formed id (it goes into the audit trail).
+    const actor = isId(by?.actorId) ? by.actorId : undefined;
+    decidedBy = actor ?? operatorActor(isId(by?.operatorId) ? by.operatorId : undefined);
   };
   setHandler(approveSignal, decide('approved'));
   setHandler(rejectSignal, decide('rejected'));

@@ -68,10 +68,15 @@ const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 const PERSIST_BEFORE_CHILD = 'persist-before-child';
 /** patched(): a running contract moves to the current rules (RULES_VERSION) at its next command (issue 9). */
 const RULES_UPGRADE = 'rules-v2';
+/** patched(): commands are checked with the issue-8 field rules (histories from before keep the old checks). */
+const FIELD_CHECKS = 'field-checks';
 /** patched(): persistence runs as a local activity (issue 11). */
 const LOCAL_PERSISTENCE = 'local-persistence';
-/** An outcome whose write failed for good is tried again after this (doubling), never dropped. */
-const OUTCOME_RETRY_MS = { first: 30_000, max: 10 * 60_000 };
+/**
+ * An outcome whose write failed for good is tried again after this (doubling), about 45 minutes in all;
+ * then it is logged and left to an operator's resolveRequest, so continue-as-new is never blocked for ever.
+ */
+const OUTCOME_RETRY_MS = { first: 30_000, max: 10 * 60_000, tries: 8 };
 
 export async function contractWorkflow(input: ContractWorkflowInput = {}): Promise<void> {
   let state = input.state;
@@ -80,6 +85,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   const delivering = new Map<string, Notice>();
   const applied = new Set(input.appliedUpdateIds ?? []);
   const outcomes = new Map<string, RequestOutcome>();
+  /** Outcomes of request workflows that closed without reporting, being applied (not handlers). */
+  let watching = 0;
   const remember = (id: string | undefined) => {
     if (!id) return;
     applied.add(id);
@@ -148,9 +155,17 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       const id = e.request.id;
       void child.result().then(
         () => undefined,
-        (err: unknown) => {
-          if (state && rulesVersion(state) >= 2 && isPending(id)) {
-            return applyOutcome(id, 'canceled', { by: 'system', operator: false, reason: `its workflow closed without a decision: ${closeReason(err)}` });
+        async (err: unknown) => {
+          if (!state || !isPending(id)) return;
+          // Not a handler, so allHandlersFinished does not see it: counted, so continue-as-new waits for it.
+          watching += 1;
+          try {
+            upgradeRulesUnderPatch();
+            if (rulesVersion(state) < 2) return;
+            const reason = `its workflow closed without a decision: ${closeReason(err)}`;
+            await applyOutcome(id, 'canceled', { by: 'system', operator: false, reason });
+          } finally {
+            watching -= 1;
           }
         },
       );
@@ -162,10 +177,12 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
    * timer instead of being dropped (rules v2); an operator's resolveRequest can settle it meanwhile.
    */
   async function applyOutcome(requestId: string, outcome: RequestOutcome, decision: Decision): Promise<void> {
-    for (let wait = OUTCOME_RETRY_MS.first; ; wait = Math.min(wait * 2, OUTCOME_RETRY_MS.max)) {
+    let wait: number = OUTCOME_RETRY_MS.first;
+    for (let attempt = 1; attempt <= OUTCOME_RETRY_MS.tries; attempt++, wait = Math.min(wait * 2, OUTCOME_RETRY_MS.max)) {
       try {
         return await lock.runExclusive(async () => {
-          const t = state && resolveRequest(state, requestId, outcome, decision);
+          upgradeRulesUnderPatch();
+          const t = state && resolveRequest(state, requestId, outcome, decision, !patched(FIELD_CHECKS));
           if (!t) return; // a duplicate or late report
           await commit(t, `${t.closed?.request.kind === 'proposal' ? 'proposal' : 'changeRequest'} ${outcome}`, decision.by);
         });
@@ -173,9 +190,10 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         // Failing a signal handler would fail the contract: log it and try again later.
         log.error('request outcome not applied', { requestId, outcome, err: String(err), retryInMs: wait });
         if (!state || rulesVersion(state) < 2) return;
-        await sleep(wait); // bounded by the operator's resolveRequest, which ends the request for good
+        await sleep(wait);
       }
     }
+    log.error('request outcome given up: resolve it with resolveRequest', { requestId, outcome, tries: OUTCOME_RETRY_MS.tries });
   }
 
   /** Delivery never blocks or reorders the contract (DESIGN.md); unfinished ones move to the next run. */
@@ -189,7 +207,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   (input.undelivered ?? []).forEach(deliver);
 
   /** Moves a contract created before issue 9 to the current rules, at a point the history records. */
-  function upgradeRules(): void {
+  function upgradeRulesUnderPatch(): void {
     if (state && rulesVersion(state) < RULES_VERSION && patched(RULES_UPGRADE)) state = { ...state, rulesVersion: RULES_VERSION };
   }
 
@@ -198,9 +216,10 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     const cmd = { type, ...payload } as Command;
     let before: ContractState | undefined;
     const t = await lock.runExclusive(async () => {
-      upgradeRules();
+      upgradeRulesUnderPatch();
       before = current();
-      const t = guard(() => decide(before!, cmd, { actorId, now: now() }));
+      const legacyFields = !patched(FIELD_CHECKS);
+      const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields }));
       await commit(t, type, actorId);
       if (t.state.seq !== before.seq) remember(currentUpdateInfo()?.id);
       return t;
@@ -223,7 +242,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     (cmd) =>
       lock.runExclusive(async () => {
         // Histories from before the current rules replay with the rules they were recorded under.
-        const created = guard(() => createContract(cmd, now(), patched(RULES_UPGRADE) ? RULES_VERSION : 1));
+        const rules = patched(RULES_UPGRADE) ? RULES_VERSION : 1;
+        const created = guard(() => createContract(cmd, now(), rules, !patched(FIELD_CHECKS)));
         await commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId);
         return { contract: summarize(created), milestones: [] };
       }),
@@ -242,7 +262,9 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         if (alreadyApplied()) return;
         const cmd = { type, ...payload } as Command;
         guard(() => assertVersionNamed(cmd)); // R16: new answers must say which version they answer
-        guard(() => decide(current(), cmd, { actorId, now: now() }));
+        // As the handler will see it: a contract on old rules moves to the current ones at this command.
+        const s = current();
+        guard(() => decide(rulesVersion(s) < RULES_VERSION ? { ...s, rulesVersion: RULES_VERSION } : s, cmd, { actorId, now: now() }));
       },
     });
   }
@@ -255,8 +277,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     resolveRequestUpdate,
     (args) =>
       lock.runExclusive(async () => {
-        upgradeRules();
-        const before = current();
+        upgradeRulesUnderPatch();
+        const before = guard(current);
         const decision = { by: operatorActor(args.operatorId), operator: true, reason: args.reason };
         const t = guard(() => resolveRequest(before, args.requestId, args.outcome, decision) ?? notPending(args.requestId));
         // Close the request's workflow too; its own report, if any, is then ignored (the contract decided).
@@ -264,7 +286,12 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         await commit(t, 'resolveRequest', decision.by);
         return { contract: summarize(current()), milestones: changedMilestones(before, current()), requestId: args.requestId };
       }),
-    { validator: (args) => guard(() => validateResolution(args)) },
+    {
+      validator: (args) => {
+        guard(() => validateResolution(args));
+        if (!isPending(args.requestId)) guard(() => notPending(args.requestId));
+      },
+    },
   );
 
   // A workflow whose createContract update was refused never gets a state: end it rather than idle
@@ -276,8 +303,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   await condition(
     () => state?.status === 'ended' || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistoryEvents,
   );
-  // Let in-flight handlers finish so no accepted command is lost at the boundary.
-  await condition(allHandlersFinished);
+  // Let in-flight handlers (and outcomes of closed request workflows) finish: nothing is lost at the boundary.
+  await condition(() => allHandlersFinished() && watching === 0);
   if (state?.status !== 'ended') {
     await continueAsNew<typeof contractWorkflow>({
       state,

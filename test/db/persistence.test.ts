@@ -38,6 +38,20 @@ describe('persistTransition', () => {
     expect(await rowCounts(c.id)).toEqual(before);
   });
 
+  it('R10: another transition under a seq already stored (a redone workflow task) is refused, not taken for a retry', async () => {
+    const c = await DirectContract.create(db);
+    await c.send({ type: 'savePlan', ops: [{ op: 'add', title: 'A', amountCents: 1000 }] });
+    await c.send({ type: 'fundMilestone' });
+    const stored = c.records.at(-1)!;
+    const before = await rowCounts(c.id);
+
+    const other = c.persist({ ...stored, command: 'releasePayment', ledger: [] });
+
+    await expect(other).rejects.toMatchObject({ type: 'PERSISTENCE_FAILED', nonRetryable: true });
+    await c.persist(stored); // the same transition again is still a harmless retry
+    expect(await rowCounts(c.id)).toEqual(before);
+  });
+
   it('R10: the same transition persisted twice (an activity retry) writes exactly one set of rows', async () => {
     const c = await DirectContract.create(db);
     await c.send({ type: 'savePlan', ops: [{ op: 'add', title: 'A', amountCents: 1000 }, { op: 'add', title: 'B', amountCents: 2000 }] });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANGE_REQUEST_FLAG } from '../../api/routes/commands.js';
 import type { IssuedUser } from '../../api/users.js';
 import type { CommandType } from '../../domain/commands.js';
+import type { PlanOp } from '../../domain/plan.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import type { CommandArgs } from '../../workflows/messages.js';
 import { createContractUpdate } from '../../workflows/messages.js';
@@ -150,6 +151,11 @@ describe('the boundary in the workflow (an Update sent with the Temporal client)
       as('proposeChanges', { actorId: freelancer.id, ops: [{ op: 'edit', milestoneId: 'm2', patch: { dueDate: bad } }] }, 'INVALID_DUE_DATE');
     }
     as('releasePayment', { actorId: client.id, milestoneId: 'm2', amountCents: 1e30 }, 'AMOUNT_TOO_LARGE');
+    // An add without a title or an amount (the CLI skips the API's schema) never reaches PostgreSQL either.
+    const untitled = JSON.parse('{"op": "add", "amountCents": 500}') as PlanOp;
+    const unpriced = JSON.parse('{"op": "add", "title": "T"}') as PlanOp;
+    as('proposeChanges', { actorId: freelancer.id, ops: [untitled] }, 'INVALID_TITLE');
+    as('savePlan', { actorId: client.id, ops: [unpriced] }, 'AMOUNT_NOT_CENTS');
     as('savePlan', { actorId: client.id, ops: [{ op: 'add', title: 'T', amountCents: '500' as unknown as number }] }, 'AMOUNT_NOT_CENTS');
 
     for (const [type, args, code] of cases) await expectRefused(c.send(type, args), code);

@@ -12,9 +12,12 @@ const RETRYABLE_KINDS = new Set([
 /** Prisma: can't reach / timed out / closed / pool timeout / transaction closed / write conflict or deadlock. */
 const RETRYABLE_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2034']);
 const RETRYABLE_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-/** pg reports a lost connection without a code. */
+/**
+ * pg reports a lost connection without a code; a statement sent on a connection that already ended (the
+ * server restarted mid-transaction) fails with "Client has encountered a connection error and is not queryable".
+ */
 const LOST_CONNECTION =
-  /connection terminated|connection (is )?closed|timeout exceeded when trying to connect|can't reach database|query read timeout/i;
+  /connection terminated|connection (is )?closed|timeout exceeded when trying to connect|can't reach database|query read timeout|not queryable/i;
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 const PRISMA_CODE = /^P\d{4}$/;

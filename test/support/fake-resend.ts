@@ -1,6 +1,7 @@
 // A local HTTP server standing in for Resend's API (the real SDK talks to it through RESEND_BASE_URL /
 // baseUrl). Like Resend, it honours Idempotency-Key: a repeated key returns the first email's id and
-// creates nothing. Failures are scripted per request: 500, 429, 422, or a hang past the client timeout.
+// creates nothing. Failures are scripted per request: 500, 429, 422, or a hang past the client timeout;
+// or, past the script, drawn per request by `decide` (the fault suite's random outages).
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -17,21 +18,35 @@ export interface FakeResend {
   /** Emails created, by idempotency key (what a recipient would receive). */
   emails: Map<string, ReceivedRequest>;
   script(...behaviours: Behaviour[]): void;
+  /** Requests received and not answered yet. */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
-export async function startFakeResend({ hangMs = 1000 } = {}): Promise<FakeResend> {
+export interface FakeResendOptions {
+  /** How long a 'hang' holds the request before it answers (and creates the email). */
+  hangMs?: number;
+  /** The behaviour of a request the script does not cover, given its Idempotency-Key ('ok' without it). */
+  decide?: (key: string) => Behaviour;
+  /** Milliseconds before an 'ok' answer (a provider is never instant). */
+  latencyMs?: () => number;
+}
+
+export async function startFakeResend({ hangMs = 1000, decide, latencyMs }: FakeResendOptions = {}): Promise<FakeResend> {
   const requests: ReceivedRequest[] = [];
   const emails = new Map<string, ReceivedRequest>();
   const ids = new Map<string, string>();
   let queue: Behaviour[] = [];
+  let open = 0;
   const server: Server = createServer((req, res) => {
+    open += 1;
+    res.once('close', () => (open -= 1));
     let raw = '';
     req.on('data', (d) => (raw += d));
     req.on('end', () => {
       const received: ReceivedRequest = { headers: req.headers, body: JSON.parse(raw || '{}') };
       requests.push(received);
-      const behaviour = queue.shift() ?? 'ok';
+      const behaviour = queue.shift() ?? decide?.(String(req.headers['idempotency-key'] ?? '')) ?? 'ok';
       const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       const create = () => {
         const key = String(req.headers['idempotency-key'] ?? `no-key-${requests.length}`);
@@ -49,7 +64,9 @@ export async function startFakeResend({ hangMs = 1000 } = {}): Promise<FakeResen
       if (behaviour === 500) return reply(500, { statusCode: 500, name: 'internal_server_error', message: 'boom' });
       if (behaviour === 429) return reply(429, { statusCode: 429, name: 'rate_limit_exceeded', message: 'slow down' });
       if (behaviour === 422) return reply(422, { statusCode: 422, name: 'validation_error', message: 'The to field is invalid' });
-      reply(200, create());
+      const delay = latencyMs?.() ?? 0;
+      if (delay > 0) setTimeout(() => reply(200, create()), delay);
+      else reply(200, create());
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -61,6 +78,7 @@ export async function startFakeResend({ hangMs = 1000 } = {}): Promise<FakeResen
     script: (...b) => {
       queue = b;
     },
+    inFlight: () => open,
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

@@ -1,9 +1,10 @@
-// Real OS processes for fault tests: a worker (worker/main.ts) that can be SIGKILLed and started again,
-// and a PostgreSQL of the test file's own that can be stopped and started on the same data directory.
+// Real OS processes for fault tests: a worker (worker/main.ts) or an API (api/main.ts) that can be
+// SIGKILLed and started again, and a PostgreSQL of the test file's own that can be stopped and started
+// on the same data directory.
 // Everything started here is registered and killed by stopAll() (call it in afterAll), and SIGKILLed
 // when the test process exits, so a failing test never leaves a worker polling behind it.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { freePort } from './ports.js';
 import { join } from 'node:path';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../scripts/lib/postgres.js';
@@ -36,21 +37,47 @@ export interface WorkerEnv {
   taskQueue: string;
   /** A prebuilt bundle (test/global-setup.ts writes one), so the process starts in a few seconds. */
   workflowBundlePath: string;
+  /** More variables (RESEND_API_KEY, RESEND_BASE_URL, …). */
+  extra?: Record<string, string>;
+  /** A file that receives the process's whole output (output() keeps only its tail). */
+  logFile?: string;
 }
 
 /** Starts worker/main.ts as its own node process (not through the tsx CLI, whose pid is a wrapper). */
 export function spawnWorker(env: WorkerEnv): WorkerProcess {
+  return spawnEntry(join(root, 'worker', 'main.ts'), '"msg":"worker started"', env.taskQueue, env.logFile, {
+    DATABASE_URL: env.databaseUrl,
+    TEMPORAL_ADDRESS: env.temporalAddress,
+    TASK_QUEUE: env.taskQueue,
+    WORKFLOW_BUNDLE_PATH: env.workflowBundlePath,
+    ...env.extra,
+  });
+}
+
+export interface ApiEnv {
+  databaseUrl: string;
+  temporalAddress: string;
+  port: number;
+  /** More variables (COMMAND_TIMEOUT_MS, RATE_LIMIT_PER_MINUTE, …). */
+  extra?: Record<string, string>;
+  logFile?: string;
+}
+
+/** Starts api/main.ts as its own node process; `ready` resolves once it listens. */
+export function spawnApi(env: ApiEnv): WorkerProcess {
+  return spawnEntry(join(root, 'api', 'main.ts'), '"msg":"api listening"', '', env.logFile, {
+    DATABASE_URL: env.databaseUrl,
+    TEMPORAL_ADDRESS: env.temporalAddress,
+    PORT: String(env.port),
+    ...env.extra,
+  });
+}
+
+function spawnEntry(entry: string, readyLine: string, taskQueue: string, logFile: string | undefined, vars: Record<string, string>): WorkerProcess {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'worker', 'main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      DATABASE_URL: env.databaseUrl,
-      TEMPORAL_ADDRESS: env.temporalAddress,
-      TASK_QUEUE: env.taskQueue,
-      WORKFLOW_BUNDLE_PATH: env.workflowBundlePath,
-    },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...vars },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -63,19 +90,20 @@ export function spawnWorker(env: WorkerEnv): WorkerProcess {
   });
   const proc: WorkerProcess = {
     pid: child.pid!,
-    taskQueue: env.taskQueue,
+    taskQueue,
     spawnedAt,
     ready: new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         log = (log + chunk.toString()).slice(-8000);
-        if (proc.readyAt === undefined && log.includes('"msg":"worker started"')) {
+        if (logFile) appendFileSync(logFile, chunk);
+        if (proc.readyAt === undefined && log.includes(readyLine)) {
           proc.readyAt = performance.now();
           resolve();
         }
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
-      void exited.then(({ code, signal }) => reject(new Error(`worker exited before it was ready (code ${code}, signal ${signal}):\n${log}`)));
+      void exited.then(({ code, signal }) => reject(new Error(`${entry} exited before it was ready (code ${code}, signal ${signal}):\n${log}`)));
     }),
     exited,
     output: () => log,
@@ -91,7 +119,7 @@ export function spawnWorker(env: WorkerEnv): WorkerProcess {
   return proc;
 }
 
-/** Kills every process spawnWorker started that is still running. */
+/** Kills every process spawnWorker or spawnApi started that is still running. */
 export async function stopAll(): Promise<void> {
   const running = [...children].map((child) => new Promise<void>((resolve) => {
     child.once('exit', () => resolve());

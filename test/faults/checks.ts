@@ -1,0 +1,279 @@
+// What the suite checks after every scenario, for every contract the scenario drove:
+// - no contract is stuck: each open one accepts a final command within the API's deadline, each ended
+//   one's workflow has completed, and no lifecycle was left without an answer;
+// - its state (as the API shows it) equals the reference model fed the commands that succeeded;
+// - the ledger balances (R10) and every entry exists exactly once: sums by kind equal the model's
+//   money, every entry belongs to an audited transition, every funding, release and withdrawal has its
+//   entry, and one client's retried create made one contract;
+// - every notice produced exactly one in-app message and one email (by the Resend stand-in, which
+//   honours Idempotency-Key as Resend does), and every transition that notifies has its notices;
+// - no request is pending without a running request workflow, and no request workflow runs for a
+//   request that is not pending.
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../activities/db.js';
+import { changeRequestWorkflowId, contractWorkflowId } from '../../domain/names.js';
+import type { ModelCommand } from '../domain/reference-model.js';
+import type { FakeResend } from '../support/fake-resend.js';
+import type { ApiClient } from './client.js';
+import { type LifecycleRecord, type Party, differences } from './lifecycle.js';
+import { COMMAND_TIMEOUT_MS } from './profile.js';
+
+export interface Findings {
+  contracts: number;
+  stuckContracts: string[];
+  stateMismatches: string[];
+  lostLedgerEntries: number;
+  duplicateLedgerEntries: number;
+  ledgerFindings: string[];
+  notices: number;
+  lostNotices: number;
+  duplicateEmails: number;
+  noticeFindings: string[];
+  pendingWithoutWorkflow: string[];
+  orphanRequestWorkflows: string[];
+  duplicateContracts: number;
+  finalCommands: number;
+  maxFinalCommandMs: number;
+  deliverySettledMs: number;
+  /** From the contracts' histories: what the faults cost in workflow tasks (where held commands waited). */
+  workflowTasks: { timedOut: number; failed: number; maxAttempt: number; contractsRetried: number };
+}
+
+/** Transitions that always tell the other party (R24); the rest (create, keepOpen, withdrawFunds) tell no one. */
+const NOTIFYING = /^(savePlan|fundMilestone|submitWork|releasePayment|requestChange|editChangeRequest|proposeChanges|endContract|changeRequest \w+|proposal \w+)$/;
+/** Notices still undelivered after this are lost (email retries back off to 20 s; a hang holds 16 s). */
+const DELIVERY_SETTLE_MS = 240_000;
+
+export async function checkScenario(deps: { api: ApiClient; db: Db; temporal: Client; resend: FakeResend }, records: LifecycleRecord[]): Promise<Findings> {
+  const f: Findings = {
+    contracts: records.length, stuckContracts: [], stateMismatches: [], lostLedgerEntries: 0, duplicateLedgerEntries: 0, ledgerFindings: [],
+    notices: 0, lostNotices: 0, duplicateEmails: 0, noticeFindings: [], pendingWithoutWorkflow: [], orphanRequestWorkflows: [],
+    duplicateContracts: 0, finalCommands: 0, maxFinalCommandMs: 0, deliverySettledMs: 0,
+    workflowTasks: { timedOut: 0, failed: 0, maxAttempt: 0, contractsRetried: 0 },
+  };
+  const usable = records.filter((r) => r.id);
+  for (const r of records) {
+    if (r.unanswered) f.stuckContracts.push(`${r.id}: ${r.unanswered}`);
+    for (const m of r.mismatches) f.stateMismatches.push(`${r.id}: ${m}`);
+  }
+  await finalCommands(deps.api, usable.filter((r) => !r.unanswered && r.mismatches.length === 0 && !r.model.ended), f);
+  await settleDeliveries(deps.db, usable.map((r) => r.id), f);
+  await compareStates(deps, usable, f);
+  await checkLedger(deps.db, usable, f);
+  await checkNotices(deps.db, deps.resend, usable, f);
+  await checkRequests(deps.db, deps.temporal, usable, f);
+  await countWorkflowTasks(deps.temporal, usable, f);
+  return f;
+}
+
+/**
+ * Workflow-task timeouts and failures in each contract's history, and the highest attempt that ran. From
+ * the third attempt Temporal refuses Updates (503) and backs the task off (5 s, doubling): where a
+ * command held for long waited.
+ */
+async function countWorkflowTasks(temporal: Client, records: LifecycleRecord[], f: Findings): Promise<void> {
+  for (const r of records) {
+    const history = await temporal.workflow.getHandle(contractWorkflowId(r.id)).fetchHistory().catch(() => undefined);
+    let retried = false;
+    for (const e of history?.events ?? []) {
+      if (e.workflowTaskTimedOutEventAttributes) f.workflowTasks.timedOut += 1;
+      if (e.workflowTaskFailedEventAttributes) f.workflowTasks.failed += 1;
+      const attempt = e.workflowTaskScheduledEventAttributes?.attempt ?? 1;
+      f.workflowTasks.maxAttempt = Math.max(f.workflowTasks.maxAttempt, attempt);
+      retried ||= attempt > 1 || Boolean(e.workflowTaskTimedOutEventAttributes);
+    }
+    if (retried) f.workflowTasks.contractsRetried += 1;
+  }
+}
+
+/** The command an open contract must still take, chosen from the model; one attempt, within the deadline. */
+function finalCommand(r: LifecycleRecord): { who: Party; path: string; body: unknown; cmd: ModelCommand } {
+  const m = r.model;
+  const cur = m.current();
+  if (m.change && r.pendingRequestId) {
+    return { who: r.freelancer, path: `/change-requests/${r.pendingRequestId}/approve`, body: { version: m.change.edits }, cmd: { type: 'answerChange', approve: true, version: 'seen', later: false } };
+  }
+  if (m.proposal && r.pendingProposalId) {
+    return { who: r.client, path: `/proposals/${r.pendingProposalId}/decline`, body: { version: m.proposal.edits }, cmd: { type: 'answerProposal', accept: false, version: 'seen', later: false } };
+  }
+  if (cur && m.shortfall(cur) > 0) return { who: r.client, path: '/fund', body: {}, cmd: { type: 'fund' } };
+  if (cur?.st === 'active') return { who: r.freelancer, path: `/milestones/${cur.id}/submit`, body: {}, cmd: { type: 'submit' } };
+  if (cur) return { who: r.client, path: `/milestones/${cur.id}/release`, body: {}, cmd: { type: 'release' } };
+  if (m.pending().length) return { who: r.client, path: '/fund', body: {}, cmd: { type: 'fund' } };
+  if (m.prompt) return { who: r.client, path: '/keep-open', body: {}, cmd: { type: 'keepOpen' } };
+  return { who: r.client, path: '/end', body: {}, cmd: { type: 'end' } };
+}
+
+async function finalCommands(api: ApiClient, open: LifecycleRecord[], f: Findings): Promise<void> {
+  await Promise.all(open.map(async (r) => {
+    const c = finalCommand(r);
+    const answer = await api.once(c.who.token, 'POST', `/contracts/${r.id}${c.path}`, c.body, `final-${r.id}`);
+    f.finalCommands += 1;
+    f.maxFinalCommandMs = Math.max(f.maxFinalCommandMs, Math.round(answer.ms));
+    if (answer.status !== 200 || answer.ms > COMMAND_TIMEOUT_MS + 2_000) {
+      f.stuckContracts.push(`${r.id}: the final command ${c.path} answered ${answer.status} ${JSON.stringify(answer.body)?.slice(0, 300)} in ${Math.round(answer.ms)} ms`);
+      r.mismatches.push('final command not accepted');
+      return;
+    }
+    if (!r.model.apply(c.cmd)) f.stateMismatches.push(`${r.id}: final command ${c.path}: the API accepted it, the model refuses it (${r.model.refusal})`);
+    r.history.push(c.cmd);
+  }));
+}
+
+/** Waits until no notice of these contracts is still being emailed. */
+async function settleDeliveries(db: Db, ids: string[], f: Findings): Promise<void> {
+  const started = performance.now();
+  while (performance.now() - started < DELIVERY_SETTLE_MS) {
+    const pending = await db.notification.count({ where: { contractId: { in: ids }, emailState: 'pending' } });
+    if (pending === 0) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  f.deliverySettledMs = Math.round(performance.now() - started);
+}
+
+async function compareStates(deps: { api: ApiClient; temporal: Client }, records: LifecycleRecord[], f: Findings): Promise<void> {
+  await Promise.all(records.map(async (r) => {
+    const view = await deps.api.read(r.client.token, `/contracts/${r.id}`);
+    const judged = !r.unanswered && !r.mismatches.length;
+    if (judged) for (const d of differences(view.body, r.model)) f.stateMismatches.push(`${r.id} (final state): ${d}`);
+    const status = await deps.temporal.workflow.getHandle(contractWorkflowId(r.id)).describe().then((d) => d.status.name, (e: unknown) => `unknown (${String(e)})`);
+    const want = view.body?.status === 'ended' ? 'COMPLETED' : 'RUNNING';
+    if (status !== want) f.stuckContracts.push(`${r.id}: the contract is ${view.body?.status}, its workflow ${status}`);
+  }));
+}
+
+interface LedgerRow { contract_id: string; key: string; kind: string; amount_cents: bigint; seq: number }
+interface AuditRow { contract_id: string; seq: number; command: string }
+
+async function checkLedger(db: Db, records: LifecycleRecord[], f: Findings): Promise<void> {
+  const ids = records.map((r) => r.id);
+  const ledger = await db.$queryRawUnsafe<LedgerRow[]>('SELECT contract_id, key, kind, amount_cents, seq FROM ledger_entries WHERE contract_id = ANY($1)', ids);
+  const audit = await db.$queryRawUnsafe<AuditRow[]>('SELECT contract_id, seq, command FROM audit_events WHERE contract_id = ANY($1)', ids);
+  const rows = await db.contract.findMany({ where: { id: { in: ids } } });
+  const byContract = groupBy(ledger, (l) => l.contract_id);
+  const auditBy = groupBy(audit, (a) => a.contract_id);
+  const rowBy = new Map(rows.map((c) => [c.id, c]));
+  for (const r of records) {
+    const entries = byContract.get(r.id) ?? [];
+    const events = auditBy.get(r.id) ?? [];
+    const sum = (kind: string) => entries.filter((e) => e.kind === kind).reduce((s, e) => s + Number(e.amount_cents), 0);
+    // Escrow and project funds follow from the entries: holds in, releases and returns out; deposits in
+    // (less fees), holds out, returns in, refunds out.
+    const fromLedger: Record<string, number> = {
+      depositsCents: sum('deposit'), feesCents: sum('fee'), releasesCents: sum('release'), refundsCents: sum('refund'),
+      escrowCents: sum('escrow_hold') - sum('release') - sum('escrow_return'),
+      projectFundsCents: sum('deposit') - sum('fee') - sum('escrow_hold') + sum('escrow_return') - sum('refund'),
+    };
+    // The money the model moved, kind by kind: more in the ledger is an entry written twice, less is one
+    // lost. Holds and returns show only through escrow, so they are judged once the direct kinds agree.
+    if (!r.unanswered && !r.mismatches.length) {
+      const model = r.model.balances() as Record<string, number>;
+      const judge = (k: string) => {
+        const v = fromLedger[k]!;
+        if (v === model[k]) return true;
+        if (v > model[k]!) f.duplicateLedgerEntries += 1;
+        else f.lostLedgerEntries += 1;
+        f.ledgerFindings.push(`${r.id}: ${k} from the ledger ${v}, model ${model[k]}`);
+        return false;
+      };
+      const direct = ['depositsCents', 'feesCents', 'releasesCents', 'refundsCents'].map(judge).every(Boolean);
+      if (direct) judge('escrowCents');
+    }
+    // R10: the read model's balances are the ledger's, and never negative.
+    const row = rowBy.get(r.id);
+    for (const [k, v] of Object.entries(fromLedger)) {
+      const stored = row ? Number(row[k as keyof typeof row]) : undefined;
+      if (stored !== v) f.ledgerFindings.push(`${r.id}: ${k} is ${stored} on the contract, ${v} from its ledger`);
+      if (v < 0) f.ledgerFindings.push(`${r.id}: ${k} from the ledger is negative (${v})`);
+    }
+    const seqs = new Map(events.map((e) => [e.seq, e.command]));
+    for (const e of entries) {
+      if (!seqs.has(e.seq)) {
+        f.duplicateLedgerEntries += 1;
+        f.ledgerFindings.push(`${r.id}: entry ${e.key} has no audited transition`);
+      }
+    }
+    const has = (seq: number, kind: string) => entries.some((e) => e.seq === seq && e.kind === kind);
+    for (const e of events) {
+      const want = e.command === 'fundMilestone' ? 'escrow_hold' : e.command === 'releasePayment' ? 'release' : e.command === 'withdrawFunds' ? 'refund' : undefined;
+      if (want && !has(e.seq, want)) {
+        f.lostLedgerEntries += 1;
+        f.ledgerFindings.push(`${r.id}: ${e.command} #${e.seq} has no ${want} entry`);
+      }
+    }
+  }
+  const clients = records.map((r) => r.client.id);
+  const dup = await db.$queryRawUnsafe<{ client_id: string; n: bigint }[]>(
+    'SELECT client_id, count(*) AS n FROM contracts WHERE client_id = ANY($1) GROUP BY client_id HAVING count(*) > 1', clients);
+  f.duplicateContracts = dup.reduce((s, d) => s + Number(d.n) - 1, 0);
+}
+
+interface NoticeRow { id: string; contract_id: string; email_state: string; in_app: bigint }
+
+async function checkNotices(db: Db, resend: FakeResend, records: LifecycleRecord[], f: Findings): Promise<void> {
+  const ids = records.map((r) => r.id);
+  const idSet = new Set(ids);
+  const rows = await db.$queryRawUnsafe<NoticeRow[]>(
+    `SELECT n.id, n.contract_id, n.email_state, (SELECT count(*) FROM in_app_messages m WHERE m.notification_id = n.id) AS in_app
+     FROM notifications n WHERE n.contract_id = ANY($1)`, ids);
+  f.notices += rows.length;
+  const known = new Set(rows.map((n) => n.id));
+  for (const n of rows) {
+    const emailed = resend.emails.has(n.id);
+    if (Number(n.in_app) !== 1 || !emailed || n.email_state !== 'sent') {
+      f.lostNotices += 1;
+      f.noticeFindings.push(`${n.id}: ${n.in_app} in-app message(s), email ${emailed ? 'created' : 'not created'}, state ${n.email_state}`);
+    }
+  }
+  // Emails the provider created for these contracts under keys that are no notice (a key that changed
+  // between attempts would email the same notice twice), and emails sent with no key at all.
+  for (const key of resend.emails.keys()) {
+    const contract = key.split(':')[0]!;
+    if (key.startsWith('no-key-')) {
+      f.duplicateEmails += 1;
+      f.noticeFindings.push(`an email was sent without an Idempotency-Key: ${JSON.stringify(resend.emails.get(key)?.body.subject)}`);
+    } else if (idSet.has(contract) && !known.has(key)) {
+      f.duplicateEmails += 1;
+      f.noticeFindings.push(`an email was created under ${key}, which is no notice`);
+    }
+  }
+  // Every notifying transition has its notices, numbered from 0 without a gap.
+  const audit = await db.$queryRawUnsafe<AuditRow[]>('SELECT contract_id, seq, command FROM audit_events WHERE contract_id = ANY($1)', ids);
+  const bySeq = groupBy(rows, (n) => n.id.split(':').slice(0, 2).join(':'));
+  for (const e of audit) {
+    const notices = bySeq.get(`${e.contract_id}:${e.seq}`) ?? [];
+    const numbers = notices.map((n) => Number(n.id.split(':')[3])).sort((a, b) => a - b);
+    if (NOTIFYING.test(e.command) && notices.length === 0) {
+      f.lostNotices += 1;
+      f.noticeFindings.push(`${e.contract_id} #${e.seq} ${e.command} produced no notice`);
+    }
+    if (numbers.some((n, i) => n !== i)) f.noticeFindings.push(`${e.contract_id} #${e.seq}: notices numbered ${numbers.join(',')}`);
+  }
+}
+
+async function checkRequests(db: Db, temporal: Client, records: LifecycleRecord[], f: Findings): Promise<void> {
+  const ids = records.map((r) => r.id);
+  const pending = await db.changeRequest.findMany({ where: { contractId: { in: ids }, state: 'pending' }, select: { id: true } });
+  await Promise.all(pending.map(async (p) => {
+    const status = await temporal.workflow.getHandle(changeRequestWorkflowId(p.id)).describe().then((d) => d.status.name, () => 'NOT_FOUND');
+    if (status !== 'RUNNING') f.pendingWithoutWorkflow.push(`${p.id}: pending, its workflow ${status}`);
+  }));
+  const pendingIds = new Set(pending.map((p) => p.id));
+  const mine = new Set(ids);
+  for await (const wf of temporal.workflow.list({ query: "WorkflowType = 'changeRequestWorkflow' AND ExecutionStatus = 'Running'" })) {
+    const requestId = wf.workflowId.replace(/^change-request-/, '');
+    const contract = requestId.replace(/-(cr|pr)\d+$/, '');
+    if (mine.has(contract) && !pendingIds.has(requestId)) f.orphanRequestWorkflows.push(`${wf.workflowId} runs, its request is not pending`);
+  }
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k) ?? [];
+    list.push(item);
+    out.set(k, list);
+  }
+  return out;
+}

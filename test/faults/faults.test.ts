@@ -1,0 +1,273 @@
+// The fault suite (issue 10), `npm run test:faults` (full) or `npm run test:faults -- --quick` (CI): many
+// clients drive contracts through the HTTP API while the suite SIGKILLs the worker, restarts PostgreSQL,
+// restarts the Temporal dev server from its SQLite file, SIGKILLs the API and makes the email provider
+// fail. After each scenario the checks of checks.ts run over every contract it drove; each scenario
+// prints its figures and the run writes reliability/results.json.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Findings, checkScenario } from './checks.js';
+import { ApiClient, ClientMetrics } from './client.js';
+import { type LifecyclePlan, type LifecycleRecord, drawPlan, runLifecycle } from './lifecycle.js';
+import { COMMAND_TIMEOUT_MS, profile } from './profile.js';
+import { Results, type ScenarioFigures } from './results.js';
+import { between, seededRng } from './rng.js';
+import { FaultStack, sleep } from './stack.js';
+
+const seed = Number(process.env.FAULTS_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const rng = seededRng(seed);
+const results = new Results(profile, seed);
+let stack: FaultStack;
+
+beforeAll(async () => {
+  console.log(JSON.stringify({ faults: profile.name, seed }));
+  stack = await FaultStack.start(rng);
+}, 300_000);
+
+afterAll(async () => {
+  results.crashes = stack?.crashes ?? [];
+  if (stack) {
+    results.emailCalls = stack.emailCalls;
+    results.emailFailuresInjected = stack.emailFailuresInjected;
+  }
+  if (results.scenarios.length) console.log(`faults: results written to ${results.write()}`);
+  console.log(JSON.stringify({ figure: 'totals', ...results.summary(), scenarios: undefined }));
+  await stack?.stop();
+}, 120_000);
+
+const figure = (name: string, values: Record<string, unknown>) => console.log(JSON.stringify({ figure: name, ...values }));
+
+interface Pool {
+  records: LifecycleRecord[];
+  active: Set<LifecycleRecord>;
+  started: () => number;
+  done: Promise<void>;
+}
+
+/** `concurrency` clients, each running lifecycles one after another while `more()` says so. */
+function pool(api: ApiClient, opts: { concurrency: number; more: (started: number) => boolean; plan: () => LifecyclePlan; onAwaitingExpiry?: (r: LifecycleRecord) => void }): Pool {
+  const records: LifecycleRecord[] = [];
+  const active = new Set<LifecycleRecord>();
+  let started = 0;
+  const deps = { api, db: stack.db, temporal: stack.temporalClient, rng, ...(opts.onAwaitingExpiry ? { onAwaitingExpiry: opts.onAwaitingExpiry } : {}) };
+  const client = async () => {
+    while (opts.more(started)) {
+      started += 1;
+      records.push(await runLifecycle(deps, opts.plan(), active));
+    }
+  };
+  return { records, active, started: () => started, done: Promise.all(Array.from({ length: opts.concurrency }, client)).then(() => undefined) };
+}
+
+/** Runs the checks, records the scenario and returns what must be empty for the scenario to pass. */
+async function conclude(name: string, api: ApiClient, p: Pool, started: number, crashesBefore: number, extra: Record<string, unknown>) {
+  const findings = await checkScenario({ api, db: stack.db, temporal: stack.temporalClient, resend: stack.resend }, p.records);
+  const s: ScenarioFigures = {
+    name, lifecycles: p.records.length, commands: p.records.reduce((n, r) => n + r.commands, 0), findings, metrics: api.metrics,
+    seconds: Math.round((performance.now() - started) / 1000), ...extra,
+  };
+  results.add(s);
+  figure(name, { ...results.summary().scenarios.at(-1), ...headline(findings) });
+  return verdict(findings, api.metrics, stack.crashes.slice(crashesBefore));
+}
+
+const headline = (f: Findings) => ({
+  stuck: f.stuckContracts.length, stateMismatches: f.stateMismatches.length, lostLedgerEntries: f.lostLedgerEntries,
+  duplicateLedgerEntries: f.duplicateLedgerEntries, lostNotices: f.lostNotices, duplicateEmails: f.duplicateEmails,
+});
+
+function verdict(f: Findings, m: ClientMetrics, crashes: string[]) {
+  const few = (list: string[]) => list.slice(0, 15);
+  return {
+    stuckContracts: few(f.stuckContracts),
+    stateMismatches: few(f.stateMismatches),
+    lostLedgerEntries: f.lostLedgerEntries,
+    duplicateLedgerEntries: f.duplicateLedgerEntries,
+    ledgerFindings: few(f.ledgerFindings),
+    lostNotices: f.lostNotices,
+    duplicateEmails: f.duplicateEmails,
+    noticeFindings: few(f.noticeFindings),
+    pendingWithoutWorkflow: few(f.pendingWithoutWorkflow),
+    orphanRequestWorkflows: few(f.orphanRequestWorkflows),
+    duplicateContracts: f.duplicateContracts,
+    http5xxOutsideOutages: m.unannounced5xx,
+    hungAttempts: m.hungAttempts,
+    processCrashes: crashes,
+  };
+}
+
+const CLEAN = {
+  stuckContracts: [], stateMismatches: [], lostLedgerEntries: 0, duplicateLedgerEntries: 0, ledgerFindings: [], lostNotices: 0,
+  duplicateEmails: 0, noticeFindings: [], pendingWithoutWorkflow: [], orphanRequestWorkflows: [], duplicateContracts: 0,
+  http5xxOutsideOutages: {}, hungAttempts: 0, processCrashes: [],
+};
+
+const newApi = () => new ApiClient(stack.baseUrl, new ClientMetrics(), stack.outages);
+
+describe.sequential('faults', () => {
+  it(`1. worker SIGKILLs: at least ${profile.worker.kills} kills at random moments during at least ${profile.worker.lifecycles} lifecycles`, async () => {
+    const P = profile.worker;
+    const api = newApi();
+    const crashes = stack.crashes.length;
+    const started = performance.now();
+    stack.emailMode = 'slow'; // each email takes 20–320 ms, so some kills land mid-email
+    let stop = false;
+    const p = pool(api, { concurrency: P.concurrency, more: () => !stop, plan: () => drawPlan(rng, { expireShare: 0.12, ttlMs: 5_000 }) });
+    const kills: Awaited<ReturnType<FaultStack['killWorker']>>[] = [];
+    const deadline = started + P.maxMinutes * 60_000;
+    while ((kills.length < P.kills || p.records.length < P.lifecycles) && performance.now() < deadline) {
+      await sleep(between(rng, P.killEveryMs[0], P.killEveryMs[1]));
+      kills.push(await stack.killWorker(api.metrics.inFlight));
+    }
+    stop = true;
+    const restartMs = await Promise.all(kills.map((k) => k.restarted));
+    await stack.workersReady();
+    await p.done;
+    results.workerKills += kills.length;
+    stack.emailMode = 'ok';
+
+    const v = await conclude('worker SIGKILL', api, p, started, crashes, {
+      workerKills: kills.length,
+      killsMidCommand: kills.filter((k) => k.commandsInFlight > 0).length,
+      killsMidTransaction: kills.filter((k) => k.transactionsOpen > 0).length,
+      killsMidEmail: kills.filter((k) => k.emailsInFlight > 0).length,
+      maxWorkerRestartMs: Math.max(...restartMs),
+    });
+    expect(kills.length).toBeGreaterThanOrEqual(P.kills);
+    expect(p.records.length).toBeGreaterThanOrEqual(P.lifecycles);
+    expect(v).toEqual(CLEAN);
+  }, (profile.worker.maxMinutes + 8) * 60_000);
+
+  it(`2. PostgreSQL restarted ${profile.postgres.restarts}× mid-run (stopped, ${profile.postgres.downMs / 1000} s down, started): reads answer 503 within the deadline, commands complete`, async () => {
+    const P = profile.postgres;
+    const api = newApi();
+    const crashes = stack.crashes.length;
+    const started = performance.now();
+    const p = pool(api, { concurrency: P.concurrency, more: (n) => n < P.lifecycles, plan: () => drawPlan(rng, { expireShare: 0.1, ttlMs: 5_000 }) });
+    const reads: { status: number; ms: number; code?: string }[] = [];
+    const restarts: { startMs: number }[] = [];
+    for (let i = 0; i < P.restarts; i++) {
+      await sleep(between(rng, 2_000, 6_000));
+      let down = true;
+      // While it is down, parties keep reading their contracts: each read must be a 503, within the deadline.
+      const reader = async () => {
+        while (down) {
+          const r = [...p.active].find((x) => x.id);
+          if (!r) {
+            await sleep(100);
+            continue;
+          }
+          const a = await api.once(r.client.token, 'GET', `/contracts/${r.id}`);
+          if (down) reads.push({ status: a.status, ms: Math.round(a.ms), code: (a.body as { code?: string } | undefined)?.code });
+          await sleep(100);
+        }
+      };
+      restarts.push(await stack.restartPostgres(P.downMs, async () => {
+        const readers = [reader(), reader(), reader()];
+        await sleep(P.downMs);
+        down = false;
+        await Promise.all(readers);
+      }));
+    }
+    await p.done;
+    results.postgresRestarts += restarts.length;
+
+    const byStatus: Record<string, number> = {};
+    for (const r of reads) byStatus[`${r.status} ${r.code ?? ''}`.trim()] = (byStatus[`${r.status} ${r.code ?? ''}`.trim()] ?? 0) + 1;
+    const v = await conclude('PostgreSQL restart', api, p, started, crashes, {
+      postgresRestarts: restarts.length, readsWhileDown: reads.length, readsWhileDownByStatus: byStatus,
+      maxReadWhileDownMs: Math.max(0, ...reads.map((r) => r.ms)), maxPostgresStartMs: Math.max(...restarts.map((r) => r.startMs)),
+    });
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.filter((r) => r.status !== 503)).toEqual([]);
+    expect(Math.max(...reads.map((r) => r.ms))).toBeLessThan(COMMAND_TIMEOUT_MS);
+    expect(v).toEqual(CLEAN);
+  }, 15 * 60_000);
+
+  it(`3. Temporal dev server restarted ${profile.temporal.restarts}× from its SQLite file: nothing lost, change-request timers due while it was down fire`, async () => {
+    const P = profile.temporal;
+    const api = newApi();
+    const crashes = stack.crashes.length;
+    const started = performance.now();
+    const TTL = 8_000;
+    const awaiting = new Map<LifecycleRecord, number>();
+    const p = pool(api, {
+      concurrency: P.concurrency, more: (n) => n < P.lifecycles, plan: () => drawPlan(rng, { expireShare: 0.5, ttlMs: TTL }),
+      onAwaitingExpiry: (r) => awaiting.set(r, performance.now()),
+    });
+    const windows: { from: number; to: number; startMs: number }[] = [];
+    for (let i = 0; i < P.restarts; i++) {
+      // Stop the server just before a pending request's timer is due, so it falls due while the server is down.
+      const until = performance.now() + 90_000;
+      let due: number | undefined;
+      while (performance.now() < until) {
+        const soonest = [...awaiting.entries()].filter(([r]) => !r.expired && !r.finished).map(([, at]) => at + TTL)
+          .filter((at) => at - performance.now() > 1_000).sort((a, b) => a - b)[0];
+        if (soonest !== undefined && soonest - performance.now() < 3_000) {
+          due = soonest;
+          break;
+        }
+        await sleep(100);
+      }
+      const from = performance.now();
+      const { startMs } = await stack.restartTemporal(P.downMs);
+      windows.push({ from, to: performance.now(), startMs });
+      figure('Temporal restarted', { restart: i + 1, timerDueAfterStopMs: due === undefined ? null : Math.round(due - from) });
+    }
+    await p.done;
+    results.temporalRestarts += windows.length;
+
+    const expiring = p.records.filter((r) => r.plan.change === 'expire');
+    const dueWhileDown = [...awaiting.entries()].filter(([, at]) => windows.some((w) => at + TTL >= w.from && at + TTL <= w.to));
+    const v = await conclude('Temporal restart', api, p, started, crashes, {
+      temporalRestarts: windows.length, maxTemporalStartMs: Math.max(...windows.map((w) => w.startMs)),
+      expiringRequests: expiring.length, expired: expiring.filter((r) => r.expired).length,
+      timersDueWhileDown: dueWhileDown.length, firedAfterRestart: dueWhileDown.filter(([r]) => r.expired).length,
+    });
+    expect(dueWhileDown.length).toBeGreaterThan(0);
+    expect(dueWhileDown.filter(([r]) => !r.expired).map(([r]) => r.id)).toEqual([]);
+    expect(expiring.filter((r) => !r.expired).map((r) => r.id)).toEqual([]);
+    expect(v).toEqual(CLEAN);
+  }, 15 * 60_000);
+
+  it(`4. API process SIGKILLed ${profile.api.kills}× mid-request: the client's retry with the same key has exactly one effect`, async () => {
+    const P = profile.api;
+    const api = newApi();
+    const crashes = stack.crashes.length;
+    const started = performance.now();
+    const p = pool(api, { concurrency: P.concurrency, more: (n) => n < P.lifecycles, plan: () => drawPlan(rng, { expireShare: 0.1, ttlMs: 5_000 }) });
+    const kills: { inFlight: number; restartMs: number }[] = [];
+    for (let i = 0; i < P.kills; i++) {
+      await sleep(between(rng, 1_500, 5_000));
+      const inFlight = api.metrics.inFlight;
+      kills.push({ inFlight, ...(await stack.killApi()) });
+    }
+    await p.done;
+    results.apiKills += kills.length;
+
+    const v = await conclude('API SIGKILL', api, p, started, crashes, {
+      apiKills: kills.length, killsMidRequest: kills.filter((k) => k.inFlight > 0).length,
+      requestsInFlightAtKills: kills.reduce((n, k) => n + k.inFlight, 0), maxApiRestartMs: Math.max(...kills.map((k) => k.restartMs)),
+    });
+    expect(kills.filter((k) => k.inFlight > 0).length).toBeGreaterThan(0);
+    expect(v).toEqual(CLEAN);
+  }, 15 * 60_000);
+
+  it('5. email provider: 30% of calls fail (500, 429, a hang past the client timeout); every notice is emailed exactly once', async () => {
+    const P = profile.email;
+    const api = newApi();
+    const crashes = stack.crashes.length;
+    const started = performance.now();
+    const failuresBefore = stack.emailFailuresInjected;
+    const callsBefore = stack.emailCalls;
+    stack.emailMode = 'chaos';
+    const p = pool(api, { concurrency: P.concurrency, more: (n) => n < P.lifecycles, plan: () => drawPlan(rng, { expireShare: 0.1, ttlMs: 5_000 }) });
+    await p.done;
+
+    const v = await conclude('email failures', api, p, started, crashes, {
+      emailCalls: stack.emailCalls - callsBefore, emailFailuresInjected: stack.emailFailuresInjected - failuresBefore,
+      emailFailuresByKind: { ...stack.emailFailures },
+    });
+    stack.emailMode = 'ok';
+    expect(stack.emailFailuresInjected - failuresBefore).toBeGreaterThan(0);
+    expect(v).toEqual(CLEAN);
+  }, 15 * 60_000);
+});

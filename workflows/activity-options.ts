@@ -38,8 +38,9 @@ export const localPersistenceOptions: LocalActivityOptions = {
 
 /** Notification delivery: one email (and one in-app row) per attempt. */
 export const deliveryOptions: ActivityOptions = {
-  // The provider answers in well under this; a hung connection is retried.
-  startToCloseTimeout: '1 minute',
+  // The email client gives up after 15 s (activities/mail.ts); this adds a margin. An attempt whose result
+  // was lost (a worker killed, the server restarted) is retried after this, not after a minute.
+  startToCloseTimeout: '20 seconds',
   retry: {
     initialInterval: '5 seconds',
     backoffCoefficient: 2,

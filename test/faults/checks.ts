@@ -131,13 +131,29 @@ async function settleDeliveries(db: Db, ids: string[], f: Findings): Promise<voi
   f.deliverySettledMs = Math.round(performance.now() - started);
 }
 
+/**
+ * An ended contract's workflow completes once its last notices are delivered: a delivery attempt lost in
+ * an outage is retried after its 20 s start-to-close timeout, so it gets a bounded while to get there.
+ */
+async function workflowStatus(temporal: Client, id: string, want: string): Promise<string> {
+  const describe = () => temporal.workflow.getHandle(contractWorkflowId(id)).describe()
+    .then((d) => d.status.name as string, (e: unknown) => `unknown (${String(e)})`);
+  let status = await describe();
+  for (let waited = 0; status !== want && want === 'COMPLETED' && waited < ENDING_SETTLE_MS; waited += 1000) {
+    await new Promise((r) => setTimeout(r, 1000));
+    status = await describe();
+  }
+  return status;
+}
+const ENDING_SETTLE_MS = 60_000;
+
 async function compareStates(deps: { api: ApiClient; temporal: Client }, records: LifecycleRecord[], f: Findings): Promise<void> {
   await Promise.all(records.map(async (r) => {
     const view = await deps.api.read(r.client.token, `/contracts/${r.id}`);
     const judged = !r.unanswered && !r.mismatches.length;
     if (judged) for (const d of differences(view.body, r.model)) f.stateMismatches.push(`${r.id} (final state): ${d}`);
-    const status = await deps.temporal.workflow.getHandle(contractWorkflowId(r.id)).describe().then((d) => d.status.name, (e: unknown) => `unknown (${String(e)})`);
     const want = view.body?.status === 'ended' ? 'COMPLETED' : 'RUNNING';
+    const status = await workflowStatus(deps.temporal, r.id, want);
     if (status !== want) f.stuckContracts.push(`${r.id}: the contract is ${view.body?.status}, its workflow ${status}`);
   }));
 }

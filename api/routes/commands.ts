@@ -3,7 +3,8 @@
 // Idempotency-Key, and answer with the contract as PostgreSQL now has it (read-your-writes). A key with a
 // stored answer is replayed before any state check: a retried /end after the contract ended gets its 200.
 import { createHash } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import type { Db } from '../../activities/db.js';
@@ -44,7 +45,11 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
       const key = requireKey(req);
       await once(db, req, res, key, requestHash(req, body), async () => {
         if (contract.status === 'ended') {
-          throw new HttpProblem(409, 'CONTRACT_ENDED', 'Contract ended', 'the contract has ended and accepts no changes', 'R3');
+          // The command that ended it (or one just before), retried because its answer was lost to the
+          // deadline (a 503 stores nothing), gets its answer: a closed workflow keeps its Update outcomes.
+          const landed = await landedBefore(temporal, deadline, id, updateId(user.id, key));
+          if (!landed) throw new HttpProblem(409, 'CONTRACT_ENDED', 'Contract ended', 'the contract has ended and accepts no changes', 'R3');
+          return commandAnswer(landed, await loadContract(db, id, user.id));
         }
         const featureEnabled = async () => {
           const flag = await db.featureFlag.findUnique({ where: { userId_name: { userId: contract.clientId, name: CHANGE_REQUEST_FLAG } } });
@@ -58,16 +63,7 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
             await settleDecision(db, r.type, err); // rethrows unless the decision's outcome is now known
             return {} as Partial<CommandResult>;
           });
-        const fresh = await loadContract(db, id, user.id);
-        return {
-          status: 200,
-          body: {
-            contract: contractView(fresh!),
-            ...(result.diff ? { diff: result.diff } : {}),
-            ...(result.prompt ? { prompt: result.prompt } : {}),
-            ...(result.requestId ? { requestId: result.requestId } : {}),
-          },
-        };
+        return commandAnswer(result, await loadContract(db, id, user.id));
       });
     });
   };
@@ -109,6 +105,29 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
     toArgs: () => ({}) });
   add({ type: 'withdrawFunds', path: '/contracts/:id/withdraw-funds', summary: 'Withdraw unused project funds (never escrow)', params: contractParams, body: withdrawFundsBody, rules: ['R23'],
     toArgs: ({ body }) => body as z.infer<typeof withdrawFundsBody> });
+}
+
+/** 200 with the contract as PostgreSQL now has it (read-your-writes) and what the command returned. */
+function commandAnswer(result: Partial<CommandResult>, fresh: Awaited<ReturnType<typeof loadContract>>) {
+  return {
+    status: 200,
+    body: {
+      contract: contractView(fresh!),
+      ...(result.diff ? { diff: result.diff } : {}),
+      ...(result.prompt ? { prompt: result.prompt } : {}),
+      ...(result.requestId ? { requestId: result.requestId } : {}),
+    },
+  };
+}
+
+/** The result of the Update with this id if it completed on the contract's workflow; undefined if it never ran or failed. */
+async function landedBefore(temporal: Client, deadline: Deadline, contractId: string, id: string): Promise<CommandResult | undefined> {
+  const update = temporal.workflow.getHandle(contractWorkflowId(contractId)).getUpdateHandle<CommandResult>(id);
+  return deadline(() => update.result()).catch((err: unknown) => {
+    // Unknown update id (NOT_FOUND) or a refused command: this request is new to the ended contract.
+    if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError) return undefined;
+    throw err; // an outage or the deadline: 503, retry with the same key
+  });
 }
 
 /** The Temporal update id: the caller's key, scoped to the caller (keys are only unique per user). */

@@ -17,7 +17,7 @@ import { contractIdFor, updateId } from '../../api/routes/commands.js';
 import type { IssuedUser } from '../../api/users.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import type { contractWorkflow } from '../../workflows/contract.js';
-import { createContractUpdate } from '../../workflows/messages.js';
+import { commandUpdates, createContractUpdate } from '../../workflows/messages.js';
 import { http } from '../support/http.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -231,6 +231,27 @@ describe('replays before state checks', () => {
     expect(retries.map((r) => r.headers.get('idempotent-replayed'))).toEqual(['true', 'true', 'true']);
     expect(retries.map((r) => r.body)).toEqual([release.body, withdraw.body, end.body]);
     expect(await ledgerRows(id)).toBe(rows);
+    expect(another).toMatchObject({ status: 409, body: { code: 'CONTRACT_ENDED', rule: 'R3' } });
+  });
+});
+
+describe('an answer lost to the deadline', () => {
+  it('R3: a retried /end whose first attempt ended the contract but timed out (503, nothing stored) gets its 200, not 409 CONTRACT_ENDED', async () => {
+    const { client, freelancer } = await parties();
+    const id = await newContract(client, freelancer, [2000]);
+    const key = randomUUID();
+    // The first attempt: its Update (id = the key) landed and ended the contract; the client heard a 503.
+    await stack.client.workflow.getHandle(contractWorkflowId(id))
+      .executeUpdate(commandUpdates.endContract, { args: [{ actorId: client.id }], updateId: updateId(client.id, key) });
+    await expect.poll(async () => (await call('GET', `/contracts/${id}`, { token: client.token })).body.status).toBe('ended');
+
+    const retried = await call('POST', `/contracts/${id}/end`, { token: client.token, key, body: {} });
+    const replayed = await call('POST', `/contracts/${id}/end`, { token: client.token, key, body: {} });
+    const another = await call('POST', `/contracts/${id}/end`, { token: client.token, body: {} });
+
+    expect(retried.status).toBe(200);
+    expect(retried.body.contract.status).toBe('ended');
+    expect([replayed.status, replayed.headers.get('idempotent-replayed')]).toEqual([200, 'true']);
     expect(another).toMatchObject({ status: 409, body: { code: 'CONTRACT_ENDED', rule: 'R3' } });
   });
 });

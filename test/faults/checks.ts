@@ -41,8 +41,11 @@ export interface Findings {
 
 /** Transitions that always tell the other party (R24); the rest (create, keepOpen, withdrawFunds) tell no one. */
 const NOTIFYING = /^(savePlan|fundMilestone|submitWork|releasePayment|requestChange|editChangeRequest|proposeChanges|endContract|changeRequest \w+|proposal \w+)$/;
-/** Notices still undelivered after this are lost (email retries back off to 20 s; a hang holds 16 s). */
-const DELIVERY_SETTLE_MS = 240_000;
+/**
+ * Notices still undelivered after this are lost. A delivery attempt on a killed worker times out, then
+ * backs off (5 s doubling); a hang holds 16 s; a contract backed off by Temporal schedules nothing.
+ */
+const DELIVERY_SETTLE_MS = 360_000;
 
 export async function checkScenario(deps: { api: ApiClient; db: Db; temporal: Client; resend: FakeResend }, records: LifecycleRecord[]): Promise<Findings> {
   const f: Findings = {

@@ -26,7 +26,7 @@ export const profile: Profile = QUICK
   }
   : {
     name: 'full',
-    worker: { kills: 100, lifecycles: 200, concurrency: 16, maxMinutes: 14, killEveryMs: [2_000, 7_000] },
+    worker: { kills: 100, lifecycles: 200, concurrency: 16, maxMinutes: 12, killEveryMs: [3_000, 9_000] },
     postgres: { restarts: 3, lifecycles: 30, concurrency: 10, downMs: 5_000 },
     temporal: { restarts: 2, lifecycles: 24, concurrency: 10, downMs: 5_000 },
     api: { kills: 10, lifecycles: 30, concurrency: 10 },

@@ -89,6 +89,7 @@ export class Results {
         retries: metrics.retries,
         droppedConnections: metrics.droppedConnections,
         hungAttempts: metrics.hungAttempts,
+        commandsOverAMinute: metrics.commandsOverAMinute,
         http5xx: metrics.codes5xx,
         slowestCommands: metrics.slowest,
         notices: findings.notices,

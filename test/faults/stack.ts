@@ -2,14 +2,15 @@
 // (stopped and started on the same data directory), a Temporal dev server on a SQLite file (restarted
 // from that file), the worker and the API as separate node processes, and a Resend stand-in whose
 // failures the suite switches on. Everything listens on 127.0.0.1 on ports picked at start.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createDb, type Db } from '../../activities/db.js';
-import { TASK_QUEUE } from '../../domain/names.js';
+import { TASK_QUEUE, contractWorkflowId } from '../../domain/names.js';
 import { type RunningTemporal, startTemporalDevServer } from '../../scripts/lib/temporal-dev.js';
-import { root } from '../../scripts/lib/tools.js';
+import { root, temporalBinary } from '../../scripts/lib/tools.js';
 import { workflowsPath } from '../../worker/create-worker.js';
 import { type Behaviour, type FakeResend, startFakeResend } from '../support/fake-resend.js';
 import { freePort } from '../support/ports.js';
@@ -98,6 +99,24 @@ export class FaultStack {
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  /**
+   * Writes a contract's workflow history (and its request workflows') to the log directory, as the
+   * Temporal CLI prints it: where a stuck contract's time went. Returns the file.
+   */
+  dumpHistory(contractId: string): string {
+    const file = join(this.logDir, `history-${contractId}.json`);
+    const show = (workflowId: string) => {
+      try {
+        return execFileSync(temporalBinary('temporal'), ['workflow', 'show', '--address', this.temporal.address, '--workflow-id', workflowId, '--output', 'json'],
+          { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+      } catch (err) {
+        return JSON.stringify({ error: String(err) });
+      }
+    };
+    writeFileSync(file, `{"contract": ${show(contractWorkflowId(contractId))}}\n`);
+    return file;
   }
 
   // ---- worker ----

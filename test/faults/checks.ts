@@ -126,13 +126,20 @@ async function finalCommands(api: ApiClient, open: LifecycleRecord[], f: Finding
 /** Waits until no notice of these contracts is still being emailed. */
 async function settleDeliveries(db: Db, ids: string[], f: Findings): Promise<void> {
   const started = performance.now();
+  let last = -1;
+  let lastChange = started;
   while (performance.now() - started < DELIVERY_SETTLE_MS) {
     const pending = await db.notification.count({ where: { contractId: { in: ids }, emailState: 'pending' } });
     if (pending === 0) break;
+    if (pending !== last) [last, lastChange] = [pending, performance.now()];
+    // Nothing delivered for two minutes: what is left waits on a contract that does not move (the checks
+    // below say which), not on a retry.
+    if (performance.now() - lastChange > NO_PROGRESS_MS) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
   f.deliverySettledMs = Math.round(performance.now() - started);
 }
+const NO_PROGRESS_MS = 120_000;
 
 /**
  * An ended contract's workflow completes once its last notices are delivered: a delivery attempt lost in

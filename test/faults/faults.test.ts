@@ -58,8 +58,9 @@ function pool(api: ApiClient, opts: { concurrency: number; more: (started: numbe
 }
 
 /** Runs the checks, records the scenario and returns what must be empty for the scenario to pass. */
-async function conclude(name: string, api: ApiClient, p: Pool, started: number, crashesBefore: number, extra: Record<string, unknown>) {
+async function conclude(name: string, api: ApiClient, p: Pool, started: number, crashesBefore: number, extra: Record<string, unknown> | (() => Record<string, unknown>)) {
   const findings = await checkScenario({ api, db: stack.db, temporal: stack.temporalClient, resend: stack.resend }, p.records);
+  if (typeof extra === 'function') extra = extra();
   // A contract that did not finish leaves its history behind for whoever reads the failure.
   const stuck = new Set([...findings.stuckContracts, ...findings.stateMismatches].map((s) => s.slice(0, 36)));
   for (const id of [...stuck].slice(0, 10)) console.log(`faults: history of ${id} in ${stack.dumpHistory(id)}`);
@@ -112,15 +113,20 @@ describe.sequential('faults', () => {
     const crashes = stack.crashes.length;
     const started = performance.now();
     stack.emailMode = 'slow'; // each email takes 20–320 ms, so some kills land mid-email
-    let stop = false;
-    const p = pool(api, { concurrency: P.concurrency, more: () => !stop, plan: () => drawPlan(rng, { expireShare: 0.12, ttlMs: 5_000 }) });
+    // Lifecycles start while the kills go on, and at least P.lifecycles of them; the kills go on until
+    // there were P.kills, and after that while lifecycles still run, for up to P.maxMinutes. A loaded
+    // machine makes the run longer, never the counts smaller.
+    let killing = true;
+    const p = pool(api, {
+      concurrency: P.concurrency, more: (n) => killing || n < P.lifecycles, plan: () => drawPlan(rng, { expireShare: 0.12, ttlMs: 5_000 }),
+    });
     const kills: Awaited<ReturnType<FaultStack['killWorker']>>[] = [];
     const deadline = started + P.maxMinutes * 60_000;
-    while ((kills.length < P.kills || p.records.length < P.lifecycles) && performance.now() < deadline) {
+    while (kills.length < P.kills || (p.records.length < P.lifecycles && performance.now() < deadline)) {
       await sleep(between(rng, P.killEveryMs[0], P.killEveryMs[1]));
       kills.push(await stack.killWorker(api.metrics.inFlight));
     }
-    stop = true;
+    killing = false;
     const restartMs = await Promise.all(kills.map((k) => k.restarted));
     await stack.workersReady();
     await p.done;
@@ -265,10 +271,11 @@ describe.sequential('faults', () => {
     const p = pool(api, { concurrency: P.concurrency, more: (n) => n < P.lifecycles, plan: () => drawPlan(rng, { expireShare: 0.1, ttlMs: 5_000 }) });
     await p.done;
 
-    const v = await conclude('email failures', api, p, started, crashes, {
+    // Counted after the checks, which wait for the retries of the last deliveries.
+    const v = await conclude('email failures', api, p, started, crashes, () => ({
       emailCalls: stack.emailCalls - callsBefore, emailFailuresInjected: stack.emailFailuresInjected - failuresBefore,
       emailFailuresByKind: { ...stack.emailFailures },
-    });
+    }));
     stack.emailMode = 'ok';
     expect(stack.emailFailuresInjected - failuresBefore).toBeGreaterThan(0);
     expect(v).toEqual(CLEAN);

@@ -18,6 +18,7 @@ import { workflowsPath } from '../worker/create-worker.js';
 import { resolveRequestUpdate } from '../workflows/messages.js';
 import { allSearchAttributes } from '../workflows/search-attributes.js';
 import { registerSearchAttributes } from './lib/search-attributes.js';
+import { devServerDynamicConfig } from './lib/temporal-dev.js';
 import { root, temporalBinary } from './lib/tools.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -47,7 +48,11 @@ async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn
 /** A dev server with a worker on a fresh task queue, a contract driver on it, torn down afterwards. */
 async function onDevServer(fn: (env: TestWorkflowEnvironment, c: ContractDriver) => Promise<void>) {
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporalBinary('temporal') }, searchAttributes: allSearchAttributes },
+    server: {
+      executable: { type: 'existing-path', path: temporalBinary('temporal') },
+      searchAttributes: allSearchAttributes,
+      extraArgs: devServerDynamicConfig,
+    },
   });
   try {
     const taskQueue = `replay-${randomUUID()}`;

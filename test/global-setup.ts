@@ -10,6 +10,7 @@ import type { SharedContext } from './support/context.js';
 import { freePort } from './support/ports.js';
 import { startEmbeddedPostgres } from '../scripts/lib/postgres.js';
 import { migrateDeploy } from '../scripts/lib/prisma.js';
+import { devServerDynamicConfig } from '../scripts/lib/temporal-dev.js';
 import { root, temporalBinary } from '../scripts/lib/tools.js';
 import { workflowsPath } from '../worker/create-worker.js';
 import { allSearchAttributes } from '../workflows/search-attributes.js';
@@ -31,6 +32,7 @@ export default async function setup(project: TestProject) {
       server: {
         executable: { type: 'existing-path', path: temporalBinary('temporal') },
         searchAttributes: allSearchAttributes,
+        extraArgs: devServerDynamicConfig,
       },
     }),
     bundleWorkflowCode({ workflowsPath, logger: quietLogger }),

@@ -6,6 +6,9 @@ export const persistenceOptions: ActivityOptions = {
   // Seconds, not half a minute: a worker killed mid-attempt holds the command only this long before the
   // retry runs elsewhere. The pool's statement timeout (activities/db.ts) ends a stuck query sooner.
   startToCloseTimeout: '5 seconds',
+  // The worker that accepted the Update gets the write in the reply to its task completion, without a
+  // poll round trip, where the server allows it (system.enableActivityEagerExecution: scripts/lib/temporal-dev.ts).
+  allowEagerDispatch: true,
   retry: {
     initialInterval: '200 milliseconds',
     backoffCoefficient: 2,
@@ -20,10 +23,9 @@ export const persistenceOptions: ActivityOptions = {
 };
 
 /**
- * Persistence as a local activity (issue 11): the transaction runs in the worker that holds the workflow
- * task, so a command costs one workflow task instead of an activity task and a second workflow task. The
- * guarantees hold because the write is keyed by (contract, seq): a worker that dies mid-attempt fails its
- * workflow task, and the worker that retries it writes the same record again, which is recognised.
+ * Persistence as a local activity (issue 11), kept only to replay the histories recorded with it. Withdrawn
+ * (issue 10): a worker killed before its workflow task completed left a committed transition whose Update
+ * was never accepted, so nothing guaranteed that the same command would come again to adopt it.
  */
 export const localPersistenceOptions: LocalActivityOptions = {
   startToCloseTimeout: persistenceOptions.startToCloseTimeout!,

@@ -70,8 +70,16 @@ const PERSIST_BEFORE_CHILD = 'persist-before-child';
 const RULES_UPGRADE = 'rules-v2';
 /** patched(): commands are checked with the issue-8 field rules (histories from before keep the old checks). */
 const FIELD_CHECKS = 'field-checks';
-/** patched(): persistence runs as a local activity (issue 11). */
+/** patched(): persistence runs as a local activity (issue 11; withdrawn by the next patch). */
 const LOCAL_PERSISTENCE = 'local-persistence';
+/**
+ * patched(): persistence is a regular activity again (issue 10). A local activity commits inside a workflow
+ * task that may never complete (its worker killed): PostgreSQL then holds a transition whose Update was
+ * never accepted, and a local activity spanning two tasks made a history its own code could not replay.
+ * An activity is scheduled in the same task completion that accepts the Update, so nothing is written
+ * before the command is durable. Evidence: reliability/evidence/.
+ */
+const DURABLE_PERSISTENCE = 'persistence-after-acceptance';
 /**
  * An outcome whose write failed for good is tried again after this (doubling), about 45 minutes in all;
  * then it is logged and left to an operator's resolveRequest, so continue-as-new is never blocked for ever.
@@ -111,8 +119,9 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       // Summaries make the history read as sentences in the Temporal UI.
       const summary = `Persist ${command} (#${t.state.seq})`;
       try {
-        // Histories from before persistence became a local activity replay with the regular one.
-        if (patched(LOCAL_PERSISTENCE)) await persistLocally.executeWithOptions({ ...localPersistenceOptions, summary }, [record]);
+        // Only histories recorded between the two patches replay with the local activity.
+        const local = !patched(DURABLE_PERSISTENCE) && patched(LOCAL_PERSISTENCE);
+        if (local) await persistLocally.executeWithOptions({ ...localPersistenceOptions, summary }, [record]);
         else await persistTransition.executeWithOptions({ ...persistenceOptions, summary }, [record]);
       } catch (err) {
         throw persistenceRefusal(err, record.contractId, record.seq); // the state stays as it was

@@ -18,6 +18,7 @@ import { allSearchAttributes } from '../../workflows/search-attributes.js';
 import { freePort } from '../../test/support/ports.js';
 import { startEmbeddedPostgres } from '../lib/postgres.js';
 import { migrateDeploy } from '../lib/prisma.js';
+import { devServerDynamicConfig } from '../lib/temporal-dev.js';
 import { temporalBinary } from '../lib/tools.js';
 import { floorActivities } from './floor-activities.js';
 
@@ -48,7 +49,11 @@ export async function startBenchStack(step: (what: string) => void): Promise<Ben
       return pg;
     })(),
     TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: temporalBinary('temporal') }, searchAttributes: allSearchAttributes },
+      server: {
+        executable: { type: 'existing-path', path: temporalBinary('temporal') },
+        searchAttributes: allSearchAttributes,
+        extraArgs: devServerDynamicConfig,
+      },
     }),
     bundleWorkflowCode({ workflowsPath: floorWorkflowsPath, logger: quietLogger }),
   ]);

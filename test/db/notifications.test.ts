@@ -16,7 +16,9 @@ let db: Db;
 let resend: FakeResend;
 beforeAll(async () => {
   db = createDb(shared('databaseUrl'));
-  resend = await startFakeResend({ hangMs: 400 });
+  // A hang outlasts the client's timeout by a margin; the timeout is far above a loaded machine's answer
+  // time, so only the scripted hang ever times out.
+  resend = await startFakeResend({ hangMs: 2_500 });
 });
 afterAll(async () => {
   await resend?.close();
@@ -24,7 +26,7 @@ afterAll(async () => {
 });
 beforeEach(() => resend.script());
 
-const mailer = () => createResendMailer({ apiKey: 're_test_key', from: 'Milestones <n@milestones.test>', baseUrl: resend.url, timeoutMs: 150 });
+const mailer = () => createResendMailer({ apiKey: 're_test_key', from: 'Milestones <n@milestones.test>', baseUrl: resend.url, timeoutMs: 1_500 });
 
 /** A persisted change request on the active milestone: its notice to the freelancer is pending delivery. */
 async function changeRequestNotice(): Promise<{ c: DirectContract; notice: Notice }> {
@@ -58,7 +60,7 @@ describe('deliverNotice', () => {
     const { deliverNotice } = createNotifications(db, mailer());
 
     const failures = await deliverWithRetries(deliverNotice, notice);
-    await new Promise((r) => setTimeout(r, 500)); // let the abandoned (hung) request land too
+    await new Promise((r) => setTimeout(r, 1_500)); // let the abandoned (hung) request land too
     await new MockActivityEnvironment().run(deliverNotice, notice); // a late duplicate activity run
 
     expect(failures).toEqual(['EMAIL_UNAVAILABLE', 'EMAIL_UNAVAILABLE', 'EMAIL_UNAVAILABLE']);

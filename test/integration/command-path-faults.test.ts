@@ -143,6 +143,38 @@ describe('a worker that dies mid-persistence', () => {
   }, 90_000);
 });
 
+describe('a worker that dies just after its persistence committed', () => {
+  // Issue 10's full fault run: with persistence as a local activity, a worker killed here left PostgreSQL
+  // holding a transition whose Update was never accepted (the contract stuck between the two), and a local
+  // activity spanning two workflow tasks wrote a history its own code could not replay.
+  it('SIGKILL at the commit: the Update was accepted before anything was written; the command is adopted once', async () => {
+    const queue = newQueue();
+    const first = await startWorker(queue);
+    const { c, p } = await plannedContract(queue);
+    const { seen, fault } = await faults.committed({ table: 'audit_events', contractId: c.id });
+    const updateId = randomUUID();
+    const fund = () => c.handle.executeUpdate(fundMilestoneUpdate, { args: [{ actorId: p.client.id }], updateId });
+    const funding = fund();
+    funding.catch(() => {});
+    await within(seen, 20_000, 'the funding transaction commit');
+    await first.stop('SIGKILL');
+    await fault.remove();
+    await startWorker(queue);
+
+    const result = await within(funding, 45_000, 'fundMilestone after the worker was replaced');
+    expect(result.contract.balances.escrowCents).toBe(5000);
+    expect((await within(fund(), 15_000, 'the same update again')).contract.balances.escrowCents).toBe(5000);
+    expect(await effects(db, c.id, 'fundMilestone')).toEqual(ONE_FUNDING);
+
+    const events = (await c.handle.fetchHistory()).events ?? [];
+    const accepted = events.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId === updateId);
+    const written = events.findIndex((e, i) => i > accepted && e.activityTaskScheduledEventAttributes?.activityType?.name === 'persistTransition');
+    expect(accepted).toBeGreaterThan(0);
+    expect(written).toBeGreaterThan(accepted);
+    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toEqual([]);
+  }, 90_000);
+});
+
 describe('retryable persistence failures', () => {
   let own: OwnPostgres;
   let ownDb: Db;

@@ -64,6 +64,27 @@ export class Faults {
       END IF;`);
   }
 
+  /**
+   * Resolves when a transaction that wrote this contract's row into `table` commits: PostgreSQL delivers a
+   * NOTIFY only at commit, so a test can act in the moment after a write became durable.
+   */
+  async committed(opts: { table: FaultTable; contractId: string }): Promise<{ seen: Promise<void>; fault: Fault }> {
+    const channel = `commit_${randomBytes(6).toString('hex')}`;
+    await this.sql.query(`LISTEN ${channel}`);
+    const seen = new Promise<void>((resolve) => {
+      const onNote = (n: pg.Notification) => {
+        if (n.channel !== channel) return;
+        this.sql.off('notification', onNote);
+        resolve();
+      };
+      this.sql.on('notification', onNote);
+    });
+    const fault = await this.install(opts.table, opts.contractId, (seq) => `
+      PERFORM nextval('${seq}');
+      PERFORM pg_notify('${channel}', NEW.contract_id);`);
+    return { seen, fault };
+  }
+
   /** Ends the sessions named `tag` (a client that died leaves its session sleeping on the server). */
   async terminate(tag: string): Promise<number> {
     const { rows } = await this.sql.query<{ ok: boolean }>(

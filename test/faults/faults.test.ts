@@ -124,7 +124,7 @@ describe.sequential('faults', () => {
     const deadline = started + P.maxMinutes * 60_000;
     while (kills.length < P.kills || (p.records.length < P.lifecycles && performance.now() < deadline)) {
       await sleep(between(rng, P.killEveryMs[0], P.killEveryMs[1]));
-      kills.push(await stack.killWorker(api.metrics.inFlight));
+      kills.push(await stack.killWorker(api.metrics.inFlight, P.killEveryMs[0]));
     }
     killing = false;
     const restartMs = await Promise.all(kills.map((k) => k.restarted));

@@ -146,7 +146,8 @@ export class FaultStack {
    * starve the stack instead of attacking it (a full run at a load of 28 completed no command in 20 min).
    */
   async killWorker(commandsInFlight: number, minUpMs = 0): Promise<KillMoment & { restarted: Promise<number> }> {
-    const serving = () => this.workers.flatMap((w, i) => (w?.readyAt !== undefined && performance.now() - w.readyAt >= minUpMs ? [i] : []));
+    const serving = () =>
+      this.workers.flatMap((w, i) => (w?.readyAt !== undefined && performance.now() - w.readyAt >= minUpMs ? [i] : []));
     let ready: number[] = [];
     while ((ready = serving()).length === 0) await sleep(100);
     const slot = ready[Math.floor(this.rng() * ready.length)]!;

@@ -38,6 +38,8 @@ import {
   resolveRequestUpdate,
 } from './messages.js';
 import { publishContractAttributes, requestAttributes } from './search-attributes.js';
+import { showContractDetails } from './details.js';
+import { requestSummaryLine } from '../domain/describe.js';
 
 const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
 const { persistTransition: persistLocally } = proxyLocalActivities<ContractActivities>(localPersistenceOptions);
@@ -142,6 +144,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     }
     t.notices.forEach(deliver);
     publishContractAttributes(state);
+    showContractDetails(state);
   }
 
   async function startRequests(t: Transition): Promise<void> {
@@ -157,7 +160,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         parentClosePolicy: ParentClosePolicy.ABANDON,
         ...(input.requestTaskQueue ? { taskQueue: input.requestTaskQueue } : {}),
         typedSearchAttributes: requestAttributes(t.state.id, e.request),
-        staticSummary: e.request.kind === 'change' ? `Change request on milestone ${e.request.milestoneId}` : 'Proposal on pending milestones',
+        staticSummary: requestSummaryLine(e.request, t.state.milestones), // what it changes, old → new (UI)
       });
       // A request whose workflow closes without reporting (terminated, cancelled, failed, timed out from the
       // UI or CLI) would stay pending for ever: resolve it as canceled, naming why (issue 9).
@@ -199,7 +202,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         // Failing a signal handler would fail the contract: log it and try again later.
         log.error('request outcome not applied', { requestId, outcome, err: String(err), retryInMs: wait });
         if (!state || rulesVersion(state) < 2) return;
-        await sleep(wait);
+        await sleep(wait, { summary: `apply the ${outcome} outcome of ${requestId} again (attempt ${attempt + 1})` });
       }
     }
     log.error('request outcome given up: resolve it with resolveRequest', { requestId, outcome, tries: OUTCOME_RETRY_MS.tries });
@@ -305,7 +308,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
 
   // A workflow whose createContract update was refused never gets a state: end it rather than idle
   // (but never while an accepted create is still persisting).
-  if (!(await condition(() => state !== undefined, '1 hour'))) {
+  if (state) showContractDetails(state); // a continued run shows its details before its first command
+  if (!(await condition(() => state !== undefined, '1 hour', { summary: 'end this run if the contract is never created' }))) {
     await condition(allHandlersFinished);
     if (state === undefined) return;
   }

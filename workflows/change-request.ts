@@ -66,7 +66,7 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
   // The UI's current details (metadata, no command): who must answer, and until when.
   const ttl = input.ttlMs ?? CHANGE_REQUEST_TTL_MS;
   const waitingFor = input.kind === 'change' ? 'the freelancer (approve or reject)' : 'the client (accept or decline)';
-  const until = input.expires ? `; expires ${new Date(Date.now() + ttl).toISOString()} (R19)` : '; no expiry';
+  const until = input.expires ? `; expires ${new Date(new Date().getTime() + ttl).toISOString()} (R19)` : '; no expiry';
   setCurrentDetails(`**Waiting for ${waitingFor}** on contract \`${input.contractId}\`${until}`);
 
   let decided: boolean;

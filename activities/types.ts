@@ -32,3 +32,16 @@ export interface ContractActivities {
   /** One notice: an email and an in-app message to its recipient (R24), each exactly once. */
   deliverNotice(notice: Notice): Promise<void>;
 }
+
+/** What the notice sweep asks of PostgreSQL (workflows/notice-sweep.ts). */
+export interface StaleNoticeQuery {
+  /** Notices written less than this long ago are left to their contract's own delivery. */
+  graceMs: number;
+  /** Notices written longer ago than this are marked failed, never re-driven. */
+  horizonMs: number;
+  limit: number;
+}
+
+export interface NoticeSweepActivities {
+  findStaleNotices(query: StaleNoticeQuery): Promise<{ notices: Notice[]; gaveUp: number }>;
+}

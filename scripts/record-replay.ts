@@ -14,6 +14,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { changeRequestWorkflowId } from '../domain/names.js';
 import { ContractDriver, CLIENT, FREELANCER } from '../test/support/contract-driver.js';
 import { createRecorder } from '../test/support/recording-activities.js';
+import { withNoticeWorker } from '../test/support/workers.js';
 import { workflowsPath } from '../worker/create-worker.js';
 import { resolveRequestUpdate } from '../workflows/messages.js';
 import { allSearchAttributes } from '../workflows/search-attributes.js';
@@ -41,8 +42,10 @@ async function save(client: Client, workflowId: string, scenario: string) {
 }
 
 async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: createRecorder().activities });
-  return worker.runUntil(fn);
+  const { activities } = createRecorder();
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
+  // Deliveries run on the notices queue beside the contract's (issue 13).
+  return (await withNoticeWorker(worker, env.nativeConnection, activities)).runUntil(fn);
 }
 
 /** A dev server with a worker on a fresh task queue, a contract driver on it, torn down afterwards. */

@@ -39,6 +39,7 @@ import {
 } from './messages.js';
 import { publishContractAttributes, requestAttributes } from './search-attributes.js';
 import { showContractDetails } from './details.js';
+import { deliveryFor } from './notices.js';
 import { requestSummaryLine } from '../domain/describe.js';
 
 const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
@@ -212,7 +213,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   function deliver(notice: Notice): void {
     delivering.set(notice.key, notice);
     void deliverNotice
-      .executeWithOptions({ ...deliveryOptions, summary: `Notify the ${notice.recipientRole}: ${notice.event.replaceAll('_', ' ')}` }, [notice])
+      .executeWithOptions({ ...deliveryFor(), summary: `Notify the ${notice.recipientRole}: ${notice.event.replaceAll('_', ' ')}` }, [notice])
       .catch((err) => log.error('notice not delivered', { key: notice.key, err: String(err) }))
       .finally(() => delivering.delete(notice.key));
   }

@@ -24,7 +24,7 @@ import {
   type Command, type CommandType, type Decision, type Transition, decide, resolveRequest,
 } from '../domain/commands.js';
 import { type ContractState, RULES_VERSION, changedMilestones, createContract, rulesVersion, summarize } from '../domain/contract.js';
-import { CLOSE_SIGNAL, assertVersionNamed, notPending, operatorActor, validateResolution } from '../domain/operator.js';
+import { CLOSE_SIGNAL, assertVersionNamed, notPending, operatorActor, signalSender, validateResolution } from '../domain/operator.js';
 import { transitionRecord } from './records.js';
 import { refuse } from '../domain/errors.js';
 import { changeRequestWorkflowId } from '../domain/names.js';
@@ -40,6 +40,8 @@ import {
 import { publishContractAttributes, requestAttributes } from './search-attributes.js';
 import { showContractDetails } from './details.js';
 import { deliveryFor } from './notices.js';
+import { acceptContractSignals } from './signals.js';
+import { signalCommand } from '../domain/signals.js';
 import { requestSummaryLine } from '../domain/describe.js';
 
 const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
@@ -137,7 +139,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       if (e.type !== 'signalRequest') continue;
       try {
         // The actor travels with the signal, so the request's history and its report name who decided.
-        await getExternalWorkflowHandle(changeRequestWorkflowId(e.requestId)).signal(requestSignals[e.signal], { actorId });
+        await getExternalWorkflowHandle(changeRequestWorkflowId(e.requestId)).signal(requestSignals[e.signal], signalSender(actorId));
       } catch (err) {
         // Already closed (it expired or was decided a moment ago): its own report settles the request.
         log.warn('change-request workflow not signalled', { requestId: e.requestId, signal: e.signal, err: String(err) });
@@ -306,6 +308,15 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       },
     },
   );
+
+  // The design card's verbs as signals too (issue 13): the Updates' rules; a refusal is recorded, not thrown.
+  acceptContractSignals((verb, input) => lock.runExclusive(async () => {
+    upgradeRulesUnderPatch();
+    const before = guard(current);
+    const { command, partyId, auditActor } = guard(() => signalCommand(verb, input, before));
+    guard(() => assertVersionNamed(command));
+    await commit(guard(() => decide(before, command, { actorId: partyId, now: now() })), command.type, auditActor);
+  }));
 
   // A workflow whose createContract update was refused never gets a state: end it rather than idle
   // (but never while an accepted create is still persisting).

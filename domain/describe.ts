@@ -12,6 +12,9 @@ export const SUMMARY_MAX = 200;
 const cut = (s: string, max = SUMMARY_MAX): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 /** Markdown-safe for a table cell or a line: user text never breaks the layout. */
 const cell = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+/** In Markdown: the UI reads `$…$` as math, so every dollar sign (money, user text) is escaped. */
+const md = (s: string): string => cell(s).replaceAll('$', '\\$');
+const usd = (cents: number): string => md(formatUsd(cents));
 
 export interface ContractParties {
   title: string;
@@ -54,7 +57,7 @@ function requestLines(label: string, r: PendingRequest, milestones: readonly Mil
   return [
     `**${label}** \`${r.id}\` · version ${r.edits} · sent ${r.createdAt.slice(0, 10)} by \`${r.requestedBy}\` · ${expiry}${deciding}`,
     '',
-    `> ${requestSummaryLine(r, milestones)}`,
+    `> ${md(requestSummaryLine(r, milestones))}`,
   ];
 }
 
@@ -65,18 +68,18 @@ function requestLines(label: string, r: PendingRequest, milestones: readonly Mil
 export function contractDetails(s: ContractState, asOf: string): string {
   const b = s.balances;
   const rows = s.milestones.map((m, i) =>
-    `| ${i + 1} | ${cell(m.title)} | ${m.state} | ${formatUsd(m.amountCents)} | ${formatUsd(m.fundedCents)} | ${formatUsd(m.releasedCents)} | ${m.dueDate ?? '—'} |`);
+    `| ${i + 1} | ${md(m.title)} | ${m.state} | ${usd(m.amountCents)} | ${usd(m.fundedCents)} | ${usd(m.releasedCents)} | ${m.dueDate ?? '—'} |`);
   const out = [
-    `### “${cell(s.title)}” — ${s.status}${s.endPrompt ? ' (last milestone released: end or keep open?)' : ''}`,
+    `### “${md(s.title)}” — ${s.status}${s.endPrompt ? ' (last milestone released: end or keep open?)' : ''}`,
     `Client \`${s.clientId}\` · Freelancer \`${s.freelancerId}\` · ${s.milestones.length} milestone(s) · seq ${s.seq}`,
     '',
     '| # | Milestone | State | Amount | Funded | Released | Due |',
     '|---|---|---|---|---|---|---|',
     ...(rows.length ? rows : ['| — | no milestones yet | | | | | |']),
     '',
-    `**Balances** — escrow ${formatUsd(b.escrowCents)} · project funds ${formatUsd(b.projectFundsCents)} · ` +
-      `deposits ${formatUsd(b.depositsCents)} · released ${formatUsd(b.releasesCents)} · refunded ${formatUsd(b.refundsCents)} · ` +
-      `fees ${formatUsd(b.feesCents)}`,
+    `**Balances** — escrow ${usd(b.escrowCents)} · project funds ${usd(b.projectFundsCents)} · ` +
+      `deposits ${usd(b.depositsCents)} · released ${usd(b.releasesCents)} · refunded ${usd(b.refundsCents)} · ` +
+      `fees ${usd(b.feesCents)}`,
     '',
   ];
   if (s.changeRequest) out.push(...requestLines('Pending change request', s.changeRequest, s.milestones), '');

@@ -21,11 +21,22 @@ const { recordRefusal } = proxyActivities<ContractActivities>(refusalOptions);
 /** Runs the command a verb stands for, under the contract's lock; throws an ApplicationFailure to refuse. */
 export type SignalRunner = (verb: ContractSignalVerb, input: SignalInput | undefined) => Promise<void>;
 
+/** What the UI's Send Signal and `temporal workflow metadata` show next to each signal. */
+const SENDER = 'actorId (the party) or operatorId (an operator acting for it)';
+const DESCRIPTIONS: Record<ContractSignalVerb, string> = {
+  submitWork: `Freelancer submits work (R5): {milestoneId, ${SENDER}}. Refusals go to refused_signals.`,
+  releasePayment: `Client releases payment, full or partial (R5, R8): {milestoneId, amountCents?, ${SENDER}}.`,
+  approve: `Freelancer approves the pending change request (R17): {version, requestId?, ${SENDER}}.`,
+  reject: `Freelancer rejects the pending change request (R17): {version, requestId?, ${SENDER}}.`,
+};
+
 export function acceptContractSignals(run: SignalRunner): void {
   const verbs: [ContractSignalVerb, typeof approveSignal][] = [
     ['submitWork', submitWorkSignal], ['releasePayment', releasePaymentSignal], ['approve', approveSignal], ['reject', rejectSignal],
   ];
-  for (const [verb, def] of verbs) setHandler(def, (input?: ContractSignal) => handle(verb, input, run));
+  for (const [verb, def] of verbs) {
+    setHandler(def, (input?: ContractSignal) => handle(verb, input, run), { description: DESCRIPTIONS[verb] });
+  }
 }
 
 async function handle(verb: ContractSignalVerb, input: ContractSignal | undefined, run: SignalRunner): Promise<void> {

@@ -47,7 +47,7 @@ describe('signals on the contract workflow', () => {
 
     await expect.poll(async () => (await c.state()).changeRequest).toBeNull();
     expect(await milestone(c)).toMatchObject({ amountCents: 800, fundedCents: 800 });
-    const closed = recorded(c).records.find((r) => r.request?.id === requestId && r.request.state === 'approved');
+    const closed = recorded(c).records.find((r) => r.request?.id === requestId && r.request?.state === 'approved');
     expect(closed?.actorId).toBe('operator:ops-jane');
   });
 

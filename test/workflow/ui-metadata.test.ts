@@ -35,11 +35,12 @@ describe('the Temporal UI explains each contract', () => {
     const request = w.client.workflow.getHandle(changeRequestWorkflowId(requestId!));
     expect(await (await request.describe()).staticSummary()).toBe('Change request on “Logo”: amount: $10.00 → $15.00');
     const details = await currentDetails(c);
-    expect(details).toContain('| 1 | Logo | active | $10.00 | $10.00 | $0.00 | — |');
-    expect(details).toContain('| 2 | Website | pending | $25.00 | $0.00 | $0.00 | — |');
-    expect(details).toContain('**Balances** — escrow $10.00 · project funds $0.00 · deposits $14.95');
+    // Dollar signs are escaped: the UI's Markdown reads `$…$` as math.
+    expect(details).toContain('| 1 | Logo | active | \\$10.00 | \\$10.00 | \\$0.00 | — |');
+    expect(details).toContain('| 2 | Website | pending | \\$25.00 | \\$0.00 | \\$0.00 | — |');
+    expect(details).toContain('**Balances** — escrow \\$10.00 · project funds \\$0.00 · deposits \\$14.95');
     expect(details).toMatch(new RegExp(`\\*\\*Pending change request\\*\\* \`${requestId}\` · version 0 .* · expires \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC`));
-    expect(details).toContain('> Change request on “Logo”: amount: $10.00 → $15.00');
+    expect(details).toContain('> Change request on “Logo”: amount: \\$10.00 → \\$15.00');
 
     const history = await request.fetchHistory();
     const timer = history.events!.find((e) => e.timerStartedEventAttributes);
@@ -49,7 +50,7 @@ describe('the Temporal UI explains each contract', () => {
     await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: requestId!, version: 0 });
 
     const after = await currentDetails(c);
-    expect(after).toContain('| 1 | Logo | active | $15.00 | $10.00 | $0.00 | — |');
+    expect(after).toContain('| 1 | Logo | active | \\$15.00 | \\$10.00 | \\$0.00 | — |');
     expect(after).toContain('No pending change request or proposal.');
   });
 

@@ -2,6 +2,7 @@
 // README's pictures: the UI is a single-page app that loads its data after the load event, so this waits
 // (real time, bounded) over the DevTools protocol instead of using --screenshot, which fires too early.
 // Usage: node --experimental-websocket scripts/ui-screenshot.mjs <url> <out.png> [width] [height] [waitMs]
+/* global fetch, WebSocket, clearTimeout -- Node's own (WebSocket behind --experimental-websocket on Node 20) */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 

@@ -9,7 +9,14 @@ import { describeChange, diffLines } from './notice-text.js';
 /** The UI shows summaries on one line; longer text is cut with an ellipsis (the server also caps metadata). */
 export const SUMMARY_MAX = 200;
 
-const cut = (s: string, max = SUMMARY_MAX): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+/**
+ * A summary is shown as Markdown on the workflow's page (where `$…$` is math) and as plain text in the
+ * timeline and the CLI: amounts read "USD 80.00" there, which both show as written.
+ */
+const cut = (s: string, max = SUMMARY_MAX): string => {
+  const plain = s.replace(/\$(?=\d)/g, 'USD ');
+  return plain.length <= max ? plain : `${plain.slice(0, max - 1)}…`;
+};
 /** Markdown-safe for a table cell or a line: user text never breaks the layout. */
 const cell = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
 /** In Markdown: the UI reads `$…$` as math, so every dollar sign (money, user text) is escaped. */

@@ -33,14 +33,14 @@ describe('the Temporal UI explains each contract', () => {
 
     expect(await (await c.handle.describe()).staticSummary()).toBe(`“Brand identity” · client ${c.clientId} · freelancer ${c.freelancerId}`);
     const request = w.client.workflow.getHandle(changeRequestWorkflowId(requestId!));
-    expect(await (await request.describe()).staticSummary()).toBe('Change request on “Logo”: amount: $10.00 → $15.00');
+    expect(await (await request.describe()).staticSummary()).toBe('Change request on “Logo”: amount: USD 10.00 → USD 15.00');
     const details = await currentDetails(c);
     // Dollar signs are escaped: the UI's Markdown reads `$…$` as math.
     expect(details).toContain('| 1 | Logo | active | \\$10.00 | \\$10.00 | \\$0.00 | — |');
     expect(details).toContain('| 2 | Website | pending | \\$25.00 | \\$0.00 | \\$0.00 | — |');
     expect(details).toContain('**Balances** — escrow \\$10.00 · project funds \\$0.00 · deposits \\$14.95');
     expect(details).toMatch(new RegExp(`\\*\\*Pending change request\\*\\* \`${requestId}\` · version 0 .* · expires \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC`));
-    expect(details).toContain('> Change request on “Logo”: amount: \\$10.00 → \\$15.00');
+    expect(details).toContain('> Change request on “Logo”: amount: USD 10.00 → USD 15.00');
 
     const history = await request.fetchHistory();
     const timer = history.events!.find((e) => e.timerStartedEventAttributes);

@@ -6,13 +6,24 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { ContractSummary } from '../domain/contract.js';
 import type { Db } from './db.js';
 import { classifyPgError } from './pg-errors.js';
-import type { TransitionRecord } from './types.js';
+import type { RefusalRecord, TransitionRecord } from './types.js';
 
 type Tx = Prisma.TransactionClient;
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 
 export function createPersistence(db: Db) {
   return {
+    async recordRefusal(r: RefusalRecord): Promise<void> {
+      const { workflowId, runId } = activityIds();
+      try {
+        await db.refusedSignal.createMany({ data: [{ ...r, at: new Date(r.at), workflowId, runId }], skipDuplicates: true });
+      } catch (err) {
+        const f = classifyPgError(err);
+        if (f.retryable) throw err;
+        throw ApplicationFailure.nonRetryable(`refusal ${r.id} not recorded (SQLSTATE ${f.sqlState ?? 'none'}): ${f.reason}`, f.code);
+      }
+    },
+
     async persistTransition(record: TransitionRecord): Promise<void> {
       const info = activityIds();
       try {

@@ -16,3 +16,11 @@ export const changeRequestIdFromWorkflowId = (workflowId: string): string => {
   if (!workflowId.startsWith(CHANGE_REQUEST_PREFIX)) throw new Error(`not a change-request workflow id: ${workflowId}`);
   return workflowId.slice(CHANGE_REQUEST_PREFIX.length);
 };
+
+/**
+ * Notice delivery has its own task queue beside each contract queue (issue 13): an email outage fills
+ * only that queue's activity slots, never persistence's. Derived, so every test queue has its own too.
+ */
+export const noticeTaskQueue = (contractTaskQueue: string): string => `${contractTaskQueue}.notices`;
+/** The Schedule that re-drives notices left pending (one per contract queue), and its sweep workflow's id. */
+export const noticeSweepScheduleId = (contractTaskQueue: string): string => `notice-sweep-${contractTaskQueue}`;

@@ -35,7 +35,7 @@ function show(field: FieldChange['field'], value: string | number | null): strin
 
 export const describeChange = (c: FieldChange): string => `${FIELD[c.field]}: ${show(c.field, c.old)} → ${show(c.field, c.new)}`;
 
-function diffLines(d: PlanDiff): string[] {
+export function diffLines(d: PlanDiff): string[] {
   return [
     ...d.added.map((a) => `Added "${a.title}" (${formatUsd(a.amountCents)}) at position ${a.position}`),
     ...d.edited.flatMap((e) => [`Edited "${e.title}":`, ...e.changes.map((c) => `  ${describeChange(c)}`)]),

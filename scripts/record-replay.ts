@@ -14,8 +14,9 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { changeRequestWorkflowId } from '../domain/names.js';
 import { ContractDriver, CLIENT, FREELANCER } from '../test/support/contract-driver.js';
 import { createRecorder } from '../test/support/recording-activities.js';
+import { withNoticeWorker } from '../test/support/workers.js';
 import { workflowsPath } from '../worker/create-worker.js';
-import { resolveRequestUpdate } from '../workflows/messages.js';
+import { approveSignal, releasePaymentSignal, resolveRequestUpdate, submitWorkSignal } from '../workflows/messages.js';
 import { allSearchAttributes } from '../workflows/search-attributes.js';
 import { registerSearchAttributes } from './lib/search-attributes.js';
 import { devServerDynamicConfig } from './lib/temporal-dev.js';
@@ -41,8 +42,10 @@ async function save(client: Client, workflowId: string, scenario: string) {
 }
 
 async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: createRecorder().activities });
-  return worker.runUntil(fn);
+  const { activities } = createRecorder();
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
+  // Deliveries run on the notices queue beside the contract's (issue 13).
+  return (await withNoticeWorker(worker, env.nativeConnection, activities)).runUntil(fn);
 }
 
 /** A dev server with a worker on a fresh task queue, a contract driver on it, torn down afterwards. */
@@ -107,6 +110,37 @@ async function closedFromOutside() {
   });
 }
 
+/** The design card's verbs as signals on the contract (issue 13): accepted, refused, and an operator's approval. */
+async function signals() {
+  await onDevServer(async (env, c) => {
+    await c.create();
+    await c.plan([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
+    await c.fund();
+    await c.handle.signal(submitWorkSignal, { actorId: CLIENT, milestoneId: 'm1' }); // refused: the wrong party
+    await c.handle.signal(submitWorkSignal, { actorId: FREELANCER, milestoneId: 'm1' });
+    await c.handle.signal(releasePaymentSignal, { operatorId: 'ops-replay', milestoneId: 'm1' });
+    await until(async () => (await c.state()).milestones[0]!.state === 'released');
+    await c.fund();
+    const cr = await c.requestChange('m2', { title: 'Build v2' });
+    await c.handle.signal(approveSignal, { operatorId: 'ops-replay', version: 0 });
+    await until(async () => (await c.state()).changeRequest === null);
+    await c.release('m2');
+    await c.send('endContract', { actorId: CLIENT });
+    await c.handle.result();
+    await save(env.client, c.workflowId, 'contract-signals');
+    await save(env.client, changeRequestWorkflowId(cr.requestId!), 'change-request-approved-by-signal');
+  });
+}
+
+/** Polls every 100 ms for at most 30 s (signals do not answer). */
+async function until(done: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await done()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the signal was not applied within 30 s');
+}
+
 async function expiry() {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalBinary('temporal-test-server') } },
@@ -135,4 +169,5 @@ async function expiry() {
 
 await lifecycle();
 await closedFromOutside();
+await signals();
 await expiry();

@@ -5,7 +5,10 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createDb } from '../activities/db.js';
 import { mailerFromEnv } from '../activities/mail.js';
+import { Client } from '@temporalio/client';
 import { createWorker } from './create-worker.js';
+import { ensureNoticeSweepSchedule } from './notice-sweep-schedule.js';
+import { createNoticeWorker } from './notice-worker.js';
 
 const running: { worker?: Worker } = {};
 // The SDK shuts a running worker down gracefully on these signals; a signal that arrives while the
@@ -25,10 +28,15 @@ const worker = await createWorker({
   ...(process.env.TASK_QUEUE ? { taskQueue: process.env.TASK_QUEUE } : {}),
   ...(process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } } : {}),
 });
+// Notices on their own queue, in this process (issue 13); the Schedule re-drives what they left pending.
+const notices = await createNoticeWorker({ connection, db, ...(mail ? { mail } : {}), namespace: worker.options.namespace,
+  taskQueue: worker.options.taskQueue });
+const sweep = await ensureNoticeSweepSchedule(new Client({ connection, namespace: worker.options.namespace }), worker.options.taskQueue);
 running.worker = worker;
-console.log(JSON.stringify({ level: 'info', msg: 'worker started', taskQueue: worker.options.taskQueue }));
+console.log(JSON.stringify({ level: 'info', msg: 'worker started', taskQueue: worker.options.taskQueue,
+  noticeTaskQueue: notices.options.taskQueue, noticeSweepSchedule: sweep }));
 try {
-  await worker.run();
+  await Promise.all([worker.run(), notices.run()]);
 } finally {
   await db.$disconnect();
   await connection.close();

@@ -27,7 +27,7 @@ export async function awaitDecision(t: Transition, w: DecisionWait): Promise<voi
   const awaited = t.effects.find((e) => e.type === 'awaitOutcome');
   if (!awaited) return;
   const { requestId } = awaited;
-  const decided = await condition(() => !w.isPending(requestId), w.wait);
+  const decided = await condition(() => !w.isPending(requestId), w.wait, { summary: `wait for the outcome of ${requestId}` });
   if (!decided && w.honest) {
     // The API answers 503; a retry with the same key reads the real outcome once it is recorded.
     throw ApplicationFailure.create({

@@ -94,13 +94,27 @@ export interface DecisionSignal {
   operatorId?: string;
 }
 
-// Change-request workflow: the design card's verbs, as signals an operator can also send from the UI/CLI.
-export const approveSignal = defineSignal<[DecisionSignal?]>('approve');
-export const rejectSignal = defineSignal<[DecisionSignal?]>('reject');
+/**
+ * The design card's verbs sent to `contract-<id>` (issue 13): the command's fields beside its sender, a
+ * party (`actorId`) or an operator acting for the party the verb belongs to (`operatorId`). Approve and
+ * reject go to the pending change request (`requestId` may be left out) and name its `version` (R16).
+ */
+export interface ContractSignal extends DecisionSignal {
+  milestoneId?: string;
+  amountCents?: number;
+  requestId?: string;
+  version?: number;
+}
+
+// The design card's verbs, as signals an operator can also send from the UI/CLI: on a change-request
+// workflow they decide it; on a contract workflow submitWork, releasePayment, approve and reject run the
+// same commands as the Updates of those names (workflows/signals.ts). One definition per wire name.
+export const approveSignal = defineSignal<[ContractSignal?]>('approve');
+export const rejectSignal = defineSignal<[ContractSignal?]>('reject');
 export const withdrawSignal = defineSignal<[DecisionSignal?]>('withdraw');
 export const editSignal = defineSignal<[DecisionSignal?]>('edit');
-export const submitWorkSignal = defineSignal<[DecisionSignal?]>('submitWork');
-export const releasePaymentSignal = defineSignal<[DecisionSignal?]>('releasePayment');
+export const submitWorkSignal = defineSignal<[ContractSignal?]>('submitWork');
+export const releasePaymentSignal = defineSignal<[ContractSignal?]>('releasePayment');
 export const requestSignals = {
   approve: approveSignal,
   reject: rejectSignal,

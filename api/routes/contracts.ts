@@ -3,6 +3,7 @@ import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStarte
 import { z } from 'zod';
 import type { Db } from '../../activities/db.js';
 import type { Deadline } from '../deadline.js';
+import { contractSummaryLine } from '../../domain/describe.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import { createContractBody, idSchema, listQuery } from '../../domain/schemas.js';
 import type { contractWorkflow } from '../../workflows/contract.js';
@@ -31,7 +32,8 @@ export function contractRoutes(
     async ({ body }, req, res) => {
       const user = res.locals.user;
       const key = requireKey(req);
-      if (!(await db.user.findUnique({ where: { id: body.freelancerId } }))) {
+      const freelancer = await db.user.findUnique({ where: { id: body.freelancerId } });
+      if (!freelancer) {
         throw new HttpProblem(422, 'FREELANCER_NOT_FOUND', 'No such freelancer', `user ${body.freelancerId} does not exist`, 'R1');
       }
       await once(db, req, res, key, requestHash(req, body), async () => {
@@ -52,6 +54,10 @@ export function contractRoutes(
               // Persistence runs inside the workflow task (a local activity): a worker that dies holding it
               // delays the contract by this, not the 10 s default. Long local activities heartbeat the task.
               workflowTaskTimeout: CONTRACT_TASK_TIMEOUT,
+              // What the Temporal UI lists for this workflow (issue 13): names, not just ids, for operators.
+              staticSummary: contractSummaryLine({
+                title: body.title, clientId: user.id, freelancerId: freelancer.id, clientName: user.name, freelancerName: freelancer.name,
+              }),
             }),
           }));
         } catch (err) {

@@ -10,6 +10,7 @@ import { registerSearchAttributes } from '../../scripts/lib/search-attributes.js
 import { shared } from './context.js';
 import { CLIENT, type ContractDriver, FREELANCER } from './contract-driver.js';
 import { quietRuntime } from './runtime.js';
+import { type WorkerGroup, withNoticeWorker } from './workers.js';
 
 export async function createTimeSkippingEnv(db: Db): Promise<TestWorkflowEnvironment> {
   quietRuntime();
@@ -23,16 +24,19 @@ export async function createTimeSkippingEnv(db: Db): Promise<TestWorkflowEnviron
   return env;
 }
 
-export function timeSkippingWorker(env: TestWorkflowEnvironment, db: Db, taskQueue: string, { replaceable = false } = {}): Promise<Worker> {
-  return Worker.create({
+export async function timeSkippingWorker(env: TestWorkflowEnvironment, db: Db, taskQueue: string, { replaceable = false } = {}): Promise<WorkerGroup> {
+  const activities = createActivities({ db });
+  const main = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     // A worker that will be replaced keeps no sticky cache: its successor must get the workflow's next
     // task from the shared queue at once, not after the test server times out a dead sticky queue.
     ...(replaceable ? { maxCachedWorkflows: 0 } : {}),
     workflowBundle: { codePath: shared('workflowBundlePath') },
-    activities: createActivities({ db }),
+    activities,
   });
+  // Deliveries run on the notices queue: the test server does not skip time past a task nobody polls.
+  return withNoticeWorker(main, env.nativeConnection, activities);
 }
 
 /** A contract whose first milestone is funded and has a pending change request (amount 1000 → 1500). */

@@ -2,20 +2,20 @@
 // reaches PostgreSQL through the contract workflow's real persistence activity.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../activities/db.js';
 import { changeRequestWorkflowId } from '../../domain/names.js';
 import { approveSignal } from '../../workflows/messages.js';
 import { shared } from '../support/context.js';
 import { ContractDriver } from '../support/contract-driver.js';
+import type { WorkerGroup } from '../support/workers.js';
 import { createTimeSkippingEnv, pendingRequest, timeSkippingWorker } from '../support/time-skipping.js';
 
 let env: TestWorkflowEnvironment;
 let db: Db;
 /** One warm worker for the file (a replaced worker is tested in change-request-durability.test.ts). */
 const taskQueue = `ts-${randomUUID()}`;
-let worker: Worker;
+let worker: WorkerGroup;
 let running: Promise<void>;
 beforeAll(async () => {
   db = createDb(shared('databaseUrl'));

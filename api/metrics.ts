@@ -34,10 +34,8 @@ export function createApiMetrics(): ApiMetrics {
     name: 'api_idempotent_replays_total', help: 'Responses replayed from a stored Idempotency-Key answer, by route',
     labelNames: ['route'], registers: [registry],
   });
-  const refusals = new Counter({
-    name: 'api_rate_limit_refusals_total', help: 'Requests refused with 429 by a rate limit, by route',
-    labelNames: ['route'], registers: [registry],
-  });
+  // No route label: the limits run before routing.
+  const refusals = new Counter({ name: 'api_rate_limit_refusals_total', help: 'Requests refused with 429 by a rate limit', registers: [registry] });
   const updates = new Histogram({
     name: 'temporal_update_duration_seconds',
     help: 'Temporal UpdateWorkflowExecution calls (to the Update\'s outcome), by update name and outcome',
@@ -47,13 +45,14 @@ export function createApiMetrics(): ApiMetrics {
   const observe: RequestHandler = (req, res, next) => {
     const end = durations.startTimer();
     res.once('finish', () => {
-      // The route template, never the raw path: ids in paths would make a label value per contract.
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      // The route template, never the raw path: ids in paths would make a label value per contract. A request
+      // answered before routing (401, 415, 429, a malformed body) is 'middleware'; a 404 is 'unmatched'.
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? 'unmatched' : 'middleware';
       const labels = { method: req.method, route, status: String(res.statusCode) };
       requests.inc(labels);
       end(labels);
       if (res.getHeader('idempotent-replayed') === 'true') replays.inc({ route });
-      if (res.statusCode === 429) refusals.inc({ route });
+      if (res.statusCode === 429) refusals.inc();
     });
     next();
   };

@@ -1,7 +1,7 @@
 // `npm run up` pointed at a database it does not own (DATABASE_URL) and a running Temporal: it writes no
 // demo users there, tells other commands where the stack is (user:create finds the embedded database
-// through the same file), and serves the API's and the worker's metrics. The embedded defaults themselves
-// run in CI's first-hour check (README, "The first hour").
+// through the same file), and serves the API's and the worker's metrics. The embedded defaults are not
+// started here (fixed ports, the developer's own .data/); README "The first hour" says how they were run.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

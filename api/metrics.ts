@@ -67,7 +67,8 @@ export function createApiMetrics(): ApiMetrics {
     try {
       const out = await call();
       const outcome = outcomeOf(out);
-      // No outcome yet: the server answered before the Update completed and the client polls on.
+      // No outcome yet: the server answered before the Update completed (its long poll ended first) and the
+      // client polls on outside this call; the time recorded is the first call's, already a long one.
       end({ outcome: !outcome ? 'accepted' : outcome.failure ? 'failed' : 'completed' });
       return out;
     } catch (err) {

@@ -1,8 +1,9 @@
-// npm run replay -- [--query "<visibility query>"] [--limit 1000] [--workflows <file> | --bundle <file>]
+// npm run replay -- [--query "<visibility query>"] [--limit 1000] [--minutes 30] [--workflows <file> | --bundle <file>]
 // The release gate for workflow changes: downloads the histories the query matches from the Temporal the
 // environment names (worker/connection.ts) and replays them against this checkout's workflow code.
 // Exits 0 when every history replays, 1 on any nondeterminism or replay failure (each one named), 2 on
-// bad usage, 3 when the query matched nothing (a gate that saw no history proved nothing).
+// bad usage, 3 when the query matched nothing (a gate that saw no history proved nothing), 4 when it did
+// not finish within --minutes (a gate that hangs would hold a rollout for ever).
 // The default query is every running workflow: those are the ones a deploy's new code must continue.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,7 +11,7 @@ import { DefaultLogger, Runtime, Worker, type ReplayWorkerOptions } from '@tempo
 import { connectClient, describeTarget, temporalSettings } from '../worker/connection.js';
 import { workflowsPath } from '../worker/create-worker.js';
 
-const USAGE = 'usage: npm run replay -- [--query "<visibility query>"] [--limit <n>] [--workflows <file> | --bundle <file>]';
+const USAGE = 'usage: npm run replay -- [--query "<visibility query>"] [--limit <n>] [--minutes <n>] [--workflows <file> | --bundle <file>]';
 
 function usage(problem?: string): never {
   console.error(`${problem ? `${problem}\n` : ''}${USAGE}`);
@@ -19,6 +20,7 @@ function usage(problem?: string): never {
 const options = {
   query: { type: 'string', default: "ExecutionStatus = 'Running'" },
   limit: { type: 'string', default: '1000' },
+  minutes: { type: 'string', default: '30' },
   workflows: { type: 'string' },
   bundle: { type: 'string' },
 } as const;
@@ -30,7 +32,13 @@ try {
 }
 const limit = Number(args.limit);
 if (!Number.isSafeInteger(limit) || limit < 1) usage('--limit is a whole number above 0');
+const minutes = Number(args.minutes);
+if (!(minutes > 0)) usage('--minutes is a number above 0');
 if (args.workflows && args.bundle) usage('give --workflows or --bundle, not both');
+setTimeout(() => {
+  console.error(`replay: did not finish within ${minutes} min; nothing was proven`);
+  process.exit(4);
+}, minutes * 60_000).unref();
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const settings = temporalSettings();

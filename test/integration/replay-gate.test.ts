@@ -1,7 +1,7 @@
 // The release gate (scripts/replay.ts, `npm run replay`) run as a process against the shared dev server:
 // it passes live contract histories on today's code, refuses a history whose workflow changed its
 // commands without a patch (exit 1, the workflow named), passes the same change behind patched(), and
-// refuses to call an empty match a pass.
+// refuses to call an empty match a pass or to run unbounded.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -67,11 +67,13 @@ describe('npm run replay, the release gate', () => {
     expect(run.code).toBe(0);
   });
 
-  it('treats a query that matched nothing as no proof (exit 3), and bad usage as exit 2', () => {
+  it('treats a query that matched nothing as no proof (exit 3), running out of time as exit 4, bad usage as exit 2', () => {
     const none = gate('--query', `WorkflowId = 'no-such-${randomUUID()}'`, '--bundle', shared('workflowBundlePath'));
+    const late = gate('--minutes', '0.0001'); // 6 ms: no gate connects, lists and bundles that fast
     const bad = gate('--limit', 'many');
 
-    expect([none.code, bad.code]).toEqual([3, 2]);
+    expect([none.code, late.code, bad.code]).toEqual([3, 4, 2]);
+    expect(late.out).toContain('did not finish within');
     expect(none.out).toContain('nothing was proven');
   });
 });

@@ -30,11 +30,11 @@ describe.skipIf(nativeEngine)('the offline Prisma engine outside development', (
     expect(run.stderr).toContain('PRISMA_OFFLINE_ENGINE=1');
   });
 
-  it('runs when told to use the offline engine, and in development', async () => {
+  // Development (NODE_ENV unset) takes the fallback in every test run: global-setup migrates through it.
+  it('runs when told to use the offline engine', async () => {
     const told = await wrapper({ NODE_ENV: 'production', PRISMA_OFFLINE_ENGINE: '1' });
-    const development = await wrapper({});
 
-    expect([told.status, development.status], `${told.stderr}${development.stderr}`).toEqual([0, 0]);
+    expect(told.status, told.stderr).toBe(0);
     expect(told.stdout).toContain('prisma');
   });
 });

@@ -56,7 +56,8 @@ async function connect(env: Record<string, string>): Promise<ConnectedClient> {
 }
 
 describe('Temporal connections through mTLS', () => {
-  it('a worker configured by a profile and an API client configured by variables complete a command over mTLS', async () => {
+  // A worker process starts here: give it what a loaded two-core machine needs.
+  it('a worker configured by a profile and an API client configured by variables complete a command over mTLS', { timeout: 180_000 }, async () => {
     const profile = join(dir, 'temporal.toml');
     const workerPair = certificate(dir, 'worker', ca, 'clientAuth');
     writeFileSync(profile, [

@@ -21,7 +21,15 @@ beforeAll(() => {
   db = createDb(shared('databaseUrl'));
 });
 afterAll(async () => {
-  if (up && up.exitCode === null) up.kill('SIGKILL');
+  // A test that failed midway leaves up running: SIGTERM lets it stop its worker and API (a SIGKILL would
+  // orphan them), SIGKILL only if it has not exited after 30 s.
+  if (up && up.exitCode === null && up.signalCode === null) {
+    const exited = new Promise((resolve) => up!.once('exit', resolve));
+    up.kill('SIGTERM');
+    const timer = setTimeout(() => up!.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
   await db?.$disconnect();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -11,6 +11,7 @@ import { authenticate } from './auth.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, commandDeadline } from './deadline.js';
 import { errorMiddleware } from './errors.js';
 import { firstNonIntegerLiteral } from './json-integers.js';
+import { type ApiMetrics, createApiMetrics } from './metrics.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { HttpProblem } from './problem.js';
 import { rateLimit } from './rate-limit.js';
@@ -32,6 +33,8 @@ export interface AppDeps {
   /** The deadline of each Temporal Update the API sends (COMMAND_TIMEOUT_MS); past it, 503 + Retry-After. */
   commandTimeoutMs?: number;
   log?: (line: Record<string, unknown>) => void;
+  /** Prometheus metrics (api/metrics.ts); its updateInterceptor belongs on `temporal`. */
+  metrics?: ApiMetrics;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -42,6 +45,8 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  const metrics = deps.metrics ?? createApiMetrics();
+  app.use(metrics.observe);
 
   app.use((req, res, next) => {
     const given = req.get('request-id');
@@ -79,6 +84,7 @@ export function createApp(deps: AppDeps): express.Express {
     const ready = pg === 'ok' && tp === 'ok';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', postgres: pg, temporal: tp });
   });
+  app.get('/metrics', metrics.serve);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument(router.routes));
   });

@@ -1,15 +1,20 @@
-// API process entry: PORT (3000), DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, COMMAND_TIMEOUT_MS (15000).
-import { Client, Connection } from '@temporalio/client';
+// API process entry: PORT (3000), DATABASE_URL, COMMAND_TIMEOUT_MS (15000), and Temporal's standard
+// client configuration (worker/connection.ts: a profile and the TEMPORAL_* variables).
 import { createDb } from '../activities/db.js';
+import { connectClient, describeTarget, temporalSettings } from '../worker/connection.js';
 import { createApp } from './app.js';
+import { createApiMetrics } from './metrics.js';
 
 const port = Number(process.env.PORT ?? 3000);
-const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
-const temporal = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+const metrics = createApiMetrics();
+const settings = temporalSettings();
+console.log(JSON.stringify({ level: 'info', msg: 'connecting to Temporal', ...describeTarget(settings) }));
+const { client: temporal, connection } = await connectClient(settings, { interceptors: { workflow: [metrics.updateInterceptor] } });
 const db = createDb();
 const server = createApp({
   db,
   temporal,
+  metrics,
   rateLimitPerMinute: Number(process.env.RATE_LIMIT_PER_MINUTE ?? 600),
   changeRequestsByDefault: process.env.CHANGE_REQUESTS_DEFAULT === 'on',
   ...(process.env.INITIATION_FEE_CENTS ? { initiationFeeCents: Number(process.env.INITIATION_FEE_CENTS) } : {}),

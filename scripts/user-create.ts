@@ -1,16 +1,25 @@
 // npm run user:create -- --email a@b.c --name "Ada" [--change-requests]: creates a user (or reuses it)
-// and prints a new token; --change-requests turns on R14's feature flag for that client.
+// and prints a new token; --change-requests turns on R14's feature flag for that client. The database is
+// DATABASE_URL's, or else the embedded one of a running `npm run up` (scripts/lib/stack-file.ts).
 import { parseArgs } from 'node:util';
 import { createDb } from '../activities/db.js';
 import { CHANGE_REQUEST_FLAG } from '../api/routes/commands.js';
 import { issueUser } from '../api/users.js';
+import { databaseUrlOrEmbedded } from './lib/stack-file.js';
 
 const { values } = parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' }, 'change-requests': { type: 'boolean' } } });
 if (!values.email || !values.name) {
   console.error('usage: npm run user:create -- --email <email> --name <name>');
   process.exit(2);
 }
-const db = createDb();
+let url: string;
+try {
+  url = databaseUrlOrEmbedded();
+} catch (err) {
+  console.error(`user:create: ${(err as Error).message}`);
+  process.exit(1);
+}
+const db = createDb(url);
 const user = await issueUser(db, { email: values.email, name: values.name });
 if (values['change-requests']) {
   // R14: this client may request changes to an active milestone.

@@ -12,6 +12,8 @@ export const ContractStatusKey = defineSearchAttributeKey('ContractStatus', Sear
 export const ActiveMilestoneStatusKey = defineSearchAttributeKey('ActiveMilestoneStatus', SearchAttributeType.KEYWORD);
 export const PendingChangeRequestKey = defineSearchAttributeKey('PendingChangeRequest', SearchAttributeType.BOOL);
 export const ChangeRequestExpiresAtKey = defineSearchAttributeKey('ChangeRequestExpiresAt', SearchAttributeType.DATETIME);
+/** R28: a milestone of this contract has an open dispute (`OpenDispute = true` in the Temporal UI). */
+export const OpenDisputeKey = defineSearchAttributeKey('OpenDispute', SearchAttributeType.BOOL);
 
 export const allSearchAttributes = [
   ContractIdKey,
@@ -21,6 +23,7 @@ export const allSearchAttributes = [
   ActiveMilestoneStatusKey,
   PendingChangeRequestKey,
   ChangeRequestExpiresAtKey,
+  OpenDisputeKey,
 ];
 
 /** Keeps the operator-facing search attributes in step with the contract. Call from workflow code only. */
@@ -32,6 +35,7 @@ export function publishContractAttributes(state: ContractState): void {
     { key: ContractStatusKey, value: state.status },
     { key: ActiveMilestoneStatusKey, value: currentMilestone(state)?.state ?? 'none' },
     { key: PendingChangeRequestKey, value: state.changeRequest !== null },
+    { key: OpenDisputeKey, value: state.milestones.some((m) => Boolean(m.dispute)) },
   ]);
 }
 

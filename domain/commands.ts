@@ -138,7 +138,7 @@ const HANDLERS: Handlers = {
     const s = t.s;
     const current = currentMilestone(s);
     if (current) {
-      const need = current.amountCents - current.fundedCents;
+      const need = shortfallOf(current);
       if (need <= 0) {
         refuse('MILESTONE_ALREADY_FUNDED', 'R6', `milestone "${current.title}" is funded; release it before funding the next one`, 'conflict');
       }
@@ -197,6 +197,7 @@ const HANDLERS: Handlers = {
     }
     if (m.state !== 'active') refuse('MILESTONE_NOT_ACTIVE', 'R15', 'change requests apply to the active milestone only', 'conflict');
     assertNotDisputed(m); // R28
+    if (m.refundedCents) refuse('MILESTONE_PARTLY_REFUNDED', 'R27', 'part of this milestone\'s escrow was refunded by agreement; its terms are settled', 'conflict');
     if (s.changeRequest) refuse('CHANGE_REQUEST_PENDING', 'R15', 'this milestone already has a pending change request', 'conflict');
     const changes = t.validPatch(m, patch);
     const request: PendingRequest = {

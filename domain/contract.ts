@@ -126,8 +126,8 @@ export const roleOf = (state: ContractState, userId: string): Role | null =>
 
 export const currentMilestone = (state: ContractState): Milestone | undefined => state.milestones.find(isCurrent);
 
-/** R17: what an approved increase left unfunded on the current milestone. */
-export const shortfallOf = (m: Milestone): number => (isCurrent(m) ? Math.max(0, m.amountCents - m.fundedCents) : 0);
+/** R17: what an approved increase left unfunded on the current milestone (escrow refunded by consent, R27, is not). */
+export const shortfallOf = (m: Milestone): number => (isCurrent(m) ? Math.max(0, m.amountCents - m.fundedCents - (m.refundedCents ?? 0)) : 0);
 
 /** R10, R6, R12, R2: asserted after every transition; a breach is a bug, never a user error. */
 export function assertInvariants(s: ContractState): void {

@@ -69,11 +69,10 @@ export function acceptRefund(t: Builder, cmd: Extract<RefundCommand, { type: 'ac
   if (r.amountCents >= m.fundedCents) {
     settle(t, m, { releaseCents: 0, refundCents: m.fundedCents });
   } else {
-    // Part of the price is given back by agreement: the milestone's amount falls with what it holds, so
-    // no shortfall (R17) appears and a later release in full pays what is left.
+    // Part of the escrow goes back by agreement: the milestone holds less and records what was refunded,
+    // which counts as covered (no R17 shortfall appears), so a later release in full pays what is left.
     const b = t.s.balances;
     m.fundedCents -= r.amountCents;
-    m.amountCents -= r.amountCents;
     m.refundedCents = (m.refundedCents ?? 0) + r.amountCents;
     b.escrowCents -= r.amountCents;
     b.refundsCents += r.amountCents;

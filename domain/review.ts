@@ -5,6 +5,7 @@ import { type ContractState } from './contract.js';
 import { refuse } from './errors.js';
 import { assertId, assertText } from './fields.js';
 import type { Milestone } from './milestone.js';
+import { assertNotDisputed } from './disputes.js';
 import { settle } from './settle.js';
 import type { Builder } from './transition.js';
 
@@ -58,6 +59,7 @@ export function requestRevisions(t: Builder, { milestoneId, message }: { milesto
   if (m.state !== 'submitted') {
     refuse('MILESTONE_NOT_SUBMITTED', 'R26', `revisions can be requested only on submitted work (this milestone is ${m.state})`, 'conflict');
   }
+  assertNotDisputed(m); // R28: the operator decides now
   m.state = 'active';
   m.revisionRounds = (m.revisionRounds ?? 0) + 1;
   stopReview(m);

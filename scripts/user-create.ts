@@ -1,17 +1,18 @@
 // npm run user:create -- --email a@b.c --name "Ada" [--change-requests]: creates a user (or reuses it)
-// and prints a new token; --change-requests turns on R14's feature flag for that client.
+// and prints a new token; --change-requests turns on R14's feature flag for that client; --operator makes
+// an operator (R28: resolves disputes with its own tokens, never a party to a contract).
 import { parseArgs } from 'node:util';
 import { createDb } from '../activities/db.js';
 import { CHANGE_REQUEST_FLAG } from '../api/routes/commands.js';
 import { issueUser } from '../api/users.js';
 
-const { values } = parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' }, 'change-requests': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' }, 'change-requests': { type: 'boolean' }, operator: { type: 'boolean' } } });
 if (!values.email || !values.name) {
   console.error('usage: npm run user:create -- --email <email> --name <name>');
   process.exit(2);
 }
 const db = createDb();
-const user = await issueUser(db, { email: values.email, name: values.name });
+const user = await issueUser(db, { email: values.email, name: values.name, role: values.operator ? 'operator' : 'member' });
 if (values['change-requests']) {
   // R14: this client may request changes to an active milestone.
   await db.featureFlag.upsert({

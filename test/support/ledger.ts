@@ -3,7 +3,16 @@
 import { expect } from 'vitest';
 import type { Db } from '../../activities/db.js';
 
-export async function expectBooksBalanced(db: Db, contractId: string): Promise<Record<string, number>> {
+export interface Books {
+  deposits: number;
+  fees: number;
+  releases: number;
+  refunds: number;
+  escrow: number;
+  projectFunds: number;
+}
+
+export async function expectBooksBalanced(db: Db, contractId: string): Promise<Books> {
   const [sums] = await db.$queryRaw<Record<string, bigint>[]>`
     SELECT COALESCE(SUM(amount_cents) FILTER (WHERE kind = 'deposit'), 0) AS deposits,
            COALESCE(SUM(amount_cents) FILTER (WHERE kind = 'fee'), 0) AS fees,

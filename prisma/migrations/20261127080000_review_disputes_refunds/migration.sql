@@ -12,3 +12,11 @@ ADD COLUMN     "revision_rounds" INTEGER NOT NULL DEFAULT 0;
 
 -- AlterTable
 ALTER TABLE "users" ADD COLUMN     "role" TEXT NOT NULL DEFAULT 'member';
+
+-- What the domain refuses, PostgreSQL refuses too (as for the columns before).
+ALTER TABLE "milestones"
+  DROP CONSTRAINT "milestones_state_check",
+  ADD CONSTRAINT "milestones_state_check" CHECK ("state" IN ('pending', 'active', 'submitted', 'released', 'refunded')),
+  ADD CONSTRAINT "milestones_review_check" CHECK ("refunded_cents" >= 0 AND "revision_rounds" >= 0);
+ALTER TABLE "contracts" ADD CONSTRAINT "contracts_review_window_check" CHECK ("review_window_days" BETWEEN 1 AND 30);
+ALTER TABLE "users" ADD CONSTRAINT "users_role_check" CHECK ("role" IN ('member', 'operator'));

@@ -21,6 +21,8 @@ const API_PORT = Number(process.env.PORT ?? 3000);
 export const DEMO = {
   client: { id: 'demo-client', email: 'client@demo.test', name: 'Demo Client', token: 'mc_demo_client' },
   freelancer: { id: 'demo-freelancer', email: 'freelancer@demo.test', name: 'Demo Freelancer', token: 'mc_demo_freelancer' },
+  /** R28: resolves disputes with its own token; never a party. */
+  operator: { id: 'demo-operator', email: 'operator@demo.test', name: 'Demo Operator', token: 'mc_demo_operator', role: 'operator' as const },
 };
 
 const data = join(root, '.data');
@@ -115,6 +117,7 @@ try {
   const db = createDb(databaseUrl);
   await issueUser(db, DEMO.client);
   await issueUser(db, DEMO.freelancer);
+  await issueUser(db, DEMO.operator);
   // The demo client may request changes to an active milestone (R14's feature flag).
   await db.featureFlag.upsert({
     where: { userId_name: { userId: DEMO.client.id, name: CHANGE_REQUEST_FLAG } },
@@ -137,6 +140,7 @@ Milestone contracts is running.
 Demo tokens:
   client       ${DEMO.client.token}   (user id ${DEMO.client.id})
   freelancer   ${DEMO.freelancer.token}   (user id ${DEMO.freelancer.id})
+  operator     ${DEMO.operator.token}   (user id ${DEMO.operator.id}; resolves disputes, R28)
 Try:
   curl -s -X POST localhost:${API_PORT}/contracts -H 'authorization: Bearer ${DEMO.client.token}' \\
        -H "idempotency-key: $(date +%s%N)" -H 'content-type: application/json' \\

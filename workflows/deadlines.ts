@@ -40,7 +40,7 @@ export class Deadlines {
         await condition(changed); // no deadline: no timer, so histories from before issue 14 gain no commands
         continue;
       }
-      const ms = Date.parse(next.at) - Date.now();
+      const ms = Date.parse(next.at) - new Date().getTime(); // workflow time: deterministic on replay
       if (ms > 0 && (await condition(changed, ms, { summary: SUMMARY[next.kind] }))) continue;
       this.busy = true;
       let failed: unknown;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueUser, type IssuedUser } from '../../api/users.js';
 import { http } from '../support/http.js';
 import { expectBooksBalanced } from '../support/ledger.js';
-import { newParties, type Parties, startStack, type Stack } from '../support/stack.js';
+import { newParties, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 let call: ReturnType<typeof http>;

@@ -45,15 +45,24 @@ const milestoneRow = (c: ContractDriver) => db.milestone.findUniqueOrThrow({ whe
 const events = async (c: ContractDriver) => (await db.notification.findMany({ where: { contractId: c.id }, orderBy: { id: 'asc' } })).map((n) => n.event);
 const seconds = (n: number) => n * 1000;
 
+/**
+ * Skips to `offsetMs` from the deadline `at`, measured on the server's clock: between a command and the
+ * next sleep real time passes (seconds on a loaded machine), so "a second before" is taken from now.
+ */
+async function skipTo(at: string, offsetMs = 0): Promise<void> {
+  const ms = Date.parse(at) + offsetMs - (await env.currentTimeMs());
+  if (ms > 0) await env.sleep(ms);
+}
+
 describe('review window (time-skipping)', () => {
   it('R25: the funded amount is released automatically exactly 14 days after submission, not a second before, by the system', async () => {
     const c = await submitted();
     const submittedAt = (await db.auditEvent.findFirstOrThrow({ where: { contractId: c.id, command: 'submitWork' } })).at;
     const endsAt = (await c.state()).milestones[0]!.reviewEndsAt!;
 
-    await env.sleep(14 * DAY_MS - seconds(1));
+    await skipTo(endsAt, -seconds(1));
     const before = await milestoneRow(c);
-    await env.sleep(seconds(1));
+    await skipTo(endsAt);
     await expect.poll(async () => (await milestoneRow(c)).state).toBe('released');
 
     expect(Date.parse(endsAt) - submittedAt.getTime()).toBe(14 * DAY_MS);
@@ -73,10 +82,11 @@ describe('review window (time-skipping)', () => {
 
   it('R25: both parties are reminded at 13 days, a day before the window ends', async () => {
     const c = await submitted();
+    const remindAt = new Date(Date.parse((await c.state()).milestones[0]!.reviewEndsAt!) - DAY_MS).toISOString();
 
-    await env.sleep(13 * DAY_MS - seconds(1));
+    await skipTo(remindAt, -seconds(1));
     const early = await events(c);
-    await env.sleep(seconds(1));
+    await skipTo(remindAt);
     await expect.poll(async () => (await events(c)).filter((e) => e === 'review_ending_soon').length).toBe(2);
 
     expect(early).not.toContain('review_ending_soon');
@@ -105,15 +115,18 @@ describe('review window (time-skipping)', () => {
     const revised = await c.send('requestRevisions', { actorId: c.clientId, milestoneId: 'm1', message: 'The logo needs a darker blue' });
     await env.sleep(10 * DAY_MS);
     const stillActive = await milestoneRow(c);
-    await c.submit('m1');
-    await env.sleep(14 * DAY_MS - seconds(1));
+    const resubmitted = await c.submit('m1');
+    const endsAt = resubmitted.contract.milestones[0]!.reviewEndsAt!;
+    await skipTo(endsAt, -seconds(1));
     const beforeEnd = await milestoneRow(c);
-    await env.sleep(seconds(1));
+    await skipTo(endsAt);
     await expect.poll(async () => (await milestoneRow(c)).state).toBe('released');
 
     expect(revised.contract.milestones[0]).toMatchObject({ state: 'active', revisionRounds: 1, reviewEndsAt: null });
     expect([stillActive.state, stillActive.revisionRounds]).toEqual(['active', 1]);
     expect(beforeEnd.state).toBe('submitted');
+    const resubmission = await db.auditEvent.findFirstOrThrow({ where: { contractId: c.id, command: 'submitWork' }, orderBy: { seq: 'desc' } });
+    expect(Date.parse(endsAt) - resubmission.at.getTime()).toBe(14 * DAY_MS); // a new full window
     const notice = await db.notification.findFirstOrThrow({ where: { contractId: c.id, event: 'revisions_requested' } });
     expect(notice.payload).toMatchObject({ message: 'The logo needs a darker blue', stateChange: { old: 'submitted', new: 'active' } });
     await expectBooksBalanced(db, c.id);
@@ -143,12 +156,14 @@ describe('review window (time-skipping)', () => {
     await c.fund();
     const asked = await c.send('requestRefund', { actorId: c.clientId, milestoneId: 'm1', amountCents: 400, reason: 'Half the scope was dropped' });
 
-    await env.sleep(7 * DAY_MS - seconds(1));
+    const lapseAt = asked.contract.milestones[0]!.refundRequest!.expiresAt;
+    await skipTo(lapseAt, -seconds(1));
     const pending = await milestoneRow(c);
-    await env.sleep(seconds(1));
+    await skipTo(lapseAt);
     await expect.poll(async () => (await milestoneRow(c)).refundRequest).toBeNull();
 
     expect(pending.refundRequest).toMatchObject({ id: asked.requestId, amountCents: 400 });
+    expect(Date.parse(lapseAt) - Date.parse(asked.contract.milestones[0]!.refundRequest!.requestedAt)).toBe(7 * DAY_MS);
     expect(await events(c)).toEqual(expect.arrayContaining(['refund_requested', 'refund_lapsed', 'refund_lapsed']));
     const books = await expectBooksBalanced(db, c.id);
     expect([books.refunds, books.escrow]).toEqual([0, 1000]);

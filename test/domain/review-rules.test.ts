@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type Command, decide } from '../../domain/commands.js';
 import { type ContractState, createContract } from '../../domain/contract.js';
 import { resolveDispute } from '../../domain/disputes.js';
-import { DomainError } from '../../domain/errors.js';
+import { refusal } from '../support/refusal.js';
 import { renderNotice } from '../../domain/notice-text.js';
 import { DAY_MS } from '../../domain/review.js';
 import { fireDue, nextDeadline } from '../../domain/timers.js';
@@ -20,15 +20,6 @@ function funded(opts: { reviewWindowDays?: number; submit?: boolean } = {}): Con
   return opts.submit ? run(s, { type: 'submitWork', milestoneId: 'm1' }, 'f') : s;
 }
 
-function refusal(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('review, refund and dispute rules', () => {
   it('R25: a one-day window has no reminder; the release is due a day after submission', () => {

@@ -30,17 +30,22 @@ export function validateRefundCommand(cmd: RefundCommand): void {
   assertId(cmd.milestoneId, 'milestoneId');
   if (cmd.type !== 'requestRefund') return assertId(cmd.requestId, 'requestId');
   if (cmd.amountCents !== undefined) assertPositiveCents(cmd.amountCents, 'amountCents');
-  if (cmd.reason !== undefined) assertText(cmd.reason, { field: 'reason', max: MESSAGE_MAX, code: 'INVALID_REASON', rule: 'R27' });
+  if (cmd.reason === undefined) return;
+  assertText(cmd.reason, { field: 'reason', max: MESSAGE_MAX, code: 'INVALID_REASON', rule: 'R27' });
 }
 
 /** R27: all (no amount) or part of what is held, one pending request per milestone. */
 export function requestRefund(t: Builder, cmd: Extract<RefundCommand, { type: 'requestRefund' }>, now: string): void {
   const m = t.milestone(cmd.milestoneId);
-  if (!isCurrent(m)) refuse('MILESTONE_NOT_FUNDED', 'R27', `a refund can be asked only of the funded milestone (this one is ${m.state})`, 'conflict');
+  if (!isCurrent(m)) {
+    refuse('MILESTONE_NOT_FUNDED', 'R27', `a refund can be asked only of the funded milestone (this one is ${m.state})`, 'conflict');
+  }
   assertNotDisputed(m, 'R27');
   if (m.refundRequest) refuse('REFUND_PENDING', 'R27', 'this milestone already has a pending refund request', 'conflict');
   const amount = cmd.amountCents ?? m.fundedCents;
-  if (amount > m.fundedCents) refuse('REFUND_EXCEEDS_ESCROW', 'R27', `a refund cannot exceed the ${m.fundedCents} cents held for this milestone`);
+  if (amount > m.fundedCents) {
+    refuse('REFUND_EXCEEDS_ESCROW', 'R27', `a refund cannot exceed the ${m.fundedCents} cents held for this milestone`);
+  }
   m.refundRequest = {
     id: `${t.s.id}-rf${t.s.nextRequestNo++}`,
     amountCents: amount,
@@ -54,7 +59,9 @@ export function requestRefund(t: Builder, cmd: Extract<RefundCommand, { type: 'r
 
 function pendingRefund(m: Milestone, requestId: string) {
   const r = m.refundRequest;
-  if (!r || r.id !== requestId) refuse('NO_PENDING_REFUND', 'R27', `refund request ${requestId} is not pending on this milestone`, 'conflict');
+  if (!r || r.id !== requestId) {
+    refuse('NO_PENDING_REFUND', 'R27', `refund request ${requestId} is not pending on this milestone`, 'conflict');
+  }
   return r!;
 }
 
@@ -78,7 +85,8 @@ export function acceptRefund(t: Builder, cmd: Extract<RefundCommand, { type: 'ac
     b.refundsCents += r.amountCents;
     t.ledger('refund', r.amountCents, m.id);
   }
-  t.notify('client', 'refund_accepted', { milestone: m, amountCents: r.amountCents, ...(old !== m.state ? { stateChange: { old, new: m.state } } : {}) });
+  const moved = old !== m.state ? { stateChange: { old, new: m.state } } : {};
+  t.notify('client', 'refund_accepted', { milestone: m, amountCents: r.amountCents, ...moved });
 }
 
 export function declineRefund(t: Builder, cmd: Extract<RefundCommand, { type: 'declineRefund' }>): void {
@@ -93,7 +101,8 @@ export function declineRefund(t: Builder, cmd: Extract<RefundCommand, { type: 'd
 export function lapseRefund(t: Builder, m: Milestone): void {
   const r = m.refundRequest!;
   m.refundRequest = null;
-  t.notify('both', 'refund_lapsed', { milestone: m, amountCents: r.amountCents, decision: { by: 'system', operator: false, reason: 'no answer within seven days' } });
+  const decision = { by: 'system', operator: false, reason: 'no answer within seven days' };
+  t.notify('both', 'refund_lapsed', { milestone: m, amountCents: r.amountCents, decision });
 }
 
 /**
@@ -105,9 +114,12 @@ export function releaseBesideRefund(t: Builder, m: Milestone, releaseCents: numb
   const r = m.refundRequest;
   if (!r) return;
   if (releaseCents > m.fundedCents - r.amountCents) {
-    refuse('REFUND_PENDING', 'R27', `a refund of ${r.amountCents} cents is waiting for the freelancer; release at most ${m.fundedCents - r.amountCents} cents until it is answered`,
+    const most = m.fundedCents - r.amountCents;
+    refuse('REFUND_PENDING', 'R27',
+      `a refund of ${r.amountCents} cents is waiting for the freelancer; release at most ${most} cents until it is answered`,
       'conflict', { refundCents: r.amountCents });
   }
   m.refundRequest = null;
-  t.notify('both', 'refund_canceled', { milestone: m, amountCents: r.amountCents, decision: { by: 'system', operator: false, reason: 'the client released the milestone; the remainder went to project funds' } });
+  const reason = 'the client released the milestone; the remainder went to project funds';
+  t.notify('both', 'refund_canceled', { milestone: m, amountCents: r.amountCents, decision: { by: 'system', operator: false, reason } });
 }

@@ -18,8 +18,9 @@ export const REVIEW_REMINDER_BEFORE_MS = DAY_MS;
 export const MESSAGE_MAX = 2000;
 
 export function assertReviewWindowDays(days: unknown): void {
-  if (typeof days !== 'number' || !Number.isSafeInteger(days) || days < MIN_REVIEW_WINDOW_DAYS || days > MAX_REVIEW_WINDOW_DAYS) {
-    refuse('INVALID_REVIEW_WINDOW', 'R25', `the review window is a whole number of days from ${MIN_REVIEW_WINDOW_DAYS} to ${MAX_REVIEW_WINDOW_DAYS}`);
+  const [min, max] = [MIN_REVIEW_WINDOW_DAYS, MAX_REVIEW_WINDOW_DAYS];
+  if (typeof days !== 'number' || !Number.isSafeInteger(days) || days < min || days > max) {
+    refuse('INVALID_REVIEW_WINDOW', 'R25', `the review window is a whole number of days from ${min} to ${max}`);
   }
 }
 
@@ -57,7 +58,8 @@ export function validateRevisionRequest(cmd: { milestoneId: unknown; message: un
 export function requestRevisions(t: Builder, { milestoneId, message }: { milestoneId: string; message: string }): void {
   const m = t.milestone(milestoneId);
   if (m.state !== 'submitted') {
-    refuse('MILESTONE_NOT_SUBMITTED', 'R26', `revisions can be requested only on submitted work (this milestone is ${m.state})`, 'conflict');
+    refuse('MILESTONE_NOT_SUBMITTED', 'R26', `revisions can be requested only on submitted work (this milestone is ${m.state})`,
+      'conflict');
   }
   assertNotDisputed(m); // R28: the operator decides now
   m.state = 'active';

@@ -24,7 +24,10 @@ function requireOperator(role: string): void {
 
 export function operatorRoutes(router: Router, db: Db, temporal: Client, deadline: Deadline): void {
   router.add(
-    { method: 'get', path: '/operator/contracts/:id', summary: 'A contract as an operator sees it (open disputes included)', tag: 'Operator', params: contractParams, success: 200, rules: ['R28'] },
+    {
+      method: 'get', path: '/operator/contracts/:id', summary: 'A contract as an operator sees it (open disputes included)',
+      tag: 'Operator', params: contractParams, success: 200, rules: ['R28'],
+    },
     async ({ params: { id } }, _req, res) => {
       requireOperator(res.locals.user.role);
       const contract = await loadContractForOperator(db, id);
@@ -42,7 +45,8 @@ export function operatorRoutes(router: Router, db: Db, temporal: Client, deadlin
     async ({ params, body }, req, res) => {
       const user = res.locals.user;
       requireOperator(user.role);
-      if (!(await db.contract.findUnique({ where: { id: params.id }, select: { id: true } }))) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+      const exists = await db.contract.findUnique({ where: { id: params.id }, select: { id: true } });
+      if (!exists) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
       const key = requireKey(req);
       await once(db, req, res, key, requestHash(req, body), async () => {
         const args = { milestoneId: params.milestoneId, disputeId: params.disputeId, operatorId: user.id, ...body };

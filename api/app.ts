@@ -19,6 +19,7 @@ import { Router } from './router.js';
 import { commandRoutes } from './routes/commands.js';
 import { contractRoutes } from './routes/contracts.js';
 import { messageRoutes } from './routes/messages.js';
+import { operatorRoutes } from './routes/operator.js';
 
 export interface AppDeps {
   db: Db;
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): express.Express {
   contractRoutes(router, db, temporal, deadline, taskQueue, deps.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS);
   commandRoutes(router, db, temporal, deadline, deps.changeRequestsByDefault ?? false);
   messageRoutes(router, db);
+  operatorRoutes(router, db, temporal, deadline);
 
   app.use((_req, _res, next) => next(new HttpProblem(404, 'NOT_FOUND', 'No such route')));
   app.use(errorMiddleware);

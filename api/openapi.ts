@@ -29,7 +29,7 @@ const problem = {
     detail: { type: 'string' },
     instance: { type: 'string' },
     code: { type: 'string', description: 'Stable error code, e.g. AMOUNT_TOO_SMALL' },
-    rule: { type: 'string', description: 'The rule broken, R1–R24 (RULES.md)' },
+    rule: { type: 'string', description: 'The rule broken, R1–R28 (RULES.md)' },
     errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
   },
 };
@@ -73,7 +73,7 @@ export function openApiDocument(routes: RouteSpec[]) {
     info: {
       title: 'Milestone contracts API',
       version: '1.0.0',
-      description: 'Milestone-based freelance contracts on durable workflows. Errors are RFC 9457 problem+json with the rule broken (R1–R24).',
+      description: 'Milestone-based freelance contracts on durable workflows. Errors are RFC 9457 problem+json with the rule broken (R1–R28).',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],

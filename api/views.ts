@@ -6,14 +6,18 @@ const cents = (v: bigint | number): number => Number(v);
 
 export type ContractRow = NonNullable<Awaited<ReturnType<typeof loadContract>>>;
 
+const CONTRACT_INCLUDE = {
+  milestones: { orderBy: { position: 'asc' } },
+  changeRequests: { where: { state: 'pending' }, orderBy: { createdAt: 'asc' } },
+} as const;
+
 export function loadContract(db: Db, id: string, userId: string) {
-  return db.contract.findFirst({
-    where: { id, OR: [{ clientId: userId }, { freelancerId: userId }] },
-    include: {
-      milestones: { orderBy: { position: 'asc' } },
-      changeRequests: { where: { state: 'pending' }, orderBy: { createdAt: 'asc' } },
-    },
-  });
+  return db.contract.findFirst({ where: { id, OR: [{ clientId: userId }, { freelancerId: userId }] }, include: CONTRACT_INCLUDE });
+}
+
+/** R28: an operator reads any contract (never as a party); the same view. */
+export function loadContractForOperator(db: Db, id: string) {
+  return db.contract.findUnique({ where: { id }, include: CONTRACT_INCLUDE });
 }
 
 type RequestRow = ContractRow['changeRequests'][number];
@@ -21,7 +25,7 @@ type MilestoneRow = ContractRow['milestones'][number];
 
 /** R17: what an approved increase left unfunded on the funded milestone (0 otherwise). */
 const shortfallOf = (m: MilestoneRow): number =>
-  m.state === 'active' || m.state === 'submitted' ? Math.max(0, m.amountCents - m.fundedCents) : 0;
+  m.state === 'active' || m.state === 'submitted' ? Math.max(0, m.amountCents - m.fundedCents - m.refundedCents) : 0;
 
 /** A pending change request or proposal; `version` is what an answer must name (R16). */
 export function requestView(r: RequestRow) {
@@ -63,6 +67,8 @@ export function contractView(c: ContractRow) {
     clientId: c.clientId,
     freelancerId: c.freelancerId,
     initiationFeeCents: c.initiationFeeCents,
+    /** R25: days the client has to review submitted work before it is released automatically. */
+    reviewWindowDays: c.reviewWindowDays,
     balances: {
       depositsCents: cents(c.depositsCents),
       feesCents: cents(c.feesCents),
@@ -83,7 +89,14 @@ export function contractView(c: ContractRow) {
       releasedCents: m.releasedCents,
       state: m.state,
       shortfallCents: shortfallOf(m),
+      reviewEndsAt: m.reviewEndsAt ? m.reviewEndsAt.toISOString() : null,
+      revisionRounds: m.revisionRounds,
+      refundedCents: m.refundedCents,
+      pendingRefundRequest: m.refundRequest ?? null,
+      openDispute: m.dispute ?? null,
     })),
+    /** R28: open disputes, one per frozen milestone. */
+    openDisputes: c.milestones.filter((m) => m.dispute).map((m) => ({ milestoneId: m.id, ...(m.dispute as object) })),
     /** R17: the client is asked to fund this (POST /contracts/{id}/fund tops it up). */
     shortfallCents: c.milestones.reduce((sum, m) => sum + shortfallOf(m), 0),
     pendingChangeRequest: request('change'),

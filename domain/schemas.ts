@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { ID_PATTERN, LIMITS, charLength, isCalendarDate, isStorableText } from './fields.js';
 import { MAX_BATCH_OPS } from './plan.js';
+import { DISPUTE_OUTCOMES } from './disputes.js';
+import { MESSAGE_MAX } from './review.js';
 
 export const idSchema = z
   .string()
@@ -67,6 +69,8 @@ export const createContractBody = z
   .object({
     title: text(LIMITS.contractTitle, { required: true }),
     freelancerId: idSchema,
+    reviewWindowDays: z.number().optional()
+      .meta({ type: 'integer', description: 'R25: days the client has to review submitted work before it is released automatically: 1 to 30, default 14.' }),
   })
   .strict();
 
@@ -76,6 +80,21 @@ export const changeRequestBody = z.object({ milestoneId: idSchema, changes: mile
 export const editChangeRequestBody = z.object({ changes: milestonePatch }).strict();
 export const withdrawFundsBody = z.object({ amountCents: cents.optional() }).strict();
 export const emptyBody = z.object({}).strict();
+/** R26: what the freelancer should change. */
+export const revisionBody = z.object({ message: text(MESSAGE_MAX, { required: true }) }).strict();
+/** R28: why the milestone is disputed. */
+export const disputeBody = z.object({ reason: text(MESSAGE_MAX, { required: true }) }).strict();
+/** R27: all of the escrow when amountCents is absent. */
+export const refundBody = z.object({ amountCents: cents.optional(), reason: text(MESSAGE_MAX).optional() }).strict();
+/** R28: the operator's resolution; a split names both parts, which must sum to the escrow. */
+export const resolveDisputeBody = z
+  .object({
+    outcome: z.enum(DISPUTE_OUTCOMES),
+    releaseCents: cents.optional().meta({ description: 'A split: the part released to the freelancer.' }),
+    refundCents: cents.optional().meta({ description: 'A split: the part returned to the client.' }),
+    reason: text(MESSAGE_MAX, { required: true }),
+  })
+  .strict();
 /** R16: an answer names the version of the request it answers, as shown on the request. */
 export const decisionBody = z
   .object({ version: z.number().int().min(0).meta({ description: 'The version of the request you answer (R16).' }) })

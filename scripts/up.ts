@@ -27,6 +27,8 @@ const { values: flags } = parseArgs({ options: { demo: { type: 'boolean', defaul
 export const DEMO = {
   client: { id: 'demo-client', email: 'client@demo.test', name: 'Demo Client', token: 'mc_demo_client' },
   freelancer: { id: 'demo-freelancer', email: 'freelancer@demo.test', name: 'Demo Freelancer', token: 'mc_demo_freelancer' },
+  /** R28: resolves disputes with its own token; never a party. */
+  operator: { id: 'demo-operator', email: 'operator@demo.test', name: 'Demo Operator', token: 'mc_demo_operator', role: 'operator' as const },
 };
 
 const data = join(root, '.data');
@@ -134,6 +136,7 @@ try {
     const db = createDb(databaseUrl);
     await issueUser(db, DEMO.client);
     await issueUser(db, DEMO.freelancer);
+    await issueUser(db, DEMO.operator);
     // The demo client may request changes to an active milestone (R14's feature flag).
     await db.featureFlag.upsert({
       where: { userId_name: { userId: DEMO.client.id, name: CHANGE_REQUEST_FLAG } },
@@ -169,6 +172,7 @@ Milestone contracts is running.
 ${demo ? `Demo tokens:
   client       ${DEMO.client.token}   (user id ${DEMO.client.id})
   freelancer   ${DEMO.freelancer.token}   (user id ${DEMO.freelancer.id})
+  operator     ${DEMO.operator.token}   (user id ${DEMO.operator.id}; resolves disputes, R28)
 ${tryIt}` : `No demo users (DATABASE_URL is not the embedded database; --demo adds them). Issue users with:
   DATABASE_URL=… npm run user:create -- --email you@example.com --name You --change-requests`}
 Ctrl-C stops everything.`);

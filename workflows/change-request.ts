@@ -13,6 +13,7 @@ import { operatorActor } from '../domain/operator.js';
 import {
   type DecisionSignal,
   approveSignal,
+  disputeOpenedSignal,
   editSignal,
   rejectSignal,
   releasePaymentSignal,
@@ -50,6 +51,7 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
   setHandler(withdrawSignal, decide('withdrawn'));
   setHandler(submitWorkSignal, decide('canceled'));
   setHandler(releasePaymentSignal, decide('canceled'));
+  setHandler(disputeOpenedSignal, decide('canceled')); // R28: the milestone's money is frozen
   // Edits live in the contract's state; the signal only marks them in this request's history.
   setHandler(editSignal, () => {});
 

@@ -43,6 +43,10 @@ import { deliveryFor } from './notices.js';
 import { acceptContractSignals } from './signals.js';
 import { signalCommand } from '../domain/signals.js';
 import { requestSummaryLine } from '../domain/describe.js';
+import { resolveDispute } from '../domain/disputes.js';
+import { fireDue } from '../domain/timers.js';
+import { Deadlines } from './deadlines.js';
+import { resolveDisputeUpdate } from './messages.js';
 
 const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
 const { persistTransition: persistLocally } = proxyLocalActivities<ContractActivities>(localPersistenceOptions);
@@ -85,6 +89,8 @@ const LOCAL_PERSISTENCE = 'local-persistence';
  * before the command is durable. Evidence: reliability/evidence/.
  */
 const DURABLE_PERSISTENCE = 'persistence-after-acceptance';
+/** patched(): a submission starts an R25 review window (issue 14); histories from before replay without one. */
+const REVIEW_WINDOWS = 'review-windows';
 /**
  * An outcome whose write failed for good is tried again after this (doubling), about 45 minutes in all;
  * then it is logged and left to an operator's resolveRequest, so continue-as-new is never blocked for ever.
@@ -234,7 +240,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       upgradeRulesUnderPatch();
       before = current();
       const legacyFields = !patched(FIELD_CHECKS);
-      const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields }));
+      const reviewWindows = type !== 'submitWork' || patched(REVIEW_WINDOWS);
+      const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields, reviewWindows }));
       await commit(t, type, actorId);
       if (t.state.seq !== before.seq) remember(currentUpdateInfo()?.id);
       return t;
@@ -317,6 +324,32 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     guard(() => assertVersionNamed(command));
     await commit(guard(() => decide(before, command, { actorId: partyId, now: now() })), command.type, auditActor);
   }));
+  // R28: an operator resolves a dispute; the history, the audit trail and both notices name them.
+  setHandler(
+    resolveDisputeUpdate,
+    (args) =>
+      lock.runExclusive(async () => {
+        const before = guard(current);
+        const by = operatorActor(args.operatorId);
+        const t = guard(() => resolveDispute(before, args, by));
+        await commit(t, 'resolveDispute', by);
+        return {
+          contract: summarize(current()), milestones: changedMilestones(before, current()), requestId: args.disputeId,
+          ...(t.prompt ? { prompt: t.prompt } : {}),
+        };
+      }),
+    { validator: (args) => void guard(() => resolveDispute(current(), args, operatorActor(args.operatorId))) },
+  );
+
+  // R25, R27: the review windows' and refund requests' durable timers, applied by the system under the lock.
+  const deadlines = new Deadlines({
+    state: () => state,
+    fire: () =>
+      lock.runExclusive(async () => {
+        const due = state && guard(() => fireDue(state!, now()));
+        if (due) await commit(due.t, due.command, 'system');
+      }),
+  });
 
   // A workflow whose createContract update was refused never gets a state: end it rather than idle
   // (but never while an accepted create is still persisting).
@@ -325,11 +358,12 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     await condition(allHandlersFinished);
     if (state === undefined) return;
   }
+  void deadlines.run();
   await condition(
     () => state?.status === 'ended' || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistoryEvents,
   );
   // Let in-flight handlers (and outcomes of closed request workflows) finish: nothing is lost at the boundary.
-  await condition(() => allHandlersFinished() && watching === 0);
+  await condition(() => allHandlersFinished() && watching === 0 && !deadlines.busy);
   if (state?.status !== 'ended') {
     await continueAsNew<typeof contractWorkflow>({
       state,

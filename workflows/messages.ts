@@ -7,6 +7,7 @@ import type { Command, CommandType } from '../domain/commands.js';
 import type { ContractState, ContractSummary, CreateContract } from '../domain/contract.js';
 import type { Milestone } from '../domain/milestone.js';
 import type { ResolveRequestArgs } from '../domain/operator.js';
+import type { ResolveDisputeArgs } from '../domain/disputes.js';
 import type { PlanDiff } from '../domain/plan.js';
 
 /**
@@ -46,6 +47,11 @@ export const declineProposalUpdate: CommandUpdate<'declineProposal'> = defineUpd
 export const endContractUpdate: CommandUpdate<'endContract'> = defineUpdate('endContract');
 export const keepOpenUpdate: CommandUpdate<'keepOpen'> = defineUpdate('keepOpen');
 export const withdrawFundsUpdate: CommandUpdate<'withdrawFunds'> = defineUpdate('withdrawFunds');
+export const requestRevisionsUpdate: CommandUpdate<'requestRevisions'> = defineUpdate('requestRevisions');
+export const openDisputeUpdate: CommandUpdate<'openDispute'> = defineUpdate('openDispute');
+export const requestRefundUpdate: CommandUpdate<'requestRefund'> = defineUpdate('requestRefund');
+export const acceptRefundUpdate: CommandUpdate<'acceptRefund'> = defineUpdate('acceptRefund');
+export const declineRefundUpdate: CommandUpdate<'declineRefund'> = defineUpdate('declineRefund');
 
 /** Command type → its Update, for the workflow's handler loop and the API's routes. */
 export const commandUpdates: { [T in CommandType]: CommandUpdate<T> } = {
@@ -66,6 +72,11 @@ export const commandUpdates: { [T in CommandType]: CommandUpdate<T> } = {
   endContract: endContractUpdate,
   keepOpen: keepOpenUpdate,
   withdrawFunds: withdrawFundsUpdate,
+  requestRevisions: requestRevisionsUpdate,
+  openDispute: openDisputeUpdate,
+  requestRefund: requestRefundUpdate,
+  acceptRefund: acceptRefundUpdate,
+  declineRefund: declineRefundUpdate,
 };
 
 export const contractStateQuery = defineQuery<ContractState | undefined>('contractState');
@@ -83,6 +94,8 @@ export interface RequestResolved {
 
 /** An operator settles a pending request (audited; README, "Operations"). */
 export const resolveRequestUpdate = defineUpdate<CommandResult, [ResolveRequestArgs]>('resolveRequest');
+/** R28: an operator resolves a dispute (audited; the API's operator route or the Temporal CLI). */
+export const resolveDisputeUpdate = defineUpdate<CommandResult, [ResolveDisputeArgs]>('resolveDispute');
 export const requestResolvedSignal = defineSignal<[RequestResolved]>('requestResolved');
 
 /**
@@ -115,6 +128,8 @@ export const withdrawSignal = defineSignal<[DecisionSignal?]>('withdraw');
 export const editSignal = defineSignal<[DecisionSignal?]>('edit');
 export const submitWorkSignal = defineSignal<[ContractSignal?]>('submitWork');
 export const releasePaymentSignal = defineSignal<[ContractSignal?]>('releasePayment');
+/** R28: a dispute opened on the milestone cancels its pending change request. */
+export const disputeOpenedSignal = defineSignal<[DecisionSignal?]>('disputeOpened');
 export const requestSignals = {
   approve: approveSignal,
   reject: rejectSignal,
@@ -122,4 +137,5 @@ export const requestSignals = {
   edit: editSignal,
   submitWork: submitWorkSignal,
   releasePayment: releasePaymentSignal,
+  disputeOpened: disputeOpenedSignal,
 };

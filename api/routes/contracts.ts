@@ -28,7 +28,7 @@ export function contractRoutes(
   router: Router, db: Db, temporal: Client, deadline: Deadline, taskQueue: string, initiationFeeCents: number,
 ): void {
   router.add(
-    { method: 'post', path: '/contracts', summary: 'Create a contract (the caller is its client)', tag: 'Contracts', body: createContractBody, success: 201, idempotent: true, rules: ['R1', 'R9'] },
+    { method: 'post', path: '/contracts', summary: 'Create a contract (the caller is its client)', tag: 'Contracts', body: createContractBody, success: 201, idempotent: true, rules: ['R1', 'R9', 'R25'] },
     async ({ body }, req, res) => {
       const user = res.locals.user;
       const key = requireKey(req);
@@ -36,12 +36,19 @@ export function contractRoutes(
       if (!freelancer) {
         throw new HttpProblem(422, 'FREELANCER_NOT_FOUND', 'No such freelancer', `user ${body.freelancerId} does not exist`, 'R1');
       }
+      // R28: an operator resolves disputes impartially, so never takes part in a contract.
+      if (user.role === 'operator' || freelancer.role === 'operator') {
+        throw new HttpProblem(403, 'OPERATOR_NOT_A_PARTY', 'An operator cannot be a party to a contract', undefined, 'R28');
+      }
       await once(db, req, res, key, requestHash(req, body), async () => {
         const contractId = contractIdFor(user.id, key);
         try {
           await deadline(() => temporal.workflow.executeUpdateWithStart(createContractUpdate, {
             // R9: the fee is the marketplace's setting (INITIATION_FEE_CENTS), never the paying client's.
-            args: [{ contractId, clientId: user.id, freelancerId: body.freelancerId, title: body.title, initiationFeeCents }],
+            args: [{
+              contractId, clientId: user.id, freelancerId: body.freelancerId, title: body.title, initiationFeeCents,
+              ...(body.reviewWindowDays === undefined ? {} : { reviewWindowDays: body.reviewWindowDays }),
+            }],
             updateId: updateId(user.id, key),
             startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
               workflowId: contractWorkflowId(contractId),

@@ -322,7 +322,9 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     const before = guard(current);
     const { command, partyId, auditActor } = guard(() => signalCommand(verb, input, before));
     guard(() => assertVersionNamed(command));
-    await commit(guard(() => decide(before, command, { actorId: partyId, now: now() })), command.type, auditActor);
+    // As in run(): a submission by signal starts a review window only under the patch (R25).
+    const reviewWindows = command.type !== 'submitWork' || patched(REVIEW_WINDOWS);
+    await commit(guard(() => decide(before, command, { actorId: partyId, now: now(), reviewWindows })), command.type, auditActor);
   }));
   // R28: an operator resolves a dispute; the history, the audit trail and both notices name them.
   setHandler(

@@ -7,11 +7,12 @@ import type { ContractSummary } from '../domain/contract.js';
 import type { Db } from './db.js';
 import { classifyPgError } from './pg-errors.js';
 import type { RefusalRecord, TransitionRecord } from './types.js';
+import { type WebhookDispatcher, writeWebhookEvents } from './webhook-outbox.js';
 
 type Tx = Prisma.TransactionClient;
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 
-export function createPersistence(db: Db) {
+export function createPersistence(db: Db, webhooks?: WebhookDispatcher) {
   return {
     async recordRefusal(r: RefusalRecord): Promise<void> {
       const { workflowId, runId } = activityIds();
@@ -58,10 +59,14 @@ export function createPersistence(db: Db) {
               skipDuplicates: true,
             });
           }
+          await writeWebhookEvents(tx, record); // R29: the transition's events, in the same transaction
         });
       } catch (err) {
         throw asActivityFailure(err, record);
       }
+      // After the commit (and again on a retry that finds it stored): a start that fails is retried with the
+      // activity; the contract's state is already stored, and a retry stores nothing twice.
+      await webhooks?.dispatch(record.contractId, record.seq);
     },
   };
 }

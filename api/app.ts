@@ -18,6 +18,8 @@ import { Router } from './router.js';
 import { commandRoutes } from './routes/commands.js';
 import { contractRoutes } from './routes/contracts.js';
 import { messageRoutes } from './routes/messages.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { type WebhookSettings, webhookSettingsFromEnv } from '../activities/webhook-settings.js';
 
 export interface AppDeps {
   db: Db;
@@ -32,6 +34,8 @@ export interface AppDeps {
   /** The deadline of each Temporal Update the API sends (COMMAND_TIMEOUT_MS); past it, 503 + Retry-After. */
   commandTimeoutMs?: number;
   log?: (line: Record<string, unknown>) => void;
+  /** R29: loopback receivers (WEBHOOKS_ALLOW_LOOPBACK) and the schedule redeliveries run on. */
+  webhooks?: WebhookSettings;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -92,6 +96,7 @@ export function createApp(deps: AppDeps): express.Express {
   contractRoutes(router, db, temporal, deadline, taskQueue, deps.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS);
   commandRoutes(router, db, temporal, deadline, deps.changeRequestsByDefault ?? false);
   messageRoutes(router, db);
+  webhookRoutes(router, db, temporal, taskQueue, deps.webhooks ?? webhookSettingsFromEnv());
 
   app.use((_req, _res, next) => next(new HttpProblem(404, 'NOT_FOUND', 'No such route')));
   app.use(errorMiddleware);

@@ -27,6 +27,7 @@ export function createPersistence(db: Db, webhooks?: WebhookDispatcher) {
 
     async persistTransition(record: TransitionRecord): Promise<void> {
       const info = activityIds();
+      let queued: number | undefined; // webhook deliveries this attempt wrote; unknown when a retry found the seq stored
       try {
         await db.$transaction(async (tx) => {
           const current = await tx.$queryRaw<{ seq: number }[]>`SELECT seq FROM contracts WHERE id = ${record.contractId} FOR UPDATE`;
@@ -59,14 +60,14 @@ export function createPersistence(db: Db, webhooks?: WebhookDispatcher) {
               skipDuplicates: true,
             });
           }
-          await writeWebhookEvents(tx, record); // R29: the transition's events, in the same transaction
+          queued = await writeWebhookEvents(tx, record); // R29: the transition's events, in the same transaction
         });
       } catch (err) {
         throw asActivityFailure(err, record);
       }
       // After the commit (and again on a retry that finds it stored): a start that fails is retried with the
       // activity; the contract's state is already stored, and a retry stores nothing twice.
-      await webhooks?.dispatch(record.contractId, record.seq);
+      if (queued !== 0) await webhooks?.dispatch(record.contractId, record.seq);
     },
   };
 }

@@ -12,15 +12,18 @@ import type { WebhookSettings } from './webhook-settings.js';
 
 type Tx = Prisma.TransactionClient;
 
-/** One statement: the events, and a pending delivery for each enabled (or failing) endpoint subscribed to one. */
-export async function writeWebhookEvents(tx: Tx, record: TransitionRecord): Promise<void> {
+/**
+ * One statement: the events, and a pending delivery for each enabled (or failing) endpoint subscribed to one.
+ * Returns the deliveries written: none (most transitions, with no endpoint) spares the dispatcher's query.
+ */
+export async function writeWebhookEvents(tx: Tx, record: TransitionRecord): Promise<number> {
   const s = record.contract;
   const events = webhookEvents({
     contractId: record.contractId, seq: record.seq, actorId: record.actorId, at: record.at, ledger: record.ledger, notices: record.notices,
     contract: { id: s.id, title: s.title, status: s.status, clientId: s.clientId, freelancerId: s.freelancerId, balances: s.balances },
   });
-  if (!events.length) return;
-  await tx.$executeRaw`
+  if (!events.length) return 0;
+  return await tx.$executeRaw`
     WITH ev AS (
       INSERT INTO webhook_events (id, contract_id, seq, idx, type, payload)
       SELECT t.id, ${record.contractId}, ${record.seq}, t.idx, t.type, t.payload::jsonb

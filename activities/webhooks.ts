@@ -92,8 +92,10 @@ export function createWebhookActivities(db: Db, settings: Pick<WebhookSettings, 
 
     async settleWebhookDelivery({ endpointId, eventId, reason, exhausted }) {
       const now = new Date();
+      const last = (await db.webhookDelivery.findUnique({ where: { endpointId_eventId: { endpointId, eventId } }, select: { lastError: true } }))?.lastError;
       await db.webhookDelivery.updateMany({
-        where: { endpointId, eventId, status: 'pending' }, data: { status: 'failed', lastError: reason, nextRetryAt: null, updatedAt: now },
+        where: { endpointId, eventId, status: 'pending' },
+        data: { status: 'failed', lastError: last ? `${reason} (last: ${last})` : reason, nextRetryAt: null, updatedAt: now },
       });
       if (exhausted) {
         await db.webhookEndpoint.updateMany({ where: { id: endpointId, status: 'enabled' }, data: { status: 'failing', failingSince: now } });

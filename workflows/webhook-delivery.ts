@@ -29,7 +29,8 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
     // the endpoint failing; a final answer (4xx, a refused target) fails only this delivery.
     const exhausted = (err instanceof ActivityFailure && err.retryState === RetryState.TIMEOUT) || cause instanceof TimeoutFailure;
     const what = cause instanceof ApplicationFailure ? `${cause.type}: ${cause.message}` : cause instanceof Error ? cause.message : String(cause);
-    const reason = exhausted ? `given up after ${hours(input.schedule.giveUpAfterMs)} of retries (last: ${what})` : what;
+    // The last attempt's own error is in the delivery log; the settle activity keeps it beside this reason.
+    const reason = exhausted ? `given up after ${hours(input.schedule.giveUpAfterMs)} of retries` : what;
     await settleWebhookDelivery.executeWithOptions({ ...settleOptions, summary: `Give up ${eventId} to endpoint ${endpointId}` }, [
       { endpointId, eventId, reason, exhausted },
     ]);

@@ -245,6 +245,23 @@ describe('webhooks (R29)', () => {
     expect((await call('GET', `/webhook-endpoints/${eo.id}`, { token: p.client.token })).status).toBe(404);
   });
 
+  it('R29: an endpoint that hangs holds up no other: the healthy one gets every event while the slow one has none delivered', async () => {
+    const { p, c } = await newContract();
+    const [slow, fast] = await Promise.all([receiver(), receiver()]);
+    slow.behave(() => 'hang');
+    const es = await register(p.client, slow, { contractId: c.id });
+    await register(p.freelancer, fast, { contractId: c.id });
+
+    await c.add('Design', 5000);
+    await c.fund();
+    await c.submit('m1');
+    await c.release('m1');
+
+    await expect.poll(() => fast.unique().size).toBe((await storedEvents(c.id)).length);
+    expect((await deliveries(es.id)).filter((d) => d.status === 'delivered')).toEqual([]);
+    expect(slow.received.length).toBeGreaterThan(0); // it was tried, and is still being retried
+  });
+
   it('R29: delivery never runs in the contract workflow: its history has no webhook activity while a receiver hangs', async () => {
     const { p, c } = await newContract();
     const r = await receiver();

@@ -12,7 +12,12 @@ export type PostOutcome =
 /** What is read of a receiver's answer: its status matters, its body is drained and dropped. */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
-export function postJson(url: string, body: string, headers: Record<string, string>, opts: { timeoutMs: number; allowLoopback: boolean }): Promise<PostOutcome> {
+export function postJson(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  opts: { timeoutMs: number; allowLoopback: boolean },
+): Promise<PostOutcome> {
   const target = new URL(url);
   const request = target.protocol === 'https:' ? https.request : http.request;
   return new Promise((resolve) => {
@@ -23,23 +28,32 @@ export function postJson(url: string, body: string, headers: Record<string, stri
       clearTimeout(timer);
       resolve(o);
     };
-    const req = request(target, {
-      method: 'POST',
-      lookup: guardedLookup(opts.allowLoopback),
-      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'milestone-contracts-webhooks/1', ...headers },
-      agent: false, // a fresh connection per attempt: each one goes through the lookup's check
-    }, (res) => {
-      let read = 0;
-      res.on('data', (chunk: Buffer) => {
-        read += chunk.length;
-        if (read > MAX_ANSWER_BYTES) res.destroy();
-      });
-      const status = res.statusCode ?? 0;
-      const answered = () => done({ kind: 'answered', status, retryAfterMs: retryAfter(res.headers['retry-after']) });
-      res.on('end', answered);
-      res.on('close', answered);
-      res.on('error', answered);
-    });
+    const req = request(
+      target,
+      {
+        method: 'POST',
+        lookup: guardedLookup(opts.allowLoopback),
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+          'user-agent': 'milestone-contracts-webhooks/1',
+          ...headers,
+        },
+        agent: false, // a fresh connection per attempt: each one goes through the lookup's check
+      },
+      (res) => {
+        let read = 0;
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > MAX_ANSWER_BYTES) res.destroy();
+        });
+        const status = res.statusCode ?? 0;
+        const answered = () => done({ kind: 'answered', status, retryAfterMs: retryAfter(res.headers['retry-after']) });
+        res.on('end', answered);
+        res.on('close', answered);
+        res.on('error', answered);
+      },
+    );
     // The whole attempt, not just idle time: a receiver trickling bytes is cut off too.
     const timer = setTimeout(() => {
       req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`));

@@ -19,8 +19,20 @@ type Tx = Prisma.TransactionClient;
 export async function writeWebhookEvents(tx: Tx, record: TransitionRecord): Promise<number> {
   const s = record.contract;
   const events = webhookEvents({
-    contractId: record.contractId, seq: record.seq, actorId: record.actorId, at: record.at, ledger: record.ledger, notices: record.notices,
-    contract: { id: s.id, title: s.title, status: s.status, clientId: s.clientId, freelancerId: s.freelancerId, balances: s.balances },
+    contractId: record.contractId,
+    seq: record.seq,
+    actorId: record.actorId,
+    at: record.at,
+    ledger: record.ledger,
+    notices: record.notices,
+    contract: {
+      id: s.id,
+      title: s.title,
+      status: s.status,
+      clientId: s.clientId,
+      freelancerId: s.freelancerId,
+      balances: s.balances,
+    },
   });
   if (!events.length) return 0;
   return await tx.$executeRaw`
@@ -45,13 +57,21 @@ export interface WebhookDispatcher {
   dispatch(contractId: string, seq: number): Promise<void>;
 }
 
-export function createWebhookDispatcher(db: Db, temporal: Client, taskQueue: string, settings: WebhookSettings): WebhookDispatcher {
+export function createWebhookDispatcher(
+  db: Db,
+  temporal: Client,
+  taskQueue: string,
+  settings: WebhookSettings,
+): WebhookDispatcher {
   return {
     async dispatch(contractId, seq) {
       const rows = await db.webhookDelivery.findMany({
-        where: { status: 'pending', event: { contractId, seq } }, select: { endpointId: true, eventId: true },
+        where: { status: 'pending', event: { contractId, seq } },
+        select: { endpointId: true, eventId: true },
       });
-      await Promise.all(rows.map((r) => startDelivery(temporal, taskQueue, settings, { endpointId: r.endpointId, eventId: r.eventId })));
+      await Promise.all(
+        rows.map((r) => startDelivery(temporal, taskQueue, settings, { endpointId: r.endpointId, eventId: r.eventId })),
+      );
     },
   };
 }
@@ -64,7 +84,11 @@ const START_DEADLINE_MS = 3_000;
  * persistence); a redelivery may follow a closed one. Either joins a delivery still running.
  */
 export async function startDelivery(
-  temporal: Client, taskQueue: string, settings: WebhookSettings, target: { endpointId: string; eventId: string }, redeliver = false,
+  temporal: Client,
+  taskQueue: string,
+  settings: WebhookSettings,
+  target: { endpointId: string; eventId: string },
+  redeliver = false,
 ): Promise<void> {
   const input: WebhookDeliveryInput = { ...target, redeliver, schedule: settings.schedule };
   try {
@@ -76,7 +100,8 @@ export async function startDelivery(
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: redeliver ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
         staticSummary: `${redeliver ? 'Redeliver' : 'Deliver'} ${target.eventId} to webhook endpoint ${target.endpointId}`,
-      }));
+      }),
+    );
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return; // delivered or given up already
     throw err;

@@ -23,7 +23,8 @@ export const WEBHOOK_EVENT_TYPES: Record<string, string> = {
 /** Subscribes an endpoint to every type, including types added later. */
 export const ALL_EVENTS = '*';
 
-export const webhookEventId = (contractId: string, seq: number, index: number): string => `evt_${contractId}_${seq}_${index}`;
+export const webhookEventId = (contractId: string, seq: number, index: number): string =>
+  `evt_${contractId}_${seq}_${index}`;
 
 /** The contract as it stands after the event's transition: what a receiver needs without calling back. */
 export interface EventContract {
@@ -87,7 +88,14 @@ export interface EventSource {
 export function webhookEvents(src: EventSource): WebhookEvent[] {
   const bodies: { type: string; data: NoticeEventData | MoneyEventData }[] = src.ledger.map((e) => ({
     type: `money.${e.kind}`,
-    data: { contract: src.contract, actorId: src.actorId, kind: e.kind, amountCents: e.amountCents, milestoneId: e.milestoneId, ledgerKey: e.key },
+    data: {
+      contract: src.contract,
+      actorId: src.actorId,
+      kind: e.kind,
+      amountCents: e.amountCents,
+      milestoneId: e.milestoneId,
+      ledgerKey: e.key,
+    },
   }));
   // A notice to both parties is one event: it happened once.
   const seen = new Map<string, NoticeEventData>();
@@ -103,16 +111,32 @@ export function webhookEvents(src: EventSource): WebhookEvent[] {
     bodies.push({ type: `contract.${n.event satisfies NoticeEvent}`, data });
   }
   return bodies.map((b, index) => ({
-    id: webhookEventId(src.contractId, src.seq, index), type: b.type, timestamp: src.at, contractId: src.contractId, seq: src.seq, index, data: b.data,
+    id: webhookEventId(src.contractId, src.seq, index),
+    type: b.type,
+    timestamp: src.at,
+    contractId: src.contractId,
+    seq: src.seq,
+    index,
+    data: b.data,
   }));
 }
 
 function noticeData(n: Notice, src: EventSource): NoticeEventData {
   return {
-    contract: src.contract, actorId: src.actorId, notified: [n.recipientRole], milestoneId: n.milestoneId, milestoneTitle: n.milestoneTitle,
-    changes: n.changes, diff: n.diff, amountCents: n.amountCents, version: n.version ?? null, decidedBy: n.decidedBy ?? null, reason: n.reason ?? null,
+    contract: src.contract,
+    actorId: src.actorId,
+    notified: [n.recipientRole],
+    milestoneId: n.milestoneId,
+    milestoneTitle: n.milestoneTitle,
+    changes: n.changes,
+    diff: n.diff,
+    amountCents: n.amountCents,
+    version: n.version ?? null,
+    decidedBy: n.decidedBy ?? null,
+    reason: n.reason ?? null,
   };
 }
 
 /** An endpoint subscribed to these types receives an event of this type. */
-export const subscribed = (eventTypes: readonly string[], type: string): boolean => eventTypes.includes(ALL_EVENTS) || eventTypes.includes(type);
+export const subscribed = (eventTypes: readonly string[], type: string): boolean =>
+  eventTypes.includes(ALL_EVENTS) || eventTypes.includes(type);

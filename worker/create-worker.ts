@@ -23,13 +23,16 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
   const taskQueue = opts.taskQueue ?? TASK_QUEUE;
   const webhooks = opts.webhooks ?? webhookSettingsFromEnv();
   // Delivery workflows run on this worker's queue; the worker's own connection starts them.
-  const dispatcher = createWebhookDispatcher(opts.db, new Client({ connection: opts.connection, namespace }), taskQueue, webhooks);
+  const temporal = new Client({ connection: opts.connection, namespace });
+  const dispatcher = createWebhookDispatcher(opts.db, temporal, taskQueue, webhooks);
   return Worker.create({
     connection: opts.connection,
     namespace,
     taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ db: opts.db, ...(opts.mail ? { mail: opts.mail } : {}), webhooks: { dispatcher, allowLoopback: webhooks.allowLoopback } }),
+    activities: createActivities({
+      db: opts.db, ...(opts.mail ? { mail: opts.mail } : {}), webhooks: { dispatcher, allowLoopback: webhooks.allowLoopback },
+    }),
     // A worker that dies with a contract in its cache holds that contract's next workflow task this long
     // before the server hands it to another worker (the default is 10 s; a command waits for it).
     stickyQueueScheduleToStartTimeout: '2 seconds',

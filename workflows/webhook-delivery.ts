@@ -27,15 +27,23 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
     const cause = err instanceof ActivityFailure ? err.cause : err;
     // The schedule running out (its schedule-to-close timeout fired, or the next retry would pass it) marks
     // the endpoint failing; a final answer (4xx, a refused target) fails only this delivery.
-    const exhausted = (err instanceof ActivityFailure && err.retryState === RetryState.TIMEOUT) || cause instanceof TimeoutFailure;
-    const what = cause instanceof ApplicationFailure ? `${cause.type}: ${cause.message}` : cause instanceof Error ? cause.message : String(cause);
+    const exhausted =
+      (err instanceof ActivityFailure && err.retryState === RetryState.TIMEOUT) || cause instanceof TimeoutFailure;
+    const what =
+      cause instanceof ApplicationFailure
+        ? `${cause.type}: ${cause.message}`
+        : cause instanceof Error
+          ? cause.message
+          : String(cause);
     // The last attempt's own error is in the delivery log; the settle activity keeps it beside this reason.
     const reason = exhausted ? `given up after ${hours(input.schedule.giveUpAfterMs)} of retries` : what;
-    await settleWebhookDelivery.executeWithOptions({ ...settleOptions, summary: `Give up ${eventId} to endpoint ${endpointId}` }, [
-      { endpointId, eventId, reason, exhausted },
-    ]);
+    await settleWebhookDelivery.executeWithOptions(
+      { ...settleOptions, summary: `Give up ${eventId} to endpoint ${endpointId}` },
+      [{ endpointId, eventId, reason, exhausted }],
+    );
     return 'failed';
   }
 }
 
-const hours = (ms: number): string => (ms >= 3_600_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 1000)} s`);
+const hours = (ms: number): string =>
+  ms >= 3_600_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 1000)} s`;

@@ -47,7 +47,9 @@ export async function startStack(opts: { webhooks?: WebhookSettings } = {}): Pro
   ]);
   let worker: WorkerGroup | undefined = await newWorker();
   let running = worker.run();
-  const app = createApp({ db, temporal: client, taskQueue, log: () => {}, rateLimitPerMinute: 100_000, ...(opts.webhooks ? { webhooks: opts.webhooks } : {}) });
+  const app = createApp({
+    db, temporal: client, taskQueue, log: () => {}, rateLimitPerMinute: 100_000, ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

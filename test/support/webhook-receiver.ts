@@ -75,7 +75,12 @@ export async function startReceiver(secrets: string[] = []): Promise<Receiver> {
         res.writeHead(400).end('bad signature');
         return;
       }
-      received.push({ id: headers['webhook-id']!, event: JSON.parse(body) as WebhookEvent, signature: headers['webhook-signature']!, verifiedWith });
+      received.push({
+        id: headers['webhook-id']!,
+        event: JSON.parse(body) as WebhookEvent,
+        signature: headers['webhook-signature']!,
+        verifiedWith,
+      });
       const what = decide(++count);
       if (what === 'hang') {
         hanging.add(res);

@@ -1,6 +1,6 @@
 // The event payloads of R29 as OpenAPI 3.1 `webhooks` (what we POST to a receiver), with the Standard
 // Webhooks headers. The schemas mirror domain/webhook-events.ts; a test validates delivered bodies with them.
-import { WEBHOOK_EVENT_TYPES } from '../domain/webhook-events.js';
+import { LEDGER_KINDS, WEBHOOK_EVENT_TYPES } from '../domain/webhook-events.js';
 
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 const cents = { type: 'integer', description: 'Integer cents (USD).' };
@@ -82,7 +82,7 @@ const moneyData = {
   properties: {
     contract: { $ref: '#/components/schemas/WebhookContract' },
     actorId: { type: 'string' },
-    kind: { enum: ['deposit', 'fee', 'escrow_hold', 'release', 'escrow_return', 'refund'] },
+    kind: { enum: Object.keys(LEDGER_KINDS) },
     amountCents: cents,
     milestoneId: nullable('string'),
     ledgerKey: { type: 'string', description: "The ledger entry's idempotency key (R10)." },

@@ -6,7 +6,7 @@ import type { FieldChange } from './milestone.js';
 import { SUBJECT } from './notice-text.js';
 import type { PlanDiff } from './plan.js';
 
-const LEDGER_KINDS: Record<LedgerKind, string> = {
+export const LEDGER_KINDS: Record<LedgerKind, string> = {
   deposit: 'The client paid money in',
   fee: 'The contract initiation fee was charged (R9)',
   escrow_hold: 'Money was put in escrow for a milestone (R7)',

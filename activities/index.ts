@@ -6,13 +6,22 @@ import { createNotifications } from './notifications.js';
 import { createNoticeSweep } from './notice-sweep.js';
 import { createPersistence } from './persistence.js';
 import type { ContractActivities, NoticeSweepActivities } from './types.js';
+import type { WebhookDispatcher } from './webhook-outbox.js';
+import { createWebhookActivities, type WebhookActivities } from './webhooks.js';
 
 export interface ActivityDeps {
   db: Db;
   /** Absent in development (no RESEND_API_KEY): emails are recorded as skipped, in-app messages still go out. */
   mail?: Mailer;
+  /** R29: starts delivery workflows after a transition commits (absent: events are stored, not sent). */
+  webhooks?: { dispatcher?: WebhookDispatcher; allowLoopback: boolean };
 }
 
-export function createActivities({ db, mail }: ActivityDeps): ContractActivities & NoticeSweepActivities {
-  return { ...createPersistence(db), ...createNotifications(db, mail), ...createNoticeSweep(db) };
+export function createActivities(
+  { db, mail, webhooks }: ActivityDeps,
+): ContractActivities & NoticeSweepActivities & WebhookActivities {
+  return {
+    ...createPersistence(db, webhooks?.dispatcher), ...createNotifications(db, mail), ...createNoticeSweep(db),
+    ...createWebhookActivities(db, { allowLoopback: webhooks?.allowLoopback ?? false }),
+  };
 }

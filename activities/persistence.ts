@@ -8,11 +8,12 @@ import type { Db } from './db.js';
 import { classifyPgError } from './pg-errors.js';
 import { DEFAULT_REVIEW_WINDOW_DAYS } from '../domain/review.js';
 import type { RefusalRecord, TransitionRecord } from './types.js';
+import { type WebhookDispatcher, writeWebhookEvents } from './webhook-outbox.js';
 
 type Tx = Prisma.TransactionClient;
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 
-export function createPersistence(db: Db) {
+export function createPersistence(db: Db, webhooks?: WebhookDispatcher) {
   return {
     async recordRefusal(r: RefusalRecord): Promise<void> {
       const { workflowId, runId } = activityIds();
@@ -27,6 +28,7 @@ export function createPersistence(db: Db) {
 
     async persistTransition(record: TransitionRecord): Promise<void> {
       const info = activityIds();
+      let queued: number | undefined; // webhook deliveries this attempt wrote; unknown when a retry found the seq stored
       try {
         await db.$transaction(async (tx) => {
           const current = await tx.$queryRaw<{ seq: number }[]>`SELECT seq FROM contracts WHERE id = ${record.contractId} FOR UPDATE`;
@@ -59,10 +61,14 @@ export function createPersistence(db: Db) {
               skipDuplicates: true,
             });
           }
+          queued = await writeWebhookEvents(tx, record); // R29: the transition's events, in the same transaction
         });
       } catch (err) {
         throw asActivityFailure(err, record);
       }
+      // After the commit (and again on a retry that finds it stored): a start that fails is retried with the
+      // activity; the contract's state is already stored, and a retry stores nothing twice.
+      if (queued !== 0) await webhooks?.dispatch(record.contractId, record.seq);
     },
   };
 }

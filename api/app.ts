@@ -20,6 +20,8 @@ import { commandRoutes } from './routes/commands.js';
 import { contractRoutes } from './routes/contracts.js';
 import { messageRoutes } from './routes/messages.js';
 import { operatorRoutes } from './routes/operator.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { type WebhookSettings, webhookSettingsFromEnv } from '../activities/webhook-settings.js';
 
 export interface AppDeps {
   db: Db;
@@ -36,6 +38,8 @@ export interface AppDeps {
   log?: (line: Record<string, unknown>) => void;
   /** Prometheus metrics (api/metrics.ts); its updateInterceptor belongs on `temporal`. */
   metrics?: ApiMetrics;
+  /** R29: loopback receivers (WEBHOOKS_ALLOW_LOOPBACK) and the schedule redeliveries run on. */
+  webhooks?: WebhookSettings;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -100,6 +104,7 @@ export function createApp(deps: AppDeps): express.Express {
   commandRoutes(router, db, temporal, deadline, deps.changeRequestsByDefault ?? false);
   messageRoutes(router, db);
   operatorRoutes(router, db, temporal, deadline);
+  webhookRoutes(router, db, temporal, taskQueue, deps.webhooks ?? webhookSettingsFromEnv());
 
   app.use((_req, _res, next) => next(new HttpProblem(404, 'NOT_FOUND', 'No such route')));
   app.use(errorMiddleware);

@@ -1,9 +1,10 @@
 // Every route is declared once with its zod schemas; the same declaration validates requests and
 // produces the OpenAPI 3.1 document (JSON Schema 2020-12, which OpenAPI 3.1 uses natively).
 import { z } from 'zod';
+import { webhookSchemas, webhooksDocument } from './openapi-webhooks.js';
 
 export interface RouteSpec {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** Express style: /contracts/:id */
   path: string;
   summary: string;
@@ -56,6 +57,7 @@ export function openApiDocument(routes: RouteSpec[]) {
     const errors = Object.fromEntries(
       ['400', '401', '404', '409', '422', '429', '503'].map((c) => [c, { $ref: `#/components/responses/Problem` }]),
     );
+    const ok = r.success === 204 ? { description: 'No content' } : { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } };
     paths[path] ??= {};
     paths[path][r.method] = {
       summary: r.summary,
@@ -65,7 +67,7 @@ export function openApiDocument(routes: RouteSpec[]) {
       ...(r.auth === false ? { security: [] } : {}),
       parameters,
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(r.body) } } } } : {}),
-      responses: { [String(r.success)]: { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors },
+      responses: { [String(r.success)]: ok, ...errors },
     };
   }
   return {
@@ -79,10 +81,11 @@ export function openApiDocument(routes: RouteSpec[]) {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Problem: problem },
+      schemas: { Problem: problem, ...webhookSchemas },
       responses: { Problem: { description: 'A problem (RFC 9457)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } } },
     },
     paths,
+    webhooks: webhooksDocument(),
   };
 }
 

@@ -24,3 +24,15 @@ export const changeRequestIdFromWorkflowId = (workflowId: string): string => {
 export const noticeTaskQueue = (contractTaskQueue: string): string => `${contractTaskQueue}.notices`;
 /** The Schedule that re-drives notices left pending (one per contract queue), and its sweep workflow's id. */
 export const noticeSweepScheduleId = (contractTaskQueue: string): string => `notice-sweep-${contractTaskQueue}`;
+
+const WEBHOOK_DELIVERY_PREFIX = 'webhook-delivery-';
+/** One delivery per (endpoint, event) (R29); an endpoint id (we_<uuid>) never contains `-evt_`: the id splits back. */
+export const webhookDeliveryWorkflowId = (endpointId: string, eventId: string): string =>
+  `${WEBHOOK_DELIVERY_PREFIX}${endpointId}-${eventId}`;
+export const webhookDeliveryFromWorkflowId = (workflowId: string): { endpointId: string; eventId: string } => {
+  const at = workflowId.indexOf('-evt_', WEBHOOK_DELIVERY_PREFIX.length);
+  if (!workflowId.startsWith(WEBHOOK_DELIVERY_PREFIX) || at < 0) {
+    throw new Error(`not a webhook delivery workflow id: ${workflowId}`);
+  }
+  return { endpointId: workflowId.slice(WEBHOOK_DELIVERY_PREFIX.length, at), eventId: workflowId.slice(at + 1) };
+};

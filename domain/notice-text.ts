@@ -5,7 +5,7 @@ import type { FieldChange } from './milestone.js';
 import { formatUsd } from './money.js';
 import type { PlanDiff } from './plan.js';
 
-const SUBJECT: Record<NoticeEvent, string> = {
+export const SUBJECT: Record<NoticeEvent, string> = {
   milestones_changed: 'Milestones were changed',
   milestone_funded: 'A milestone was funded',
   work_submitted: 'Work was submitted',

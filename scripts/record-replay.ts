@@ -2,7 +2,8 @@
 // (contract + its change requests and proposal, on the dev server) and an expiry (time-skipping server),
 // each named `<scenario>-<tag>.json`. Committed fixtures are frozen: an existing file is never
 // overwritten, so the replay test keeps proving that today's code replays yesterday's histories. Record
-// a new tag when workflow code changes its commands (guarded by patched()).
+// a new tag when workflow code changes its commands (guarded by patched()). `--only <scenario>` records
+// one scenario (lifecycle, closed-from-outside, signals, expiry, webhook-deliveries).
 import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,10 @@ import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
+import type { WebhookActivities } from '../activities/webhooks.js';
 import { changeRequestWorkflowId } from '../domain/names.js';
+import { DELIVERY_SCHEDULE } from '../domain/webhook-schedule.js';
 import { ContractDriver, CLIENT, FREELANCER } from '../test/support/contract-driver.js';
 import { createRecorder } from '../test/support/recording-activities.js';
 import { withNoticeWorker } from '../test/support/workers.js';
@@ -24,7 +28,7 @@ import { root, temporalBinary } from './lib/tools.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const out = join(root, 'test', 'replay');
-// --only <scenario>: record one scenario (lifecycle, closed-from-outside, expiry, review) instead of all.
+// --only <scenario>: record one scenario instead of all (the list: --only without a match prints it).
 const { values } = parseArgs({ options: { tag: { type: 'string' }, only: { type: 'string' } } });
 if (!values.tag || !/^[a-z0-9-]+$/.test(values.tag)) {
   console.error('usage: npm run replay:record -- --tag <lowercase-name> (new fixtures never replace committed ones)');
@@ -204,7 +208,40 @@ async function expiry() {
   });
 }
 
+/**
+ * R29: delivery workflows live up to 72 hours, so changes to them need patches too. Three endings: the
+ * receiver took it, answered a final 4xx, or never answered before the (shortened) schedule ran out.
+ */
+async function webhookDeliveries() {
+  await onDevServer(async (env) => {
+    const taskQueue = `replay-${randomUUID()}`;
+    const activities: WebhookActivities = {
+      async attemptWebhookDelivery({ eventId }) {
+        if (eventId.endsWith('_0')) return 'delivered';
+        if (eventId.endsWith('_1')) throw ApplicationFailure.nonRetryable('answered 410', 'WEBHOOK_REJECTED');
+        throw ApplicationFailure.retryable('answered 503', 'WEBHOOK_UNAVAILABLE');
+      },
+      async settleWebhookDelivery() {},
+    };
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
+    await worker.runUntil(async () => {
+      const schedule = { ...DELIVERY_SCHEDULE, firstRetryMs: 100, maxRetryMs: 200, giveUpAfterMs: 1_000 };
+      for (const [i, scenario] of ['webhook-delivered', 'webhook-rejected', 'webhook-given-up'].entries()) {
+        const workflowId = `webhook-delivery-we_replay-evt_replay_1_${i}`;
+        await env.client.workflow.execute('webhookDeliveryWorkflow', {
+          workflowId, taskQueue, args: [{ endpointId: 'we_replay', eventId: `evt_replay_1_${i}`, redeliver: false, schedule }],
+        });
+        await save(env.client, workflowId, scenario);
+      }
+    });
+  });
+}
+
 const scenarios: Record<string, () => Promise<void>> = {
-  lifecycle, 'closed-from-outside': closedFromOutside, signals, expiry, review,
+  lifecycle, 'closed-from-outside': closedFromOutside, signals, expiry, review, 'webhook-deliveries': webhookDeliveries,
 };
+if (values.only && !scenarios[values.only]) {
+  console.error(`--only takes one of: ${Object.keys(scenarios).join(', ')}`);
+  process.exit(2);
+}
 for (const [name, record] of Object.entries(scenarios)) if (!values.only || values.only === name) await record();

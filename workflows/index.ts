@@ -2,3 +2,4 @@
 export { contractWorkflow } from './contract.js';
 export { changeRequestWorkflow } from './change-request.js';
 export { noticeSweepWorkflow } from './notice-sweep.js';
+export { webhookDeliveryWorkflow } from './webhook-delivery.js';

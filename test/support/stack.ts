@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { quietRuntime } from './runtime.js';
 import { createDb, type Db } from '../../activities/db.js';
+import type { WebhookSettings } from '../../activities/webhook-settings.js';
 import { createApp } from '../../api/app.js';
 import { CHANGE_REQUEST_FLAG } from '../../api/routes/commands.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
@@ -28,7 +29,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** webhooks: R29's settings for the worker and the API (loopback receivers, a shorter schedule). */
+export async function startStack(opts: { webhooks?: WebhookSettings } = {}): Promise<Stack> {
   quietRuntime();
   const taskQueue = `test-${randomUUID()}`;
   const db = createDb(shared('databaseUrl'));
@@ -37,12 +39,18 @@ export async function startStack(): Promise<Stack> {
   const client = new Client({ connection });
   // The contract queue's worker and the notices worker beside it, as worker/main.ts runs them.
   const newWorker = async (): Promise<WorkerGroup> => new WorkerGroup([
-    await createWorker({ connection: nativeConnection, db, taskQueue, workflowBundle: { codePath: shared('workflowBundlePath') } }),
+    await createWorker({
+      connection: nativeConnection, db, taskQueue, workflowBundle: { codePath: shared('workflowBundlePath') },
+      ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+    }),
     await createNoticeWorker({ connection: nativeConnection, db, taskQueue }),
   ]);
   let worker: WorkerGroup | undefined = await newWorker();
   let running = worker.run();
-  const server = createApp({ db, temporal: client, taskQueue, log: () => {}, rateLimitPerMinute: 100_000 }).listen(0, '127.0.0.1');
+  const app = createApp({
+    db, temporal: client, taskQueue, log: () => {}, rateLimitPerMinute: 100_000, ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+  });
+  const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
 

@@ -1,0 +1,109 @@
+// R29's transactional outbox: a transition's events, and one delivery row per subscribed endpoint, are
+// written in the transition's own transaction (persistTransition); after it commits, one delivery workflow
+// per row is started. A retried persistence derives the same event ids and starts nothing twice.
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Prisma } from '../generated/prisma/client.js';
+import { webhookDeliveryWorkflowId } from '../domain/names.js';
+import { webhookEvents } from '../domain/webhook-events.js';
+import type { TransitionRecord } from './types.js';
+import type { Db } from './db.js';
+import type { webhookDeliveryWorkflow, WebhookDeliveryInput } from '../workflows/webhook-delivery.js';
+import type { WebhookSettings } from './webhook-settings.js';
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * One statement: the events, and a pending delivery for each enabled (or failing) endpoint subscribed to one.
+ * Returns the deliveries written: none (most transitions, with no endpoint) spares the dispatcher's query.
+ */
+export async function writeWebhookEvents(tx: Tx, record: TransitionRecord): Promise<number> {
+  const s = record.contract;
+  const events = webhookEvents({
+    contractId: record.contractId,
+    seq: record.seq,
+    actorId: record.actorId,
+    at: record.at,
+    ledger: record.ledger,
+    notices: record.notices,
+    contract: {
+      id: s.id,
+      title: s.title,
+      status: s.status,
+      clientId: s.clientId,
+      freelancerId: s.freelancerId,
+      balances: s.balances,
+    },
+  });
+  if (!events.length) return 0;
+  return await tx.$executeRaw`
+    WITH ev AS (
+      INSERT INTO webhook_events (id, contract_id, seq, idx, type, payload)
+      SELECT t.id, ${record.contractId}, ${record.seq}, t.idx, t.type, t.payload::jsonb
+      FROM unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.index)}::int[], ${events.map((e) => e.type)}::text[],
+                  ${events.map((e) => JSON.stringify(e))}::text[]) AS t(id, idx, type, payload)
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id, type
+    )
+    INSERT INTO webhook_deliveries (endpoint_id, event_id)
+    SELECT w.id, ev.id FROM ev JOIN webhook_endpoints w
+      ON w.status <> 'disabled'
+     AND (w.contract_id = ${record.contractId} OR (w.contract_id IS NULL AND w.owner_id IN (${s.clientId}, ${s.freelancerId})))
+     AND ('*' = ANY(w.event_types) OR ev.type = ANY(w.event_types))
+    ON CONFLICT DO NOTHING`;
+}
+
+export interface WebhookDispatcher {
+  /** Starts the delivery workflows of a stored transition's pending deliveries; throws when Temporal cannot be reached. */
+  dispatch(contractId: string, seq: number): Promise<void>;
+}
+
+export function createWebhookDispatcher(
+  db: Db,
+  temporal: Client,
+  taskQueue: string,
+  settings: WebhookSettings,
+): WebhookDispatcher {
+  return {
+    async dispatch(contractId, seq) {
+      const rows = await db.webhookDelivery.findMany({
+        where: { status: 'pending', event: { contractId, seq } },
+        select: { endpointId: true, eventId: true },
+      });
+      await Promise.all(
+        rows.map((r) => startDelivery(temporal, taskQueue, settings, { endpointId: r.endpointId, eventId: r.eventId })),
+      );
+    },
+  };
+}
+
+/** Bounds one start call: a Temporal that does not answer fails the attempt, which is retried. */
+const START_DEADLINE_MS = 3_000;
+
+/**
+ * First deliveries never run twice (REJECT_DUPLICATE: a closed delivery is not started again by a retried
+ * persistence); a redelivery may follow a closed one. Either joins a delivery still running.
+ */
+export async function startDelivery(
+  temporal: Client,
+  taskQueue: string,
+  settings: WebhookSettings,
+  target: { endpointId: string; eventId: string },
+  redeliver = false,
+): Promise<void> {
+  const input: WebhookDeliveryInput = { ...target, redeliver, schedule: settings.schedule };
+  try {
+    await temporal.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+      temporal.workflow.start<typeof webhookDeliveryWorkflow>('webhookDeliveryWorkflow', {
+        workflowId: webhookDeliveryWorkflowId(target.endpointId, target.eventId),
+        taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: redeliver ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
+        staticSummary: `${redeliver ? 'Redeliver' : 'Deliver'} ${target.eventId} to webhook endpoint ${target.endpointId}`,
+      }),
+    );
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return; // delivered or given up already
+    throw err;
+  }
+}

@@ -1,0 +1,291 @@
+// Webhook endpoints (R29): a party registers endpoints for its own contracts, sees each secret once, lists,
+// disables, enables, deletes and rotates them, reads an endpoint's delivery log and asks for a redelivery.
+// Another user's endpoint, and a contract that is not the caller's, are 404s (nothing is revealed).
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../activities/db.js';
+import { startDelivery } from '../../activities/webhook-outbox.js';
+import type { WebhookSettings } from '../../activities/webhook-settings.js';
+import { targetRefusal } from '../../activities/webhook-target.js';
+import {
+  createEndpointBody,
+  deliveriesQuery,
+  deliveryParams,
+  endpointParams,
+  rotateSecretBody,
+} from '../../domain/webhook-schemas.js';
+import type { WebhookDelivery, WebhookEndpoint } from '../../generated/prisma/client.js';
+import { HttpProblem } from '../problem.js';
+import type { Router } from '../router.js';
+import { loadParties } from '../views.js';
+
+/** Enough for an integration per contract family; a bound so one account cannot fill the table. */
+const MAX_ENDPOINTS_PER_OWNER = 20;
+const TAG = 'Webhooks';
+
+/** Standard Webhooks' secret format: whsec_ and 24 to 64 random bytes in base64. */
+const newSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
+
+const endpointView = (e: WebhookEndpoint) => ({
+  object: 'webhook_endpoint',
+  id: e.id,
+  url: e.url,
+  description: e.description,
+  contractId: e.contractId,
+  eventTypes: e.eventTypes,
+  status: e.status,
+  failingSince: e.failingSince?.toISOString() ?? null,
+  previousSecretExpiresAt:
+    e.previousSecretExpiresAt && e.previousSecretExpiresAt > new Date()
+      ? e.previousSecretExpiresAt.toISOString()
+      : null,
+  createdAt: e.createdAt.toISOString(),
+});
+
+const deliveryView = (d: WebhookDelivery & { event: { type: string; contractId: string; seq: number } }) => ({
+  object: 'webhook_delivery',
+  eventId: d.eventId,
+  eventType: d.event.type,
+  contractId: d.event.contractId,
+  seq: d.event.seq,
+  status: d.status,
+  attempts: d.attempts,
+  lastStatusCode: d.lastStatusCode,
+  lastError: d.lastError,
+  nextRetryAt: d.nextRetryAt?.toISOString() ?? null,
+  deliveredAt: d.deliveredAt?.toISOString() ?? null,
+  createdAt: d.createdAt.toISOString(),
+});
+
+export function webhookRoutes(
+  router: Router,
+  db: Db,
+  temporal: Client,
+  taskQueue: string,
+  settings: WebhookSettings,
+): void {
+  const mine = async (id: string, me: string): Promise<WebhookEndpoint> => {
+    const e = await db.webhookEndpoint.findFirst({ where: { id, ownerId: me } });
+    if (!e) throw new HttpProblem(404, 'NOT_FOUND', 'No such webhook endpoint');
+    return e;
+  };
+
+  router.add(
+    {
+      method: 'post',
+      path: '/webhook-endpoints',
+      summary: 'Register a webhook endpoint; its signing secret is in this answer only',
+      tag: TAG,
+      body: createEndpointBody,
+      success: 201,
+      rules: ['R29'],
+    },
+    async ({ body }, _req, res) => {
+      const me = res.locals.user.id;
+      const refused = targetRefusal(body.url, settings.allowLoopback);
+      if (refused)
+        throw new HttpProblem(422, 'WEBHOOK_TARGET_REFUSED', 'This URL cannot receive webhooks', refused, 'R29');
+      if (body.contractId && !(await loadParties(db, body.contractId, me)))
+        throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+      if ((await db.webhookEndpoint.count({ where: { ownerId: me } })) >= MAX_ENDPOINTS_PER_OWNER) {
+        throw new HttpProblem(
+          422,
+          'TOO_MANY_ENDPOINTS',
+          `At most ${MAX_ENDPOINTS_PER_OWNER} webhook endpoints per account`,
+          'delete one first',
+          'R29',
+        );
+      }
+      const secret = newSecret();
+      const e = await db.webhookEndpoint.create({
+        data: {
+          id: `we_${randomUUID()}`,
+          ownerId: me,
+          contractId: body.contractId ?? null,
+          url: body.url,
+          description: body.description,
+          eventTypes: [...new Set(body.eventTypes)],
+          secret,
+        },
+      });
+      res.setHeader('Location', `/webhook-endpoints/${e.id}`);
+      res.status(201).json({ ...endpointView(e), secret });
+    },
+  );
+
+  router.add(
+    {
+      method: 'get',
+      path: '/webhook-endpoints',
+      summary: 'My webhook endpoints',
+      tag: TAG,
+      success: 200,
+      rules: ['R29'],
+    },
+    async (_input, _req, res) => {
+      const rows = await db.webhookEndpoint.findMany({
+        where: { ownerId: res.locals.user.id },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      });
+      res.json({ object: 'list', data: rows.map(endpointView), hasMore: false, nextCursor: null });
+    },
+  );
+
+  router.add(
+    {
+      method: 'get',
+      path: '/webhook-endpoints/:id',
+      summary: 'One webhook endpoint',
+      tag: TAG,
+      params: endpointParams,
+      success: 200,
+      rules: ['R29'],
+    },
+    async ({ params }, _req, res) => {
+      res.json(endpointView(await mine(params.id, res.locals.user.id)));
+    },
+  );
+
+  for (const [action, status] of [
+    ['disable', 'disabled'],
+    ['enable', 'enabled'],
+  ] as const) {
+    router.add(
+      {
+        method: 'post',
+        path: `/webhook-endpoints/:id/${action}`,
+        tag: TAG,
+        params: endpointParams,
+        success: 200,
+        rules: ['R29'],
+        summary:
+          action === 'disable'
+            ? 'Stop deliveries to an endpoint (pending ones are canceled)'
+            : 'Deliver to an endpoint again',
+      },
+      async ({ params }, _req, res) => {
+        await mine(params.id, res.locals.user.id);
+        const e = await db.webhookEndpoint.update({ where: { id: params.id }, data: { status, failingSince: null } });
+        res.json(endpointView(e));
+      },
+    );
+  }
+
+  router.add(
+    {
+      method: 'delete',
+      path: '/webhook-endpoints/:id',
+      summary: 'Delete an endpoint and its delivery log',
+      tag: TAG,
+      params: endpointParams,
+      success: 204,
+      rules: ['R29'],
+    },
+    async ({ params }, _req, res) => {
+      await mine(params.id, res.locals.user.id);
+      await db.webhookEndpoint.deleteMany({ where: { id: params.id } });
+      res.status(204).end();
+    },
+  );
+
+  router.add(
+    {
+      method: 'post',
+      path: '/webhook-endpoints/:id/rotate-secret',
+      tag: TAG,
+      params: endpointParams,
+      body: rotateSecretBody,
+      success: 200,
+      rules: ['R29'],
+      summary: 'A new signing secret (in this answer only); the old one also signs for overlapMinutes',
+    },
+    async ({ params, body }, _req, res) => {
+      const e = await mine(params.id, res.locals.user.id);
+      const secret = newSecret();
+      const updated = await db.webhookEndpoint.update({
+        where: { id: e.id },
+        data: {
+          secret,
+          previousSecret: e.secret,
+          previousSecretExpiresAt: new Date(Date.now() + body.overlapMinutes * 60_000),
+        },
+      });
+      res.json({ ...endpointView(updated), secret });
+    },
+  );
+
+  router.add(
+    {
+      method: 'get',
+      path: '/webhook-endpoints/:id/deliveries',
+      summary: "An endpoint's delivery log, newest first",
+      tag: TAG,
+      params: endpointParams,
+      query: deliveriesQuery,
+      success: 200,
+      rules: ['R29'],
+    },
+    async ({ params, query }, _req, res) => {
+      await mine(params.id, res.locals.user.id);
+      const cursor = query.startingAfter
+        ? await db.webhookDelivery.findUnique({
+            where: { endpointId_eventId: { endpointId: params.id, eventId: query.startingAfter } },
+          })
+        : null;
+      if (query.startingAfter && !cursor)
+        throw new HttpProblem(400, 'INVALID_CURSOR', 'startingAfter is an event id from this log');
+      const rows = await db.webhookDelivery.findMany({
+        where: {
+          endpointId: params.id,
+          ...(query.status ? { status: query.status } : {}),
+          ...(cursor
+            ? {
+                OR: [
+                  { createdAt: { lt: cursor.createdAt } },
+                  { createdAt: cursor.createdAt, eventId: { lt: cursor.eventId } },
+                ],
+              }
+            : {}),
+        },
+        orderBy: [{ createdAt: 'desc' }, { eventId: 'desc' }],
+        take: query.limit + 1,
+        include: { event: { select: { type: true, contractId: true, seq: true } } },
+      });
+      const page = rows.slice(0, query.limit);
+      res.json({
+        object: 'list',
+        data: page.map(deliveryView),
+        hasMore: rows.length > query.limit,
+        nextCursor: rows.length > query.limit ? page.at(-1)!.eventId : null,
+      });
+    },
+  );
+
+  router.add(
+    {
+      method: 'post',
+      path: '/webhook-endpoints/:id/deliveries/:eventId/redeliver',
+      tag: TAG,
+      params: deliveryParams,
+      success: 202,
+      rules: ['R29'],
+      summary: 'Send an event to the endpoint again (same webhook-id: a receiver that dedupes drops it if it had it)',
+    },
+    async ({ params }, _req, res) => {
+      const e = await mine(params.id, res.locals.user.id);
+      if (e.status === 'disabled')
+        throw new HttpProblem(409, 'ENDPOINT_DISABLED', 'The endpoint is disabled', 'enable it first', 'R29');
+      const where = { endpointId_eventId: { endpointId: e.id, eventId: params.eventId } };
+      if (!(await db.webhookDelivery.findUnique({ where })))
+        throw new HttpProblem(404, 'NOT_FOUND', 'No such delivery');
+      // Pending before the start, so the delivery's own answer (delivered, failed) is never overwritten by this one.
+      const d = await db.webhookDelivery.update({
+        where,
+        data: { status: 'pending', nextRetryAt: null, updatedAt: new Date() },
+        include: { event: { select: { type: true, contractId: true, seq: true } } },
+      });
+      await startDelivery(temporal, taskQueue, settings, { endpointId: e.id, eventId: params.eventId }, true);
+      res.status(202).json(deliveryView(d));
+    },
+  );
+}

@@ -89,12 +89,21 @@ export async function startDelivery(
   settings: WebhookSettings,
   target: { endpointId: string; eventId: string },
   redeliver = false,
+  /** The delivery's row was final (delivered or failed) when the redelivery was asked for. */
+  settled = false,
 ): Promise<void> {
   const input: WebhookDeliveryInput = { ...target, redeliver, schedule: settings.schedule };
+  const workflowId = webhookDeliveryWorkflowId(target.endpointId, target.eventId);
+  if (redeliver && settled) {
+    // A delivery that has just settled (its row said delivered or failed) may not have closed yet; joining
+    // it would send nothing more. Wait for it to close, briefly (found merging issue 15 under load).
+    const handle = temporal.workflow.getHandle(workflowId);
+    await temporal.withDeadline(Date.now() + START_DEADLINE_MS, () => handle.result()).catch(() => undefined);
+  }
   try {
     await temporal.withDeadline(Date.now() + START_DEADLINE_MS, () =>
       temporal.workflow.start<typeof webhookDeliveryWorkflow>('webhookDeliveryWorkflow', {
-        workflowId: webhookDeliveryWorkflowId(target.endpointId, target.eventId),
+        workflowId,
         taskQueue,
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',

@@ -276,15 +276,16 @@ export function webhookRoutes(
       if (e.status === 'disabled')
         throw new HttpProblem(409, 'ENDPOINT_DISABLED', 'The endpoint is disabled', 'enable it first', 'R29');
       const where = { endpointId_eventId: { endpointId: e.id, eventId: params.eventId } };
-      if (!(await db.webhookDelivery.findUnique({ where })))
-        throw new HttpProblem(404, 'NOT_FOUND', 'No such delivery');
+      const before = await db.webhookDelivery.findUnique({ where });
+      if (!before) throw new HttpProblem(404, 'NOT_FOUND', 'No such delivery');
+      const settled = before.status === 'delivered' || before.status === 'failed';
       // Pending before the start, so the delivery's own answer (delivered, failed) is never overwritten by this one.
       const d = await db.webhookDelivery.update({
         where,
         data: { status: 'pending', nextRetryAt: null, updatedAt: new Date() },
         include: { event: { select: { type: true, contractId: true, seq: true } } },
       });
-      await startDelivery(temporal, taskQueue, settings, { endpointId: e.id, eventId: params.eventId }, true);
+      await startDelivery(temporal, taskQueue, settings, { endpointId: e.id, eventId: params.eventId }, true, settled);
       res.status(202).json(deliveryView(d));
     },
   );

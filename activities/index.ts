@@ -1,6 +1,6 @@
 // Activities, built by a factory so tests hand in a real database and a mailer of their choosing.
 // Each is one transaction or one delivery, and idempotent: a retry writes and sends nothing twice.
-import type { Db } from './db.js';
+import type { Db } from '../db/client.js';
 import type { Mailer } from './mail.js';
 import { createNotifications } from './notifications.js';
 import { createPersistence } from './persistence.js';

@@ -4,8 +4,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { ContractSummary } from '../domain/contract.js';
-import type { Db } from './db.js';
-import { classifyPgError } from './pg-errors.js';
+import type { Db } from '../db/client.js';
+import { classifyPgError } from '../db/pg-errors.js';
 import type { TransitionRecord } from './types.js';
 
 type Tx = Prisma.TransactionClient;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
-import type { Db } from '../activities/db.js';
+import type { Db } from '../db/client.js';
 import { DEFAULT_INITIATION_FEE_CENTS } from '../domain/money.js';
 import { TASK_QUEUE } from '../domain/names.js';
 import { authenticate } from './auth.js';

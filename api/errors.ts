@@ -5,7 +5,7 @@ import {
   ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcDeadlineError, isGrpcServiceError,
 } from '@temporalio/client';
 import { ZodError } from 'zod';
-import { classifyPgError } from '../activities/pg-errors.js';
+import { classifyPgError } from '../db/pg-errors.js';
 import { HttpProblem, type Problem, problemType } from './problem.js';
 
 /** A failure's `kind` (in its details, beside the rule) decides the status; the type is the code. */
@@ -83,7 +83,7 @@ function expressOwnError(err: unknown): HttpProblem | undefined {
   return new HttpProblem(err.status, 'BAD_REQUEST', 'The request could not be read');
 }
 
-/** PostgreSQL down, unreachable or past the pool's timeouts (activities/db.ts): an outage, not a bug. */
+/** PostgreSQL down, unreachable or past the pool's timeouts (db/client.ts): an outage, not a bug. */
 function isDbUnavailable(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code;
   return code === 'ECONNREFUSED' || code === 'P1001' || classifyPgError(err).retryable;

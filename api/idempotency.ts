@@ -4,7 +4,7 @@
 // failed validation or met an outage (5xx): those may simply be retried. Keys expire after 24 hours.
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { Db } from '../activities/db.js';
+import type { Db } from '../db/client.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from './deadline.js';
 import { problemBody, toProblem } from './errors.js';
 import { HttpProblem } from './problem.js';

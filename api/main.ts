@@ -1,6 +1,6 @@
 // API process entry: PORT (3000), DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, COMMAND_TIMEOUT_MS (15000).
 import { Client, Connection } from '@temporalio/client';
-import { createDb } from '../activities/db.js';
+import { createDb } from '../db/client.js';
 import { createApp } from './app.js';
 
 const port = Number(process.env.PORT ?? 3000);

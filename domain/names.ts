@@ -16,3 +16,6 @@ export const changeRequestIdFromWorkflowId = (workflowId: string): string => {
   if (!workflowId.startsWith(CHANGE_REQUEST_PREFIX)) throw new Error(`not a change-request workflow id: ${workflowId}`);
   return workflowId.slice(CHANGE_REQUEST_PREFIX.length);
 };
+
+/** R14: the feature_flags row that lets a client request changes to an active milestone. */
+export const CHANGE_REQUEST_FLAG = 'active_milestone_change_requests';

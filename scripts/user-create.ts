@@ -1,8 +1,8 @@
 // npm run user:create -- --email a@b.c --name "Ada" [--change-requests]: creates a user (or reuses it)
 // and prints a new token; --change-requests turns on R14's feature flag for that client.
 import { parseArgs } from 'node:util';
-import { createDb } from '../activities/db.js';
-import { CHANGE_REQUEST_FLAG } from '../api/routes/commands.js';
+import { createDb } from '../db/client.js';
+import { CHANGE_REQUEST_FLAG } from '../domain/names.js';
 import { issueUser } from '../api/users.js';
 
 const { values } = parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' }, 'change-requests': { type: 'boolean' } } });

@@ -3,7 +3,7 @@
 // TASK_QUEUE overrides the product's queue and WORKFLOW_BUNDLE_PATH names a prebuilt workflow bundle
 // (tests spawn workers on their own queue and skip the seconds that bundling takes).
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createDb } from '../activities/db.js';
+import { createDb } from '../db/client.js';
 import { mailerFromEnv } from '../activities/mail.js';
 import { createWorker } from './create-worker.js';
 

@@ -7,10 +7,10 @@ import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
-import type { Db } from '../../activities/db.js';
+import type { Db } from '../../db/client.js';
 import type { Deadline } from '../deadline.js';
 import type { CommandType } from '../../domain/commands.js';
-import { contractWorkflowId } from '../../domain/names.js';
+import { CHANGE_REQUEST_FLAG, contractWorkflowId } from '../../domain/names.js';
 import {
   changeRequestBody, decisionBody, editChangeRequestBody, emptyBody, idSchema, planBody, releaseBody, withdrawFundsBody,
 } from '../../domain/schemas.js';
@@ -20,9 +20,8 @@ import { once, requestHash, requireKey } from '../idempotency.js';
 import type { RouteSpec } from '../openapi.js';
 import { HttpProblem } from '../problem.js';
 import type { Router } from '../router.js';
-import { contractView, loadContract, loadParties } from '../views.js';
+import { contractView, loadContract, loadParties } from '../../db/read-model.js';
 
-export const CHANGE_REQUEST_FLAG = 'active_milestone_change_requests';
 
 const contractParams = z.object({ id: idSchema }).strict();
 const milestoneParams = z.object({ id: idSchema, milestoneId: idSchema }).strict();

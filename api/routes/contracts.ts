@@ -1,7 +1,7 @@
 // Creating contracts and reading them: the list of my contracts, one contract, and its history.
 import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
-import type { Db } from '../../activities/db.js';
+import type { Db } from '../../db/client.js';
 import type { Deadline } from '../deadline.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import { createContractBody, idSchema, listQuery } from '../../domain/schemas.js';
@@ -10,7 +10,7 @@ import { createContractUpdate } from '../../workflows/messages.js';
 import { once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 import type { Router } from '../router.js';
-import { contractView, loadContract, loadParties } from '../views.js';
+import { contractView, loadContract, loadParties } from '../../db/read-model.js';
 import { contractIdFor, updateId } from './commands.js';
 
 const INT4_MAX = 2_147_483_647;

@@ -1,6 +1,6 @@
 // My in-app messages (R24), newest first, and marking one as read.
 import { z } from 'zod';
-import type { Db } from '../../activities/db.js';
+import type { Db } from '../../db/client.js';
 import { messagesQuery } from '../../domain/schemas.js';
 import { HttpProblem } from '../problem.js';
 import type { Router } from '../router.js';

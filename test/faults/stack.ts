@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { createDb, type Db } from '../../activities/db.js';
+import { createDb, type Db } from '../../db/client.js';
 import { TASK_QUEUE, contractWorkflowId } from '../../domain/names.js';
 import { type RunningTemporal, startTemporalDevServer } from '../../scripts/lib/temporal-dev.js';
 import { root, temporalBinary } from '../../scripts/lib/tools.js';

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, POOL_TIMEOUTS } from '../../activities/db.js';
+import { createDb, POOL_TIMEOUTS } from '../../db/client.js';
 import { createApp, type AppDeps } from '../../api/app.js';
 import { toProblem } from '../../api/errors.js';
 import { requestHash } from '../../api/idempotency.js';

@@ -4,7 +4,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
-import type { Db } from '../../activities/db.js';
+import type { Db } from '../../db/client.js';
 import { issueUser } from '../../api/users.js';
 import { registerSearchAttributes } from '../../scripts/lib/search-attributes.js';
 import { shared } from './context.js';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../activities/db.js';
+import { createDb, type Db } from '../../db/client.js';
 import { changeRequestWorkflowId } from '../../domain/names.js';
 import { approveSignal } from '../../workflows/messages.js';
 import { shared } from '../support/context.js';

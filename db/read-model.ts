@@ -1,6 +1,6 @@
 // Response shapes, read from PostgreSQL. Money columns are BIGINT (a contract's totals can pass 2^31
 // cents); they leave the API as JSON integers, exact up to 2^53.
-import type { Db } from '../activities/db.js';
+import type { Db } from './client.js';
 
 const cents = (v: bigint | number): number => Number(v);
 

@@ -1,5 +1,6 @@
 // The Prisma client over node-postgres (Prisma's Rust-free client: no engine binary at run time).
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 
 export type Db = PrismaClient;
@@ -25,3 +26,7 @@ export function requireDatabaseUrl(): string {
   if (!url) throw new Error('DATABASE_URL is not set (npm run up sets it for the embedded PostgreSQL)');
   return url;
 }
+
+/** A plain node-postgres pool with the same bounds, for libraries that take one (the API's rate limits). */
+export const createPool = (connectionString: string, opts: { max?: number } = {}): pg.Pool =>
+  new pg.Pool({ connectionString, ...POOL_TIMEOUTS, ...opts });

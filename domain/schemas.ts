@@ -3,6 +3,7 @@
 // live in the domain, so a refused amount is a 422 naming its rule rather than a 400.
 import { z } from 'zod';
 import { ID_PATTERN, LIMITS, charLength, isCalendarDate, isStorableText } from './fields.js';
+import { MAX_BALANCE_CENTS, MAX_MILESTONE_CENTS, MIN_MILESTONE_CENTS } from './money.js';
 import { MAX_BATCH_OPS } from './plan.js';
 
 export const idSchema = z
@@ -11,6 +12,12 @@ export const idSchema = z
   .max(LIMITS.id)
   .regex(ID_PATTERN, 'letters, digits, _ . - only')
   .meta({ description: 'An id: 1 to 100 letters, digits, _ . or -.' });
+
+// Spelled out for JSON Schema readers in other languages: `\s` differs between engines (Python's has
+// \x1c-\x1f, JavaScript's \ufeff); this class is exactly what String.prototype.trim removes.
+const SPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+const STORABLE_TEXT = '^[^\\x00]*$';
+const REQUIRED_TEXT = `^[^\\x00]*[^\\x00${SPACE}][^\\x00]*$`;
 
 /**
  * Text as PostgreSQL stores it: no NUL, no unpaired UTF-16 surrogate, at most `max` characters counted
@@ -22,13 +29,18 @@ const text = (max: number, opts: { required?: boolean } = {}) =>
     .refine(isStorableText, 'must not contain NUL characters or unpaired UTF-16 surrogates')
     .refine((s) => charLength(s) <= max, `at most ${max} characters`)
     .refine((s) => !opts.required || s.trim().length > 0, 'must not be blank')
-    .meta({ maxLength: max, ...(opts.required ? { minLength: 1 } : {}) });
+    // The pattern tells generated clients and fuzzers what the refinements check: no NUL, and for required
+    // text one character that is not white space.
+    .meta({ maxLength: max, ...(opts.required ? { minLength: 1, pattern: REQUIRED_TEXT } : { pattern: STORABLE_TEXT }) });
+
 
 /**
  * Cents as a JSON integer literal (the API refuses `1e3` and `1000.0` before parsing). The range is the
  * domain's (R4), so an amount too small or too large is a 422 that names the rule.
  */
-const cents = z.number().meta({ type: 'integer', description: 'Integer cents (USD). Milestone amounts are 500 to 100000000 (R4).' });
+const centsIn = (minimum: number, maximum: number, description: string) =>
+  z.number().meta({ type: 'integer', minimum, maximum, description, example: 150_000 });
+const cents = centsIn(MIN_MILESTONE_CENTS, MAX_MILESTONE_CENTS, 'A milestone\'s amount in integer cents (USD): $5.00 to $1,000,000.00 (R4).');
 const dueDate = z
   .string()
   .refine(isCalendarDate, 'a calendar date that exists, YYYY-MM-DD, years 0001-9999')
@@ -71,10 +83,14 @@ export const createContractBody = z
   .strict();
 
 export const planBody = z.object({ ops: z.array(planOp).min(1).max(MAX_BATCH_OPS) }).strict();
-export const releaseBody = z.object({ amountCents: cents.optional() }).strict();
+export const releaseBody = z.object({
+  amountCents: centsIn(1, MAX_MILESTONE_CENTS, 'Cents to release, at most what the milestone holds (R5, R8); all of it when absent.').optional(),
+}).strict();
 export const changeRequestBody = z.object({ milestoneId: idSchema, changes: milestonePatch }).strict();
 export const editChangeRequestBody = z.object({ changes: milestonePatch }).strict();
-export const withdrawFundsBody = z.object({ amountCents: cents.optional() }).strict();
+export const withdrawFundsBody = z.object({
+  amountCents: centsIn(1, MAX_BALANCE_CENTS, 'Cents to withdraw, at most the project funds (R23); all of them when absent.').optional(),
+}).strict();
 export const emptyBody = z.object({}).strict();
 /** R16: an answer names the version of the request it answers, as shown on the request. */
 export const decisionBody = z

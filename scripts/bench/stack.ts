@@ -70,7 +70,7 @@ export async function startBenchStack(step: (what: string) => void): Promise<Ben
   });
   const running = Promise.all([worker.run(), floorWorker.run()]);
   const temporal = new Client({ connection: env.connection });
-  const server = createApp({ db, temporal, taskQueue, log: noop, rateLimitPerMinute: 1e9 }).listen(0, '127.0.0.1');
+  const server = createApp({ db, temporal, taskQueue, log: noop, rateLimitPerMinute: 1e9, rateLimitPerAddressPerMinute: 1e9 }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
 
   const client = await issueUser(db, { email: `client-${randomUUID()}@bench.test`, name: 'Bench Client' });

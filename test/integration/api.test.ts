@@ -51,7 +51,7 @@ describe('health and docs', () => {
       '/contracts/{id}/end', '/contracts/{id}/keep-open', '/contracts/{id}/withdraw-funds', '/messages', '/messages/{id}/read',
     ]));
     expect(docs.status).toBe(200);
-    expect(await docs.text()).toContain('/contracts/:id/milestones/batch');
+    expect(await docs.text()).toContain('<script src="/docs/scalar.js">');
   });
 });
 

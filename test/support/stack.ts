@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { quietRuntime } from './runtime.js';
-import { createDb, type Db } from '../../db/client.js';
+import { createDb, createPool, type Db } from '../../db/client.js';
 import { createApp } from '../../api/app.js';
 import { CHANGE_REQUEST_FLAG } from '../../domain/names.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
@@ -41,7 +41,11 @@ export async function startStack(): Promise<Stack> {
   });
   let worker: Worker | undefined = await newWorker();
   let running = worker.run();
-  const server = createApp({ db, temporal: client, taskQueue, log: () => {}, rateLimitPerMinute: 100_000 }).listen(0, '127.0.0.1');
+  // The rate limits in PostgreSQL, as in production; high enough that no suite meets them.
+  const rateLimitStore = createPool(shared('databaseUrl'), { max: 2 });
+  const server = createApp({
+    db, temporal: client, taskQueue, log: () => {}, rateLimitStore, rateLimitPerMinute: 100_000, rateLimitPerAddressPerMinute: 1_000_000,
+  }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -64,7 +68,7 @@ export async function startStack(): Promise<Stack> {
       await new Promise((resolve) => server.close(resolve));
       worker?.shutdown();
       await running;
-      await Promise.all([db.$disconnect(), connection.close(), nativeConnection.close()]);
+      await Promise.all([db.$disconnect(), rateLimitStore.end(), connection.close(), nativeConnection.close()]);
     },
   };
 }

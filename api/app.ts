@@ -33,6 +33,8 @@ export interface AppDeps {
   taskQueue?: string;
   /** The rate limits' shared store (a pg pool on DATABASE_URL); without one they hold per process. */
   rateLimitStore?: Pool;
+  /** Prefixes the limits' keys: processes with the same prefix share their counts (tests keep theirs apart). */
+  rateLimitPrefix?: string;
   /** Requests per minute per token (RATE_LIMIT_PER_MINUTE). */
   rateLimitPerMinute?: number;
   /** Requests per minute per client address, before authentication (RATE_LIMIT_PER_ADDRESS_PER_MINUTE). */
@@ -87,10 +89,10 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
 
   // Every answer from here on is about someone's contracts: never stored by a cache on the way.
   app.use(noStore);
-  const perAddress = limiter('address', deps.rateLimitPerAddressPerMinute ?? 1200, deps.rateLimitStore);
+  const perAddress = limiter(`${deps.rateLimitPrefix ?? ''}address`, deps.rateLimitPerAddressPerMinute ?? 1200, deps.rateLimitStore);
   app.use(rateLimit(perAddress, (req) => req.ip ?? 'unknown'));
   app.use(authenticate(db));
-  const perToken = limiter('user', deps.rateLimitPerMinute ?? 600, deps.rateLimitStore);
+  const perToken = limiter(`${deps.rateLimitPrefix ?? ''}user`, deps.rateLimitPerMinute ?? 600, deps.rateLimitStore);
   app.use(rateLimit(perToken, (_req, res) => res.locals.user.id));
   const deadline = commandDeadline(temporal, deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
   contractRoutes(router, db, temporal, deadline, taskQueue, deps.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS);

@@ -20,13 +20,16 @@ export function requestLog(logger: Logger) {
     const clientGone = !res.writableFinished;
     const locals = (res as Response).locals ?? {};
     return {
-      requestId: req.id, method: req.method, path: req.url, status: clientGone ? undefined : res.statusCode, ms,
+      method: req.method, path: req.url, status: clientGone ? undefined : res.statusCode, ms,
       userId: locals.user?.id, code: locals.errorCode, ...(clientGone ? { clientGone: true } : {}),
     };
   };
   return pinoHttp({
     logger,
     quietReqLogger: true,
+    customAttributeKeys: { reqId: 'requestId', responseTime: 'ms' },
+    // pino-http binds the whole request (headers, so the bearer token) to every line unless told otherwise.
+    serializers: { req: () => undefined, res: () => undefined },
     genReqId: (req, res) => {
       const given = req.headers['request-id'];
       const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -36,7 +39,7 @@ export function requestLog(logger: Logger) {
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.writableFinished ? 'info' : 'warn'),
     customSuccessMessage: () => 'request',
     customErrorMessage: () => 'request',
-    customSuccessObject: (req, res, val: { responseTime: number }) => line(req, res, val.responseTime),
-    customErrorObject: (req, res, _err, val: { responseTime: number }) => line(req, res, val.responseTime),
+    customSuccessObject: (req, res, val: { ms: number }) => line(req, res, val.ms),
+    customErrorObject: (req, res, _err, val: { ms: number }) => line(req, res, val.ms),
   });
 }

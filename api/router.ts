@@ -51,7 +51,7 @@ export class Router {
   /** After the last route: any other method on a known path is 405 with `Allow` (GET implies HEAD). */
   finish(): void {
     for (const [path, methods] of this.methods) {
-      const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].join(', ');
+      const allow = ['GET', 'HEAD', 'POST'].filter((m) => methods.has(m) || (m === 'HEAD' && methods.has('GET'))).join(', ');
       this.app.all(path, (req, res) => {
         res.setHeader('Allow', allow);
         throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, `allowed: ${allow}`);

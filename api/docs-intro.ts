@@ -26,8 +26,9 @@ A client hires a freelancer for a logo: **Sketches** for $50.00 and **Final logo
 
 const CONVENTIONS = `
 - **Authentication**: \`Authorization: Bearer <token>\`; a 401 carries \`WWW-Authenticate: Bearer\`.
-- **Money** is integer cents (USD) as JSON integers: \`1e3\` and \`1000.0\` are refused (400
-  NUMBER_NOT_INTEGER). A milestone is 500 to 100000000 cents (R4).
+- **Money** is integer cents (USD): a number whose value has a fraction (\`1000.5\`) is refused (400
+  NUMBER_NOT_INTEGER); \`1000.0\` is the integer 1000, as JSON Schema counts. A milestone is 500 to
+  100000000 cents (R4).
 - **Writes need an \`Idempotency-Key\`** (1–255 printable ASCII characters; a UUID is best). The same key and
   body replay the first answer with \`Idempotent-Replayed: true\`; another body with the key is 422; while
   the first request runs, 409 with \`Retry-After\`. Keys last 24 hours. A 503 means "not answered yet,

@@ -11,7 +11,7 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   // 400: the request is malformed; nothing was stored, fix it and send it again.
   INVALID_REQUEST: { status: 400, meaning: 'A field, parameter or query value is malformed; `errors[]` names each.' },
   MALFORMED_JSON: { status: 400, meaning: 'The body is not valid JSON.' },
-  NUMBER_NOT_INTEGER: { status: 400, meaning: 'A number has a fraction or an exponent (`1e3`, `1000.0`); cents are whole.', rule: 'R4' },
+  NUMBER_NOT_INTEGER: { status: 400, meaning: 'A number whose value has a fraction (`1000.5`, `1e-1`); cents are whole.', rule: 'R4' },
   MALFORMED_PATH: { status: 400, meaning: 'The path is not valid percent-encoding.' },
   MALFORMED_BODY_ENCODING: { status: 400, meaning: 'The body does not decode with its Content-Encoding.' },
   BODY_LENGTH_MISMATCH: { status: 400, meaning: 'The body\'s length does not match Content-Length.' },

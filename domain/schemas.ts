@@ -2,7 +2,7 @@
 // They check shapes, types and what PostgreSQL would refuse (domain/fields.ts); the rules (R2, R4, R5, …)
 // live in the domain, so a refused amount is a 422 naming its rule rather than a 400.
 import { z } from 'zod';
-import { ID_PATTERN, LIMITS, charLength, isCalendarDate, isStorableText } from './fields.js';
+import { ID_PATTERN, INT4_MAX, LIMITS, charLength, isCalendarDate, isStorableText } from './fields.js';
 import { MAX_BALANCE_CENTS, MAX_MILESTONE_CENTS, MIN_MILESTONE_CENTS } from './money.js';
 import { MAX_BATCH_OPS } from './plan.js';
 
@@ -97,10 +97,27 @@ export const decisionBody = z
   .object({ version: z.number().int().min(0).meta({ description: 'The version of the request you answer (R16).' }) })
   .strict();
 
-export const listQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    startingAfter: z.string().max(200).optional(),
-  })
-  .strict();
-export const messagesQuery = listQuery.extend({ unread: z.enum(['true', 'false']).optional() }).strict();
+const limit = z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'Page size, 1 to 100.' });
+/** A cursor is text to the route (which answers INVALID_CURSOR for a bad one); the document says its shape. */
+const cursor = (description: string, shape: Record<string, unknown>) =>
+  z.string().max(200).optional().meta({
+    description: `Pass the last page's nextCursor: ${description}`,
+    override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+      delete jsonSchema.maxLength;
+      Object.assign(jsonSchema, shape);
+    },
+  });
+
+/** My contracts: the cursor is a contract id of mine (404 for any other). */
+export const contractsQuery = z.object({
+  limit,
+  startingAfter: idSchema.optional().meta({ description: 'Pass the last page\'s nextCursor: a contract id.' }),
+}).strict();
+/** A contract's history, oldest first: the cursor is a `seq` (int4). */
+export const historyQuery = z.object({ limit, startingAfter: cursor('a seq.', { type: 'integer', minimum: 0, maximum: INT4_MAX }) }).strict();
+/** My messages, newest first: the cursor is a message id. */
+export const messagesQuery = z.object({
+  limit,
+  startingAfter: cursor('a message id.', { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+  unread: z.enum(['true', 'false']).optional(),
+}).strict();

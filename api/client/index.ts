@@ -20,10 +20,11 @@ export function createApiClient({ baseUrl, token, middleware = [] }: ApiClientOp
   client.use({
     onRequest({ request }) {
       if (token && !request.headers.has('authorization')) request.headers.set('authorization', `Bearer ${token}`);
-      // A retry of the same write must reuse its key: pass it in `params.header` then; new writes get a new one.
-      if (request.method === 'POST' && !request.headers.has('idempotency-key')) request.headers.set('idempotency-key', crypto.randomUUID());
       return request;
     },
   }, ...middleware);
   return client;
 }
+
+/** The Idempotency-Key header of a write: a new key, or the key of the request being retried. */
+export const idempotent = (key: string = crypto.randomUUID()) => ({ 'Idempotency-Key': key });

@@ -795,7 +795,9 @@ export interface operations {
     getContracts: {
         parameters: {
             query?: {
+                /** @description Page size, 1 to 100. */
                 limit?: number;
+                /** @description Pass the last page's nextCursor: a contract id. */
                 startingAfter?: string;
             };
             header?: never;
@@ -832,6 +834,17 @@ export interface operations {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2409,8 +2422,10 @@ export interface operations {
     getContractsIdHistory: {
         parameters: {
             query?: {
+                /** @description Page size, 1 to 100. */
                 limit?: number;
-                startingAfter?: string;
+                /** @description Pass the last page's nextCursor: a seq. */
+                startingAfter?: number;
             };
             header?: never;
             path: {
@@ -4379,8 +4394,10 @@ export interface operations {
     getMessages: {
         parameters: {
             query?: {
+                /** @description Page size, 1 to 100. */
                 limit?: number;
-                startingAfter?: string;
+                /** @description Pass the last page's nextCursor: a message id. */
+                startingAfter?: number;
                 unread?: "true" | "false";
             };
             header?: never;

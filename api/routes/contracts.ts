@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import type { Deadline } from '../deadline.js';
 import { contractWorkflowId } from '../../domain/names.js';
-import { createContractBody, idSchema, listQuery } from '../../domain/schemas.js';
+import { INT4_MAX } from '../../domain/fields.js';
+import { contractsQuery, createContractBody, historyQuery, idSchema } from '../../domain/schemas.js';
 import type { contractWorkflow } from '../../workflows/contract.js';
 import { createContractUpdate } from '../../workflows/messages.js';
 import { type Answer, once, requestHash, requireKey } from '../idempotency.js';
@@ -15,8 +16,6 @@ import {
 } from '../../db/read-model.js';
 import { type ContractBody, contractSchema, historyEntrySchema, listOf } from '../responses.js';
 import { contractIdFor, updateId } from './commands.js';
-
-const INT4_MAX = 2_147_483_647;
 
 /**
  * The workflow task timeout of contract workflows (continue-as-new keeps it): Temporal's default. 5 s
@@ -76,11 +75,11 @@ export function contractRoutes(
   );
 
   router.add(
-    { method: 'get', path: '/contracts', summary: 'List my contracts, newest first', tag: 'Contracts', query: listQuery,
-      response: listOf(contractSchema, 'ContractList'), success: 200 },
+    { method: 'get', path: '/contracts', summary: 'List my contracts, newest first', tag: 'Contracts', query: contractsQuery,
+      response: listOf(contractSchema, 'ContractList'), success: 200, errors: [404] },
     async ({ query }, { res, reply }) => {
       const rows = await listContracts(db, res.locals.user.id, query.limit, query.startingAfter);
-      if (!rows) throw new HttpProblem(400, 'INVALID_CURSOR', 'startingAfter is not one of your contracts');
+      if (!rows) throw new HttpProblem(404, 'NOT_FOUND', 'startingAfter names no contract of yours');
       const page = rows.slice(0, query.limit);
       reply({ object: 'list', data: page.map(contractView), hasMore: rows.length > query.limit, nextCursor: rows.length > query.limit ? page.at(-1)!.id : null });
     },
@@ -98,7 +97,7 @@ export function contractRoutes(
   );
 
   router.add(
-    { method: 'get', path: '/contracts/:id/history', summary: "The contract's history: every accepted command, who sent it, before → after", tag: 'Contracts', params, query: listQuery,
+    { method: 'get', path: '/contracts/:id/history', summary: "The contract's history: every accepted command, who sent it, before → after", tag: 'Contracts', params, query: historyQuery,
       response: listOf(historyEntrySchema, 'HistoryList'), success: 200, description: '`startingAfter` is a `seq`: oldest first.' },
     async ({ params: { id }, query }, { res, reply }) => {
       if (!(await loadParties(db, id, res.locals.user.id))) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../api/app.js';
 import { ERROR_CATALOG } from '../../api/error-catalog.js';
 import { createPool } from '../../db/client.js';
+import { idempotent } from '../../api/client/index.js';
 import { api, http } from '../support/http.js';
 import { shared } from '../support/context.js';
 import { newParties, startStack, type Stack } from '../support/stack.js';
@@ -91,9 +92,9 @@ describe('the typed client', () => {
     const p = await newParties(stack);
     const client = api(stack.baseUrl, p.client.token);
 
-    const created = await client.POST('/contracts', { body: { title: 'Logo', freelancerId: p.freelancer.id } });
+    const created = await client.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Logo', freelancerId: p.freelancer.id } });
     const id = created.data!.id;
-    const saved = await client.POST('/contracts/{id}/milestones/batch', { params: { path: { id } }, body: { ops: [
+    const saved = await client.POST('/contracts/{id}/milestones/batch', { params: { path: { id }, header: idempotent() }, body: { ops: [
       { op: 'add', title: 'Sketches', amountCents: 5000 },
       { op: 'add', ref: 'final', title: 'Final logo', amountCents: 8000 },
       { op: 'reorder', order: ['final', 'm1'] },
@@ -109,8 +110,9 @@ describe('the typed client', () => {
   it('R11: "Show changes" is a read: no Idempotency-Key, no history event, nothing stored, refusals as a save would', async () => {
     const p = await newParties(stack);
     const client = api(stack.baseUrl, p.client.token);
-    const id = (await client.POST('/contracts', { body: { title: 'Logo', freelancerId: p.freelancer.id } })).data!.id;
-    await client.POST('/contracts/{id}/milestones/batch', { params: { path: { id } }, body: { ops: [{ op: 'add', title: 'A', amountCents: 2000 }] } });
+    const id = (await client.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Logo', freelancerId: p.freelancer.id } })).data!.id;
+    await client.POST('/contracts/{id}/milestones/batch', { params: { path: { id }, header: idempotent() },
+      body: { ops: [{ op: 'add', title: 'A', amountCents: 2000 }] } });
     const events = await stack.db.auditEvent.count({ where: { contractId: id } });
 
     const preview = await call('POST', `/contracts/${id}/milestones/preview`, { token: p.client.token, key: null,

@@ -3,7 +3,7 @@
 // headers). Both check every answer against the published document (contract-check.ts).
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'openapi-fetch';
-import { type ApiClient, createApiClient } from '../../api/client/index.js';
+import { type ApiClient, createApiClient, idempotent } from '../../api/client/index.js';
 import { checkAgainstDocument } from './contract-check.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked by the assertions
@@ -45,4 +45,18 @@ export function http(baseUrl: string) {
     checkAgainstDocument(method, url, res.status, res.headers, parsed);
     return { status: res.status, headers: res.headers, body: parsed };
   };
+}
+
+/** A contract created (and planned) through the typed client, as an integrator would: its id. */
+export async function createContract(baseUrl: string, clientToken: string, freelancerId: string, amounts: number[] = []): Promise<string> {
+  const client = api(baseUrl, clientToken);
+  const created = await client.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Website', freelancerId } });
+  if (!created.data) throw new Error(`create: ${created.response.status} ${JSON.stringify(created.error)}`);
+  const id = created.data.id;
+  if (amounts.length) {
+    const ops = amounts.map((amountCents, i) => ({ op: 'add' as const, title: `M${i + 1}`, amountCents }));
+    const planned = await client.POST('/contracts/{id}/milestones/batch', { params: { path: { id }, header: idempotent() }, body: { ops } });
+    if (!planned.data) throw new Error(`plan: ${planned.response.status} ${JSON.stringify(planned.error)}`);
+  }
+  return id;
 }

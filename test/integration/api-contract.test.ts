@@ -4,12 +4,15 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../api/app.js';
 import { ERROR_CATALOG } from '../../api/error-catalog.js';
 import { createPool } from '../../db/client.js';
 import { idempotent } from '../../api/client/index.js';
 import { api, http } from '../support/http.js';
+import { root } from '../../scripts/lib/tools.js';
 import { shared } from '../support/context.js';
 import { newParties, startStack, type Stack } from '../support/stack.js';
 
@@ -41,6 +44,13 @@ async function replica(opts: Partial<AppDeps>): Promise<string> {
 interface Operation { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> }
 
 describe('the published document', () => {
+  it('is the committed api/client/openapi.json the typed client and the tests were generated from', async () => {
+    const live = (await call('GET', '/openapi.json')).body;
+    const committed = JSON.parse(readFileSync(join(root, 'api', 'client', 'openapi.json'), 'utf8'));
+
+    expect(live, 'the API changed: run npm run api:client and commit').toEqual(committed);
+  });
+
   it('declares a non-trivial response schema for every 2xx and every error status of every operation', async () => {
     const doc = (await call('GET', '/openapi.json')).body;
 

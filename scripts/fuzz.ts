@@ -30,7 +30,8 @@ const quick = process.argv.includes('--quick');
 /** Test cases per operation and phase; the quick run also fixes the seed so CI's run is repeatable. */
 const profile = quick
   ? { examples: 5, phases: { client: 'examples,coverage,fuzzing', freelancer: 'examples,fuzzing' }, seed: ['--seed', '1'] }
-  : { examples: 100, phases: { client: 'examples,coverage,fuzzing,stateful', freelancer: 'examples,coverage,fuzzing,stateful' }, seed: [] };
+  : { examples: 100, phases: { client: 'examples,coverage,fuzzing,stateful', freelancer: 'examples,coverage,fuzzing,stateful' },
+    seed: process.env.FUZZ_SEED ? ['--seed', process.env.FUZZ_SEED] : [] };
 // The quick run's coverage phase (boundary and malformed values of every field, most of its time) runs as
 // the client only: fields are validated before the caller's role is looked at, so the freelancer's
 // coverage cases would repeat the client's answers.

@@ -28,5 +28,10 @@ export function requireDatabaseUrl(): string {
 }
 
 /** A plain node-postgres pool with the same bounds, for libraries that take one (the API's rate limits). */
-export const createPool = (connectionString: string, opts: { max?: number } = {}): pg.Pool =>
-  new pg.Pool({ connectionString, ...POOL_TIMEOUTS, ...opts });
+export function createPool(connectionString: string, opts: { max?: number } = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString, ...POOL_TIMEOUTS, ...opts });
+  // An idle connection that PostgreSQL closed (a restart, a failover) is reported here and dropped by the
+  // pool; the next query opens a new one. Unheard, this 'error' event would end the process.
+  pool.on('error', () => {});
+  return pool;
+}

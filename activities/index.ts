@@ -3,8 +3,9 @@
 import type { Db } from '../db/client.js';
 import type { Mailer } from './mail.js';
 import { createNotifications } from './notifications.js';
+import { createNoticeSweep } from './notice-sweep.js';
 import { createPersistence } from './persistence.js';
-import type { ContractActivities } from './types.js';
+import type { ContractActivities, NoticeSweepActivities } from './types.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -12,6 +13,6 @@ export interface ActivityDeps {
   mail?: Mailer;
 }
 
-export function createActivities({ db, mail }: ActivityDeps): ContractActivities {
-  return { ...createPersistence(db), ...createNotifications(db, mail) };
+export function createActivities({ db, mail }: ActivityDeps): ContractActivities & NoticeSweepActivities {
+  return { ...createPersistence(db), ...createNotifications(db, mail), ...createNoticeSweep(db) };
 }

@@ -35,9 +35,13 @@ export interface ResendConfig {
   timeoutMs?: number;
 }
 
-/** 429, 409 (the same key still in flight), 5xx and network failures can succeed later; other 4xx cannot. */
-export const isRetryableStatus = (status: number | null): boolean =>
-  status === null || status === 429 || status === 409 || status >= 500;
+/**
+ * 429, 409 `concurrent_idempotent_requests` (the same key still in flight), 5xx and network failures can
+ * succeed later; other 4xx cannot. A 409 `invalid_idempotent_request` (the key was used with another
+ * payload) is final: retrying the same key can never send this email (issue 13).
+ */
+export const isRetryable = (status: number | null, name?: string): boolean =>
+  status === null || status === 429 || status >= 500 || (status === 409 && name !== 'invalid_idempotent_request');
 
 export function createResendMailer(cfg: ResendConfig): Mailer {
   const resend = new Resend(cfg.apiKey, cfg.baseUrl ? { baseUrl: cfg.baseUrl } : undefined);
@@ -54,7 +58,9 @@ export function createResendMailer(cfg: ResendConfig): Mailer {
       }
       if (result.error) {
         const status = typeof result.error.statusCode === 'number' ? result.error.statusCode : null;
-        throw new MailError(`email provider answered ${status ?? 'without a status'}: ${result.error.message}`, isRetryableStatus(status), status);
+        const name = String(result.error.name);
+        const retryable = isRetryable(status, name);
+        throw new MailError(`email provider answered ${status ?? 'without a status'} ${name}: ${result.error.message}`, retryable, status);
       }
       if (!result.data?.id) throw new MailError('email provider answered without an id', true, null);
       return { id: result.data.id };

@@ -6,13 +6,25 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { ContractSummary } from '../domain/contract.js';
 import type { Db } from '../db/client.js';
 import { classifyPgError } from '../db/pg-errors.js';
-import type { TransitionRecord } from './types.js';
+import { DEFAULT_REVIEW_WINDOW_DAYS } from '../domain/review.js';
+import type { RefusalRecord, TransitionRecord } from './types.js';
 
 type Tx = Prisma.TransactionClient;
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 
 export function createPersistence(db: Db) {
   return {
+    async recordRefusal(r: RefusalRecord): Promise<void> {
+      const { workflowId, runId } = activityIds();
+      try {
+        await db.refusedSignal.createMany({ data: [{ ...r, at: new Date(r.at), workflowId, runId }], skipDuplicates: true });
+      } catch (err) {
+        const f = classifyPgError(err);
+        if (f.retryable) throw err;
+        throw ApplicationFailure.nonRetryable(`refusal ${r.id} not recorded (SQLSTATE ${f.sqlState ?? 'none'}): ${f.reason}`, f.code);
+      }
+    },
+
     async persistTransition(record: TransitionRecord): Promise<void> {
       const info = activityIds();
       try {
@@ -69,6 +81,7 @@ async function writeContract(tx: Tx, s: ContractSummary) {
   const row = {
     clientId: s.clientId, freelancerId: s.freelancerId, title: s.title, status: s.status, seq: s.seq,
     initiationFeeCents: s.initiationFeeCents, feeCharged: s.feeCharged, endPrompt: s.endPrompt,
+    reviewWindowDays: s.reviewWindowDays ?? DEFAULT_REVIEW_WINDOW_DAYS,
     depositsCents: BigInt(b.depositsCents), feesCents: BigInt(b.feesCents), releasesCents: BigInt(b.releasesCents),
     refundsCents: BigInt(b.refundsCents), escrowCents: BigInt(b.escrowCents), projectFundsCents: BigInt(b.projectFundsCents),
   };
@@ -90,15 +103,22 @@ async function writeMilestones(tx: Tx, record: TransitionRecord) {
   if (reorder) await tx.$executeRaw`UPDATE milestones SET position = -position WHERE contract_id = ${id} AND position > 0`;
   if (ms.length) {
     await tx.$executeRaw`
-      INSERT INTO milestones (contract_id, id, position, title, description, due_date, amount_cents, funded_cents, released_cents, state, updated_at)
-      SELECT ${id}, t.id, t.position, t.title, t.description, t.due_date, t.amount, t.funded, t.released, t.state, now()
+      INSERT INTO milestones (contract_id, id, position, title, description, due_date, amount_cents, funded_cents, released_cents, state,
+        review_ends_at, revision_rounds, refunded_cents, refund_request, dispute, updated_at)
+      SELECT ${id}, t.id, t.position, t.title, t.description, t.due_date, t.amount, t.funded, t.released, t.state,
+        t.review_ends_at::timestamptz AT TIME ZONE 'UTC', t.rounds, t.refunded, t.refund_request::jsonb, t.dispute::jsonb, now()
       FROM unnest(${ms.map((m) => m.id)}::text[], ${ms.map((m) => at(m.id))}::int[], ${ms.map((m) => m.title)}::text[],
                   ${ms.map((m) => m.description)}::text[], ${ms.map((m) => m.dueDate)}::date[], ${ms.map((m) => m.amountCents)}::int[],
-                  ${ms.map((m) => m.fundedCents)}::int[], ${ms.map((m) => m.releasedCents)}::int[], ${ms.map((m) => m.state)}::text[])
-        AS t(id, position, title, description, due_date, amount, funded, released, state)
+                  ${ms.map((m) => m.fundedCents)}::int[], ${ms.map((m) => m.releasedCents)}::int[], ${ms.map((m) => m.state)}::text[],
+                  ${ms.map((m) => m.reviewEndsAt ?? null)}::text[], ${ms.map((m) => m.revisionRounds ?? 0)}::int[],
+                  ${ms.map((m) => m.refundedCents ?? 0)}::int[], ${ms.map((m) => jsonOrNull(m.refundRequest))}::text[],
+                  ${ms.map((m) => jsonOrNull(m.dispute))}::text[])
+        AS t(id, position, title, description, due_date, amount, funded, released, state, review_ends_at, rounds, refunded, refund_request, dispute)
       ON CONFLICT (contract_id, id) DO UPDATE SET position = EXCLUDED.position, title = EXCLUDED.title, description = EXCLUDED.description,
         due_date = EXCLUDED.due_date, amount_cents = EXCLUDED.amount_cents, funded_cents = EXCLUDED.funded_cents,
-        released_cents = EXCLUDED.released_cents, state = EXCLUDED.state, updated_at = now()`;
+        released_cents = EXCLUDED.released_cents, state = EXCLUDED.state, review_ends_at = EXCLUDED.review_ends_at,
+        revision_rounds = EXCLUDED.revision_rounds, refunded_cents = EXCLUDED.refunded_cents, refund_request = EXCLUDED.refund_request,
+        dispute = EXCLUDED.dispute, updated_at = now()`;
   }
   if (!reorder) return;
   await tx.$executeRaw`
@@ -106,6 +126,9 @@ async function writeMilestones(tx: Tx, record: TransitionRecord) {
     FROM unnest(${order}::text[], ${positions}::int[]) AS t(id, position)
     WHERE m.contract_id = ${id} AND m.id = t.id AND m.position <> t.position`;
 }
+
+/** R27, R28: a pending refund request or open dispute as jsonb text; none is NULL. */
+const jsonOrNull = (v: object | null | undefined): string | null => (v ? JSON.stringify(v) : null);
 
 async function writeRequest(tx: Tx, record: TransitionRecord) {
   const r = record.request;

@@ -27,8 +27,36 @@ export interface TransitionRecord {
   request?: { id: string; kind: RequestKind; state: 'pending' | RequestOutcome; createdAt: string; expiresAt: string | null };
 }
 
+/** A signal the rules refused (issue 13), for the audit trail: written once, keyed by `id`. */
+export interface RefusalRecord {
+  id: string;
+  contractId: string;
+  signal: string;
+  actorId: string;
+  code: string;
+  rule: string | null;
+  message: string;
+  payload: string;
+  at: string;
+}
+
 export interface ContractActivities {
   persistTransition(record: TransitionRecord): Promise<void>;
+  /** Records a refused signal beside the audit trail (one row, idempotent by its id). */
+  recordRefusal(refusal: RefusalRecord): Promise<void>;
   /** One notice: an email and an in-app message to its recipient (R24), each exactly once. */
   deliverNotice(notice: Notice): Promise<void>;
+}
+
+/** What the notice sweep asks of PostgreSQL (workflows/notice-sweep.ts). */
+export interface StaleNoticeQuery {
+  /** Notices written less than this long ago are left to their contract's own delivery. */
+  graceMs: number;
+  /** Notices written longer ago than this are marked failed, never re-driven. */
+  horizonMs: number;
+  limit: number;
+}
+
+export interface NoticeSweepActivities {
+  findStaleNotices(query: StaleNoticeQuery): Promise<{ notices: Notice[]; gaveUp: number }>;
 }

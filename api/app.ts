@@ -18,6 +18,7 @@ import { authenticate } from './auth.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, commandDeadline } from './deadline.js';
 import { errorMiddleware } from './errors.js';
 import { firstNonIntegerLiteral } from './json-integers.js';
+import { type ApiMetrics, createApiMetrics } from './metrics.js';
 import { openApiDocument, type RouteSpec } from './openapi.js';
 import { HttpProblem } from './problem.js';
 import { limiter, rateLimit } from './rate-limit.js';
@@ -26,6 +27,7 @@ import { Router } from './router.js';
 import { commandRoutes } from './routes/commands.js';
 import { contractRoutes } from './routes/contracts.js';
 import { messageRoutes } from './routes/messages.js';
+import { operatorRoutes } from './routes/operator.js';
 
 export interface AppDeps {
   db: Db;
@@ -50,6 +52,8 @@ export interface AppDeps {
   logger?: Logger;
   /** Instead of `logger`: each request's log line as an object (tests). */
   log?: (line: Record<string, unknown>) => void;
+  /** Prometheus metrics (api/metrics.ts); its updateInterceptor belongs on `temporal`. */
+  metrics?: ApiMetrics;
 }
 
 /** The app and the routes it serves (scripts/api-client.ts builds the document from them). */
@@ -59,6 +63,8 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.trustProxyHops ?? 0);
+  const metrics = deps.metrics ?? createApiMetrics();
+  app.use(metrics.observe);
 
   app.use(requestLog(deps.logger ?? apiLogger('info', deps.log)));
   app.use(helmet());
@@ -76,6 +82,7 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
     const ready = pg === 'ok' && tp === 'ok';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', postgres: pg, temporal: tp });
   });
+  app.get('/metrics', metrics.serve);
   let document: ReturnType<typeof openApiDocument> | undefined;
   app.get('/openapi.json', (_req, res) => {
     res.json((document ??= openApiDocument(router.routes)));
@@ -98,6 +105,7 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
   contractRoutes(router, db, temporal, deadline, taskQueue, deps.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS);
   commandRoutes(router, db, temporal, deadline, deps.changeRequestsByDefault ?? false);
   messageRoutes(router, db);
+  operatorRoutes(router, db, temporal, deadline);
   router.finish();
 
   app.use((_req, _res, next) => next(new HttpProblem(404, 'NOT_FOUND', 'No such route')));

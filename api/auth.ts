@@ -11,6 +11,8 @@ export interface AuthedUser {
   id: string;
   email: string;
   name: string;
+  /** `operator` (R28: resolves disputes with its own tokens, never a party) or `member`. */
+  role: string;
 }
 
 declare module 'express-serve-static-core' {
@@ -26,7 +28,7 @@ export function authenticate(db: Db): RequestHandler {
     if (!match?.[1]) return next(new HttpProblem(401, 'UNAUTHENTICATED', 'A bearer token is required'));
     const token = await db.apiToken.findUnique({ where: { tokenHash: hashToken(match[1]) }, include: { user: true } });
     if (!token || token.revokedAt) return next(new HttpProblem(401, 'UNAUTHENTICATED', 'The bearer token is not valid'));
-    res.locals.user = { id: token.user.id, email: token.user.email, name: token.user.name };
+    res.locals.user = { id: token.user.id, email: token.user.email, name: token.user.name, role: token.user.role };
     next();
   };
 }

@@ -1,6 +1,6 @@
 // The API's environment, read once through a zod schema: a bad value stops the process at start with a
 // message naming the variable, instead of quietly becoming NaN (RATE_LIMIT_PER_MINUTE=abc once disabled
-// the rate limit).
+// the rate limit). Temporal's variables (TEMPORAL_*, a profile) are @temporalio/envconfig's: worker/connection.ts.
 import { z } from 'zod';
 import { DEFAULT_INITIATION_FEE_CENTS, MAX_FEE_CENTS } from '../domain/money.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from './deadline.js';
@@ -10,8 +10,6 @@ const whole = (min: number, max: number) => z.string().trim().regex(/^\d+$/, 'a 
 export const envSchema = z.object({
   PORT: whole(0, 65_535).default(3000),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL'),
-  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   /** Per bearer token, after authentication. */
   RATE_LIMIT_PER_MINUTE: whole(1, 1_000_000).default(600),
   /** Per client address, before authentication: bounds what unauthenticated requests cost. */

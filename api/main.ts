@@ -1,9 +1,11 @@
 // API process entry: configuration from the environment through api/config.ts (README, "Environment"); a
-// bad value stops it here with the variable's name and what it must be.
-import { Client, Connection } from '@temporalio/client';
+// bad value stops it here with the variable's name and what it must be. Temporal's standard client
+// configuration (a profile and the TEMPORAL_* variables) is read by worker/connection.ts.
 import { createDb, createPool } from '../db/client.js';
+import { connectClient, describeTarget, temporalSettings } from '../worker/connection.js';
 import { createApp } from './app.js';
 import { readEnv } from './config.js';
+import { createApiMetrics } from './metrics.js';
 import { apiLogger } from './request-log.js';
 
 let env;
@@ -14,14 +16,17 @@ try {
   process.exit(2);
 }
 const logger = apiLogger(env.LOG_LEVEL);
-const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+const metrics = createApiMetrics();
+const settings = temporalSettings();
+logger.info(describeTarget(settings), 'connecting to Temporal');
+const { client: temporal, connection } = await connectClient(settings, { interceptors: { workflow: [metrics.updateInterceptor] } });
 const db = createDb(env.DATABASE_URL);
 const rateLimitStore = createPool(env.DATABASE_URL, { max: 4 });
 const server = createApp({
   db,
   temporal,
   logger,
+  metrics,
   rateLimitStore,
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
   rateLimitPerAddressPerMinute: env.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,

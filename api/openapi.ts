@@ -13,7 +13,7 @@ export interface RouteSpec {
   summary: string;
   /** Longer prose for the reference: semantics a schema cannot say. */
   description?: string;
-  tag: 'Contracts' | 'Commands' | 'Messages';
+  tag: 'Contracts' | 'Commands' | 'Messages' | 'Operator';
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
@@ -130,6 +130,7 @@ export function openApiDocument(routes: RouteSpec[]) {
       { name: 'Contracts', description: 'Create a contract, list yours, read one and its history.' },
       { name: 'Commands', description: 'Every contract command of RULES.md: each needs an Idempotency-Key.' },
       { name: 'Messages', description: 'Your in-app messages (R24).' },
+      { name: 'Operator', description: 'Operator tokens only (R28): read any contract, resolve a dispute. An operator is never a party.' },
     ],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token from `npm run user:create`.' } } },
     paths,

@@ -3,6 +3,7 @@
 // published contract fails the typecheck. Money is integer cents (BIGINT columns leave as JSON integers).
 import { z } from 'zod';
 import { LIMITS } from '../domain/fields.js';
+import { MAX_REVIEW_WINDOW_DAYS, MESSAGE_MAX, MIN_REVIEW_WINDOW_DAYS } from '../domain/review.js';
 import { idSchema, planOp } from '../domain/schemas.js';
 
 const cents = (description: string) => z.number().int().min(0).meta({ description, example: 150_000 });
@@ -18,6 +19,21 @@ export const balancesSchema = z.object({
   projectFundsCents: cents('Unused money that stays with the contract: refundable, never escrow (R23).'),
 }).meta({ id: 'Balances', description: 'The contract\'s money, in integer cents (R10: deposits = fees + releases + refunds + escrow + project funds).' });
 
+export const refundRequestSchema = z.object({
+  id: idSchema,
+  amountCents: z.number().int().min(1).meta({ description: 'What the client asks back from the escrow (R27).', example: 50_000 }),
+  reason: text(MESSAGE_MAX),
+  requestedAt: timestamp,
+  expiresAt: timestamp.meta({ description: 'R27: seven days after the request; then it lapses with nothing moved.' }),
+}).meta({ id: 'RefundRequest', description: 'R27: a client\'s refund request, waiting for the freelancer\'s consent.' });
+
+export const disputeSchema = z.object({
+  id: idSchema,
+  openedBy: idSchema.meta({ description: 'The party who opened it.' }),
+  openedAt: timestamp,
+  reason: text(MESSAGE_MAX),
+}).meta({ id: 'Dispute', description: 'R28: an open dispute; the milestone\'s money is frozen until an operator resolves it.' });
+
 export const milestoneSchema = z.object({
   object: z.literal('milestone'),
   id: idSchema,
@@ -28,8 +44,14 @@ export const milestoneSchema = z.object({
   amountCents: z.number().int().meta({ description: 'Integer cents, 500 to 100000000 (R4).', example: 150_000 }),
   fundedCents: cents('Held in escrow for it (R7); below amountCents after an approved increase (R17).'),
   releasedCents: cents('Released so far (R8).'),
-  state: z.enum(['pending', 'active', 'submitted', 'released']),
+  state: z.enum(['pending', 'active', 'submitted', 'released', 'refunded'])
+    .meta({ description: '`refunded`: the escrow went back to the client in full (R27, R28).' }),
   shortfallCents: cents('R17: what an approved increase left unfunded on the funded milestone; 0 otherwise.'),
+  reviewEndsAt: timestamp.nullable().meta({ description: 'R25: when submitted work is released automatically; null when no review runs.' }),
+  revisionRounds: z.number().int().min(0).meta({ description: 'R26: how many times the client sent submitted work back.' }),
+  refundedCents: cents('R27, R28: escrow returned to the client so far (fundedCents is what is still held).'),
+  pendingRefundRequest: refundRequestSchema.nullable(),
+  openDispute: disputeSchema.nullable(),
 }).meta({ id: 'Milestone' });
 
 const fieldChange = z.object({
@@ -68,8 +90,12 @@ export const contractSchema = z.object({
   clientId: idSchema,
   freelancerId: idSchema,
   initiationFeeCents: cents('R9: charged with the first funding.'),
+  reviewWindowDays: z.number().int().min(MIN_REVIEW_WINDOW_DAYS).max(MAX_REVIEW_WINDOW_DAYS)
+    .meta({ description: 'R25: days the client has to review submitted work before it is released automatically.' }),
   balances: balancesSchema,
   milestones: z.array(milestoneSchema).max(200).meta({ description: 'In contract order (R12); at most 200 (R2).' }),
+  openDisputes: z.array(z.object({ milestoneId: idSchema, ...disputeSchema.shape }))
+    .meta({ description: 'R28: the open disputes, one per frozen milestone.' }),
   shortfallCents: cents('R17: the client is asked to fund this (POST /contracts/{id}/fund tops it up).'),
   pendingChangeRequest: requestSchema.nullable(),
   pendingProposal: requestSchema.nullable(),
@@ -134,6 +160,8 @@ export const problemSchema = z.object({
   currentVersion: z.number().int().optional().meta({ description: 'R16: the version to answer.' }),
   shortfallCents: z.number().int().optional().meta({ description: 'R17: what the client must fund first.' }),
   requestId: z.string().optional(),
+  escrowCents: z.number().int().optional().meta({ description: 'R28: what a split must sum to (SPLIT_MUST_SUM_TO_ESCROW).' }),
+  refundCents: z.number().int().optional().meta({ description: 'R27: the pending refund request\'s amount (REFUND_PENDING).' }),
 }).meta({ id: 'Problem', description: 'RFC 9457 problem details, with a stable code and the rule broken.' });
 
 export type ContractBody = z.input<typeof contractSchema>;

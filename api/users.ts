@@ -9,14 +9,18 @@ export interface IssuedUser {
   email: string;
   name: string;
   token: string;
+  role: string;
 }
 
 /** Creates the user if the email is new, then issues a token (a given one, for the demo stack). */
-export async function issueUser(db: Db, input: { email: string; name: string; id?: string; token?: string }): Promise<IssuedUser> {
+/** `role: 'operator'` makes an operator (R28), who is never a party to a contract. */
+export async function issueUser(
+  db: Db, input: { email: string; name: string; id?: string; token?: string; role?: 'member' | 'operator' },
+): Promise<IssuedUser> {
   const token = input.token ?? newToken();
   const user = await db.user.upsert({
     where: { email: input.email },
-    create: { id: input.id ?? randomUUID(), email: input.email, name: input.name },
+    create: { id: input.id ?? randomUUID(), email: input.email, name: input.name, role: input.role ?? 'member' },
     update: {},
   });
   await db.apiToken.upsert({
@@ -24,5 +28,5 @@ export async function issueUser(db: Db, input: { email: string; name: string; id
     create: { id: randomUUID(), userId: user.id, tokenHash: hashToken(token) },
     update: {},
   });
-  return { id: user.id, email: user.email, name: user.name, token };
+  return { id: user.id, email: user.email, name: user.name, role: user.role, token };
 }

@@ -3,22 +3,28 @@
 // columns are BIGINT (a contract's totals can pass 2^31 cents); they leave as JSON integers, exact up to
 // 2^53. Json columns hold the workflow's own domain values, typed here where they are read.
 import type { ContractState, ContractSummary } from '../domain/contract.js';
+import type { Dispute } from '../domain/disputes.js';
 import type { FieldChange, Milestone, MilestoneState } from '../domain/milestone.js';
 import type { PlanDiff, PlanOp } from '../domain/plan.js';
+import type { RefundRequest } from '../domain/refunds.js';
 import type { Db } from './client.js';
 
 const cents = (v: bigint | number): number => Number(v);
 
 export type ContractRow = NonNullable<Awaited<ReturnType<typeof loadContract>>>;
 
+const CONTRACT_INCLUDE = {
+  milestones: { orderBy: { position: 'asc' } },
+  changeRequests: { where: { state: 'pending' }, orderBy: { createdAt: 'asc' } },
+} as const;
+
 export function loadContract(db: Db, id: string, userId: string) {
-  return db.contract.findFirst({
-    where: { id, OR: [{ clientId: userId }, { freelancerId: userId }] },
-    include: {
-      milestones: { orderBy: { position: 'asc' } },
-      changeRequests: { where: { state: 'pending' }, orderBy: { createdAt: 'asc' } },
-    },
-  });
+  return db.contract.findFirst({ where: { id, OR: [{ clientId: userId }, { freelancerId: userId }] }, include: CONTRACT_INCLUDE });
+}
+
+/** R28: an operator reads any contract (never as a party); the same view. */
+export function loadContractForOperator(db: Db, id: string) {
+  return db.contract.findUnique({ where: { id }, include: CONTRACT_INCLUDE });
 }
 
 type RequestRow = ContractRow['changeRequests'][number];
@@ -26,7 +32,7 @@ type MilestoneRow = ContractRow['milestones'][number];
 
 /** R17: what an approved increase left unfunded on the funded milestone (0 otherwise). */
 const shortfallOf = (m: MilestoneRow): number =>
-  m.state === 'active' || m.state === 'submitted' ? Math.max(0, m.amountCents - m.fundedCents) : 0;
+  m.state === 'active' || m.state === 'submitted' ? Math.max(0, m.amountCents - m.fundedCents - m.refundedCents) : 0;
 
 /** Json columns the workflow wrote from domain values (activities/persistence.ts), read back as those types. */
 const stored = <T>(value: unknown): T => value as T;
@@ -73,6 +79,8 @@ export function contractView(c: ContractRow) {
     clientId: c.clientId,
     freelancerId: c.freelancerId,
     initiationFeeCents: c.initiationFeeCents,
+    /** R25: days the client has to review submitted work before it is released automatically. */
+    reviewWindowDays: c.reviewWindowDays,
     balances: {
       depositsCents: cents(c.depositsCents),
       feesCents: cents(c.feesCents),
@@ -93,7 +101,17 @@ export function contractView(c: ContractRow) {
       releasedCents: m.releasedCents,
       state: m.state as MilestoneState,
       shortfallCents: shortfallOf(m),
+      reviewEndsAt: m.reviewEndsAt ? m.reviewEndsAt.toISOString() : null,
+      revisionRounds: m.revisionRounds,
+      refundedCents: m.refundedCents,
+      pendingRefundRequest: stored<RefundRequest | null>(m.refundRequest),
+      openDispute: stored<Dispute | null>(m.dispute),
     })),
+    /** R28: open disputes, one per frozen milestone. */
+    openDisputes: c.milestones.flatMap((m) => {
+      const dispute = stored<Dispute | null>(m.dispute);
+      return dispute ? [{ milestoneId: m.id, ...dispute }] : [];
+    }),
     /** R17: the client is asked to fund this (POST /contracts/{id}/fund tops it up). */
     shortfallCents: c.milestones.reduce((sum, m) => sum + shortfallOf(m), 0),
     pendingChangeRequest: request('change'),
@@ -183,4 +201,6 @@ export async function loadContractState(db: Db, id: string): Promise<ContractSta
 const toMilestone = (m: MilestoneRow): Milestone => ({
   id: m.id, title: m.title, description: m.description, dueDate: m.dueDate ? m.dueDate.toISOString().slice(0, 10) : null,
   amountCents: m.amountCents, fundedCents: m.fundedCents, releasedCents: m.releasedCents, state: m.state as MilestoneState,
+  reviewEndsAt: m.reviewEndsAt ? m.reviewEndsAt.toISOString() : null, revisionRounds: m.revisionRounds, refundedCents: m.refundedCents,
+  refundRequest: stored<RefundRequest | null>(m.refundRequest), dispute: stored<Dispute | null>(m.dispute),
 });

@@ -8,6 +8,10 @@ import type { MilestonePatch } from './milestone.js';
 import { MAX_BALANCE_CENTS, assertPositiveCents } from './money.js';
 import { type PlanOp, applyPlan, isEmptyDiff } from './plan.js';
 import { validateCommand } from './validate.js';
+import { assertNotDisputed, openDispute } from './disputes.js';
+import { type RefundCommand, acceptRefund, declineRefund, releaseBesideRefund, requestRefund } from './refunds.js';
+import { requestRevisions, startReview } from './review.js';
+import { settle } from './settle.js';
 import { Builder, type Decision, type Transition, asProposalRule, clone } from './transition.js';
 
 export type { Decision, Effect, RequestSignal, Transition } from './transition.js';
@@ -36,12 +40,16 @@ export type Command =
   | { type: 'declineProposal'; requestId: string; version?: number }
   | { type: 'endContract' }
   | { type: 'keepOpen' }
-  | { type: 'withdrawFunds'; amountCents?: number };
+  | { type: 'withdrawFunds'; amountCents?: number }
+  // Issue 14: revisions (R26), disputes (R28), refunds with consent (R27).
+  | { type: 'requestRevisions'; milestoneId: string; message: string }
+  | { type: 'openDispute'; milestoneId: string; reason: string }
+  | RefundCommand;
 
 export type CommandType = Command['type'];
 
-/** Who may send each command (RULES.md, "Who may do what"). */
-export const COMMAND_ROLE: Record<CommandType, Role> = {
+/** Who may send each command (RULES.md, "Who may do what"); `either` party may open a dispute (R28). */
+export const COMMAND_ROLE: Record<CommandType, Role | 'either'> = {
   previewPlan: 'client',
   savePlan: 'client',
   fundMilestone: 'client',
@@ -59,6 +67,11 @@ export const COMMAND_ROLE: Record<CommandType, Role> = {
   endContract: 'client',
   keepOpen: 'client',
   withdrawFunds: 'client',
+  requestRevisions: 'client',
+  openDispute: 'either',
+  requestRefund: 'client',
+  acceptRefund: 'freelancer',
+  declineRefund: 'freelancer',
 };
 
 export interface Envelope {
@@ -66,21 +79,25 @@ export interface Envelope {
   now: string;
   /** Replaying a history recorded before issue 8: decide with the field checks it was recorded under. */
   legacyFields?: boolean;
+  /** R25: a submission starts a review window; false replays a history recorded before issue 14. */
+  reviewWindows?: boolean;
 }
 
 /** Applies one command; the state passed in is never mutated. */
-export function decide(prev: ContractState, cmd: Command, { actorId, now, legacyFields = false }: Envelope): Transition {
+export function decide(prev: ContractState, cmd: Command, { actorId, now, legacyFields = false, reviewWindows = true }: Envelope): Transition {
   if (!legacyFields) validateCommand(cmd); // fields first: a malformed value is never answered with a state conflict
   const role = roleOf(prev, actorId);
   // Strangers never learn a contract exists (RULES.md: 404, not 403).
   if (!role) refuse('CONTRACT_NOT_FOUND', undefined, 'no such contract', 'not_found');
-  if (COMMAND_ROLE[cmd.type] !== role) {
+  if (COMMAND_ROLE[cmd.type] !== role && COMMAND_ROLE[cmd.type] !== 'either') {
     refuse('FORBIDDEN_FOR_ROLE', undefined, `only the ${COMMAND_ROLE[cmd.type]} may ${cmd.type}`, 'forbidden');
   }
   if (prev.status === 'ended') refuse('CONTRACT_ENDED', 'R3', 'the contract has ended and accepts no changes', 'conflict');
 
   const t = new Builder(clone(prev), legacyFields);
   HANDLERS[cmd.type](t, cmd as never, now);
+  if (cmd.type === 'submitWork' && reviewWindows) startReview(t.s, t.milestone(cmd.milestoneId), now); // R25
+  if (cmd.type === 'openDispute') openDispute(t, cmd, now, actorId); // R28: names who opened it
   return t.finish(cmd.type !== 'previewPlan' && !t.readOnly);
 }
 
@@ -121,10 +138,11 @@ const HANDLERS: Handlers = {
     const s = t.s;
     const current = currentMilestone(s);
     if (current) {
-      const need = current.amountCents - current.fundedCents;
+      const need = shortfallOf(current);
       if (need <= 0) {
         refuse('MILESTONE_ALREADY_FUNDED', 'R6', `milestone "${current.title}" is funded; release it before funding the next one`, 'conflict');
       }
+      assertNotDisputed(current); // R28
       t.fund(current, need); // R17: top up after an approved increase
       return;
     }
@@ -140,6 +158,7 @@ const HANDLERS: Handlers = {
     if (m.state !== 'active') {
       refuse('MILESTONE_NOT_ACTIVE', 'R5', `work can be submitted only on the active milestone (this one is ${m.state})`, 'conflict');
     }
+    assertNotDisputed(m); // R28: no review window may start on frozen money
     m.state = 'submitted';
     t.cancelChangeRequestOn(m, 'submitWork'); // R18
     t.notify('client', 'work_submitted', { milestone: m });
@@ -160,20 +179,10 @@ const HANDLERS: Handlers = {
     if (amount > m.fundedCents) {
       refuse('RELEASE_EXCEEDS_FUNDED', 'R5', `a release cannot exceed the ${m.fundedCents} cents funded for this milestone`);
     }
-    const leftover = m.fundedCents - amount;
-    m.releasedCents = amount;
-    m.state = 'released';
-    s.balances.escrowCents -= m.fundedCents;
-    s.balances.releasesCents += amount;
-    s.balances.projectFundsCents += leftover; // R8: the remainder stays in project funds
-    t.ledger('release', amount, m.id);
-    if (leftover > 0) t.ledger('escrow_return', leftover, m.id);
-    t.cancelChangeRequestOn(m, 'releasePayment'); // R18
+    assertNotDisputed(m); // R28
+    releaseBesideRefund(t, m, amount); // R27
+    settle(t, m, { releaseCents: amount, refundCents: 0 });
     t.notify('freelancer', 'payment_released', { milestone: m, amountCents: amount });
-    if (!s.milestones.some((x) => x.state === 'pending')) {
-      s.endPrompt = true; // R22
-      t.prompt = 'END_OR_KEEP_OPEN';
-    }
   },
 
   requestChange(t, { milestoneId, patch, featureEnabled }, now) {
@@ -187,6 +196,8 @@ const HANDLERS: Handlers = {
       refuse('WORK_ALREADY_SUBMITTED', 'R15', 'the freelancer has submitted work on this milestone; it can no longer be changed', 'conflict');
     }
     if (m.state !== 'active') refuse('MILESTONE_NOT_ACTIVE', 'R15', 'change requests apply to the active milestone only', 'conflict');
+    assertNotDisputed(m); // R28
+    if (m.refundedCents) refuse('MILESTONE_PARTLY_REFUNDED', 'R27', 'part of this milestone\'s escrow was refunded by agreement; its terms are settled', 'conflict');
     if (s.changeRequest) refuse('CHANGE_REQUEST_PENDING', 'R15', 'this milestone already has a pending change request', 'conflict');
     const changes = t.validPatch(m, patch);
     const request: PendingRequest = {
@@ -290,4 +301,10 @@ const HANDLERS: Handlers = {
     }
     t.refund(amount);
   },
+
+  requestRevisions: (t, cmd) => requestRevisions(t, cmd),
+  openDispute: () => undefined, // applied by decide(), which knows the actor
+  requestRefund: (t, cmd, now) => requestRefund(t, cmd, now),
+  acceptRefund: (t, cmd) => acceptRefund(t, cmd),
+  declineRefund: (t, cmd) => declineRefund(t, cmd),
 };

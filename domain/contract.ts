@@ -5,6 +5,7 @@ import { LIMITS, assertId, assertText } from './fields.js';
 import { DEFAULT_INITIATION_FEE_CENTS, MAX_FEE_CENTS } from './money.js';
 import { type FieldChange, type Milestone, type MilestonePatch, isCurrent } from './milestone.js';
 import { MAX_MILESTONES, type PlanDiff, type PlanOp } from './plan.js';
+import { DEFAULT_REVIEW_WINDOW_DAYS, assertReviewWindowDays } from './review.js';
 
 export type ContractStatus = 'open' | 'ended';
 export type Role = 'client' | 'freelancer';
@@ -64,6 +65,8 @@ export interface ContractState {
    * decision only once it is known. A running contract moves to 2 behind a patch (workflows/contract.ts).
    */
   rulesVersion?: number;
+  /** R25: days the client has to review submitted work (1–30); absent on contracts from before issue 14: 14. */
+  reviewWindowDays?: number;
 }
 
 export const RULES_VERSION = 2;
@@ -75,6 +78,8 @@ export interface CreateContract {
   freelancerId: string;
   title: string;
   initiationFeeCents?: number;
+  /** R25: 1 to 30 days; 14 when absent. */
+  reviewWindowDays?: number;
 }
 
 /** R1: exactly one client and one freelancer, and they are different parties. */
@@ -89,6 +94,7 @@ export function createContract(cmd: CreateContract, now: string, rules: number =
     assertText(cmd.title, { field: 'title', max: LIMITS.contractTitle, required: true, code: 'INVALID_TITLE', rule: 'R1' });
   }
   if (cmd.clientId === cmd.freelancerId) refuse('SAME_PARTY', 'R1', 'the client and the freelancer must be different parties');
+  if (!legacyFields && cmd.reviewWindowDays !== undefined) assertReviewWindowDays(cmd.reviewWindowDays);
   const fee = cmd.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS;
   if (!Number.isSafeInteger(fee) || fee < 0 || fee > MAX_FEE_CENTS) {
     refuse('INVALID_FEE', 'R9', 'the initiation fee is a whole number of cents between 0 and 100000');
@@ -111,6 +117,7 @@ export function createContract(cmd: CreateContract, now: string, rules: number =
     proposal: null,
     endPrompt: false,
     ...(rules >= 2 ? { rulesVersion: rules } : {}),
+    reviewWindowDays: cmd.reviewWindowDays ?? DEFAULT_REVIEW_WINDOW_DAYS,
   };
 }
 
@@ -119,8 +126,8 @@ export const roleOf = (state: ContractState, userId: string): Role | null =>
 
 export const currentMilestone = (state: ContractState): Milestone | undefined => state.milestones.find(isCurrent);
 
-/** R17: what an approved increase left unfunded on the current milestone. */
-export const shortfallOf = (m: Milestone): number => (isCurrent(m) ? Math.max(0, m.amountCents - m.fundedCents) : 0);
+/** R17: what an approved increase left unfunded on the current milestone (escrow refunded by consent, R27, is not). */
+export const shortfallOf = (m: Milestone): number => (isCurrent(m) ? Math.max(0, m.amountCents - m.fundedCents - (m.refundedCents ?? 0)) : 0);
 
 /** R10, R6, R12, R2: asserted after every transition; a breach is a bug, never a user error. */
 export function assertInvariants(s: ContractState): void {
@@ -136,7 +143,7 @@ export function assertInvariants(s: ContractState): void {
   if (current.length > 1) fail('more than one funded milestone (R6)');
   const held = current.reduce((sum, m) => sum + m.fundedCents, 0);
   if (held !== b.escrowCents) fail(`escrow ${b.escrowCents} != funded current milestone ${held}`);
-  const rank = { released: 0, active: 1, submitted: 1, pending: 2 } as const;
+  const rank = { released: 0, refunded: 0, active: 1, submitted: 1, pending: 2 } as const;
   for (let i = 1; i < s.milestones.length; i++) {
     if (rank[s.milestones[i - 1]!.state] > rank[s.milestones[i]!.state]) fail('a pending milestone precedes a funded or released one (R12)');
   }

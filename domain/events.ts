@@ -1,7 +1,7 @@
 // What a transition causes besides the new state: money movements (R10) and notices to the other party
 // (R24). Both carry keys derived from the contract, the transition's sequence number and the item, so a
 // retried persistence or delivery is recognised and written once.
-import type { FieldChange } from './milestone.js';
+import type { FieldChange, MilestoneState } from './milestone.js';
 import type { PlanDiff } from './plan.js';
 import type { Role } from './contract.js';
 
@@ -11,7 +11,8 @@ export type LedgerKind = 'deposit' | 'fee' | 'escrow_hold' | 'release' | 'escrow
  * deposit: client pays in · fee: initiation fee (R9) · escrow_hold: amount put in escrow for a milestone
  * (from the deposit and/or project funds, R7) · release: escrow paid to the freelancer · escrow_return:
  * escrow moved back to project funds (partial release R8, decreased amount R17) · refund: project funds
- * paid back to the client (R23).
+ * paid back to the client (R23), or escrow paid back with the freelancer's consent (R27) or by an
+ * operator's dispute resolution (R28); the latter two name the milestone.
  */
 export interface LedgerEntry {
   key: string;
@@ -39,7 +40,18 @@ export type NoticeEvent =
   | 'proposal_canceled'
   | 'contract_ended'
   /** R17: an approved increase left a shortfall (amountCents) that project funds could not cover. */
-  | 'shortfall_to_fund';
+  | 'shortfall_to_fund'
+  // Issue 14: review window (R25), revisions (R26), refunds with consent (R27), disputes (R28).
+  | 'review_ending_soon'
+  | 'payment_released_automatically'
+  | 'revisions_requested'
+  | 'refund_requested'
+  | 'refund_accepted'
+  | 'refund_declined'
+  | 'refund_lapsed'
+  | 'refund_canceled'
+  | 'dispute_opened'
+  | 'dispute_resolved';
 
 export interface Notice {
   key: string;
@@ -59,4 +71,12 @@ export interface Notice {
   /** Who decided a request, when it was not the recipient's counterparty as usual: an operator, the system. */
   decidedBy?: string | null;
   reason?: string | null;
+  /** A party's own words: a revision request's message, a dispute's reason (issue 14). */
+  message?: string | null;
+  /** The milestone's state, old → new, when the event moved it (issue 14). */
+  stateChange?: { old: MilestoneState; new: MilestoneState } | null;
+  /** R25: when the review window ends (the reminder), or ended (the automatic release). */
+  reviewEndsAt?: string | null;
+  /** R28: a split's part returned to the client (amountCents is the part released). */
+  refundCents?: number | null;
 }

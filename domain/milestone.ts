@@ -1,5 +1,9 @@
 // A milestone's data and the fields that may change (R5, R11, R15).
-export type MilestoneState = 'pending' | 'active' | 'submitted' | 'released';
+import type { Dispute } from './disputes.js';
+import type { RefundRequest } from './refunds.js';
+
+/** R27 adds `refunded`: the escrow went back to the client in full (counts toward R2 like `released`). */
+export type MilestoneState = 'pending' | 'active' | 'submitted' | 'released' | 'refunded';
 
 export interface Milestone {
   id: string;
@@ -12,6 +16,19 @@ export interface Milestone {
   fundedCents: number;
   releasedCents: number;
   state: MilestoneState;
+  // Issue 14 (R25–R28); absent on milestones stored before it, which read as the defaults.
+  /** R25: when the review window of submitted work ends with an automatic release; null when none runs. */
+  reviewEndsAt?: string | null;
+  /** R25: both parties were told a day before. */
+  reviewReminded?: boolean;
+  /** R26: how many times the client sent submitted work back. */
+  revisionRounds?: number;
+  /** R27, R28: escrow returned to the client so far (fundedCents is what is still held). */
+  refundedCents?: number;
+  /** R27: the client's pending refund request, waiting for the freelancer's consent. */
+  refundRequest?: RefundRequest | null;
+  /** R28: an open dispute freezes this milestone's money. */
+  dispute?: Dispute | null;
 }
 
 /** The editable fields, for plan edits, change requests and proposals. */

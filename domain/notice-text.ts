@@ -24,6 +24,16 @@ const SUBJECT: Record<NoticeEvent, string> = {
   proposal_canceled: 'A proposal was canceled',
   contract_ended: 'The contract has ended',
   shortfall_to_fund: 'An approved increase needs funding',
+  review_ending_soon: 'The review window ends in a day',
+  payment_released_automatically: 'Payment was released automatically at the end of the review window',
+  revisions_requested: 'Revisions were requested',
+  refund_requested: 'A refund was requested',
+  refund_accepted: 'A refund was accepted',
+  refund_declined: 'A refund was declined',
+  refund_lapsed: 'A refund request lapsed without an answer',
+  refund_canceled: 'A refund request was canceled',
+  dispute_opened: 'A dispute was opened',
+  dispute_resolved: 'A dispute was resolved',
 };
 
 const FIELD: Record<FieldChange['field'], string> = { title: 'title', description: 'description', dueDate: 'due date', amountCents: 'amount' };
@@ -35,7 +45,7 @@ function show(field: FieldChange['field'], value: string | number | null): strin
 
 export const describeChange = (c: FieldChange): string => `${FIELD[c.field]}: ${show(c.field, c.old)} → ${show(c.field, c.new)}`;
 
-function diffLines(d: PlanDiff): string[] {
+export function diffLines(d: PlanDiff): string[] {
   return [
     ...d.added.map((a) => `Added "${a.title}" (${formatUsd(a.amountCents)}) at position ${a.position}`),
     ...d.edited.flatMap((e) => [`Edited "${e.title}":`, ...e.changes.map((c) => `  ${describeChange(c)}`)]),
@@ -56,6 +66,10 @@ export function renderNotice(n: Notice): RenderedNotice {
   const lines = [`Contract: "${n.contractTitle}"`];
   if (n.milestoneTitle) lines.push(`Milestone: "${n.milestoneTitle}"`);
   if (n.amountCents !== null) lines.push(`Amount: ${formatUsd(n.amountCents)}`);
+  if (n.refundCents !== undefined && n.refundCents !== null) lines.push(`Refunded to the client: ${formatUsd(n.refundCents)}`);
+  if (n.stateChange) lines.push(`State: ${n.stateChange.old} → ${n.stateChange.new}`);
+  if (n.reviewEndsAt) lines.push(`Review window ends: ${n.reviewEndsAt}`);
+  if (n.message) lines.push(`Message: ${n.message}`);
   if (n.version !== undefined && n.version !== null) lines.push(`Version: ${n.version}`);
   if (n.decidedBy) lines.push(`Decided by: ${n.decidedBy}`);
   if (n.reason) lines.push(`Reason: ${n.reason}`);

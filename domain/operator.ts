@@ -28,6 +28,10 @@ export const CLOSE_SIGNAL: Record<ResolveRequestArgs['outcome'], RequestSignal> 
 /** How the audit trail and notices name an operator; a signal sent without an id is still marked. */
 export const operatorActor = (operatorId: string | undefined): string => (operatorId ? `operator:${operatorId}` : 'operator (unnamed)');
 
+/** How the contract names the sender when it forwards a decision to a request's workflow (its inverse). */
+export const signalSender = (actor: string): { actorId: string } | { operatorId: string } =>
+  actor.startsWith('operator:') ? { operatorId: actor.slice('operator:'.length) } : { actorId: actor };
+
 export function validateResolution(args: ResolveRequestArgs): void {
   assertId(args.requestId, 'requestId');
   assertId(args.operatorId, 'operatorId');

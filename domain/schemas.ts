@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { ID_PATTERN, INT4_MAX, LIMITS, charLength, isCalendarDate, isStorableText } from './fields.js';
 import { MAX_BALANCE_CENTS, MAX_MILESTONE_CENTS, MIN_MILESTONE_CENTS } from './money.js';
 import { MAX_BATCH_OPS } from './plan.js';
+import { DISPUTE_OUTCOMES } from './disputes.js';
+import { MESSAGE_MAX } from './review.js';
 
 export const idSchema = z
   .string()
@@ -79,6 +81,8 @@ export const createContractBody = z
   .object({
     title: text(LIMITS.contractTitle, { required: true }),
     freelancerId: idSchema,
+    reviewWindowDays: z.number().optional()
+      .meta({ type: 'integer', description: 'R25: days the client has to review submitted work before it is released automatically: 1 to 30, default 14.' }),
   })
   .strict();
 
@@ -92,6 +96,21 @@ export const withdrawFundsBody = z.object({
   amountCents: centsIn(1, MAX_BALANCE_CENTS, 'Cents to withdraw, at most the project funds (R23); all of them when absent.').optional(),
 }).strict();
 export const emptyBody = z.object({}).strict();
+/** R26: what the freelancer should change. */
+export const revisionBody = z.object({ message: text(MESSAGE_MAX, { required: true }) }).strict();
+/** R28: why the milestone is disputed. */
+export const disputeBody = z.object({ reason: text(MESSAGE_MAX, { required: true }) }).strict();
+/** R27: all of the escrow when amountCents is absent. */
+export const refundBody = z.object({ amountCents: cents.optional(), reason: text(MESSAGE_MAX).optional() }).strict();
+/** R28: the operator's resolution; a split names both parts, which must sum to the escrow. */
+export const resolveDisputeBody = z
+  .object({
+    outcome: z.enum(DISPUTE_OUTCOMES),
+    releaseCents: cents.optional().meta({ description: 'A split: the part released to the freelancer.' }),
+    refundCents: cents.optional().meta({ description: 'A split: the part returned to the client.' }),
+    reason: text(MESSAGE_MAX, { required: true }),
+  })
+  .strict();
 /** R16: an answer names the version of the request it answers, as shown on the request. */
 export const decisionBody = z
   .object({ version: z.number().int().min(0).meta({ description: 'The version of the request you answer (R16).' }) })

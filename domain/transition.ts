@@ -8,7 +8,7 @@ import { type FieldChange, type Milestone, type MilestonePatch, editableFields, 
 import { applyPlan, assertFields, type PlanDiff } from './plan.js';
 
 /** Signals the workflow forwards to a change-request workflow. */
-export type RequestSignal = 'approve' | 'reject' | 'withdraw' | 'edit' | 'submitWork' | 'releasePayment';
+export type RequestSignal = 'approve' | 'reject' | 'withdraw' | 'edit' | 'submitWork' | 'releasePayment' | 'disputeOpened';
 
 export type Effect =
   | { type: 'startRequest'; request: PendingRequest }
@@ -76,7 +76,7 @@ export class Builder {
     d: {
       milestone?: Milestone; changes?: FieldChange[]; diff?: PlanDiff; amountCents?: number;
       version?: number; decision?: Decision;
-    },
+    } & Pick<Notice, 'message' | 'stateChange' | 'reviewEndsAt' | 'refundCents'>,
   ): void {
     for (const role of to === 'both' ? (['client', 'freelancer'] as const) : [to]) {
       this.notices.push({
@@ -93,6 +93,10 @@ export class Builder {
         amountCents: d.amountCents ?? null,
         ...(d.version === undefined ? {} : { version: d.version }),
         ...(d.decision?.operator || d.decision?.reason ? { decidedBy: d.decision.by, reason: d.decision.reason ?? null } : {}),
+        ...(d.message === undefined ? {} : { message: d.message }),
+        ...(d.stateChange === undefined ? {} : { stateChange: d.stateChange }),
+        ...(d.reviewEndsAt === undefined ? {} : { reviewEndsAt: d.reviewEndsAt }),
+        ...(d.refundCents === undefined ? {} : { refundCents: d.refundCents }),
       });
     }
   }
@@ -172,7 +176,7 @@ export class Builder {
   }
 
   /** R18: work submitted or payment released while a change request is pending cancels it. */
-  cancelChangeRequestOn(m: Milestone, signal: 'submitWork' | 'releasePayment'): void {
+  cancelChangeRequestOn(m: Milestone, signal: 'submitWork' | 'releasePayment' | 'disputeOpened'): void {
     const req = this.s.changeRequest;
     if (!req || req.milestoneId !== m.id) return;
     this.s.changeRequest = null;

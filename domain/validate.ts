@@ -8,6 +8,9 @@ import { LIMITS, assertId, charLength, isStorableText } from './fields.js';
 import { MAX_BALANCE_CENTS, assertPositiveCents } from './money.js';
 import { MAX_BATCH_OPS, type PlanOp, assertFields } from './plan.js';
 import type { MilestonePatch } from './milestone.js';
+import { validateOpenDispute } from './disputes.js';
+import { validateRefundCommand } from './refunds.js';
+import { validateRevisionRequest } from './review.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -49,6 +52,14 @@ export function validateCommand(cmd: Command): void {
     case 'endContract':
     case 'keepOpen':
       return;
+    case 'requestRevisions':
+      return validateRevisionRequest(cmd);
+    case 'openDispute':
+      return validateOpenDispute(cmd);
+    case 'requestRefund':
+    case 'acceptRefund':
+    case 'declineRefund':
+      return validateRefundCommand(cmd);
   }
 }
 

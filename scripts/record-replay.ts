@@ -14,8 +14,9 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { changeRequestWorkflowId } from '../domain/names.js';
 import { ContractDriver, CLIENT, FREELANCER } from '../test/support/contract-driver.js';
 import { createRecorder } from '../test/support/recording-activities.js';
+import { withNoticeWorker } from '../test/support/workers.js';
 import { workflowsPath } from '../worker/create-worker.js';
-import { resolveRequestUpdate } from '../workflows/messages.js';
+import { approveSignal, releasePaymentSignal, resolveDisputeUpdate, resolveRequestUpdate, submitWorkSignal } from '../workflows/messages.js';
 import { allSearchAttributes } from '../workflows/search-attributes.js';
 import { registerSearchAttributes } from './lib/search-attributes.js';
 import { devServerDynamicConfig } from './lib/temporal-dev.js';
@@ -23,7 +24,8 @@ import { root, temporalBinary } from './lib/tools.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const out = join(root, 'test', 'replay');
-const { values } = parseArgs({ options: { tag: { type: 'string' } } });
+// --only <scenario>: record one scenario (lifecycle, closed-from-outside, expiry, review) instead of all.
+const { values } = parseArgs({ options: { tag: { type: 'string' }, only: { type: 'string' } } });
 if (!values.tag || !/^[a-z0-9-]+$/.test(values.tag)) {
   console.error('usage: npm run replay:record -- --tag <lowercase-name> (new fixtures never replace committed ones)');
   process.exit(2);
@@ -41,8 +43,10 @@ async function save(client: Client, workflowId: string, scenario: string) {
 }
 
 async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: createRecorder().activities });
-  return worker.runUntil(fn);
+  const { activities } = createRecorder();
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
+  // Deliveries run on the notices queue beside the contract's (issue 13).
+  return (await withNoticeWorker(worker, env.nativeConnection, activities)).runUntil(fn);
 }
 
 /** A dev server with a worker on a fresh task queue, a contract driver on it, torn down afterwards. */
@@ -107,7 +111,39 @@ async function closedFromOutside() {
   });
 }
 
-async function expiry() {
+/** The design card's verbs as signals on the contract (issue 13): accepted, refused, and an operator's approval. */
+async function signals() {
+  await onDevServer(async (env, c) => {
+    await c.create();
+    await c.plan([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
+    await c.fund();
+    await c.handle.signal(submitWorkSignal, { actorId: CLIENT, milestoneId: 'm1' }); // refused: the wrong party
+    await c.handle.signal(submitWorkSignal, { actorId: FREELANCER, milestoneId: 'm1' });
+    await c.handle.signal(releasePaymentSignal, { operatorId: 'ops-replay', milestoneId: 'm1' });
+    await until(async () => (await c.state()).milestones[0]!.state === 'released');
+    await c.fund();
+    const cr = await c.requestChange('m2', { title: 'Build v2' });
+    await c.handle.signal(approveSignal, { operatorId: 'ops-replay', version: 0 });
+    await until(async () => (await c.state()).changeRequest === null);
+    await c.release('m2');
+    await c.send('endContract', { actorId: CLIENT });
+    await c.handle.result();
+    await save(env.client, c.workflowId, 'contract-signals');
+    await save(env.client, changeRequestWorkflowId(cr.requestId!), 'change-request-approved-by-signal');
+  });
+}
+
+/** Polls every 100 ms for at most 30 s (signals do not answer). */
+async function until(done: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await done()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the signal was not applied within 30 s');
+}
+
+/** A time-skipping server with a worker on a fresh task queue, a contract driver on it, torn down afterwards. */
+async function onTimeSkippingServer(fn: (env: TestWorkflowEnvironment, c: ContractDriver) => Promise<void>) {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalBinary('temporal-test-server') } },
   });
@@ -115,24 +151,60 @@ async function expiry() {
     await registerSearchAttributes(env.connection);
     const taskQueue = `replay-${randomUUID()}`;
     const c = new ContractDriver(env.client, taskQueue);
-    await withWorker(env, taskQueue, async () => {
-      await c.create();
-      await c.add('Logo', 1000);
-      await c.fund();
-      const { requestId } = await c.requestChange('m1', { dueDate: '2030-01-01' });
-      await env.sleep('7 days');
-      await env.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).result();
-      await c.release('m1');
-      await c.send('endContract', { actorId: CLIENT });
-      await c.handle.result();
-      await save(env.client, changeRequestWorkflowId(requestId!), 'change-request-expired');
-      await save(env.client, c.workflowId, 'contract-with-expired-request');
-    });
+    await withWorker(env, taskQueue, () => fn(env, c));
   } finally {
     await env.teardown();
   }
 }
 
-await lifecycle();
-await closedFromOutside();
-await expiry();
+/** Issue 14: a review window's reminder and automatic release, revisions, a refund lapsed and one accepted, a dispute split by an operator. */
+async function review() {
+  await onTimeSkippingServer(async (env, c) => {
+    await c.create();
+    const ms = ['Logo', 'Site', 'Copy'].map((title) => ({ op: 'add' as const, title, amountCents: 2000 }));
+    await c.plan(ms);
+    await c.fund();
+    await c.submit('m1');
+    await env.sleep('14 days'); // R25: the reminder at 13 days, the automatic release at 14
+    await c.idle();
+    await c.fund();
+    await c.submit('m2');
+    await c.send('requestRevisions', { actorId: CLIENT, milestoneId: 'm2', message: 'Bigger headings' });
+    await c.submit('m2');
+    await c.release('m2');
+    await c.fund();
+    await c.send('requestRefund', { actorId: CLIENT, milestoneId: 'm3', amountCents: 500 });
+    await env.sleep('7 days'); // R27: the request lapses
+    await c.idle();
+    const asked = await c.send('requestRefund', { actorId: CLIENT, milestoneId: 'm3', amountCents: 500 });
+    await c.send('acceptRefund', { actorId: FREELANCER, milestoneId: 'm3', requestId: asked.requestId! });
+    const opened = await c.send('openDispute', { actorId: FREELANCER, milestoneId: 'm3', reason: 'replay fixture' });
+    await c.handle.executeUpdate(resolveDisputeUpdate, {
+      args: [{ milestoneId: 'm3', disputeId: opened.requestId!, outcome: 'split', releaseCents: 1000, refundCents: 500, operatorId: 'ops-replay', reason: 'replay fixture' }],
+    });
+    await c.send('endContract', { actorId: CLIENT });
+    await c.handle.result();
+    await save(env.client, c.workflowId, 'contract-review-refund-dispute');
+  });
+}
+
+async function expiry() {
+  await onTimeSkippingServer(async (env, c) => {
+    await c.create();
+    await c.add('Logo', 1000);
+    await c.fund();
+    const { requestId } = await c.requestChange('m1', { dueDate: '2030-01-01' });
+    await env.sleep('7 days');
+    await env.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).result();
+    await c.release('m1');
+    await c.send('endContract', { actorId: CLIENT });
+    await c.handle.result();
+    await save(env.client, changeRequestWorkflowId(requestId!), 'change-request-expired');
+    await save(env.client, c.workflowId, 'contract-with-expired-request');
+  });
+}
+
+const scenarios: Record<string, () => Promise<void>> = {
+  lifecycle, 'closed-from-outside': closedFromOutside, signals, expiry, review,
+};
+for (const [name, record] of Object.entries(scenarios)) if (!values.only || values.only === name) await record();

@@ -1,17 +1,27 @@
 // npm run user:create -- --email a@b.c --name "Ada" [--change-requests]: creates a user (or reuses it)
-// and prints a new token; --change-requests turns on R14's feature flag for that client.
+// and prints a new token; --change-requests turns on R14's feature flag for that client; --operator makes
+// an operator (R28: resolves disputes with its own tokens, never a party to a contract). The database is
+// DATABASE_URL's, or else the embedded one of a running `npm run up` (scripts/lib/stack-file.ts).
 import { parseArgs } from 'node:util';
 import { createDb } from '../db/client.js';
 import { CHANGE_REQUEST_FLAG } from '../domain/names.js';
 import { issueUser } from '../api/users.js';
+import { databaseUrlOrEmbedded } from './lib/stack-file.js';
 
-const { values } = parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' }, 'change-requests': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' }, 'change-requests': { type: 'boolean' }, operator: { type: 'boolean' } } });
 if (!values.email || !values.name) {
   console.error('usage: npm run user:create -- --email <email> --name <name>');
   process.exit(2);
 }
-const db = createDb();
-const user = await issueUser(db, { email: values.email, name: values.name });
+let url: string;
+try {
+  url = databaseUrlOrEmbedded();
+} catch (err) {
+  console.error(`user:create: ${(err as Error).message}`);
+  process.exit(1);
+}
+const db = createDb(url);
+const user = await issueUser(db, { email: values.email, name: values.name, role: values.operator ? 'operator' : 'member' });
 if (values['change-requests']) {
   // R14: this client may request changes to an active milestone.
   await db.featureFlag.upsert({

@@ -23,7 +23,7 @@ export default async function setup(project: TestProject) {
   const [pg, env, bundle] = await Promise.all([
     (async () => {
       const pg = process.env.DATABASE_URL
-        ? { url: process.env.DATABASE_URL, stop: async () => {} }
+        ? { url: process.env.DATABASE_URL, dataDir: pgDir, stop: async () => {} }
         : await startEmbeddedPostgres({ dataDir: pgDir, port: await freePort(), database: 'milestones_test', persistent: false });
       migrateDeploy(pg.url);
       return pg;
@@ -53,7 +53,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     await env.teardown();
     await pg.stop();
-    rmSync(pgDir, { recursive: true, force: true });
+    for (const dir of new Set([pgDir, pg.dataDir])) rmSync(dir, { recursive: true, force: true });
     rmSync(bundlePath, { force: true });
   };
 }

@@ -1,5 +1,6 @@
 // Activity options, each value with its reason. Imported by workflow code only.
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+import { NOTICE_POLICY } from '../domain/notice-policy.js';
 
 /** Persistence: one short PostgreSQL transaction (milliseconds; 113 ms for a 200-milestone plan). */
 export const persistenceOptions: ActivityOptions = {
@@ -38,18 +39,54 @@ export const localPersistenceOptions: LocalActivityOptions = {
   },
 };
 
-/** Notification delivery: one email (and one in-app row) per attempt. */
-export const deliveryOptions: ActivityOptions = {
-  // The email client gives up after 15 s (activities/mail.ts); this adds a margin. An attempt whose result
-  // was lost (a worker killed, the server restarted) is retried after this, not after a minute.
+/**
+ * Notification delivery as recorded before issue 13 (on the contract's queue, up to 150 attempts, about a
+ * day): kept only for histories that scheduled deliveries before the 'notices-own-queue' patch.
+ */
+export const legacyDeliveryOptions: ActivityOptions = {
   startToCloseTimeout: '20 seconds',
   retry: {
     initialInterval: '5 seconds',
     backoffCoefficient: 2,
     maximumInterval: '10 minutes',
-    // A day of retries covers a provider outage; Resend honours an idempotency key for 24 h.
     maximumAttempts: 150,
-    // 4xx from the provider (bad address, bad payload) will not get better by retrying.
     nonRetryableErrorTypes: ['EMAIL_REJECTED'],
   },
+};
+
+/**
+ * Notification delivery: one email (and one in-app row) per attempt, on the notices task queue. Bounded at
+ * two hours (NOTICE_POLICY): what is still pending then is re-driven by the sweep Schedule, which ends every
+ * attempt within 21 h of the notice, inside Resend's 24-hour idempotency window (domain/notice-policy.ts).
+ */
+export const deliveryOptions: ActivityOptions = {
+  // The email client gives up after 15 s (activities/mail.ts); this adds a margin. An attempt whose result
+  // was lost (a worker killed, the server restarted) is retried after this, not after a minute.
+  startToCloseTimeout: '20 seconds',
+  // The hard bound on all attempts together; the sweep's grace period starts after it.
+  scheduleToCloseTimeout: NOTICE_POLICY.deliveryBoundMs,
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    // 5 s doubling to 10 min: about 18 attempts fit in the two hours; the bound above ends them anyway.
+    maximumInterval: '10 minutes',
+    maximumAttempts: 20,
+    // 4xx from the provider (bad address, bad payload, a key reused with another payload) will not get
+    // better by retrying.
+    nonRetryableErrorTypes: ['EMAIL_REJECTED'],
+  },
+};
+
+/** A re-drive by the sweep: the same attempts, bounded at an hour (it starts at most 20 h after the notice). */
+export const redeliveryOptions: ActivityOptions = {
+  ...deliveryOptions,
+  scheduleToCloseTimeout: NOTICE_POLICY.redriveBoundMs,
+  retry: { ...deliveryOptions.retry, maximumAttempts: 12 },
+};
+
+/** The sweep's query: one short statement per call. */
+export const sweepQueryOptions: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  // A database outage outlasting this skips one sweep; the Schedule runs the next 15 minutes later.
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
 };

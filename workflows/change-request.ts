@@ -2,14 +2,18 @@
 // withdraw, submit work / release payment (auto-cancel, R18) or — change requests only — seven days
 // (R19), then signals its outcome to the contract workflow, which applies it. Operators may send these
 // signals from the Temporal UI or CLI with the same effect as the API.
-import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, patched, setHandler } from '@temporalio/workflow';
-import { CHANGE_REQUEST_TTL, type RequestKind, type RequestOutcome } from '../domain/change-request.js';
+import {
+  CancellationScope, condition, getExternalWorkflowHandle, isCancellation, patched, setCurrentDetails, setHandler,
+} from '@temporalio/workflow';
+import { CHANGE_REQUEST_TTL, CHANGE_REQUEST_TTL_MS, type RequestKind, type RequestOutcome } from '../domain/change-request.js';
+import { spoken } from '../domain/describe.js';
 import { isId } from '../domain/fields.js';
 import { contractWorkflowId } from '../domain/names.js';
 import { operatorActor } from '../domain/operator.js';
 import {
   type DecisionSignal,
   approveSignal,
+  disputeOpenedSignal,
   editSignal,
   rejectSignal,
   releasePaymentSignal,
@@ -47,6 +51,7 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
   setHandler(withdrawSignal, decide('withdrawn'));
   setHandler(submitWorkSignal, decide('canceled'));
   setHandler(releasePaymentSignal, decide('canceled'));
+  setHandler(disputeOpenedSignal, decide('canceled')); // R28: the milestone's money is frozen
   // Edits live in the contract's state; the signal only marks them in this request's history.
   setHandler(editSignal, () => {});
 
@@ -60,12 +65,20 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
       ...extra,
     });
 
+  // The UI's current details (metadata, no command): who must answer, and until when.
+  const ttl = input.ttlMs ?? CHANGE_REQUEST_TTL_MS;
+  const waitingFor = input.kind === 'change' ? 'the freelancer (approve or reject)' : 'the client (accept or decline)';
+  const until = input.expires ? `; expires ${new Date(new Date().getTime() + ttl).toISOString()} (R19)` : '; no expiry';
+  setCurrentDetails(`**Waiting for ${waitingFor}** on contract \`${input.contractId}\`${until}`);
+
   let decided: boolean;
   try {
     // R19: a durable timer; `false` means seven days passed with no decision. Proposals wait for the
     // client for as long as it takes (README): a person's answer, or an operator's resolveRequest.
     decided = input.expires
-      ? await condition(() => outcome !== undefined, input.ttlMs ?? CHANGE_REQUEST_TTL)
+      ? await condition(() => outcome !== undefined, input.ttlMs ?? CHANGE_REQUEST_TTL, {
+        summary: `change request expires in ${spoken(ttl)} (R19)`,
+      })
       : (await condition(() => outcome !== undefined), true);
   } catch (err) {
     if (!isCancellation(err) || !patched(REPORT_CANCELLATION)) throw err;
@@ -75,6 +88,7 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
     throw err;
   }
   const final: RequestOutcome = decided && outcome ? outcome : 'expired';
+  setCurrentDetails(`**${final}** (decided by \`${decided && outcome ? decidedBy : 'system'}\`); reported to contract \`${input.contractId}\``);
   await report(final);
   return final;
 }

@@ -24,7 +24,7 @@ import {
   type Command, type CommandType, type Decision, type Transition, decide, resolveRequest,
 } from '../domain/commands.js';
 import { type ContractState, RULES_VERSION, changedMilestones, createContract, rulesVersion, summarize } from '../domain/contract.js';
-import { CLOSE_SIGNAL, assertVersionNamed, notPending, operatorActor, validateResolution } from '../domain/operator.js';
+import { CLOSE_SIGNAL, assertVersionNamed, notPending, operatorActor, signalSender, validateResolution } from '../domain/operator.js';
 import { transitionRecord } from './records.js';
 import { refuse } from '../domain/errors.js';
 import { changeRequestWorkflowId } from '../domain/names.js';
@@ -38,6 +38,15 @@ import {
   resolveRequestUpdate,
 } from './messages.js';
 import { publishContractAttributes, requestAttributes } from './search-attributes.js';
+import { showContractDetails } from './details.js';
+import { deliveryFor } from './notices.js';
+import { acceptContractSignals } from './signals.js';
+import { signalCommand } from '../domain/signals.js';
+import { requestSummaryLine } from '../domain/describe.js';
+import { resolveDispute } from '../domain/disputes.js';
+import { fireDue } from '../domain/timers.js';
+import { Deadlines } from './deadlines.js';
+import { resolveDisputeUpdate } from './messages.js';
 
 const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
 const { persistTransition: persistLocally } = proxyLocalActivities<ContractActivities>(localPersistenceOptions);
@@ -80,6 +89,8 @@ const LOCAL_PERSISTENCE = 'local-persistence';
  * before the command is durable. Evidence: reliability/evidence/.
  */
 const DURABLE_PERSISTENCE = 'persistence-after-acceptance';
+/** patched(): a submission starts an R25 review window (issue 14); histories from before replay without one. */
+const REVIEW_WINDOWS = 'review-windows';
 /**
  * An outcome whose write failed for good is tried again after this (doubling), about 45 minutes in all;
  * then it is logged and left to an operator's resolveRequest, so continue-as-new is never blocked for ever.
@@ -134,7 +145,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       if (e.type !== 'signalRequest') continue;
       try {
         // The actor travels with the signal, so the request's history and its report name who decided.
-        await getExternalWorkflowHandle(changeRequestWorkflowId(e.requestId)).signal(requestSignals[e.signal], { actorId });
+        await getExternalWorkflowHandle(changeRequestWorkflowId(e.requestId)).signal(requestSignals[e.signal], signalSender(actorId));
       } catch (err) {
         // Already closed (it expired or was decided a moment ago): its own report settles the request.
         log.warn('change-request workflow not signalled', { requestId: e.requestId, signal: e.signal, err: String(err) });
@@ -142,6 +153,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     }
     t.notices.forEach(deliver);
     publishContractAttributes(state);
+    showContractDetails(state);
   }
 
   async function startRequests(t: Transition): Promise<void> {
@@ -157,7 +169,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         parentClosePolicy: ParentClosePolicy.ABANDON,
         ...(input.requestTaskQueue ? { taskQueue: input.requestTaskQueue } : {}),
         typedSearchAttributes: requestAttributes(t.state.id, e.request),
-        staticSummary: e.request.kind === 'change' ? `Change request on milestone ${e.request.milestoneId}` : 'Proposal on pending milestones',
+        staticSummary: requestSummaryLine(e.request, t.state.milestones), // what it changes, old → new (UI)
       });
       // A request whose workflow closes without reporting (terminated, cancelled, failed, timed out from the
       // UI or CLI) would stay pending for ever: resolve it as canceled, naming why (issue 9).
@@ -199,7 +211,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         // Failing a signal handler would fail the contract: log it and try again later.
         log.error('request outcome not applied', { requestId, outcome, err: String(err), retryInMs: wait });
         if (!state || rulesVersion(state) < 2) return;
-        await sleep(wait);
+        await sleep(wait, { summary: `apply the ${outcome} outcome of ${requestId} again (attempt ${attempt + 1})` });
       }
     }
     log.error('request outcome given up: resolve it with resolveRequest', { requestId, outcome, tries: OUTCOME_RETRY_MS.tries });
@@ -209,7 +221,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   function deliver(notice: Notice): void {
     delivering.set(notice.key, notice);
     void deliverNotice
-      .executeWithOptions({ ...deliveryOptions, summary: `Notify the ${notice.recipientRole}: ${notice.event.replaceAll('_', ' ')}` }, [notice])
+      .executeWithOptions({ ...deliveryFor(), summary: `Notify the ${notice.recipientRole}: ${notice.event.replaceAll('_', ' ')}` }, [notice])
       .catch((err) => log.error('notice not delivered', { key: notice.key, err: String(err) }))
       .finally(() => delivering.delete(notice.key));
   }
@@ -228,7 +240,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       upgradeRulesUnderPatch();
       before = current();
       const legacyFields = !patched(FIELD_CHECKS);
-      const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields }));
+      const reviewWindows = type !== 'submitWork' || patched(REVIEW_WINDOWS);
+      const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields, reviewWindows }));
       await commit(t, type, actorId);
       if (t.state.seq !== before.seq) remember(currentUpdateInfo()?.id);
       return t;
@@ -303,17 +316,54 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     },
   );
 
+  // The design card's verbs as signals too (issue 13): the Updates' rules; a refusal is recorded, not thrown.
+  acceptContractSignals((verb, input) => lock.runExclusive(async () => {
+    upgradeRulesUnderPatch();
+    const before = guard(current);
+    const { command, partyId, auditActor } = guard(() => signalCommand(verb, input, before));
+    guard(() => assertVersionNamed(command));
+    await commit(guard(() => decide(before, command, { actorId: partyId, now: now() })), command.type, auditActor);
+  }));
+  // R28: an operator resolves a dispute; the history, the audit trail and both notices name them.
+  setHandler(
+    resolveDisputeUpdate,
+    (args) =>
+      lock.runExclusive(async () => {
+        const before = guard(current);
+        const by = operatorActor(args.operatorId);
+        const t = guard(() => resolveDispute(before, args, by));
+        await commit(t, 'resolveDispute', by);
+        return {
+          contract: summarize(current()), milestones: changedMilestones(before, current()), requestId: args.disputeId,
+          ...(t.prompt ? { prompt: t.prompt } : {}),
+        };
+      }),
+    { validator: (args) => void guard(() => resolveDispute(current(), args, operatorActor(args.operatorId))) },
+  );
+
+  // R25, R27: the review windows' and refund requests' durable timers, applied by the system under the lock.
+  const deadlines = new Deadlines({
+    state: () => state,
+    fire: () =>
+      lock.runExclusive(async () => {
+        const due = state && guard(() => fireDue(state!, now()));
+        if (due) await commit(due.t, due.command, 'system');
+      }),
+  });
+
   // A workflow whose createContract update was refused never gets a state: end it rather than idle
   // (but never while an accepted create is still persisting).
-  if (!(await condition(() => state !== undefined, '1 hour'))) {
+  if (state) showContractDetails(state); // a continued run shows its details before its first command
+  if (!(await condition(() => state !== undefined, '1 hour', { summary: 'end this run if the contract is never created' }))) {
     await condition(allHandlersFinished);
     if (state === undefined) return;
   }
+  void deadlines.run();
   await condition(
     () => state?.status === 'ended' || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistoryEvents,
   );
   // Let in-flight handlers (and outcomes of closed request workflows) finish: nothing is lost at the boundary.
-  await condition(() => allHandlersFinished() && watching === 0);
+  await condition(() => allHandlersFinished() && watching === 0 && !deadlines.busy);
   if (state?.status !== 'ended') {
     await continueAsNew<typeof contractWorkflow>({
       state,

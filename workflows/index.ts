@@ -1,3 +1,4 @@
 // What the worker bundles.
 export { contractWorkflow } from './contract.js';
 export { changeRequestWorkflow } from './change-request.js';
+export { noticeSweepWorkflow } from './notice-sweep.js';

@@ -7,6 +7,7 @@ import type { Command, CommandType } from '../domain/commands.js';
 import type { ContractState, ContractSummary, CreateContract } from '../domain/contract.js';
 import type { Milestone } from '../domain/milestone.js';
 import type { ResolveRequestArgs } from '../domain/operator.js';
+import type { ResolveDisputeArgs } from '../domain/disputes.js';
 import type { PlanDiff } from '../domain/plan.js';
 
 /**
@@ -46,6 +47,11 @@ export const declineProposalUpdate: CommandUpdate<'declineProposal'> = defineUpd
 export const endContractUpdate: CommandUpdate<'endContract'> = defineUpdate('endContract');
 export const keepOpenUpdate: CommandUpdate<'keepOpen'> = defineUpdate('keepOpen');
 export const withdrawFundsUpdate: CommandUpdate<'withdrawFunds'> = defineUpdate('withdrawFunds');
+export const requestRevisionsUpdate: CommandUpdate<'requestRevisions'> = defineUpdate('requestRevisions');
+export const openDisputeUpdate: CommandUpdate<'openDispute'> = defineUpdate('openDispute');
+export const requestRefundUpdate: CommandUpdate<'requestRefund'> = defineUpdate('requestRefund');
+export const acceptRefundUpdate: CommandUpdate<'acceptRefund'> = defineUpdate('acceptRefund');
+export const declineRefundUpdate: CommandUpdate<'declineRefund'> = defineUpdate('declineRefund');
 
 /** Command type → its Update, for the workflow's handler loop and the API's routes. */
 export const commandUpdates: { [T in CommandType]: CommandUpdate<T> } = {
@@ -66,6 +72,11 @@ export const commandUpdates: { [T in CommandType]: CommandUpdate<T> } = {
   endContract: endContractUpdate,
   keepOpen: keepOpenUpdate,
   withdrawFunds: withdrawFundsUpdate,
+  requestRevisions: requestRevisionsUpdate,
+  openDispute: openDisputeUpdate,
+  requestRefund: requestRefundUpdate,
+  acceptRefund: acceptRefundUpdate,
+  declineRefund: declineRefundUpdate,
 };
 
 export const contractStateQuery = defineQuery<ContractState | undefined>('contractState');
@@ -83,6 +94,8 @@ export interface RequestResolved {
 
 /** An operator settles a pending request (audited; README, "Operations"). */
 export const resolveRequestUpdate = defineUpdate<CommandResult, [ResolveRequestArgs]>('resolveRequest');
+/** R28: an operator resolves a dispute (audited; the API's operator route or the Temporal CLI). */
+export const resolveDisputeUpdate = defineUpdate<CommandResult, [ResolveDisputeArgs]>('resolveDispute');
 export const requestResolvedSignal = defineSignal<[RequestResolved]>('requestResolved');
 
 /**
@@ -94,13 +107,29 @@ export interface DecisionSignal {
   operatorId?: string;
 }
 
-// Change-request workflow: the design card's verbs, as signals an operator can also send from the UI/CLI.
-export const approveSignal = defineSignal<[DecisionSignal?]>('approve');
-export const rejectSignal = defineSignal<[DecisionSignal?]>('reject');
+/**
+ * The design card's verbs sent to `contract-<id>` (issue 13): the command's fields beside its sender, a
+ * party (`actorId`) or an operator acting for the party the verb belongs to (`operatorId`). Approve and
+ * reject go to the pending change request (`requestId` may be left out) and name its `version` (R16).
+ */
+export interface ContractSignal extends DecisionSignal {
+  milestoneId?: string;
+  amountCents?: number;
+  requestId?: string;
+  version?: number;
+}
+
+// The design card's verbs, as signals an operator can also send from the UI/CLI: on a change-request
+// workflow they decide it; on a contract workflow submitWork, releasePayment, approve and reject run the
+// same commands as the Updates of those names (workflows/signals.ts). One definition per wire name.
+export const approveSignal = defineSignal<[ContractSignal?]>('approve');
+export const rejectSignal = defineSignal<[ContractSignal?]>('reject');
 export const withdrawSignal = defineSignal<[DecisionSignal?]>('withdraw');
 export const editSignal = defineSignal<[DecisionSignal?]>('edit');
-export const submitWorkSignal = defineSignal<[DecisionSignal?]>('submitWork');
-export const releasePaymentSignal = defineSignal<[DecisionSignal?]>('releasePayment');
+export const submitWorkSignal = defineSignal<[ContractSignal?]>('submitWork');
+export const releasePaymentSignal = defineSignal<[ContractSignal?]>('releasePayment');
+/** R28: a dispute opened on the milestone cancels its pending change request. */
+export const disputeOpenedSignal = defineSignal<[DecisionSignal?]>('disputeOpened');
 export const requestSignals = {
   approve: approveSignal,
   reject: rejectSignal,
@@ -108,4 +137,5 @@ export const requestSignals = {
   edit: editSignal,
   submitWork: submitWorkSignal,
   releasePayment: releasePaymentSignal,
+  disputeOpened: disputeOpenedSignal,
 };

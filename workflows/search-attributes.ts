@@ -12,6 +12,10 @@ export const ContractStatusKey = defineSearchAttributeKey('ContractStatus', Sear
 export const ActiveMilestoneStatusKey = defineSearchAttributeKey('ActiveMilestoneStatus', SearchAttributeType.KEYWORD);
 export const PendingChangeRequestKey = defineSearchAttributeKey('PendingChangeRequest', SearchAttributeType.BOOL);
 export const ChangeRequestExpiresAtKey = defineSearchAttributeKey('ChangeRequestExpiresAt', SearchAttributeType.DATETIME);
+/** A freelancer's proposal waits for the client (R20, R21): `PendingProposal = true` finds those contracts. */
+export const PendingProposalKey = defineSearchAttributeKey('PendingProposal', SearchAttributeType.BOOL);
+/** R28: a milestone of this contract has an open dispute (`OpenDispute = true` in the Temporal UI). */
+export const OpenDisputeKey = defineSearchAttributeKey('OpenDispute', SearchAttributeType.BOOL);
 
 export const allSearchAttributes = [
   ContractIdKey,
@@ -21,6 +25,8 @@ export const allSearchAttributes = [
   ActiveMilestoneStatusKey,
   PendingChangeRequestKey,
   ChangeRequestExpiresAtKey,
+  PendingProposalKey,
+  OpenDisputeKey,
 ];
 
 /** Keeps the operator-facing search attributes in step with the contract. Call from workflow code only. */
@@ -32,6 +38,8 @@ export function publishContractAttributes(state: ContractState): void {
     { key: ContractStatusKey, value: state.status },
     { key: ActiveMilestoneStatusKey, value: currentMilestone(state)?.state ?? 'none' },
     { key: PendingChangeRequestKey, value: state.changeRequest !== null },
+    { key: PendingProposalKey, value: state.proposal !== null },
+    { key: OpenDisputeKey, value: state.milestones.some((m) => Boolean(m.dispute)) },
   ]);
 }
 

@@ -11,7 +11,8 @@ import type { Deadline } from '../deadline.js';
 import type { CommandType } from '../../domain/commands.js';
 import { CHANGE_REQUEST_FLAG, contractWorkflowId } from '../../domain/names.js';
 import {
-  changeRequestBody, decisionBody, editChangeRequestBody, emptyBody, idSchema, planBody, releaseBody, withdrawFundsBody,
+  changeRequestBody, decisionBody, disputeBody, editChangeRequestBody, emptyBody, idSchema, planBody, refundBody, releaseBody, revisionBody,
+  withdrawFundsBody,
 } from '../../domain/schemas.js';
 import { type CommandArgs, type CommandResult, commandUpdates } from '../../workflows/messages.js';
 import { settleDecision } from '../decisions.js';
@@ -26,6 +27,7 @@ import { commandAnswerSchema, previewSchema } from '../responses.js';
 const contractParams = z.object({ id: idSchema }).strict();
 const milestoneParams = z.object({ id: idSchema, milestoneId: idSchema }).strict();
 const requestParams = z.object({ id: idSchema, requestId: idSchema }).strict();
+const refundParams = z.object({ id: idSchema, milestoneId: idSchema, requestId: idSchema }).strict();
 
 type ContractParams = z.ZodObject & z.ZodType<{ id: string }>;
 
@@ -95,8 +97,9 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
     toArgs: (_input, { actorId }) => ({ actorId }) });
   add({ type: 'submitWork', path: '/contracts/:id/milestones/:milestoneId/submit', summary: 'Submit work on the active milestone (freelancer)', params: milestoneParams, body: emptyBody, rules: ['R5', 'R18'],
     toArgs: ({ params }, { actorId }) => ({ actorId, milestoneId: params.milestoneId }) });
-  add({ type: 'releasePayment', path: '/contracts/:id/milestones/:milestoneId/release', summary: 'Release payment, in full or in part', params: milestoneParams, body: releaseBody, rules: ['R5', 'R8', 'R18', 'R22'],
-    description: 'Without `amountCents`, releases what the milestone holds.',
+  add({ type: 'releasePayment', path: '/contracts/:id/milestones/:milestoneId/release', summary: 'Release payment, in full or in part', params: milestoneParams, body: releaseBody,
+    rules: ['R5', 'R8', 'R18', 'R22', 'R25', 'R27', 'R28'],
+    description: 'Without `amountCents`, releases what the milestone holds. Refused while a refund request is pending or the milestone is disputed.',
     toArgs: ({ params, body }, { actorId }) => ({ actorId, milestoneId: params.milestoneId, ...body }) });
   add({ type: 'requestChange', path: '/contracts/:id/change-requests', summary: 'Request a change to the active milestone (client)', params: contractParams, body: changeRequestBody, rules: ['R14', 'R15', 'R19'],
     toArgs: async ({ body }, { actorId, featureEnabled }) => ({ actorId, milestoneId: body.milestoneId, patch: body.changes, featureEnabled: await featureEnabled() }) });
@@ -120,12 +123,29 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
     toArgs: (_input, { actorId }) => ({ actorId }) });
   add({ type: 'keepOpen', path: '/contracts/:id/keep-open', summary: 'Keep the contract open after the last release', params: contractParams, body: emptyBody, rules: ['R22'],
     toArgs: (_input, { actorId }) => ({ actorId }) });
+  // Issue 14: revisions (R26), disputes (R28), refunds with consent (R27).
+  add({ type: 'requestRevisions', path: '/contracts/:id/milestones/:milestoneId/request-revisions', summary: 'Send submitted work back with a message (client); stops the review window',
+    params: milestoneParams, body: revisionBody, rules: ['R25', 'R26'],
+    toArgs: ({ params, body }, { actorId }) => ({ actorId, milestoneId: params.milestoneId, message: body.message }) });
+  add({ type: 'openDispute', path: '/contracts/:id/milestones/:milestoneId/disputes', summary: 'Open a dispute on the funded milestone (either party); its money freezes',
+    params: milestoneParams, body: disputeBody, rules: ['R25', 'R28'],
+    toArgs: ({ params, body }, { actorId }) => ({ actorId, milestoneId: params.milestoneId, reason: body.reason }) });
+  add({ type: 'requestRefund', path: '/contracts/:id/milestones/:milestoneId/refund-requests', summary: 'Ask for all or part of the escrow back (client); the freelancer has seven days to answer',
+    params: milestoneParams, body: refundBody, rules: ['R27', 'R28'],
+    toArgs: ({ params, body }, { actorId }) => ({ actorId, milestoneId: params.milestoneId, ...body }) });
+  const refundAnswer = (type: 'acceptRefund' | 'declineRefund', verb: string, summary: string) =>
+    add({ type, path: `/contracts/:id/milestones/:milestoneId/refund-requests/:requestId/${verb}`, summary, params: refundParams, body: emptyBody, rules: ['R27', 'R28'],
+      toArgs: ({ params }, { actorId }) => ({ actorId, milestoneId: params.milestoneId, requestId: params.requestId }) });
+  refundAnswer('acceptRefund', 'accept', 'Accept a refund request: the amount leaves escrow to the client (freelancer)');
+  refundAnswer('declineRefund', 'decline', 'Decline a refund request: nothing moves (freelancer)');
   add({ type: 'withdrawFunds', path: '/contracts/:id/withdraw-funds', summary: 'Withdraw unused project funds (never escrow)', params: contractParams, body: withdrawFundsBody, rules: ['R23'],
     description: 'Without `amountCents`, withdraws all project funds.', toArgs: ({ body }, { actorId }) => ({ actorId, ...body }) });
 }
 
 /** 200 with the contract as PostgreSQL now has it (read-your-writes) and what the command returned. */
-function commandAnswer(result: Partial<CommandResult>, fresh: Awaited<ReturnType<typeof loadContract>>): Answer<z.input<typeof commandAnswerSchema>> {
+export function commandAnswer(
+  result: Partial<CommandResult>, fresh: Awaited<ReturnType<typeof loadContract>>,
+): Answer<z.input<typeof commandAnswerSchema>> {
   return {
     status: 200,
     body: {

@@ -3,6 +3,7 @@ import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStarte
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import type { Deadline } from '../deadline.js';
+import { contractSummaryLine } from '../../domain/describe.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import { INT4_MAX } from '../../domain/fields.js';
 import { contractsQuery, createContractBody, historyQuery, idSchema } from '../../domain/schemas.js';
@@ -30,14 +31,19 @@ export function contractRoutes(
 ): void {
   router.add(
     { method: 'post', path: '/contracts', summary: 'Create a contract (the caller is its client)', tag: 'Contracts', body: createContractBody,
-      response: contractSchema, success: 201, idempotent: true, rules: ['R1', 'R9'], errors: [404],
+      response: contractSchema, success: 201, idempotent: true, rules: ['R1', 'R9', 'R25', 'R28'], errors: [403, 404],
       description: 'The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, '
-        + 'so a retry reaches the same contract.' },
+        + 'so a retry reaches the same contract. An operator is never a party (403 OPERATOR_NOT_A_PARTY).' },
     async ({ body }, { req, res }) => {
       const user = res.locals.user;
       const key = requireKey(req);
-      if (!(await db.user.findUnique({ where: { id: body.freelancerId } }))) {
+      const freelancer = await db.user.findUnique({ where: { id: body.freelancerId } });
+      if (!freelancer) {
         throw new HttpProblem(422, 'FREELANCER_NOT_FOUND', 'No such freelancer', `user ${body.freelancerId} does not exist`, 'R1');
+      }
+      // R28: an operator resolves disputes impartially, so never takes part in a contract.
+      if (user.role === 'operator' || freelancer.role === 'operator') {
+        throw new HttpProblem(403, 'OPERATOR_NOT_A_PARTY', 'An operator cannot be a party to a contract', undefined, 'R28');
       }
       const contractId = contractIdFor(user.id, key);
       // Known from the key before anything runs, so a replayed 201 carries it too (only bodies are stored).
@@ -46,7 +52,10 @@ export function contractRoutes(
         try {
           await deadline(() => temporal.workflow.executeUpdateWithStart(createContractUpdate, {
             // R9: the fee is the marketplace's setting (INITIATION_FEE_CENTS), never the paying client's.
-            args: [{ contractId, clientId: user.id, freelancerId: body.freelancerId, title: body.title, initiationFeeCents }],
+            args: [{
+              contractId, clientId: user.id, freelancerId: body.freelancerId, title: body.title, initiationFeeCents,
+              ...(body.reviewWindowDays === undefined ? {} : { reviewWindowDays: body.reviewWindowDays }),
+            }],
             updateId: updateId(user.id, key),
             startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
               workflowId: contractWorkflowId(contractId),
@@ -59,6 +68,10 @@ export function contractRoutes(
               // Persistence runs inside the workflow task (a local activity): a worker that dies holding it
               // delays the contract by this, not the 10 s default. Long local activities heartbeat the task.
               workflowTaskTimeout: CONTRACT_TASK_TIMEOUT,
+              // What the Temporal UI lists for this workflow (issue 13): names, not just ids, for operators.
+              staticSummary: contractSummaryLine({
+                title: body.title, clientId: user.id, freelancerId: freelancer.id, clientName: user.name, freelancerName: freelancer.name,
+              }),
             }),
           }));
         } catch (err) {

@@ -9,7 +9,8 @@
 // unset                    stock Prisma if PRISMA_SCHEMA_ENGINE_BINARY is set, if the
 //                          native binary is already in @prisma/engines, or if the binary
 //                          host (PRISMA_ENGINES_MIRROR or binaries.prisma.sh) answers;
-//                          otherwise the offline engine.
+//                          otherwise the offline engine in development and tests, and a
+//                          clear failure in a deployment (NODE_ENV=production).
 /* global fetch, AbortSignal */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -51,7 +52,19 @@ async function useOffline() {
 }
 
 const env = { ...process.env };
-if (await useOffline()) {
+const offline = await useOffline();
+// The offline engine is a development and test workaround: a deployment never falls back to it silently.
+if (offline && process.env.PRISMA_OFFLINE_ENGINE !== '1' && process.env.NODE_ENV === 'production') {
+  console.error(
+    'prisma: the native schema engine is unavailable (not in @prisma/engines, and ' +
+    `${process.env.PRISMA_ENGINES_MIRROR || 'https://binaries.prisma.sh'} did not answer), and NODE_ENV=production.\n` +
+    'A deployment does not fall back to the offline Wasm engine (prisma/offline-engine) on its own: make the native\n' +
+    'engine available (network access, PRISMA_ENGINES_MIRROR or PRISMA_SCHEMA_ENGINE_BINARY), or set\n' +
+    'PRISMA_OFFLINE_ENGINE=1 to use the offline engine knowingly.',
+  );
+  process.exit(1);
+}
+if (offline) {
   env.PRISMA_OFFLINE_ENGINE = '1';
   env.PRISMA_SCHEMA_ENGINE_BINARY = path.join(here, 'schema-engine.mjs');
   // The stand-in is a `#!/usr/bin/env node` script: make it run on this same node.

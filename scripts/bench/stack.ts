@@ -14,6 +14,7 @@ import { createApp } from '../../api/app.js';
 import { CHANGE_REQUEST_FLAG } from '../../domain/names.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
 import { createWorker } from '../../worker/create-worker.js';
+import { createNoticeWorker } from '../../worker/notice-worker.js';
 import { allSearchAttributes } from '../../workflows/search-attributes.js';
 import { freePort } from '../../test/support/ports.js';
 import { startEmbeddedPostgres } from '../lib/postgres.js';
@@ -62,13 +63,14 @@ export async function startBenchStack(step: (what: string) => void): Promise<Ben
   const floorTaskQueue = `bench-floor-${randomUUID()}`;
   step('product worker (bundles workflows/)');
   const worker = await createWorker({ connection: env.nativeConnection, db, taskQueue });
+  const noticeWorker = await createNoticeWorker({ connection: env.nativeConnection, db, taskQueue });
   const floorWorker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: floorTaskQueue,
     workflowBundle: floorBundle,
     activities: floorActivities,
   });
-  const running = Promise.all([worker.run(), floorWorker.run()]);
+  const running = Promise.all([worker.run(), noticeWorker.run(), floorWorker.run()]);
   const temporal = new Client({ connection: env.connection });
   const server = createApp({ db, temporal, taskQueue, log: noop, rateLimitPerMinute: 1e9, rateLimitPerAddressPerMinute: 1e9 }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -89,6 +91,7 @@ export async function startBenchStack(step: (what: string) => void): Promise<Ben
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       worker.shutdown();
+      noticeWorker.shutdown();
       floorWorker.shutdown();
       await running;
       await db.$disconnect();

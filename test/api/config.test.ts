@@ -12,7 +12,7 @@ describe('API configuration', () => {
     const env = readEnv({ ...base, RATE_LIMIT_PER_MINUTE: '30', CHANGE_REQUESTS_DEFAULT: 'on' });
 
     expect(env).toMatchObject({ PORT: 3000, RATE_LIMIT_PER_MINUTE: 30, RATE_LIMIT_PER_ADDRESS_PER_MINUTE: 1200, COMMAND_TIMEOUT_MS: 15_000,
-      INITIATION_FEE_CENTS: 495, CHANGE_REQUESTS_DEFAULT: 'on', TEMPORAL_ADDRESS: 'localhost:7233' });
+      INITIATION_FEE_CENTS: 495, CHANGE_REQUESTS_DEFAULT: 'on' });
   });
 
   it('R9: refuses every bad value at once, naming each variable', () => {

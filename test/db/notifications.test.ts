@@ -105,6 +105,24 @@ describe('deliverNotice', () => {
     expect(await db.inAppMessage.count({ where: { notificationId: notice.key } })).toBe(1);
   });
 
+  it('R24: a 409 for an idempotency key reused with another payload is final; a 409 for the same key in flight is retried', async () => {
+    const reused = await changeRequestNotice();
+    const inFlight = await changeRequestNotice();
+    const { deliverNotice } = createNotifications(db, mailer());
+
+    resend.script(409);
+    const final = await deliverWithRetries(deliverNotice, reused.notice);
+    resend.script('409-concurrent');
+    const retried = await deliverWithRetries(deliverNotice, inFlight.notice);
+
+    expect(final).toEqual(['EMAIL_REJECTED (final)']);
+    const row = await db.notification.findUniqueOrThrow({ where: { id: reused.notice.key } });
+    expect(row).toMatchObject({ emailState: 'failed', attempts: 1 });
+    expect(row.lastError).toContain('409 invalid_idempotent_request');
+    expect(retried).toEqual(['EMAIL_UNAVAILABLE']);
+    expect(await db.notification.findUniqueOrThrow({ where: { id: inFlight.notice.key } })).toMatchObject({ emailState: 'sent', attempts: 2 });
+  });
+
   it('R24: without RESEND_API_KEY the email is marked skipped (never lost) and the in-app message is still written once', async () => {
     const { notice } = await changeRequestNotice();
     const { deliverNotice } = createNotifications(db, undefined);

@@ -1,5 +1,7 @@
 // Property-based: random command sequences (plans, funding, work, releases, withdrawals, change requests
-// and proposals with their decisions, expiries and auto-cancels) against the domain and the reference
+// and proposals with their decisions, expiries and auto-cancels; revisions, disputes and their operator
+// resolutions, refunds with consent, and the contract's timers: refund lapse, review reminder, automatic
+// release) against the domain and the reference
 // model. After every step both agree on acceptance and the refusal's code, balances, milestones and
 // shortfalls, pending requests and the R22 prompt; the ledger explains the balances and the R10
 // invariants hold.
@@ -11,6 +13,8 @@ import { type Balances, type ContractState, assertInvariants, createContract, cu
 import { DomainError } from '../../domain/errors.js';
 import type { LedgerEntry } from '../../domain/events.js';
 import type { PlanOp } from '../../domain/plan.js';
+import { resolveDispute } from '../../domain/disputes.js';
+import { fireDue } from '../../domain/timers.js';
 import {
   type ModelCommand, type PatchSpec, type ProposalOpSpec, ReferenceModel, amountFrom, patchValues, pick, versionFor,
 } from './reference-model.js';
@@ -19,6 +23,8 @@ const RUNS = Number(process.env.PBT_RUNS ?? 1000);
 const CLIENT = 'c';
 const FREELANCER = 'f';
 const NOW = '2026-01-01T00:00:00.000Z';
+/** Later than any deadline a step at NOW can set (a refund's 7 days, a review window's 14). */
+const LATER = '2027-01-01T00:00:00.000Z';
 
 // Amounts around the R4 minimum as well as ordinary ones; patches around "unchanged" (1000‰), below the
 // minimum, decreases and increases up to threefold (most of which outgrow the project funds: R17).
@@ -62,6 +68,17 @@ const reprice = (min: number, max: number) => fc.record({
   featureEnabled: fc.constant(true),
 });
 const approveNow = fc.constant({ type: 'answerChange' as const, approve: true, version: 'seen' as const, later: false });
+// Issue 14 (R25–R28).
+const revise = fc.constant({ type: 'revise' as const });
+const dispute = fc.record({ type: fc.constant('dispute' as const), by: fc.constantFrom('client', 'freelancer') as fc.Arbitrary<'client' | 'freelancer'> });
+const resolve = fc.record({
+  type: fc.constant('resolve' as const),
+  outcome: fc.constantFrom('release', 'refund', 'split') as fc.Arbitrary<'release' | 'refund' | 'split'>,
+  permille: fc.integer({ min: 0, max: 1000 }),
+});
+const refund = fc.record({ type: fc.constant('refund' as const), permille: fc.integer({ min: 0, max: 1000 }) }, { requiredKeys: ['type'] });
+const answerRefund = fc.record({ type: fc.constant('answerRefund' as const), accept: fc.boolean(), stale: rarely });
+const elapse = fc.constant({ type: 'elapse' as const });
 
 const modelCommand: fc.Arbitrary<ModelCommand> = fc.oneof(
   { weight: 4, arbitrary: add },
@@ -83,6 +100,12 @@ const modelCommand: fc.Arbitrary<ModelCommand> = fc.oneof(
   { weight: 2, arbitrary: answerProposal },
   { weight: 2, arbitrary: fc.constant({ type: 'deliver' as const }) },
   { weight: 1, arbitrary: expire },
+  { weight: 1, arbitrary: revise },
+  { weight: 1, arbitrary: dispute },
+  { weight: 1, arbitrary: resolve },
+  { weight: 1, arbitrary: refund },
+  { weight: 1, arbitrary: answerRefund },
+  { weight: 2, arbitrary: elapse },
 );
 
 /**
@@ -101,6 +124,12 @@ const sequence: fc.Arbitrary<ModelCommand[]> = fc
       { weight: 1, arbitrary: fc.tuple(reprice(1001, 3000), approveNow) },
       { weight: 1, arbitrary: fc.tuple(reprice(300, 999), approveNow, reprice(1001, 3000), approveNow) },
       { weight: 1, arbitrary: fc.tuple(add, fund, release(1, 700), add, fund, reprice(1001, 3000), approveNow) },
+      // R25, R26: a window's reminder and automatic release, or revisions and a new window.
+      { weight: 2, arbitrary: fc.tuple(add, fund, submit, fc.oneof(elapse, revise, dispute, release(1, 1000)), elapse, elapse) },
+      // R27: a refund asked, then answered, lapsed, or overtaken by a release or a dispute.
+      { weight: 2, arbitrary: fc.tuple(add, fund, refund, fc.oneof(answerRefund, elapse, release(1, 1000), dispute, submit)) },
+      // R28: a dispute and its resolution.
+      { weight: 1, arbitrary: fc.tuple(add, fund, dispute, resolve) },
     ),
     { minLength: 1, maxLength: 30, size: 'max' },
   )
@@ -109,7 +138,7 @@ const sequence: fc.Arbitrary<ModelCommand[]> = fc
 type Domain = { cmd: Command; actor: string };
 
 /** The same step as a domain command, sent by the party allowed to send it. */
-function toDomain(s: ContractState, c: Exclude<ModelCommand, { type: 'deliver' | 'expire' }>): Domain {
+function toDomain(s: ContractState, c: Exclude<ModelCommand, { type: 'deliver' | 'expire' | 'elapse' | 'resolve' }>): Domain {
   const cur = currentMilestone(s);
   const pending = s.milestones.filter((m) => m.state === 'pending');
   const client = (cmd: Command): Domain => ({ actor: CLIENT, cmd });
@@ -155,6 +184,19 @@ function toDomain(s: ContractState, c: Exclude<ModelCommand, { type: 'deliver' |
     case 'answerProposal': {
       const answer = { requestId: proposalId, version: versionFor(s.proposal?.edits ?? 0, c.version) };
       return client(c.accept ? { type: 'acceptProposal', ...answer } : { type: 'declineProposal', ...answer });
+    }
+    case 'revise':
+      return client({ type: 'requestRevisions', milestoneId: cur?.id ?? 'none', message: 'Again' });
+    case 'dispute': {
+      const cmd: Command = { type: 'openDispute', milestoneId: cur?.id ?? 'none', reason: 'No' };
+      return c.by === 'client' ? client(cmd) : freelancer(cmd);
+    }
+    case 'refund':
+      return client({ type: 'requestRefund', milestoneId: cur?.id ?? 'none',
+        ...(c.permille === undefined ? {} : { amountCents: amountFrom(cur?.fundedCents ?? 0, c.permille) }) });
+    case 'answerRefund': {
+      const answer = { milestoneId: cur?.id ?? 'none', requestId: c.stale || !cur?.refundRequest ? 'k-rf0' : cur.refundRequest.id };
+      return freelancer(c.accept ? { type: 'acceptRefund', ...answer } : { type: 'declineRefund', ...answer });
     }
   }
 }
@@ -206,6 +248,11 @@ class Contract {
       const cr = this.state.changeRequest;
       return this.resolved(cr && !cr.deciding ? resolveRequest(this.state, cr.id, 'expired', { by: 'system', operator: false }) : null);
     }
+    if (c.type === 'elapse') {
+      const due = fireDue(this.state, LATER);
+      return this.resolved(due?.t);
+    }
+    if (c.type === 'resolve') return this.resolveDispute(c);
     const { cmd, actor } = toDomain(this.state, c);
     let t: Transition;
     try {
@@ -226,6 +273,20 @@ class Contract {
     return { accepted: true, transitions };
   }
 
+  /** R28: an operator's resolution of the open dispute on the funded milestone. */
+  private resolveDispute(c: Extract<ModelCommand, { type: 'resolve' }>): { accepted: boolean; code?: string; transitions: Transition[] } {
+    const m = currentMilestone(this.state);
+    const held = m?.fundedCents ?? 0;
+    const split = c.outcome === 'split' ? { releaseCents: amountFrom(held, c.permille), refundCents: held - amountFrom(held, c.permille) } : {};
+    try {
+      const args = { milestoneId: m?.id ?? 'none', disputeId: m?.dispute?.id ?? 'k-d0', outcome: c.outcome, operatorId: 'o', reason: 'Decided', ...split };
+      return this.resolved(resolveDispute(this.state, args, 'operator:o'));
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return { accepted: false, code: err.code, transitions: [] };
+    }
+  }
+
   private resolved(t: Transition | null | undefined): { accepted: boolean; transitions: Transition[] } {
     if (!t) return { accepted: false, transitions: [] };
     this.state = t.state;
@@ -242,7 +303,8 @@ const ledgerMoves = (entries: LedgerEntry[]) => ({
   fees: sum(entries, 'fee'),
   releases: sum(entries, 'release'),
   refunds: sum(entries, 'refund'),
-  escrow: sum(entries, 'escrow_hold') - sum(entries, 'release') - sum(entries, 'escrow_return'),
+  escrow: sum(entries, 'escrow_hold') - sum(entries, 'release') - sum(entries, 'escrow_return')
+    - sum(entries.filter((e) => e.milestoneId !== null), 'refund'), // R27, R28: escrow back to the client
 });
 
 const balanceMoves = (before: Balances, after: Balances) => ({
@@ -261,7 +323,9 @@ function domainView(s: ContractState, step: Outcome) {
   return {
     ...step,
     balances: s.balances,
-    milestones: s.milestones.map((m) => [m.id, m.title, m.state, m.amountCents, m.fundedCents, m.releasedCents, shortfallOf(m)]),
+    milestones: s.milestones.map((m) => [m.id, m.title, m.state, m.amountCents, m.fundedCents, m.releasedCents, shortfallOf(m),
+      m.revisionRounds ?? 0, m.refundedCents ?? 0, m.refundRequest?.amountCents ?? null, Boolean(m.dispute),
+      m.state === 'submitted' && !m.dispute ? Boolean(m.reviewReminded) : null]),
     changeRequest: cr && { milestoneId: cr.milestoneId, version: cr.edits, deciding: cr.deciding !== null },
     proposal: s.proposal && { version: s.proposal.edits, deciding: s.proposal.deciding !== null },
     status: s.status,
@@ -276,7 +340,8 @@ function modelView(model: ReferenceModel, accepted: boolean): ReturnType<typeof 
     code: model.refusal ?? undefined,
     prompted: model.prompted,
     balances: model.balances(),
-    milestones: model.ms.map((m) => [m.id, m.title, m.st, m.amount, m.funded, m.released, model.shortfall(m)]),
+    milestones: model.ms.map((m) => [m.id, m.title, m.st, m.amount, m.funded, m.released, model.shortfall(m),
+      m.rounds ?? 0, m.refunded ?? 0, m.refund ?? null, Boolean(m.disputed), m.st === 'submitted' && !m.disputed ? Boolean(m.reminded) : null]),
     changeRequest: cr && { milestoneId: cr.milestone!.id, version: cr.edits, deciding: cr.deciding },
     proposal: model.proposal && { version: model.proposal.edits, deciding: model.proposal.deciding },
     status: model.ended ? 'ended' : 'open',
@@ -290,7 +355,7 @@ function expectSame<T>(actual: T, expected: T, what: string): void {
 }
 
 describe('properties', () => {
-  it(`R4–R10, R14–R23: ${RUNS} random sequences with change requests and proposals agree with the reference model and keep the books balanced`, () => {
+  it(`R4–R10, R14–R23, R25–R28: ${RUNS} random sequences with change requests and proposals agree with the reference model and keep the books balanced`, () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1000 }), sequence, (fee, commands) => {
         const k = new Contract(fee);

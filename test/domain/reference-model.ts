@@ -49,7 +49,17 @@ export type ModelCommand =
   /** The oldest outcome still on its way from a request workflow arrives. */
   | { type: 'deliver' }
   /** Seven days pass on the pending change request (R19). */
-  | { type: 'expire' };
+  | { type: 'expire' }
+  // Issue 14: revisions (R26), disputes (R28), refunds with consent (R27), the contract's timers (R25, R27).
+  | { type: 'revise' }
+  | { type: 'dispute'; by: 'client' | 'freelancer' }
+  /** An operator resolves the open dispute; a split releases `permille` of what is held, the rest is refunded. */
+  | { type: 'resolve'; outcome: 'release' | 'refund' | 'split'; permille: number }
+  /** No permille: all of what is held. */
+  | { type: 'refund'; permille?: number }
+  | { type: 'answerRefund'; accept: boolean; stale: boolean }
+  /** Time passes to the contract's next deadline: a refund lapses, the review reminder, the automatic release. */
+  | { type: 'elapse' };
 
 // Translations from a drawn command to concrete values, shared with the test's translation to domain
 // commands so both sides read a draw the same way.
@@ -63,7 +73,7 @@ export function patchValues(spec: PatchSpec, baseAmount: number | undefined): { 
   };
 }
 
-export type State = 'pending' | 'active' | 'submitted' | 'released';
+export type State = 'pending' | 'active' | 'submitted' | 'released' | 'refunded';
 
 interface M {
   id: string;
@@ -72,6 +82,16 @@ interface M {
   funded: number;
   released: number;
   st: State;
+  /** R26: revision rounds. */
+  rounds?: number;
+  /** R27, R28: escrow returned to the client. */
+  refunded?: number;
+  /** R27: the amount of the pending refund request. */
+  refund?: number | null;
+  /** R28: an open dispute. */
+  disputed?: boolean;
+  /** R25: the reminder of the running review window was sent. */
+  reminded?: boolean;
 }
 
 type Patch = { title?: string; amountCents?: number };
@@ -119,7 +139,7 @@ export class ReferenceModel {
   pending = (): M[] => this.ms.filter((m) => m.st === 'pending');
 
   /** R17: what an approved increase left unfunded on the current milestone. */
-  shortfall = (m: M): number => (isCurrent(m) ? Math.max(0, m.amount - m.funded) : 0);
+  shortfall = (m: M): number => (isCurrent(m) ? Math.max(0, m.amount - m.funded - (m.refunded ?? 0)) : 0);
 
   /**
    * Applies a command; false when the rules refuse it (nothing changes, `refusal` says why). For
@@ -130,6 +150,7 @@ export class ReferenceModel {
     this.refusal = null;
     if (c.type === 'deliver') return this.deliver();
     if (c.type === 'expire') return this.expire();
+    if (c.type === 'elapse') return !this.ended && this.elapse();
     // Malformed values are refused before anything about the contract is read, even on an ended one.
     const refusal = this.malformed(c) ?? (this.ended ? 'CONTRACT_ENDED' : undefined) ?? this.step(c); // R3
     this.refusal = refusal ?? null;
@@ -165,6 +186,8 @@ export class ReferenceModel {
         return badPatch(patchValues(c.patch, cur?.amount));
       case 'propose':
         return this.proposalOps(c.ops).map(badOp).find((code) => code !== undefined);
+      case 'refund':
+        return c.permille === undefined || amountFrom(cur?.funded ?? 0, c.permille) > 0 ? undefined : 'AMOUNT_NOT_CENTS';
       default:
         return undefined;
     }
@@ -173,7 +196,7 @@ export class ReferenceModel {
   // ---- commands ----
 
   /** Returns the refusal code, or nothing when the command was applied. */
-  private step(c: Exclude<ModelCommand, { type: 'deliver' | 'expire' }>): string | undefined {
+  private step(c: Exclude<ModelCommand, { type: 'deliver' | 'expire' | 'elapse' }>): string | undefined {
     switch (c.type) {
       case 'add':
         return this.proposal ? 'PROPOSAL_PENDING' : this.plan([{ op: 'add', amount: c.amountCents }]); // R21
@@ -215,6 +238,113 @@ export class ReferenceModel {
         if (typeof plan === 'string') return plan;
         return this.forward(this.proposal, c.accept ? 'approved' : 'rejected', c.later);
       }
+      case 'revise':
+        return this.revise();
+      case 'dispute':
+        return this.dispute();
+      case 'resolve':
+        return this.resolveDispute(c.outcome, c.permille);
+      case 'refund':
+        return this.askRefund(c.permille);
+      case 'answerRefund':
+        return this.answerRefund(c.accept, c.stale);
+    }
+  }
+
+  // ---- review window, revisions, refunds, disputes (R25–R28) ----
+
+  /** R26: submitted work goes back to active; the window stops. */
+  private revise(): string | undefined {
+    const cur = this.current();
+    if (!cur) return 'MILESTONE_NOT_FOUND';
+    if (cur.st !== 'submitted') return 'MILESTONE_NOT_SUBMITTED';
+    if (cur.disputed) return 'MILESTONE_DISPUTED';
+    cur.st = 'active';
+    cur.rounds = (cur.rounds ?? 0) + 1;
+    return undefined;
+  }
+
+  /** R28: freezes the milestone; a pending refund or change request on it is canceled. */
+  private dispute(): string | undefined {
+    const cur = this.current();
+    if (!cur) return 'MILESTONE_NOT_FOUND';
+    if (cur.disputed) return 'DISPUTE_OPEN';
+    cur.disputed = true;
+    cur.refund = null;
+    this.cancelChangeOn(cur);
+    return undefined;
+  }
+
+  private resolveDispute(outcome: 'release' | 'refund' | 'split', permille: number): string | undefined {
+    const cur = this.current();
+    if (!cur) return 'MILESTONE_NOT_FOUND';
+    if (!cur.disputed) return 'NO_OPEN_DISPUTE';
+    const release = outcome === 'release' ? cur.funded : outcome === 'refund' ? 0 : amountFrom(cur.funded, permille);
+    cur.disputed = false;
+    this.settle(cur, release, cur.funded - release);
+    return undefined;
+  }
+
+  /** R27: one pending request per milestone, never on frozen money. */
+  private askRefund(permille: number | undefined): string | undefined {
+    const cur = this.current();
+    if (!cur) return 'MILESTONE_NOT_FOUND';
+    if (cur.disputed) return 'MILESTONE_DISPUTED';
+    if (cur.refund) return 'REFUND_PENDING';
+    cur.refund = permille === undefined ? cur.funded : amountFrom(cur.funded, permille);
+    return undefined;
+  }
+
+  /** R27: accepted, the amount leaves escrow (all of it: the milestone ends refunded); declined, nothing moves. */
+  private answerRefund(accept: boolean, stale: boolean): string | undefined {
+    const cur = this.current();
+    if (!cur) return 'MILESTONE_NOT_FOUND';
+    if (!cur.refund || stale) return 'NO_PENDING_REFUND';
+    const amount = cur.refund;
+    cur.refund = null;
+    if (!accept) return undefined;
+    if (amount >= cur.funded) {
+      this.settle(cur, 0, cur.funded);
+      return undefined;
+    }
+    cur.funded -= amount;
+    cur.refunded = (cur.refunded ?? 0) + amount;
+    this.escrow -= amount;
+    this.refunds += amount;
+    return undefined;
+  }
+
+  /** The earliest deadline: a refund lapses (7 days) before the reminder (13) and the automatic release (14). */
+  private elapse(): boolean {
+    const cur = this.current();
+    if (!cur) return false;
+    if (cur.refund) {
+      cur.refund = null;
+      return true;
+    }
+    if (cur.st !== 'submitted' || cur.disputed) return false;
+    if (!cur.reminded) {
+      cur.reminded = true;
+      return true;
+    }
+    this.settle(cur, cur.funded, 0);
+    return true;
+  }
+
+  /** The escrow leaves the milestone for good (R5, R8, R27, R28); what is left goes to project funds. */
+  private settle(m: M, release: number, refund: number): void {
+    m.released = release;
+    if (refund > 0) m.refunded = (m.refunded ?? 0) + refund;
+    m.st = release === 0 && refund > 0 ? 'refunded' : 'released';
+    m.refund = null;
+    this.escrow -= m.funded;
+    this.releases += release;
+    this.refunds += refund;
+    this.projectFunds += m.funded - release - refund;
+    this.cancelChangeOn(m); // R18
+    if (this.pending().length === 0) {
+      this.prompt = true;
+      this.prompted = true;
     }
   }
 
@@ -222,8 +352,9 @@ export class ReferenceModel {
   private fundNext(): string | undefined {
     const cur = this.current();
     if (cur) {
-      if (cur.amount <= cur.funded) return 'MILESTONE_ALREADY_FUNDED';
-      this.hold(cur, cur.amount - cur.funded);
+      if (this.shortfall(cur) === 0) return 'MILESTONE_ALREADY_FUNDED';
+      if (cur.disputed) return 'MILESTONE_DISPUTED'; // R28
+      this.hold(cur, this.shortfall(cur));
       return undefined;
     }
     const next = this.pending()[0];
@@ -250,7 +381,9 @@ export class ReferenceModel {
     const cur = this.current();
     if (!cur) return 'MILESTONE_NOT_FOUND'; // the test names no milestone when none is funded
     if (cur.st !== 'active') return 'MILESTONE_NOT_ACTIVE';
+    if (cur.disputed) return 'MILESTONE_DISPUTED'; // R28
     cur.st = 'submitted';
+    cur.reminded = false; // R25: a new window
     this.cancelChangeOn(cur); // R18
     return undefined;
   }
@@ -263,16 +396,10 @@ export class ReferenceModel {
     if (permille === undefined && this.shortfall(cur) > 0) return 'SHORTFALL_UNFUNDED';
     const amount = permille === undefined ? cur.funded : amountFrom(ofAmount ? cur.amount : cur.funded, permille);
     if (amount > cur.funded) return 'RELEASE_EXCEEDS_FUNDED';
-    cur.released = amount;
-    cur.st = 'released';
-    this.escrow -= cur.funded;
-    this.releases += amount;
-    this.projectFunds += cur.funded - amount;
-    this.cancelChangeOn(cur); // R18
-    if (this.pending().length === 0) {
-      this.prompt = true;
-      this.prompted = true;
-    }
+    if (cur.disputed) return 'MILESTONE_DISPUTED'; // R28
+    // R27: a release may not take what a pending refund asks for; one that leaves it closes the request.
+    if (cur.refund && amount > cur.funded - cur.refund) return 'REFUND_PENDING';
+    this.settle(cur, amount, 0);
     return undefined;
   }
 
@@ -309,6 +436,8 @@ export class ReferenceModel {
     if (!m) return 'MILESTONE_NOT_FOUND';
     if (m.st === 'submitted') return 'WORK_ALREADY_SUBMITTED'; // R15
     if (m.st !== 'active') return 'MILESTONE_NOT_ACTIVE';
+    if (m.disputed) return 'MILESTONE_DISPUTED'; // R28
+    if (m.refunded) return 'MILESTONE_PARTLY_REFUNDED'; // R27: its terms are settled
     if (this.change) return 'CHANGE_REQUEST_PENDING'; // R15: one at a time
     const patch = patchValues(spec, m.amount);
     if (!changesSomething(m, patch)) return 'EMPTY_CHANGE';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMAND_ROLE, type Command, decide, resolveRequest } from '../../domain/commands.js';
 import { type ContractState, createContract } from '../../domain/contract.js';
-import { DomainError } from '../../domain/errors.js';
+import { refusal } from '../support/refusal.js';
 import { formatUsd } from '../../domain/money.js';
 import { applyPlan } from '../../domain/plan.js';
 
@@ -10,15 +10,6 @@ const NOW = '2026-01-01T00:00:00.000Z';
 const base = () => createContract({ contractId: 'k', clientId: 'c', freelancerId: 'f', title: 'T' }, NOW);
 const run = (s: ContractState, cmd: Command, actorId = COMMAND_ROLE[cmd.type] === 'client' ? 'c' : 'f') => decide(s, cmd, { actorId, now: NOW });
 
-function refusal(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('domain rules', () => {
   it('R3: an ended contract refuses every command with CONTRACT_ENDED', () => {

@@ -140,16 +140,10 @@ export class FaultStack {
    * SIGKILLs one running worker, drawn at random (saying what the workers were doing), and starts its
    * replacement without waiting for it: the next kill may come while it is still starting.
    */
-  /**
-   * Kills a worker that has been serving for at least `minUpMs`: on a loaded machine a replacement can take
-   * longer to start than the pause between kills, and killing workers the moment they are ready would
-   * starve the stack instead of attacking it (a full run at a load of 28 completed no command in 20 min).
-   */
-  async killWorker(commandsInFlight: number, minUpMs = 0): Promise<KillMoment & { restarted: Promise<number> }> {
-    const serving = () =>
-      this.workers.flatMap((w, i) => (w?.readyAt !== undefined && performance.now() - w.readyAt >= minUpMs ? [i] : []));
+  /** Kills one of the workers that are serving, at whatever moment that is, and starts its replacement. */
+  async killWorker(commandsInFlight: number): Promise<KillMoment & { restarted: Promise<number> }> {
     let ready: number[] = [];
-    while ((ready = serving()).length === 0) await sleep(100);
+    while ((ready = this.workers.flatMap((w, i) => (w?.readyAt !== undefined ? [i] : []))).length === 0) await sleep(100);
     const slot = ready[Math.floor(this.rng() * ready.length)]!;
     const dying = this.workers[slot]!;
     const transactionsOpen = await this.db.$queryRawUnsafe<{ n: bigint }[]>(

@@ -393,3 +393,16 @@ describe('PostgreSQL unreachable', () => {
     await noDb.$disconnect();
   });
 });
+
+describe('workflow task timeout', () => {
+  // Issue 10's full fault run: at 5 s a task on an overloaded worker (about 6 s) timed out on every attempt,
+  // and Temporal backed the retries off for minutes. A contract the API starts has Temporal's default 10 s,
+  // and keeps it across continue-as-new (the run's own start event carries it).
+  it('a contract started by the API runs with a 10 s workflow task timeout', async () => {
+    const { client, freelancer } = await parties();
+    const id = await newContract(client, freelancer);
+    const history = await stack.client.workflow.getHandle(contractWorkflowId(id)).fetchHistory();
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    expect(Number(started?.workflowTaskTimeout?.seconds)).toBe(10);
+  });
+});

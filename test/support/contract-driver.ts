@@ -7,6 +7,7 @@ import { CONTRACT_TASK_TIMEOUT } from '../../api/routes/contracts.js';
 import type { CommandType } from '../../domain/commands.js';
 import type { ContractState } from '../../domain/contract.js';
 import type { PlanOp } from '../../domain/plan.js';
+import { contractSummaryLine } from '../../domain/describe.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import type { contractWorkflow, ContractWorkflowInput } from '../../workflows/contract.js';
 import {
@@ -53,6 +54,7 @@ export class ContractDriver {
         args: [opts.input ?? {}],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowTaskTimeout: CONTRACT_TASK_TIMEOUT, // as the API starts contracts
+        staticSummary: contractSummaryLine({ title: 'Brand identity', clientId: this.clientId, freelancerId: opts.freelancerId ?? this.freelancerId }),
       }),
     });
   }

@@ -5,7 +5,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Behaviour = 'ok' | 500 | 429 | 422 | 'hang';
+/** 409 and '409-concurrent': Resend's two idempotency conflicts (key reused with another payload / still in flight). */
+export type Behaviour = 'ok' | 500 | 429 | 422 | 409 | '409-concurrent' | 'hang';
 
 export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
@@ -64,6 +65,12 @@ export async function startFakeResend({ hangMs = 1000, decide, latencyMs }: Fake
       if (behaviour === 500) return reply(500, { statusCode: 500, name: 'internal_server_error', message: 'boom' });
       if (behaviour === 429) return reply(429, { statusCode: 429, name: 'rate_limit_exceeded', message: 'slow down' });
       if (behaviour === 422) return reply(422, { statusCode: 422, name: 'validation_error', message: 'The to field is invalid' });
+      if (behaviour === 409) {
+        return reply(409, { statusCode: 409, name: 'invalid_idempotent_request', message: 'Same idempotency key used with a different request payload.' });
+      }
+      if (behaviour === '409-concurrent') {
+        return reply(409, { statusCode: 409, name: 'concurrent_idempotent_requests', message: 'Same idempotency key used while original request is still in progress.' });
+      }
       const delay = latencyMs?.() ?? 0;
       if (delay > 0) setTimeout(() => reply(200, create()), delay);
       else reply(200, create());

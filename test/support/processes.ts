@@ -148,7 +148,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   const dataDir = mkdtempSync(join(scratch, 'own-pg-'));
   const opts = { dataDir, port: await freePort(), database: 'milestones_faults', persistent: true };
   let running: RunningPostgres | undefined = await startEmbeddedPostgres(opts);
-  const url = running.url;
+  const { url, dataDir: placed } = running;
   migrateDeploy(url);
   return {
     url,
@@ -162,7 +162,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     async remove() {
       await running?.stop();
       running = undefined;
-      rmSync(dataDir, { recursive: true, force: true });
+      for (const dir of new Set([dataDir, placed])) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

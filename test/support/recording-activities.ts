@@ -1,21 +1,24 @@
 // Recording activities for workflow tests: they keep every transition record and notice in memory so a
 // test can assert exactly what the workflow asked to persist and deliver.
-import type { ContractActivities, TransitionRecord } from '../../activities/types.js';
+import type { ContractActivities, RefusalRecord, TransitionRecord } from '../../activities/types.js';
 import type { Notice } from '../../domain/events.js';
 
 export interface Recorder {
   activities: ContractActivities;
   records: TransitionRecord[];
   notices: Notice[];
-  forContract(contractId: string): { records: TransitionRecord[]; notices: Notice[] };
+  refusals: RefusalRecord[];
+  forContract(contractId: string): { records: TransitionRecord[]; notices: Notice[]; refusals: RefusalRecord[] };
 }
 
 export function createRecorder(): Recorder {
   const records: TransitionRecord[] = [];
   const notices: Notice[] = [];
+  const refusals: RefusalRecord[] = [];
   return {
     records,
     notices,
+    refusals,
     activities: {
       async persistTransition(record) {
         records.push(structuredClone(record));
@@ -23,10 +26,14 @@ export function createRecorder(): Recorder {
       async deliverNotice(notice) {
         notices.push(structuredClone(notice));
       },
+      async recordRefusal(refusal) {
+        if (!refusals.some((r) => r.id === refusal.id)) refusals.push(structuredClone(refusal));
+      },
     },
     forContract: (id) => ({
       records: records.filter((r) => r.contractId === id),
       notices: notices.filter((n) => n.contractId === id),
+      refusals: refusals.filter((r) => r.contractId === id),
     }),
   };
 }

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { withNoticeWorker } from './workers.js';
 import { shared } from './context.js';
 import { createRecorder, type Recorder } from './recording-activities.js';
 import { quietRuntime } from './runtime.js';
@@ -19,12 +20,12 @@ export async function startRecordingWorker(taskQueue = `wf-${randomUUID()}`): Pr
   const recorder = createRecorder();
   const native = await NativeConnection.connect({ address: shared('temporalAddress') });
   const connection = await Connection.connect({ address: shared('temporalAddress') });
-  const worker = await Worker.create({
+  const worker = await withNoticeWorker(await Worker.create({
     connection: native,
     taskQueue,
     workflowBundle: { codePath: shared('workflowBundlePath') },
     activities: recorder.activities,
-  });
+  }), native, recorder.activities);
   const running = worker.run();
   return {
     client: new Client({ connection }),

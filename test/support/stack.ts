@@ -4,13 +4,15 @@
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { quietRuntime } from './runtime.js';
 import { createDb, createPool, type Db } from '../../db/client.js';
 import { createApp } from '../../api/app.js';
 import { CHANGE_REQUEST_FLAG } from '../../domain/names.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
 import { createWorker } from '../../worker/create-worker.js';
+import { createNoticeWorker } from '../../worker/notice-worker.js';
+import { WorkerGroup } from './workers.js';
 import { shared } from './context.js';
 
 export interface Stack {
@@ -33,13 +35,12 @@ export async function startStack(): Promise<Stack> {
   const nativeConnection = await NativeConnection.connect({ address: shared('temporalAddress') });
   const connection = await Connection.connect({ address: shared('temporalAddress') });
   const client = new Client({ connection });
-  const newWorker = (): Promise<Worker> => createWorker({
-    connection: nativeConnection,
-    db,
-    taskQueue,
-    workflowBundle: { codePath: shared('workflowBundlePath') },
-  });
-  let worker: Worker | undefined = await newWorker();
+  // The contract queue's worker and the notices worker beside it, as worker/main.ts runs them.
+  const newWorker = async (): Promise<WorkerGroup> => new WorkerGroup([
+    await createWorker({ connection: nativeConnection, db, taskQueue, workflowBundle: { codePath: shared('workflowBundlePath') } }),
+    await createNoticeWorker({ connection: nativeConnection, db, taskQueue }),
+  ]);
+  let worker: WorkerGroup | undefined = await newWorker();
   let running = worker.run();
   // The rate limits in PostgreSQL, as in production; high enough that no suite meets them.
   const rateLimitStore = createPool(shared('databaseUrl'), { max: 2 });

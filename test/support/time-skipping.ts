@@ -1,15 +1,18 @@
 // The time-skipping test server for R19's suites: one server per file (skipped time is global to a
 // server), the product's search attributes registered (the workflows upsert them), workers with the
 // real persistence activities, and the parties the contracts reference.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
-import type { Db } from '../../db/client.js';
+import { createDb, type Db } from '../../db/client.js';
 import { issueUser } from '../../api/users.js';
 import { registerSearchAttributes } from '../../scripts/lib/search-attributes.js';
 import { shared } from './context.js';
-import { CLIENT, type ContractDriver, FREELANCER } from './contract-driver.js';
+import { CLIENT, ContractDriver, FREELANCER } from './contract-driver.js';
 import { quietRuntime } from './runtime.js';
+import { type WorkerGroup, withNoticeWorker } from './workers.js';
 
 export async function createTimeSkippingEnv(db: Db): Promise<TestWorkflowEnvironment> {
   quietRuntime();
@@ -23,16 +26,64 @@ export async function createTimeSkippingEnv(db: Db): Promise<TestWorkflowEnviron
   return env;
 }
 
-export function timeSkippingWorker(env: TestWorkflowEnvironment, db: Db, taskQueue: string, { replaceable = false } = {}): Promise<Worker> {
-  return Worker.create({
+export async function timeSkippingWorker(env: TestWorkflowEnvironment, db: Db, taskQueue: string, { replaceable = false } = {}): Promise<WorkerGroup> {
+  const activities = createActivities({ db });
+  const main = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     // A worker that will be replaced keeps no sticky cache: its successor must get the workflow's next
     // task from the shared queue at once, not after the test server times out a dead sticky queue.
     ...(replaceable ? { maxCachedWorkflows: 0 } : {}),
     workflowBundle: { codePath: shared('workflowBundlePath') },
-    activities: createActivities({ db }),
+    activities,
   });
+  // Deliveries run on the notices queue: the test server does not skip time past a task nobody polls.
+  return withNoticeWorker(main, env.nativeConnection, activities);
+}
+
+export interface TimeSkippingFile {
+  env: TestWorkflowEnvironment;
+  db: Db;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+/** A file's own server with one warm worker on its own task queue and real persistence; `stop` ends it all. */
+export async function startTimeSkippingFile(): Promise<TimeSkippingFile> {
+  const db = createDb(shared('databaseUrl'));
+  const env = await createTimeSkippingEnv(db);
+  const taskQueue = `ts-${randomUUID()}`;
+  const worker = await timeSkippingWorker(env, db, taskQueue);
+  const running = worker.run();
+  // Warm the worker's workflow runtime, so each test's time is its own rather than the first task's.
+  await new ContractDriver(env.client, taskQueue).create();
+  return {
+    env, db, taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+      await db.$disconnect();
+    },
+  };
+}
+
+/**
+ * Starts the file's server before its tests and stops it after them; read `env`, `db` and `taskQueue`
+ * inside tests (they exist once beforeAll has run).
+ */
+export function useTimeSkippingFile(): Omit<TimeSkippingFile, 'stop'> {
+  let file: TimeSkippingFile | undefined;
+  beforeAll(async () => {
+    file = await startTimeSkippingFile();
+  });
+  afterAll(() => file?.stop());
+  const started = (): TimeSkippingFile => file ?? expect.fail('the time-skipping server starts in beforeAll');
+  return {
+    get env() { return started().env; },
+    get db() { return started().db; },
+    get taskQueue() { return started().taskQueue; },
+  };
 }
 
 /** A contract whose first milestone is funded and has a pending change request (amount 1000 → 1500). */

@@ -1,60 +1,36 @@
 // R19 against the official time-skipping test server: seven days pass in milliseconds, and the expiry
 // reaches PostgreSQL through the contract workflow's real persistence activity.
-import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { changeRequestWorkflowId } from '../../domain/names.js';
 import { approveSignal } from '../../workflows/messages.js';
-import { shared } from '../support/context.js';
 import { ContractDriver } from '../support/contract-driver.js';
-import { createTimeSkippingEnv, pendingRequest, timeSkippingWorker } from '../support/time-skipping.js';
+import { pendingRequest, useTimeSkippingFile } from '../support/time-skipping.js';
 
-let env: TestWorkflowEnvironment;
-let db: Db;
-/** One warm worker for the file (a replaced worker is tested in change-request-durability.test.ts). */
-const taskQueue = `ts-${randomUUID()}`;
-let worker: Worker;
-let running: Promise<void>;
-beforeAll(async () => {
-  db = createDb(shared('databaseUrl'));
-  env = await createTimeSkippingEnv(db);
-  worker = await timeSkippingWorker(env, db, taskQueue);
-  running = worker.run();
-  // Warm the worker's workflow runtime, so each test's time is its own rather than the first task's.
-  await new ContractDriver(env.client, taskQueue).create();
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await db?.$disconnect();
-});
+const ts = useTimeSkippingFile();
 
 describe('change-request expiry (time-skipping)', () => {
   it('R19: a change request with no response expires after seven days and is persisted as expired', async () => {
-    const c = new ContractDriver(env.client, taskQueue);
+    const c = new ContractDriver(ts.env.client, ts.taskQueue);
     const requestId = await pendingRequest(c);
 
-    await env.sleep('167 hours');
-    const beforeExpiry = await db.changeRequest.findUniqueOrThrow({ where: { id: requestId } });
-    await env.sleep('1 hour');
-    const outcome = await env.client.workflow.getHandle(changeRequestWorkflowId(requestId)).result();
+    await ts.env.sleep('167 hours');
+    const beforeExpiry = await ts.db.changeRequest.findUniqueOrThrow({ where: { id: requestId } });
+    await ts.env.sleep('1 hour');
+    const outcome = await ts.env.client.workflow.getHandle(changeRequestWorkflowId(requestId)).result();
 
     expect(beforeExpiry.state).toBe('pending');
     expect(outcome).toBe('expired');
     await expect.poll(async () => (await c.state()).changeRequest).toBeNull();
     expect((await c.state()).milestones[0]!.amountCents).toBe(1000);
-    await expect.poll(async () => (await db.changeRequest.findUniqueOrThrow({ where: { id: requestId } })).state).toBe('expired');
+    await expect.poll(async () => (await ts.db.changeRequest.findUniqueOrThrow({ where: { id: requestId } })).state).toBe('expired');
   });
 
   it('R19: an approval that arrives just before the seventh day ends wins over the expiry', async () => {
-    const c = new ContractDriver(env.client, taskQueue);
+    const c = new ContractDriver(ts.env.client, ts.taskQueue);
     const requestId = await pendingRequest(c);
-    const child = env.client.workflow.getHandle(changeRequestWorkflowId(requestId));
+    const child = ts.env.client.workflow.getHandle(changeRequestWorkflowId(requestId));
 
-    await env.sleep(7 * 24 * 3600 * 1000 - 60_000);
+    await ts.env.sleep(7 * 24 * 3600 * 1000 - 60_000);
     await child.signal(approveSignal);
 
     expect(await child.result()).toBe('approved');
@@ -62,11 +38,11 @@ describe('change-request expiry (time-skipping)', () => {
   });
 
   it('R19: at exactly seven days the request is decided once — approved or expired — and the contract agrees', async () => {
-    const c = new ContractDriver(env.client, taskQueue);
+    const c = new ContractDriver(ts.env.client, ts.taskQueue);
     const requestId = await pendingRequest(c);
-    const child = env.client.workflow.getHandle(changeRequestWorkflowId(requestId));
+    const child = ts.env.client.workflow.getHandle(changeRequestWorkflowId(requestId));
 
-    await env.sleep('7 days');
+    await ts.env.sleep('7 days');
     await child.signal(approveSignal).catch(() => undefined); // may arrive after the child closed
     const outcome = await child.result();
 

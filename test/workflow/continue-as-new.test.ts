@@ -12,11 +12,12 @@ import { shared } from '../support/context.js';
 import { ContractDriver } from '../support/contract-driver.js';
 import { createRecorder } from '../support/recording-activities.js';
 import { quietRuntime } from '../support/runtime.js';
+import { type WorkerGroup, withNoticeWorker } from '../support/workers.js';
 
 const MAX_HISTORY_EVENTS = 1500;
 const taskQueue = `can-${randomUUID()}`;
 let client: Client;
-let worker: Worker;
+let worker: WorkerGroup;
 let running: Promise<void>;
 let native: NativeConnection;
 let connection: Connection;
@@ -26,12 +27,13 @@ beforeAll(async () => {
   native = await NativeConnection.connect({ address: shared('temporalAddress') });
   connection = await Connection.connect({ address: shared('temporalAddress') });
   client = new Client({ connection });
-  worker = await Worker.create({
+  const activities = createRecorder().activities;
+  worker = await withNoticeWorker(await Worker.create({
     connection: native,
     taskQueue,
     workflowBundle: { codePath: shared('workflowBundlePath') },
-    activities: createRecorder().activities,
-  });
+    activities,
+  }), native, activities);
   running = worker.run();
 });
 afterAll(async () => {

@@ -11,11 +11,12 @@ import { shared } from '../support/context.js';
 import { CLIENT, ContractDriver, FREELANCER, expectRefused } from '../support/contract-driver.js';
 import { createRecorder } from '../support/recording-activities.js';
 import { quietRuntime } from '../support/runtime.js';
+import { type WorkerGroup, withNoticeWorker } from '../support/workers.js';
 
 const recorder = createRecorder();
 const taskQueue = `wf-${randomUUID()}`;
 let client: Client;
-let worker: Worker;
+let worker: WorkerGroup;
 let running: Promise<void>;
 let connections: { native: NativeConnection; client: Connection };
 
@@ -26,12 +27,13 @@ beforeAll(async () => {
     client: await Connection.connect({ address: shared('temporalAddress') }),
   };
   client = new Client({ connection: connections.client });
-  worker = await Worker.create({
+  const activities = recorder.activities;
+  worker = await withNoticeWorker(await Worker.create({
     connection: connections.native,
     taskQueue,
     workflowBundle: { codePath: shared('workflowBundlePath') },
-    activities: recorder.activities,
-  });
+    activities,
+  }), connections.native, activities);
   running = worker.run();
 });
 afterAll(async () => {

@@ -1,0 +1,63 @@
+// Operator routes (R28): an operator — a user with the operator role and its own tokens, never a party —
+// reads a contract and resolves a dispute on it. The resolution is an Update on the contract's workflow
+// that names the operator; the audit trail and both parties' notices carry the name and the reason.
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { Db } from '../../db/client.js';
+import { contractView, loadContractForOperator } from '../../db/read-model.js';
+import { contractWorkflowId } from '../../domain/names.js';
+import { idSchema, resolveDisputeBody } from '../../domain/schemas.js';
+import { resolveDisputeUpdate } from '../../workflows/messages.js';
+import type { Deadline } from '../deadline.js';
+import { once, requestHash, requireKey } from '../idempotency.js';
+import { HttpProblem } from '../problem.js';
+import type { Router } from '../router.js';
+import { commandAnswerSchema, contractSchema } from '../responses.js';
+import { commandAnswer, updateId } from './commands.js';
+
+const contractParams = z.object({ id: idSchema }).strict();
+const disputeParams = z.object({ id: idSchema, milestoneId: idSchema, disputeId: idSchema }).strict();
+
+/** A party's token never reaches an operator route, whatever contract it names. */
+function requireOperator(role: string): void {
+  if (role !== 'operator') throw new HttpProblem(403, 'OPERATOR_ONLY', 'Only an operator may do this', 'use an operator token', 'R28');
+}
+
+export function operatorRoutes(router: Router, db: Db, temporal: Client, deadline: Deadline): void {
+  router.add(
+    {
+      method: 'get', path: '/operator/contracts/:id', summary: 'A contract as an operator sees it (open disputes included)',
+      tag: 'Operator', params: contractParams, response: contractSchema, success: 200, rules: ['R28'], errors: [403],
+      description: 'Operator tokens only (403 OPERATOR_ONLY otherwise).',
+    },
+    async ({ params: { id } }, { res, reply }) => {
+      requireOperator(res.locals.user.role);
+      const contract = await loadContractForOperator(db, id);
+      if (!contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+      reply(contractView(contract));
+    },
+  );
+
+  router.add(
+    {
+      method: 'post', path: '/operator/contracts/:id/milestones/:milestoneId/disputes/:disputeId/resolve',
+      summary: 'Resolve a dispute: release to the freelancer, refund to the client, or a split summing to the escrow (operator)',
+      tag: 'Operator', params: disputeParams, body: resolveDisputeBody, response: commandAnswerSchema, success: 200, idempotent: true,
+      command: true, rules: ['R10', 'R28'],
+      description: 'Operator tokens only (403 OPERATOR_ONLY otherwise). A split names both amounts; they sum to the escrow.',
+    },
+    async ({ params, body }, { req, res }) => {
+      const user = res.locals.user;
+      requireOperator(user.role);
+      const exists = await db.contract.findUnique({ where: { id: params.id }, select: { id: true } });
+      if (!exists) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+      const key = requireKey(req);
+      await once(db, req, res, key, requestHash(req, body), async () => {
+        const args = { milestoneId: params.milestoneId, disputeId: params.disputeId, operatorId: user.id, ...body };
+        const handle = temporal.workflow.getHandle(contractWorkflowId(params.id));
+        const result = await deadline(() => handle.executeUpdate(resolveDisputeUpdate, { args: [args], updateId: updateId(user.id, key) }));
+        return commandAnswer(result, await loadContractForOperator(db, params.id));
+      });
+    },
+  );
+}

@@ -1,0 +1,97 @@
+// What the Temporal UI shows about a contract and its requests (issue 13): a one-line static summary per
+// workflow and the contract's current details in Markdown. Pure, so workflow code, the API and tests
+// render the same words; no clock here (the caller passes workflow time).
+import type { ContractState, PendingRequest } from './contract.js';
+import type { Milestone } from './milestone.js';
+import { formatUsd } from './money.js';
+import { describeChange, diffLines } from './notice-text.js';
+
+/** The UI shows summaries on one line; longer text is cut with an ellipsis (the server also caps metadata). */
+export const SUMMARY_MAX = 200;
+
+/**
+ * A summary is shown as Markdown on the workflow's page (where `$…$` is math) and as plain text in the
+ * timeline and the CLI: amounts read "USD 80.00" there, which both show as written.
+ */
+const cut = (s: string, max = SUMMARY_MAX): string => {
+  const plain = s.replace(/\$(?=\d)/g, 'USD ');
+  return plain.length <= max ? plain : `${plain.slice(0, max - 1)}…`;
+};
+/** Markdown-safe for a table cell or a line: user text never breaks the layout. */
+const cell = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+/** In Markdown: the UI reads `$…$` as math, so every dollar sign (money, user text) is escaped. */
+const md = (s: string): string => cell(s).replaceAll('$', '\\$');
+const usd = (cents: number): string => md(formatUsd(cents));
+
+export interface ContractParties {
+  title: string;
+  clientId: string;
+  freelancerId: string;
+  /** Display names or emails when the starter knows them (the API does); ids otherwise. */
+  clientName?: string;
+  freelancerName?: string;
+}
+
+/** The contract workflow's static summary, set when it starts: "“Brand identity” · client Ann · freelancer Bo". */
+export function contractSummaryLine(p: ContractParties): string {
+  const who = (name: string | undefined, id: string) => (name ? `${name} (${id})` : id);
+  return cut(`“${cell(p.title)}” · client ${who(p.clientName, p.clientId)} · freelancer ${who(p.freelancerName, p.freelancerId)}`);
+}
+
+/** A request workflow's static summary: what it changes, old → new. */
+export function requestSummaryLine(request: PendingRequest, milestones: readonly Milestone[]): string {
+  if (request.kind === 'proposal') {
+    const lines = request.diff ? diffLines(request.diff) : [];
+    return cut(`Proposal: ${lines.length ? lines.join('; ') : 'no changes'}`);
+  }
+  const m = milestones.find((x) => x.id === request.milestoneId);
+  const changes = request.changes.map(describeChange).join('; ') || 'no changes';
+  return cut(`Change request on “${cell(m?.title ?? request.milestoneId ?? '?')}”: ${changes}`);
+}
+
+/** "7 days", "2 hours", "5 minutes": a timer's length as an operator reads it. */
+export function spoken(ms: number): string {
+  const units: [number, string][] = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1000, 'second']];
+  for (const [size, name] of units) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${name}${ms / size === 1 ? '' : 's'}`;
+  }
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.max(1, Math.round(ms / 1000))} seconds`;
+}
+
+function requestLines(label: string, r: PendingRequest, milestones: readonly Milestone[]): string[] {
+  const expiry = r.expiresAt ? `expires ${r.expiresAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}` : 'no expiry (waits for the client)';
+  const deciding = r.deciding ? ` · deciding: ${r.deciding}` : '';
+  return [
+    `**${label}** \`${r.id}\` · version ${r.edits} · sent ${r.createdAt.slice(0, 10)} by \`${r.requestedBy}\` · ${expiry}${deciding}`,
+    '',
+    `> ${md(requestSummaryLine(r, milestones))}`,
+  ];
+}
+
+/**
+ * The contract's current details (Markdown), shown on its page in the Temporal UI and refreshed after every
+ * accepted transition: milestones with state and amounts, balances, the pending request and its expiry.
+ */
+export function contractDetails(s: ContractState, asOf: string): string {
+  const b = s.balances;
+  const rows = s.milestones.map((m, i) =>
+    `| ${i + 1} | ${md(m.title)} | ${m.state} | ${usd(m.amountCents)} | ${usd(m.fundedCents)} | ${usd(m.releasedCents)} | ${m.dueDate ?? '—'} |`);
+  const out = [
+    `### “${md(s.title)}” — ${s.status}${s.endPrompt ? ' (last milestone released: end or keep open?)' : ''}`,
+    `Client \`${s.clientId}\` · Freelancer \`${s.freelancerId}\` · ${s.milestones.length} milestone(s) · seq ${s.seq}`,
+    '',
+    '| # | Milestone | State | Amount | Funded | Released | Due |',
+    '|---|---|---|---|---|---|---|',
+    ...(rows.length ? rows : ['| — | no milestones yet | | | | | |']),
+    '',
+    `**Balances** — escrow ${usd(b.escrowCents)} · project funds ${usd(b.projectFundsCents)} · ` +
+      `deposits ${usd(b.depositsCents)} · released ${usd(b.releasesCents)} · refunded ${usd(b.refundsCents)} · ` +
+      `fees ${usd(b.feesCents)}`,
+    '',
+  ];
+  if (s.changeRequest) out.push(...requestLines('Pending change request', s.changeRequest, s.milestones), '');
+  if (s.proposal) out.push(...requestLines('Pending proposal', s.proposal, s.milestones), '');
+  if (!s.changeRequest && !s.proposal) out.push('No pending change request or proposal.', '');
+  out.push(`_As of ${asOf.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')} (workflow time)._`);
+  return out.join('\n');
+}

@@ -1,0 +1,69 @@
+// The design card's verbs as signals on a contract (issue 13): which command a signal stands for, which
+// party the rules check it as, and whom the audit trail names. Pure; the workflow runs the command through
+// the same decide() as the Updates (workflows/signals.ts).
+import { COMMAND_ROLE, type Command } from './commands.js';
+import type { ContractState } from './contract.js';
+import { refuse } from './errors.js';
+import { isId } from './fields.js';
+import { operatorActor } from './operator.js';
+
+export const SIGNAL_COMMANDS = {
+  submitWork: 'submitWork',
+  releasePayment: 'releasePayment',
+  approve: 'approveChangeRequest',
+  reject: 'rejectChangeRequest',
+} as const;
+export type ContractSignalVerb = keyof typeof SIGNAL_COMMANDS;
+
+export interface SignalInput {
+  actorId?: unknown;
+  operatorId?: unknown;
+  milestoneId?: unknown;
+  amountCents?: unknown;
+  requestId?: unknown;
+  version?: unknown;
+}
+
+export interface SignalledCommand {
+  command: Command;
+  /** The party the rules check the command as: the sender, or the party an operator acts for. */
+  partyId: string;
+  /** Who the audit trail and the request's history name: the party, or `operator:<id>`. */
+  auditActor: string;
+}
+
+/**
+ * A signal names exactly one sender: `actorId` (a party, e.g. an integration acting for its user) or
+ * `operatorId` (an operator acting for the party the verb belongs to: the freelancer submits, approves and
+ * rejects, the client releases). Fields are passed on as sent; decide() checks them as it checks Updates.
+ */
+export function signalCommand(verb: ContractSignalVerb, input: SignalInput | undefined, state: ContractState): SignalledCommand {
+  const s = input ?? {};
+  const hasActor = s.actorId !== undefined;
+  if (hasActor === (s.operatorId !== undefined)) {
+    refuse('SENDER_REQUIRED', undefined, 'a signal names its sender: either actorId (a party) or operatorId (an operator)', 'invalid');
+  }
+  const sender = hasActor ? s.actorId : s.operatorId;
+  if (!isId(sender)) return refuse('INVALID_SENDER', undefined, `${hasActor ? 'actorId' : 'operatorId'} is not a well-formed id`, 'invalid');
+  const type = SIGNAL_COMMANDS[verb];
+  const partyId = hasActor ? sender : COMMAND_ROLE[type] === 'client' ? state.clientId : state.freelancerId;
+  const auditActor = hasActor ? sender : operatorActor(sender);
+  return { command: commandFor(type, s, state), partyId, auditActor };
+}
+
+// Values are handed on as sent (`as`): decide()'s own field checks refuse a wrong type, as for an Update
+// sent from the CLI with a malformed payload.
+function commandFor(type: (typeof SIGNAL_COMMANDS)[ContractSignalVerb], s: SignalInput, state: ContractState): Command {
+  switch (type) {
+    case 'submitWork':
+      return { type, milestoneId: s.milestoneId as string };
+    case 'releasePayment':
+      return { type, milestoneId: s.milestoneId as string, ...(s.amountCents === undefined ? {} : { amountCents: s.amountCents as number }) };
+    default: {
+      // Approve and reject go to the contract's pending change request (one at a time, R15).
+      const requestId = s.requestId ?? state.changeRequest?.id;
+      if (requestId === undefined) return refuse('NO_PENDING_CHANGE_REQUEST', 'R15', 'this contract has no pending change request', 'conflict');
+      return { type, requestId: requestId as string, ...(s.version === undefined ? {} : { version: s.version as number }) };
+    }
+  }
+}

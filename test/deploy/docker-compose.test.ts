@@ -1,0 +1,118 @@
+// docker-compose.yml and the Dockerfile checked against what the code reads, without a Docker engine:
+// the services and how they start, images and builds, healthchecks behind every `service_healthy`,
+// ports against the addresses the processes listen on, every variable given to our processes is one the
+// code (or Temporal's envconfig) reads and the ones it needs are there, and the search attributes the
+// compose stack registers are the ones the workflows upsert.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { root } from '../../scripts/lib/tools.js';
+import { allSearchAttributes } from '../../workflows/search-attributes.js';
+
+interface Service {
+  image?: string;
+  build?: string | { context: string };
+  environment?: Record<string, string | number>;
+  ports?: string[];
+  healthcheck?: { test: string[] };
+  depends_on?: string[] | Record<string, { condition: string }>;
+  command?: string[] | string;
+}
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+const services = compose.services;
+const ours = ['migrate', 'worker', 'api'] as const;
+
+/** Every NAME the product's code reads as process.env.NAME / env.NAME / env['NAME'], plus envconfig's TEMPORAL_* names. */
+function variablesTheCodeReads(): Set<string> {
+  const names = new Set<string>();
+  const scan = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) scan(path);
+      else if (entry.name.endsWith('.ts')) {
+        for (const m of readFileSync(path, 'utf8').matchAll(/\benv(?:\.|\[')([A-Z][A-Z0-9_]+)/g)) names.add(m[1]!);
+      }
+    }
+  };
+  for (const dir of ['activities', 'api', 'worker', 'domain', 'scripts']) scan(join(root, dir));
+  const envconfig = readFileSync(join(root, 'node_modules', '@temporalio', 'envconfig', 'lib', 'envconfig-toml.js'), 'utf8');
+  for (const m of envconfig.matchAll(/envProvider\['([A-Z_]+)'\]/g)) names.add(m[1]!);
+  return names;
+}
+
+const conditions = (s: Service): Record<string, string> =>
+  Array.isArray(s.depends_on) ? Object.fromEntries(s.depends_on.map((d) => [d, 'service_started'])) :
+    Object.fromEntries(Object.entries(s.depends_on ?? {}).map(([d, c]) => [d, c.condition]));
+
+describe('docker-compose.yml', () => {
+  it('has the production-shaped services, ours built from the Dockerfile, the others from pinned images', () => {
+    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'postgres', 'search-attributes', 'temporal', 'temporal-db', 'temporal-ui', 'worker']);
+    for (const name of ours) expect(services[name]!.build, name).toBe('.');
+    for (const [name, s] of Object.entries(services).filter(([n]) => !(ours as readonly string[]).includes(n))) {
+      expect(s.image, name).toMatch(/^[\w./-]+:\d[\w.-]*$/); // a version tag, never latest
+    }
+    expect(services.migrate!.command).toEqual(['npm', 'run', 'db:deploy']);
+    expect(services.worker!.command).toEqual(['npm', 'run', 'worker']);
+    expect(services.api!.command).toEqual(['npm', 'run', 'api']);
+  });
+
+  it('waits on healthchecks that exist and one-shot services that end', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const [dep, condition] of Object.entries(conditions(s))) {
+        expect(Object.keys(services), `${name} depends on ${dep}`).toContain(dep);
+        if (condition === 'service_healthy') expect(services[dep]!.healthcheck, `${dep}'s healthcheck (${name} waits for it)`).toBeDefined();
+        if (condition === 'service_completed_successfully') expect(['migrate', 'search-attributes'], `${dep} ends`).toContain(dep);
+      }
+    }
+    expect(conditions(services.worker!)).toEqual({ migrate: 'service_completed_successfully', 'search-attributes': 'service_completed_successfully' });
+    expect(services.api!.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${services.api!.environment!.PORT}/readyz`);
+  });
+
+  it('publishes the ports the processes listen on', () => {
+    const api = services.api!.environment!;
+    const workerMetrics = String(services.worker!.environment!.WORKER_METRICS_ADDRESS);
+
+    expect(services.api!.ports).toContain(`${api.PORT}:${api.PORT}`);
+    expect(workerMetrics).toMatch(/^0\.0\.0\.0:\d+$/); // reachable from outside the container
+    expect(services.worker!.ports).toContain(`${workerMetrics.split(':')[1]}:${workerMetrics.split(':')[1]}`);
+    expect(services.temporal!.ports).toContain('7233:7233');
+    expect(services['temporal-ui']!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+
+  it('gives our processes only variables the code reads, including the ones it needs, pointing at the stack', () => {
+    const read = variablesTheCodeReads();
+    const pg = services.postgres!.environment!;
+    const databaseUrl = `postgresql://${pg.POSTGRES_USER}:${pg.POSTGRES_PASSWORD}@postgres:5432/${pg.POSTGRES_DB}`;
+
+    for (const name of ours) {
+      const env = services[name]!.environment!;
+      for (const key of Object.keys(env)) expect(read, `${name}: ${key}`).toContain(key);
+      expect(env.DATABASE_URL, name).toBe(databaseUrl);
+    }
+    for (const name of ['worker', 'api']) {
+      expect(services[name]!.environment!.TEMPORAL_ADDRESS, name).toBe('temporal:7233');
+      expect(read).toContain('TEMPORAL_NAMESPACE');
+    }
+  });
+
+  it('registers exactly the search attributes the workflows upsert, with their types', () => {
+    const command = String(services['search-attributes']!.command);
+    const registered = [...command.matchAll(/(\w+)=(Keyword|Bool|Datetime|Int|Double|Text|KeywordList)\b/g)].map((m) => `${m[1]}=${m[2]!.toUpperCase()}`);
+    const types: Record<string, string> = { KEYWORD: 'KEYWORD', BOOL: 'BOOL', DATETIME: 'DATETIME', INT: 'INT', DOUBLE: 'DOUBLE', TEXT: 'TEXT', KEYWORD_LIST: 'KEYWORDLIST' };
+
+    expect(registered.sort()).toEqual(allSearchAttributes.map((k) => `${k.name}=${types[k.type]}`).sort());
+  });
+});
+
+describe('Dockerfile and engines', () => {
+  it('builds on Node 24 LTS, as production, and package.json states the supported Node lines', () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const engines = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node as string;
+
+    expect(dockerfile).toMatch(/^FROM node:24[-.]/m);
+    expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/m);
+    expect(engines).toContain('^24');
+    expect(engines).toContain('^20.19');
+  });
+});

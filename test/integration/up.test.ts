@@ -1,0 +1,103 @@
+// `npm run up` pointed at a database it does not own (DATABASE_URL) and a running Temporal: it writes no
+// demo users there, tells other commands where the stack is (user:create finds the embedded database
+// through the same file), and serves the API's and the worker's metrics. The embedded defaults are not
+// started here (fixed ports, the developer's own .data/); README "The first hour" says how they were run.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Db } from '../../db/client.js';
+import { root } from '../../scripts/lib/tools.js';
+import { shared } from '../support/context.js';
+import { freePort } from '../support/ports.js';
+
+let dir: string;
+let db: Db;
+let up: ChildProcess | undefined;
+beforeAll(() => {
+  mkdirSync(join(root, '.data', 'test'), { recursive: true });
+  dir = mkdtempSync(join(root, '.data', 'test', 'up-'));
+  db = createDb(shared('databaseUrl'));
+});
+afterAll(async () => {
+  // A test that failed midway leaves up running: SIGTERM lets it stop its worker and API (a SIGKILL would
+  // orphan them), SIGKILL only if it has not exited after 30 s.
+  if (up && up.exitCode === null && up.signalCode === null) {
+    const exited = new Promise((resolve) => up!.once('exit', resolve));
+    up.kill('SIGTERM');
+    const timer = setTimeout(() => up!.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  await db?.$disconnect();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const baseEnv = () => ({ PATH: process.env.PATH ?? '', HOME: dir });
+
+function userCreate(env: Record<string, string>, email: string) {
+  return spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'user-create.ts'), '--email', email, '--name', 'Ada'],
+    { cwd: root, env: { ...baseEnv(), ...env }, encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('npm run up beside a database it does not own', () => {
+  // Starts a worker and an API process: minutes, not seconds, on a loaded two-core machine.
+  it('writes no demo users into DATABASE_URL, serves both metrics endpoints and stops cleanly', { timeout: 240_000 }, async () => {
+    const [apiPort, metricsPort] = [await freePort(), await freePort()];
+    const stackFile = join(dir, 'stack.json');
+    up = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'up.ts')], {
+      cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...baseEnv(), DATABASE_URL: shared('databaseUrl'), TEMPORAL_ADDRESS: shared('temporalAddress'), PORT: String(apiPort),
+        WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`, STACK_FILE: stackFile, TASK_QUEUE: `up-${randomUUID()}`,
+        WORKFLOW_BUNDLE_PATH: shared('workflowBundlePath'),
+      },
+    });
+    let out = '';
+    up.stdout!.on('data', (d) => (out += d));
+    up.stderr!.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => up!.once('exit', resolve));
+    await expect.poll(() => out, { timeout: 90_000 }).toContain('Milestone contracts is running');
+
+    const stack = JSON.parse(readFileSync(stackFile, 'utf8'));
+    await fetch(`http://127.0.0.1:${apiPort}/healthz`);
+    const apiMetrics = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
+    // The runtime exports a worker's series once it polls, a moment after it started.
+    const scrapeWorker = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const workflowSlots = /^temporal_worker_task_slots_available\{.*worker_type="WorkflowWorker".*\} \d+$/m;
+    await expect.poll(scrapeWorker, { timeout: 30_000 }).toMatch(workflowSlots);
+    up.kill('SIGTERM');
+    const code = await exited;
+
+    expect(out).toContain('No demo users');
+    expect(await db.user.findUnique({ where: { id: 'demo-client' } })).toBeNull();
+    expect(await db.apiToken.count({ where: { userId: { in: ['demo-client', 'demo-freelancer'] } } })).toBe(0);
+    expect(stack).toEqual({ pid: up.pid, temporalAddress: shared('temporalAddress'), apiUrl: `http://127.0.0.1:${apiPort}` });
+    expect(apiMetrics).toContain('http_requests_total{method="GET",route="/healthz",status="200"} 1');
+    expect(code).toBe(0);
+    expect(existsSync(stackFile)).toBe(false);
+  });
+});
+
+describe('npm run user:create', () => {
+  it('finds the embedded database of a running npm run up by itself', async () => {
+    const stackFile = join(dir, 'embedded.json');
+    // What up writes for its embedded PostgreSQL (pid: a live process, this one).
+    writeFileSync(stackFile, JSON.stringify({ pid: process.pid, databaseUrl: shared('databaseUrl'), temporalAddress: 'x', apiUrl: 'x' }));
+    const email = `${randomUUID()}@user-create.test`;
+
+    const run = userCreate({ STACK_FILE: stackFile }, email);
+
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ email, name: 'Ada', token: expect.stringMatching(/^mc_/) });
+    expect(await db.user.count({ where: { email } })).toBe(1);
+  });
+
+  it('says what to do when neither DATABASE_URL nor a running stack is there', () => {
+    const run = userCreate({ STACK_FILE: join(dir, 'absent.json') }, 'nobody@user-create.test');
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('start `npm run up` in another terminal, or set DATABASE_URL');
+  });
+});

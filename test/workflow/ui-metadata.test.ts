@@ -1,0 +1,75 @@
+// What an operator sees in the Temporal UI (issue 13): static summaries on the contract and request
+// workflows, the contract's current details (Markdown) kept up to date, a summary on the seven-day timer,
+// and the PendingProposal search attribute. Read back through the same server APIs the UI calls.
+import { defaultPayloadConverter } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeRequestWorkflowId } from '../../domain/names.js';
+import { PendingChangeRequestKey, PendingProposalKey } from '../../workflows/search-attributes.js';
+import { ContractDriver, FREELANCER } from '../support/contract-driver.js';
+import { type RecordingWorker, startRecordingWorker } from '../support/recording-worker.js';
+
+let w: RecordingWorker;
+beforeAll(async () => {
+  w = await startRecordingWorker();
+});
+afterAll(async () => {
+  await w?.stop();
+});
+
+/** What the UI shows as "Current Details": the SDK's built-in metadata query. */
+async function currentDetails(c: ContractDriver): Promise<string> {
+  const meta = await c.handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  return meta.currentDetails ?? '';
+}
+
+describe('the Temporal UI explains each contract', () => {
+  it('R15, R19: static summaries name the parties and the change old → new; details show milestones, balances and the pending request', async () => {
+    const c = new ContractDriver(w.client, w.taskQueue);
+    await c.create();
+    await c.plan([{ op: 'add', title: 'Logo', amountCents: 1000 }, { op: 'add', title: 'Website', amountCents: 2500 }]);
+    await c.fund();
+
+    const { requestId } = await c.requestChange('m1', { amountCents: 1500 });
+
+    expect(await (await c.handle.describe()).staticSummary()).toBe(`“Brand identity” · client ${c.clientId} · freelancer ${c.freelancerId}`);
+    const request = w.client.workflow.getHandle(changeRequestWorkflowId(requestId!));
+    expect(await (await request.describe()).staticSummary()).toBe('Change request on “Logo”: amount: USD 10.00 → USD 15.00');
+    const details = await currentDetails(c);
+    // Dollar signs are escaped: the UI's Markdown reads `$…$` as math.
+    expect(details).toContain('| 1 | Logo | active | \\$10.00 | \\$10.00 | \\$0.00 | — |');
+    expect(details).toContain('| 2 | Website | pending | \\$25.00 | \\$0.00 | \\$0.00 | — |');
+    expect(details).toContain('**Balances** — escrow \\$10.00 · project funds \\$0.00 · deposits \\$14.95');
+    expect(details).toMatch(new RegExp(`\\*\\*Pending change request\\*\\* \`${requestId}\` · version 0 .* · expires \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC`));
+    expect(details).toContain('> Change request on “Logo”: amount: USD 10.00 → USD 15.00');
+
+    const history = await request.fetchHistory();
+    const timer = history.events!.find((e) => e.timerStartedEventAttributes);
+    expect(defaultPayloadConverter.fromPayload(timer!.userMetadata!.summary!)).toBe('change request expires in 7 days (R19)');
+    expect(await currentDetails(c)).not.toContain('No pending change request');
+
+    await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: requestId!, version: 0 });
+
+    const after = await currentDetails(c);
+    expect(after).toContain('| 1 | Logo | active | \\$15.00 | \\$10.00 | \\$0.00 | — |');
+    expect(after).toContain('No pending change request or proposal.');
+  });
+
+  it('R20, R21: a pending proposal sets PendingProposal on the contract, and clears it once the client answers', async () => {
+    const c = new ContractDriver(w.client, w.taskQueue);
+    await c.create();
+    await c.plan([{ op: 'add', title: 'Logo', amountCents: 1000 }, { op: 'add', title: 'Website', amountCents: 2500 }]);
+
+    const { requestId } = await c.send('proposeChanges', { actorId: FREELANCER, ops: [{ op: 'delete', milestoneId: 'm2' }] });
+
+    const attrs = async () => (await c.handle.describe()).typedSearchAttributes;
+    expect((await attrs()).get(PendingProposalKey)).toBe(true);
+    expect((await attrs()).get(PendingChangeRequestKey)).toBe(false);
+    const request = w.client.workflow.getHandle(changeRequestWorkflowId(requestId!));
+    expect(await (await request.describe()).staticSummary()).toBe('Proposal: Deleted "Website"');
+    expect(await currentDetails(c)).toContain(`**Pending proposal** \`${requestId}\` · version 0`);
+
+    await c.send('declineProposal', { actorId: c.clientId, requestId: requestId!, version: 0 });
+
+    expect((await attrs()).get(PendingProposalKey)).toBe(false);
+  });
+});

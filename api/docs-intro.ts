@@ -22,6 +22,12 @@ A client hires a freelancer for a logo: **Sketches** for $50.00 and **Final logo
 6. Funding the second milestone takes those $20.00 first (R7). Releasing it, the last one, answers
    \`prompt: "END_OR_KEEP_OPEN"\` (R22); the client ends the contract (\`/end\`).
 7. Both read the contract's history (\`/contracts/{id}/history\`) and their messages (\`/messages\`, R24).
+
+When it goes otherwise: submitted work starts the contract's review window (\`reviewWindowDays\`, 14 unless
+set at creation); with no release and no revision request (\`/milestones/{id}/request-revisions\`, R26) the work
+is released when it ends (R25). The client may ask for escrow back (\`/milestones/{id}/refund-requests\`), which
+the freelancer accepts or declines (R27). Either party may open a dispute (\`/milestones/{id}/disputes\`): the
+milestone's money freezes until an operator resolves it with an operator token (\`/operator/…\`, R28).
 `;
 
 const CONVENTIONS = `

@@ -113,7 +113,8 @@ function operation(r: RouteSpec): ZodOpenApiOperationObject {
       ...(r.query ? { query: r.query } : {}),
       ...(r.idempotent ? { header: z.object({ 'Idempotency-Key': idempotencyKey }) } : {}),
     },
-    ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
+    // An empty POST counts as {} (api/router.ts): a body is required only where {} is refused.
+    ...(r.body ? { requestBody: { required: !r.body.safeParse({}).success, content: { 'application/json': { schema: r.body } } } } : {}),
     responses: responses(r),
   };
 }

@@ -101,13 +101,16 @@ export const revisionBody = z.object({ message: text(MESSAGE_MAX, { required: tr
 /** R28: why the milestone is disputed. */
 export const disputeBody = z.object({ reason: text(MESSAGE_MAX, { required: true }) }).strict();
 /** R27: all of the escrow when amountCents is absent. */
-export const refundBody = z.object({ amountCents: cents.optional(), reason: text(MESSAGE_MAX).optional() }).strict();
+export const refundBody = z.object({
+  amountCents: centsIn(1, MAX_MILESTONE_CENTS, 'Cents asked back, at most what the milestone holds (R27); all of it when absent.').optional(),
+  reason: text(MESSAGE_MAX).optional(),
+}).strict();
 /** R28: the operator's resolution; a split names both parts, which must sum to the escrow. */
 export const resolveDisputeBody = z
   .object({
     outcome: z.enum(DISPUTE_OUTCOMES),
-    releaseCents: cents.optional().meta({ description: 'A split: the part released to the freelancer.' }),
-    refundCents: cents.optional().meta({ description: 'A split: the part returned to the client.' }),
+    releaseCents: centsIn(0, MAX_MILESTONE_CENTS, 'A split: the part released to the freelancer.').optional(),
+    refundCents: centsIn(0, MAX_MILESTONE_CENTS, 'A split: the part returned to the client.').optional(),
     reason: text(MESSAGE_MAX, { required: true }),
   })
   .strict();

@@ -3134,7 +3134,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description A milestone's amount in integer cents (USD): $5.00 to $1,000,000.00 (R4).
+                     * @description Cents asked back, at most what the milestone holds (R27); all of it when absent.
                      * @example 150000
                      */
                     amountCents?: number;

@@ -27,4 +27,15 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // Dependencies point one way (issue 12): the API and the activities share db/ and domain/, never each other.
+    files: ['api/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [
+      { group: ['**/activities/*'], message: 'the API reads through db/ and writes through the Temporal client' }] }] },
+  },
+  {
+    files: ['activities/**/*.ts', 'db/**/*.ts', 'webhooks/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [
+      { group: ['**/api/*'], message: 'nothing imports api/ (STYLE.md)' }] }] },
+  },
 );

@@ -1,12 +1,12 @@
 // Activities, built by a factory so tests hand in a real database and a mailer of their choosing.
 // Each is one transaction or one delivery, and idempotent: a retry writes and sends nothing twice.
-import type { Db } from './db.js';
+import type { Db } from '../db/client.js';
 import type { Mailer } from './mail.js';
 import { createNotifications } from './notifications.js';
 import { createNoticeSweep } from './notice-sweep.js';
 import { createPersistence } from './persistence.js';
 import type { ContractActivities, NoticeSweepActivities } from './types.js';
-import type { WebhookDispatcher } from './webhook-outbox.js';
+import type { WebhookDispatcher } from '../webhooks/outbox.js';
 import { createWebhookActivities, type WebhookActivities } from './webhooks.js';
 
 export interface ActivityDeps {

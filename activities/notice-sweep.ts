@@ -2,7 +2,7 @@
 // ones it gives up on (older than the horizon: marked failed, keeping the last error). Times are the
 // database's own clock, the one that wrote created_at.
 import type { Notice } from '../domain/events.js';
-import type { Db } from './db.js';
+import type { Db } from '../db/client.js';
 import type { NoticeSweepActivities } from './types.js';
 
 export function createNoticeSweep(db: Db): NoticeSweepActivities {

@@ -3,7 +3,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Notice } from '../domain/events.js';
 import { renderNotice } from '../domain/notice-text.js';
-import type { Db } from './db.js';
+import type { Db } from '../db/client.js';
 import { MailError, type Mailer } from './mail.js';
 
 export function createNotifications(db: Db, mail: Mailer | undefined) {

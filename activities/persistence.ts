@@ -4,11 +4,11 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { ContractSummary } from '../domain/contract.js';
-import type { Db } from './db.js';
-import { classifyPgError } from './pg-errors.js';
+import type { Db } from '../db/client.js';
+import { classifyPgError } from '../db/pg-errors.js';
 import { DEFAULT_REVIEW_WINDOW_DAYS } from '../domain/review.js';
 import type { RefusalRecord, TransitionRecord } from './types.js';
-import { type WebhookDispatcher, writeWebhookEvents } from './webhook-outbox.js';
+import { type WebhookDispatcher, writeWebhookEvents } from '../webhooks/outbox.js';
 
 type Tx = Prisma.TransactionClient;
 const json = (v: unknown) => v as Prisma.InputJsonValue;

@@ -5,10 +5,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
 import { type DeliverySchedule, retryDelayMs } from '../domain/webhook-schedule.js';
-import type { Db } from './db.js';
-import { postJson, type PostOutcome } from './webhook-http.js';
-import type { WebhookSettings } from './webhook-settings.js';
-import { targetRefusal } from './webhook-target.js';
+import type { Db } from '../db/client.js';
+import { postJson, type PostOutcome } from '../webhooks/http.js';
+import type { WebhookSettings } from '../webhooks/settings.js';
+import { targetRefusal } from '../webhooks/target.js';
 
 export interface AttemptInput {
   endpointId: string;

@@ -1,10 +1,17 @@
-// The Express 5 app factory: request ids and logs, health, authentication, a per-token rate limit, the
-// routes (declared once for validation and OpenAPI), and one problem+json error middleware.
-import { randomUUID } from 'node:crypto';
+// The Express 5 app factory: request ids and logs (pino-http), security headers (helmet), health and the
+// reference, a per-address rate limit, authentication, a per-token rate limit, the routes (declared once
+// for validation, types and OpenAPI), 405 for a known path's other methods, and one problem+json error
+// middleware.
+import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname, join } from 'node:path';
 import express, { type RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { Pool } from 'pg';
+import { apiReference } from '@scalar/express-api-reference';
 import type { Client } from '@temporalio/client';
-import type { Db } from '../activities/db.js';
+import type { Db } from '../db/client.js';
 import { DEFAULT_INITIATION_FEE_CENTS } from '../domain/money.js';
 import { TASK_QUEUE } from '../domain/names.js';
 import { authenticate } from './auth.js';
@@ -12,29 +19,41 @@ import { DEFAULT_COMMAND_TIMEOUT_MS, commandDeadline } from './deadline.js';
 import { errorMiddleware } from './errors.js';
 import { firstNonIntegerLiteral } from './json-integers.js';
 import { type ApiMetrics, createApiMetrics } from './metrics.js';
-import { docsPage, openApiDocument } from './openapi.js';
+import { openApiDocument, type RouteSpec } from './openapi.js';
 import { HttpProblem } from './problem.js';
-import { rateLimit } from './rate-limit.js';
+import { limiter, rateLimit } from './rate-limit.js';
+import { apiLogger, requestLog } from './request-log.js';
 import { Router } from './router.js';
 import { commandRoutes } from './routes/commands.js';
 import { contractRoutes } from './routes/contracts.js';
 import { messageRoutes } from './routes/messages.js';
 import { operatorRoutes } from './routes/operator.js';
 import { webhookRoutes } from './routes/webhooks.js';
-import { type WebhookSettings, webhookSettingsFromEnv } from '../activities/webhook-settings.js';
+import { DELIVERY_SCHEDULE } from '../domain/webhook-schedule.js';
+import type { WebhookSettings } from '../webhooks/settings.js';
 
 export interface AppDeps {
   db: Db;
   temporal: Client;
   taskQueue?: string;
+  /** The rate limits' shared store (a pg pool on DATABASE_URL); without one they hold per process. */
+  rateLimitStore?: Pool;
+  /** Prefixes the limits' keys: processes with the same prefix share their counts (tests keep theirs apart). */
+  rateLimitPrefix?: string;
   /** Requests per minute per token (RATE_LIMIT_PER_MINUTE). */
   rateLimitPerMinute?: number;
+  /** Requests per minute per client address, before authentication (RATE_LIMIT_PER_ADDRESS_PER_MINUTE). */
+  rateLimitPerAddressPerMinute?: number;
+  /** How many proxies in front set X-Forwarded-For (TRUST_PROXY_HOPS); the address limit keys on the client's. */
+  trustProxyHops?: number;
   /** R9: the contract initiation fee charged with each new contract's first funding (INITIATION_FEE_CENTS). */
   initiationFeeCents?: number;
   /** R14's default for clients without a feature_flags row (CHANGE_REQUESTS_DEFAULT=on). */
   changeRequestsByDefault?: boolean;
   /** The deadline of each Temporal Update the API sends (COMMAND_TIMEOUT_MS); past it, 503 + Retry-After. */
   commandTimeoutMs?: number;
+  logger?: Logger;
+  /** Instead of `logger`: each request's log line as an object (tests). */
   log?: (line: Record<string, unknown>) => void;
   /** Prometheus metrics (api/metrics.ts); its updateInterceptor belongs on `temporal`. */
   metrics?: ApiMetrics;
@@ -42,39 +61,18 @@ export interface AppDeps {
   webhooks?: WebhookSettings;
 }
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-export function createApp(deps: AppDeps): express.Express {
+/** The app and the routes it serves (scripts/api-client.ts builds the document from them). */
+export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSpec[] } {
   const { db, temporal, taskQueue = TASK_QUEUE } = deps;
-  const log = deps.log ?? ((line) => console.log(JSON.stringify(line)));
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.trustProxyHops ?? 0);
   const metrics = deps.metrics ?? createApiMetrics();
   app.use(metrics.observe);
 
-  app.use((req, res, next) => {
-    const given = req.get('request-id');
-    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
-    res.setHeader('Request-Id', requestId);
-    const started = performance.now();
-    // 'finish' is a response sent; 'close' without it is a client that went away first (a timeout on
-    // its side, a killed process): logged too, or abandoned requests never reach the request log.
-    let logged = false;
-    const done = (clientGone: boolean) => {
-      if (logged) return;
-      logged = true;
-      const level = res.statusCode >= 500 ? 'error' : clientGone ? 'warn' : 'info';
-      log({
-        level, msg: 'request', requestId, method: req.method, path: req.originalUrl, status: clientGone ? undefined : res.statusCode,
-        ms: Math.round(performance.now() - started), userId: res.locals.user?.id, code: res.locals.errorCode,
-        ...(clientGone ? { clientGone: true } : {}),
-      });
-    };
-    res.once('finish', () => done(false));
-    res.once('close', () => done(!res.writableFinished));
-    next();
-  });
+  app.use(requestLog(deps.logger ?? apiLogger('info', deps.log)));
+  app.use(helmet());
   app.use(express.json({ limit: '256kb', verify: integersOnly }));
   app.use(jsonBodiesOnly);
 
@@ -90,26 +88,52 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', postgres: pg, temporal: tp });
   });
   app.get('/metrics', metrics.serve);
+  let document: ReturnType<typeof openApiDocument> | undefined;
   app.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument(router.routes));
+    res.json((document ??= openApiDocument(router.routes)));
   });
-  app.get('/docs', (_req, res) => {
-    res.type('html').send(docsPage(router.routes));
+  app.get('/docs/scalar.js', (_req, res) => {
+    res.sendFile(SCALAR_BUNDLE, { maxAge: '1d' });
   });
+  // The renderer needs its inline bootstrap script and styles; the JSON routes keep helmet's strict policy.
+  app.get('/docs', docsPolicy, apiReference({ url: '/openapi.json', cdn: '/docs/scalar.js', pageTitle: 'Milestone contracts API',
+    withDefaultFonts: false, hideClientButton: true }));
 
+  // Every answer from here on is about someone's contracts: never stored by a cache on the way.
+  app.use(noStore);
+  const perAddress = limiter(`${deps.rateLimitPrefix ?? ''}address`, deps.rateLimitPerAddressPerMinute ?? 1200, deps.rateLimitStore);
+  app.use(rateLimit(perAddress, (req) => req.ip ?? 'unknown'));
   app.use(authenticate(db));
-  app.use(rateLimit(deps.rateLimitPerMinute ?? 600));
+  const perToken = limiter(`${deps.rateLimitPrefix ?? ''}user`, deps.rateLimitPerMinute ?? 600, deps.rateLimitStore);
+  app.use(rateLimit(perToken, (_req, res) => res.locals.user.id));
   const deadline = commandDeadline(temporal, deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
   contractRoutes(router, db, temporal, deadline, taskQueue, deps.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS);
   commandRoutes(router, db, temporal, deadline, deps.changeRequestsByDefault ?? false);
   messageRoutes(router, db);
   operatorRoutes(router, db, temporal, deadline);
-  webhookRoutes(router, db, temporal, taskQueue, deps.webhooks ?? webhookSettingsFromEnv());
+  webhookRoutes(router, db, temporal, taskQueue, deps.webhooks ?? { allowLoopback: false, schedule: DELIVERY_SCHEDULE });
+  router.finish();
 
   app.use((_req, _res, next) => next(new HttpProblem(404, 'NOT_FOUND', 'No such route')));
   app.use(errorMiddleware);
-  return app;
+  return { app, routes: router.routes };
 }
+
+export const createApp = (deps: AppDeps): express.Express => buildApi(deps).app;
+
+/** The renderer's single-file bundle from node_modules: the reference works offline. */
+const SCALAR_BUNDLE = join(dirname(createRequire(import.meta.url).resolve('@scalar/api-reference')), 'browser', 'standalone.js');
+
+const docsPolicy: RequestHandler = (_req, res, next) => {
+  res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    + "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:");
+  next();
+};
+
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
 
 /**
  * express.json's `verify` hook, which sees the raw bytes before JSON.parse: a number written with a

@@ -1,7 +1,7 @@
 // Bearer tokens: random, shown once, stored as a sha256 hash (a leaked database leaks no usable token).
 import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Db } from '../activities/db.js';
+import type { Db } from '../db/client.js';
 import { HttpProblem } from './problem.js';
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');

@@ -4,7 +4,7 @@
 // the real outcome where it is recorded, in PostgreSQL, and answers with it; never a success not seen.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Db } from '../activities/db.js';
+import type { Db } from '../db/client.js';
 import type { RequestOutcome } from '../domain/change-request.js';
 import type { CommandType } from '../domain/commands.js';
 import { HttpProblem } from './problem.js';

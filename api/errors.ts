@@ -5,13 +5,16 @@ import {
   ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcDeadlineError, isGrpcServiceError,
 } from '@temporalio/client';
 import { ZodError } from 'zod';
-import { classifyPgError } from '../activities/pg-errors.js';
+import { DomainError } from '../domain/errors.js';
+import { classifyPgError } from '../db/pg-errors.js';
 import { HttpProblem, type Problem, problemType } from './problem.js';
 
 /** A failure's `kind` (in its details, beside the rule) decides the status; the type is the code. */
 const STATUS_BY_KIND: Record<string, number> = {
   conflict: 409, rule: 422, not_found: 404, forbidden: 403, invalid: 400, internal: 500, unavailable: 503,
 };
+
+const REALM = 'Bearer realm="milestone-contracts"';
 
 /** Seconds a client should wait before retrying a 503: long enough for a worker or database to return. */
 export const RETRY_AFTER_UNAVAILABLE_S = 5;
@@ -31,6 +34,10 @@ export function toProblem(err: unknown): HttpProblem {
   if (err instanceof ZodError) {
     return new HttpProblem(400, 'INVALID_REQUEST', 'The request is malformed', 'see errors[] for each field', undefined,
       err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  }
+  // A read-only command decided in the API from the read model (previewPlan): the workflow's answer, locally.
+  if (err instanceof DomainError) {
+    return new HttpProblem(STATUS_BY_KIND[err.kind] ?? 422, err.code, titleOf(err.code), err.message, err.rule, undefined, undefined, err.extra);
   }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const failure = err.cause;
@@ -83,7 +90,7 @@ function expressOwnError(err: unknown): HttpProblem | undefined {
   return new HttpProblem(err.status, 'BAD_REQUEST', 'The request could not be read');
 }
 
-/** PostgreSQL down, unreachable or past the pool's timeouts (activities/db.ts): an outage, not a bug. */
+/** PostgreSQL down, unreachable or past the pool's timeouts (db/client.ts): an outage, not a bug. */
 function isDbUnavailable(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code;
   return code === 'ECONNREFUSED' || code === 'P1001' || classifyPgError(err).retryable;
@@ -121,6 +128,9 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   if (p.status >= 500 && p.code === 'INTERNAL') {
     console.error(JSON.stringify({ level: 'error', requestId: res.getHeader('Request-Id'), msg: String(err?.stack ?? err) }));
   }
+  res.removeHeader('Location'); // set ahead by a create that was then refused: there is no new resource
   if (p.retryAfter) res.setHeader('Retry-After', String(p.retryAfter));
+  // RFC 6750: a 401 names the scheme, and says the token was refused when one was sent.
+  if (p.status === 401) res.setHeader('WWW-Authenticate', req.get('authorization') ? `${REALM}, error="invalid_token"` : REALM);
   res.status(p.status).type('application/problem+json').json(problemBody(p, req, res));
 };

@@ -4,7 +4,7 @@
 // failed validation or met an outage (5xx): those may simply be retried. Keys expire after 24 hours.
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { Db } from '../activities/db.js';
+import type { Db } from '../db/client.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from './deadline.js';
 import { problemBody, toProblem } from './errors.js';
 import { HttpProblem } from './problem.js';
@@ -25,9 +25,10 @@ const IN_PROGRESS_RETRY_AFTER_S = 1;
 const inProgress = () => new HttpProblem(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS',
   'A request with this Idempotency-Key is still being processed', 'retry shortly with the same key', undefined, undefined, IN_PROGRESS_RETRY_AFTER_S);
 
-export interface Answer {
+/** A stored answer; `B` is the route's response body type (api/responses.ts). */
+export interface Answer<B = unknown> {
   status: number;
-  body: unknown;
+  body: B;
 }
 
 export function requireKey(req: Request): string {
@@ -47,7 +48,7 @@ export const requestHash = (req: Request, body: unknown): string =>
  * Runs `work` once per (user, key). `work` must return the answer to store; a thrown HttpProblem with a
  * 4xx status is stored too (the same request would be refused the same way), anything else is not.
  */
-export async function once(db: Db, req: Request, res: Response, key: string, hash: string, work: () => Promise<Answer>): Promise<void> {
+export async function once<B>(db: Db, req: Request, res: Response, key: string, hash: string, work: () => Promise<Answer<B>>): Promise<void> {
   const userId = res.locals.user.id;
   const expired = new Date(Date.now() - IDEMPOTENCY_TTL_MS);
   // One round trip: claim a new key, or take over one whose 24 hours are over; a live key claims nothing.
@@ -75,15 +76,15 @@ export async function once(db: Db, req: Request, res: Response, key: string, has
     }
     res.setHeader('Idempotent-Replayed', 'true');
     res.status(prior.responseStatus!);
-    if (prior.responseStatus! >= 400) res.type('application/problem+json');
+    if (prior.responseStatus! >= 400) res.type('application/problem+json').removeHeader('Location');
     res.json(prior.responseBody);
     return;
   }
   return run(db, req, res, userId, key, work);
 }
 
-async function run(db: Db, req: Request, res: Response, userId: string, key: string, work: () => Promise<Answer>): Promise<void> {
-  let answer: Answer;
+async function run<B>(db: Db, req: Request, res: Response, userId: string, key: string, work: () => Promise<Answer<B>>): Promise<void> {
+  let answer: Answer<B>;
   try {
     answer = await work();
   } catch (err) {

@@ -1,6 +1,8 @@
-// Amounts are integer cents, and every number a command takes is a whole number, so the raw JSON text
-// may hold integer literals only. JSON.parse reads `1e3` and `1000.0` as 1000, which would pass the
-// domain's whole-number check: only the text can tell, so it is scanned before it is parsed.
+// Amounts are integer cents, and every number a command takes is a whole number. The published document
+// says `integer` in JSON Schema's sense: a number whose value has no fraction, however it is written, so
+// `1e3` and `1000.0` are 1000 (the fuzzer's positive data includes such literals, and a client's JSON
+// library may write them). A literal whose value has a fraction (`1000.5`, `1e-1`) is refused here, from
+// the text, before JSON.parse: a number the domain must never round.
 
 export interface NumberLiteral {
   literal: string;
@@ -9,8 +11,8 @@ export interface NumberLiteral {
 }
 
 /**
- * The first number literal outside strings that has a fraction or an exponent, or undefined. Tolerant
- * of malformed JSON: it only skips strings and reads number tokens; JSON.parse judges the rest.
+ * The first number literal outside strings whose value is not a whole number, or undefined. Tolerant of
+ * malformed JSON: it only skips strings and reads number tokens; JSON.parse judges the rest.
  */
 export function firstNonIntegerLiteral(text: string): NumberLiteral | undefined {
   let i = 0;
@@ -22,7 +24,7 @@ export function firstNonIntegerLiteral(text: string): NumberLiteral | undefined 
       const at = i;
       i = skipNumber(text, i);
       const literal = text.slice(at, i);
-      if (/[.eE]/.test(literal)) return { literal, at };
+      if (/[.eE]/.test(literal) && !Number.isInteger(Number(literal))) return { literal, at };
     } else {
       i++;
     }

@@ -1,36 +1,47 @@
-// API process entry: PORT (3000), DATABASE_URL, COMMAND_TIMEOUT_MS (15000), and Temporal's standard
-// client configuration (worker/connection.ts: a profile and the TEMPORAL_* variables).
-import { createDb } from '../activities/db.js';
+// API process entry: configuration from the environment through api/config.ts (README, "Environment"); a
+// bad value stops it here with the variable's name and what it must be. Temporal's standard client
+// configuration (a profile and the TEMPORAL_* variables) is read by worker/connection.ts.
+import { createDb, createPool } from '../db/client.js';
+import { DELIVERY_SCHEDULE } from '../domain/webhook-schedule.js';
 import { connectClient, describeTarget, temporalSettings } from '../worker/connection.js';
 import { createApp } from './app.js';
+import { readEnv } from './config.js';
 import { createApiMetrics } from './metrics.js';
+import { apiLogger } from './request-log.js';
 
-const port = Number(process.env.PORT ?? 3000);
+let env;
+try {
+  env = readEnv();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(2);
+}
+const logger = apiLogger(env.LOG_LEVEL);
 const metrics = createApiMetrics();
 const settings = temporalSettings();
-console.log(JSON.stringify({ level: 'info', msg: 'connecting to Temporal', ...describeTarget(settings) }));
+logger.info(describeTarget(settings), 'connecting to Temporal');
 const { client: temporal, connection } = await connectClient(settings, { interceptors: { workflow: [metrics.updateInterceptor] } });
-const db = createDb();
+const db = createDb(env.DATABASE_URL);
+const rateLimitStore = createPool(env.DATABASE_URL, { max: 4 });
 const server = createApp({
   db,
   temporal,
+  logger,
   metrics,
-  rateLimitPerMinute: Number(process.env.RATE_LIMIT_PER_MINUTE ?? 600),
-  changeRequestsByDefault: process.env.CHANGE_REQUESTS_DEFAULT === 'on',
-  ...(process.env.INITIATION_FEE_CENTS ? { initiationFeeCents: Number(process.env.INITIATION_FEE_CENTS) } : {}),
-  ...(process.env.COMMAND_TIMEOUT_MS ? { commandTimeoutMs: positiveMs('COMMAND_TIMEOUT_MS', process.env.COMMAND_TIMEOUT_MS) } : {}),
-}).listen(port, () => {
-  console.log(JSON.stringify({ level: 'info', msg: 'api listening', port }));
+  rateLimitStore,
+  rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+  rateLimitPerAddressPerMinute: env.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
+  trustProxyHops: env.TRUST_PROXY_HOPS,
+  changeRequestsByDefault: env.CHANGE_REQUESTS_DEFAULT === 'on',
+  initiationFeeCents: env.INITIATION_FEE_CENTS,
+  commandTimeoutMs: env.COMMAND_TIMEOUT_MS,
+  webhooks: { allowLoopback: env.WEBHOOKS_ALLOW_LOOPBACK === 'true', schedule: DELIVERY_SCHEDULE },
+}).listen(env.PORT, () => {
+  logger.info({ port: env.PORT }, 'api listening');
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    server.close(() => void Promise.all([db.$disconnect(), connection.close()]).finally(() => process.exit(0)));
+    server.close(() => void Promise.all([db.$disconnect(), rateLimitStore.end(), connection.close()]).finally(() => process.exit(0)));
   });
-}
-
-function positiveMs(name: string, value: string): number {
-  const ms = Number(value);
-  if (!Number.isSafeInteger(ms) || ms <= 0) throw new Error(`${name} must be a whole number of milliseconds above 0, got ${value}`);
-  return ms;
 }

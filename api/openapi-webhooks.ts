@@ -1,11 +1,14 @@
 // The event payloads of R29 as OpenAPI 3.1 `webhooks` (what we POST to a receiver), with the Standard
 // Webhooks headers. The schemas mirror domain/webhook-events.ts; a test validates delivered bodies with them.
+import type { oas31, ZodOpenApiPathsObject } from 'zod-openapi';
 import { LEDGER_KINDS, WEBHOOK_EVENT_TYPES } from '../domain/webhook-events.js';
 
-const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
-const cents = { type: 'integer', description: 'Integer cents (USD).' };
+type Schema = oas31.SchemaObject;
 
-const balances = {
+const nullable = (type: 'string' | 'integer', extra: Schema = {}): Schema => ({ type: [type, 'null'], ...extra });
+const cents: Schema = { type: 'integer', description: 'Integer cents (USD).' };
+
+const balances: Schema = {
   type: 'object',
   required: ['depositsCents', 'feesCents', 'releasesCents', 'refundsCents', 'escrowCents', 'projectFundsCents'],
   properties: Object.fromEntries(
@@ -17,7 +20,7 @@ const balances = {
   description: 'R10: deposits = fees + releases + refunds + escrow + project funds.',
 };
 
-const contract = {
+const contract: Schema = {
   type: 'object',
   required: ['id', 'title', 'status', 'clientId', 'freelancerId', 'balances'],
   properties: {
@@ -31,7 +34,7 @@ const contract = {
   description: 'The contract as it stands after the transition that caused the event.',
 };
 
-const noticeData = {
+const noticeData: Schema = {
   type: 'object',
   required: [
     'contract',
@@ -76,7 +79,7 @@ const noticeData = {
   },
 };
 
-const moneyData = {
+const moneyData: Schema = {
   type: 'object',
   required: ['contract', 'actorId', 'kind', 'amountCents', 'milestoneId', 'ledgerKey'],
   properties: {
@@ -89,7 +92,7 @@ const moneyData = {
   },
 };
 
-const event = {
+const event: Schema = {
   type: 'object',
   required: ['id', 'type', 'timestamp', 'contractId', 'seq', 'index', 'data'],
   properties: {
@@ -117,7 +120,7 @@ const event = {
   },
 };
 
-export const webhookSchemas = {
+export const webhookSchemas: Record<string, Schema> = {
   WebhookBalances: balances,
   WebhookContract: contract,
   WebhookNoticeData: noticeData,
@@ -125,10 +128,10 @@ export const webhookSchemas = {
   WebhookEvent: event,
 };
 
-const header = (description: string) => ({ required: true, schema: { type: 'string' }, description });
+const header = (description: string) => ({ required: true, schema: { type: 'string' } satisfies Schema, description });
 
 /** One `webhooks` entry per event type: the POST a receiver gets, and what its answer means. */
-export function webhooksDocument() {
+export function webhooksDocument(): ZodOpenApiPathsObject {
   return Object.fromEntries(
     Object.entries(WEBHOOK_EVENT_TYPES).map(([type, summary]) => [
       type,

@@ -1,6 +1,10 @@
-// Every route is declared once with its zod schemas; the same declaration validates requests and
-// produces the OpenAPI 3.1 document (JSON Schema 2020-12, which OpenAPI 3.1 uses natively).
+// Every route is declared once with its zod schemas (request and response); the same declaration validates
+// requests, types the handler's answer and produces the OpenAPI 3.1 document through zod-openapi, which
+// renders zod 4's own JSON Schema. Every status an operation can answer is declared with its headers.
 import { z } from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
+import { introduction } from './docs-intro.js';
+import { problemSchema } from './responses.js';
 import { webhookSchemas, webhooksDocument } from './openapi-webhooks.js';
 
 export interface RouteSpec {
@@ -8,96 +12,137 @@ export interface RouteSpec {
   /** Express style: /contracts/:id */
   path: string;
   summary: string;
-  tag: string;
+  /** Longer prose for the reference: semantics a schema cannot say. */
+  description?: string;
+  tag: 'Contracts' | 'Commands' | 'Messages' | 'Operator' | 'Webhooks';
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
-  success: number;
+  response: z.ZodType;
+  /** 204 answers no body (its `response` is z.undefined()). */
+  success: 200 | 201 | 202 | 204;
   /** Writes that need an Idempotency-Key. */
   idempotent?: boolean;
+  /** Contract commands: the rules answer with 403 (wrong party), 409 (state) and 422 (rule). */
+  command?: boolean;
   /** Rule ids this route enforces (RULES.md). */
   rules?: string[];
-  auth?: boolean;
+  /** Statuses beyond those every route of its kind can answer. */
+  errors?: number[];
 }
 
-const problem = {
-  type: 'object',
-  required: ['type', 'title', 'status', 'code'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    code: { type: 'string', description: 'Stable error code, e.g. AMOUNT_TOO_SMALL' },
-    rule: { type: 'string', description: 'The rule broken, R1–R28 (RULES.md)' },
-    errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
-  },
+/** A rule's section in the introduction (api/docs-intro.ts): the renderer's anchor for `### R4`. */
+export const ruleLink = (id: string): string => `[${id}](#description/${id.toLowerCase()})`;
+
+const requestIdHeader = z.string().meta({ description: 'Yours if you sent a valid one; else a UUID. Also in the logs and `instance`.' });
+const retryAfter = z.string().regex(/^\d+$/).meta({ description: 'Seconds to wait before retrying.' });
+const replayed = z.literal('true').meta({ description: 'The stored answer to an earlier request with this Idempotency-Key.' });
+
+const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/).meta({
+  description: 'Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer '
+    + '(`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours.',
+  example: '3f0c1b9e-5a4b-4d0e-9a57-1d2f0a7c6b11',
+});
+
+const SUCCESS_TEXT = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'Done; no body' } as const;
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`).',
+  401: 'No bearer token, or one that is not valid.',
+  403: 'The other party\'s command.',
+  404: 'No such contract, request or message, or you are not a party to it.',
+  409: 'The contract\'s state does not allow it now, or a request with this key is still running (`Retry-After`).',
+  413: 'The body is over 256 KB.',
+  415: 'A body that is not `application/json` in UTF-8.',
+  422: 'The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request.',
+  429: 'Rate limited, per address before authentication and per token after.',
+  500: 'A bug or a command that could not be stored; nothing was changed.',
+  503: 'Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`.',
 };
 
-const schema = (t: z.ZodType) => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(t, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
-};
+/** The statuses a route can answer, beyond its success: from its kind, then its own. */
+export function errorStatuses(r: RouteSpec): number[] {
+  const s = new Set([400, 401, 413, 415, 429, 500, 503]);
+  if (r.params) s.add(404);
+  if (r.idempotent) [409, 422].forEach((c) => s.add(c));
+  if (r.command) [403, 404, 409, 422].forEach((c) => s.add(c));
+  for (const c of r.errors ?? []) s.add(c);
+  return [...s].sort((a, b) => a - b);
+}
 
-export function openApiDocument(routes: RouteSpec[]) {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of routes) {
-    const path = r.path.replace(/:(\w+)/g, '{$1}');
-    const parameters: unknown[] = [];
-    for (const name of Object.keys(r.params?.shape ?? {})) parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
-    const query = r.query ? (schema(r.query) as { properties?: Record<string, unknown>; required?: string[] }) : undefined;
-    for (const [name, s] of Object.entries(query?.properties ?? {})) {
-      parameters.push({ name, in: 'query', required: query?.required?.includes(name) ?? false, schema: s });
-    }
-    if (r.idempotent) {
-      parameters.push({ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', maxLength: 255 },
-        description: 'Unique per request; reuse it on retry. The same key and body replay the first answer.' });
-    }
-    const errors = Object.fromEntries(
-      ['400', '401', '404', '409', '422', '429', '503'].map((c) => [c, { $ref: `#/components/responses/Problem` }]),
-    );
-    const ok = r.success === 204 ? { description: 'No content' } : { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } };
-    paths[path] ??= {};
-    paths[path][r.method] = {
-      summary: r.summary,
-      tags: [r.tag],
-      operationId: `${r.method}${path.replace(/[{}]/g, '').split('/').map((s) => s.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())).join('')}`,
-      ...(r.rules?.length ? { description: `Enforces ${r.rules.join(', ')}.` } : {}),
-      ...(r.auth === false ? { security: [] } : {}),
-      parameters,
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(r.body) } } } } : {}),
-      responses: { [String(r.success)]: ok, ...errors },
+function responses(r: RouteSpec): ZodOpenApiResponsesObject {
+  const out: ZodOpenApiResponsesObject = {
+    [String(r.success)]: {
+      description: SUCCESS_TEXT[r.success],
+      headers: z.object({
+        'Request-Id': requestIdHeader,
+        ...(r.idempotent ? { 'Idempotent-Replayed': replayed.optional() } : {}),
+        ...(r.success === 201 ? { Location: z.string().meta({ description: 'The new resource.' }) } : {}),
+      }),
+      ...(r.success === 204 ? {} : { content: { 'application/json': { schema: r.response } } }),
+    },
+  };
+  for (const status of errorStatuses(r)) {
+    out[String(status) as `4${string}`] = {
+      description: ERROR_TEXT[status] ?? 'A problem',
+      headers: z.object({
+        'Request-Id': requestIdHeader,
+        ...(status === 429 || status === 503 ? { 'Retry-After': retryAfter } : {}),
+        ...(status === 409 ? { 'Retry-After': retryAfter.optional() } : {}),
+        ...(status === 401 ? { 'WWW-Authenticate': z.string().meta({ example: 'Bearer realm="milestone-contracts"' }) } : {}),
+        ...(r.idempotent && status < 500 ? { 'Idempotent-Replayed': replayed.optional() } : {}),
+      }),
+      content: { 'application/problem+json': { schema: problemSchema } },
     };
   }
+  return out;
+}
+
+export const openApiPath = (path: string): string => path.replace(/:(\w+)/g, '{$1}');
+
+/** Stable operation ids (the typed client's names): post + /contracts/{id}/fund → postContractsIdFund. */
+export const operationId = (r: Pick<RouteSpec, 'method' | 'path'>): string =>
+  `${r.method}${openApiPath(r.path).replace(/[{}]/g, '').split('/').map((s) => s.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())).join('')}`;
+
+function operation(r: RouteSpec): ZodOpenApiOperationObject {
+  const rules = (r.rules ?? []).map(ruleLink).join(', ');
   return {
-    openapi: '3.1.0',
-    info: {
-      title: 'Milestone contracts API',
-      version: '1.0.0',
-      description: 'Milestone-based freelance contracts on durable workflows. Errors are RFC 9457 problem+json with the rule broken (R1–R28).',
+    operationId: operationId(r),
+    summary: r.summary,
+    description: [r.description, rules ? `Enforces ${rules}.` : undefined].filter(Boolean).join('\n\n') || undefined,
+    tags: [r.tag],
+    ...(r.rules?.length ? { 'x-rules': r.rules } : {}),
+    requestParams: {
+      ...(r.params ? { path: r.params } : {}),
+      ...(r.query ? { query: r.query } : {}),
+      ...(r.idempotent ? { header: z.object({ 'Idempotency-Key': idempotencyKey }) } : {}),
     },
-    servers: [{ url: '/' }],
-    security: [{ bearer: [] }],
-    components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Problem: problem, ...webhookSchemas },
-      responses: { Problem: { description: 'A problem (RFC 9457)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } } },
-    },
-    paths,
-    webhooks: webhooksDocument(),
+    // An empty POST counts as {} (api/router.ts): a body is required only where {} is refused.
+    ...(r.body ? { requestBody: { required: !r.body.safeParse({}).success, content: { 'application/json': { schema: r.body } } } } : {}),
+    responses: responses(r),
   };
 }
 
-export function docsPage(routes: RouteSpec[]): string {
-  const esc = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
-  const rows = routes
-    .map((r) => `<tr><td><code>${r.method.toUpperCase()}</code></td><td><code>${esc(r.path)}</code></td><td>${esc(r.summary)}</td><td>${r.idempotent ? 'required' : ''}</td><td>${(r.rules ?? []).join(' ')}</td></tr>`)
-    .join('\n');
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Milestone contracts API</title>
-<style>body{font:14px system-ui;margin:2rem}td,th{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left}</style></head>
-<body><h1>Milestone contracts API</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).
-Authenticate with <code>Authorization: Bearer &lt;token&gt;</code>. Errors are <code>application/problem+json</code>.</p>
-<table><tr><th>method</th><th>path</th><th>what</th><th>Idempotency-Key</th><th>rules</th></tr>
-${rows}</table></body></html>`;
+export function openApiDocument(routes: RouteSpec[]) {
+  const paths: Record<string, Record<string, ZodOpenApiOperationObject>> = {};
+  for (const r of routes) (paths[openApiPath(r.path)] ??= {})[r.method] = operation(r);
+  return createDocument({
+    openapi: '3.1.0',
+    info: { title: 'Milestone contracts API', version: '1.0.0', description: introduction() },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    tags: [
+      { name: 'Contracts', description: 'Create a contract, list yours, read one and its history.' },
+      { name: 'Commands', description: 'Every contract command of RULES.md: each needs an Idempotency-Key.' },
+      { name: 'Messages', description: 'Your in-app messages (R24).' },
+      { name: 'Webhooks', description: 'R29: endpoints that receive signed events (Standard Webhooks), and their delivery logs.' },
+      { name: 'Operator', description: 'Operator tokens only (R28): read any contract, resolve a dispute. An operator is never a party.' },
+    ],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token from `npm run user:create`.' } },
+      schemas: webhookSchemas,
+    },
+    paths,
+    webhooks: webhooksDocument(),
+  });
 }

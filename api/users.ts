@@ -1,7 +1,7 @@
 // Issuing users and bearer tokens (scripts and tests; there is no sign-up route: the marketplace owns
 // identity and provisions its users here).
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../activities/db.js';
+import type { Db } from '../db/client.js';
 import { hashToken, newToken } from './auth.js';
 
 export interface IssuedUser {

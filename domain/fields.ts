@@ -25,6 +25,9 @@ export function charLength(s: string): number {
 }
 
 export const ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/** The largest PostgreSQL `integer` (int4): sequence numbers, positions. */
+export const INT4_MAX = 2_147_483_647;
 export const isId = (v: unknown): v is string => typeof v === 'string' && v.length <= LIMITS.id && ID_PATTERN.test(v);
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

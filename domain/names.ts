@@ -17,6 +17,8 @@ export const changeRequestIdFromWorkflowId = (workflowId: string): string => {
   return workflowId.slice(CHANGE_REQUEST_PREFIX.length);
 };
 
+/** R14: the feature_flags row that lets a client request changes to an active milestone. */
+export const CHANGE_REQUEST_FLAG = 'active_milestone_change_requests';
 /**
  * Notice delivery has its own task queue beside each contract queue (issue 13): an email outage fills
  * only that queue's activity slots, never persistence's. Derived, so every test queue has its own too.

@@ -2,7 +2,8 @@
 // They check shapes, types and what PostgreSQL would refuse (domain/fields.ts); the rules (R2, R4, R5, …)
 // live in the domain, so a refused amount is a 422 naming its rule rather than a 400.
 import { z } from 'zod';
-import { ID_PATTERN, LIMITS, charLength, isCalendarDate, isStorableText } from './fields.js';
+import { ID_PATTERN, INT4_MAX, LIMITS, charLength, isCalendarDate, isStorableText } from './fields.js';
+import { MAX_BALANCE_CENTS, MAX_MILESTONE_CENTS, MIN_MILESTONE_CENTS } from './money.js';
 import { MAX_BATCH_OPS } from './plan.js';
 import { DISPUTE_OUTCOMES } from './disputes.js';
 import { MESSAGE_MAX } from './review.js';
@@ -14,6 +15,12 @@ export const idSchema = z
   .regex(ID_PATTERN, 'letters, digits, _ . - only')
   .meta({ description: 'An id: 1 to 100 letters, digits, _ . or -.' });
 
+// Spelled out for JSON Schema readers in other languages: `\s` differs between engines (Python's has
+// \x1c-\x1f, JavaScript's \ufeff); this class is exactly what String.prototype.trim removes.
+const SPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+const STORABLE_TEXT = '^[^\\x00]*$';
+const REQUIRED_TEXT = `^[^\\x00]*[^\\x00${SPACE}][^\\x00]*$`;
+
 /**
  * Text as PostgreSQL stores it: no NUL, no unpaired UTF-16 surrogate, at most `max` characters counted
  * as code points (JSON Schema's maxLength counts the same way).
@@ -24,13 +31,18 @@ const text = (max: number, opts: { required?: boolean } = {}) =>
     .refine(isStorableText, 'must not contain NUL characters or unpaired UTF-16 surrogates')
     .refine((s) => charLength(s) <= max, `at most ${max} characters`)
     .refine((s) => !opts.required || s.trim().length > 0, 'must not be blank')
-    .meta({ maxLength: max, ...(opts.required ? { minLength: 1 } : {}) });
+    // The pattern tells generated clients and fuzzers what the refinements check: no NUL, and for required
+    // text one character that is not white space.
+    .meta({ maxLength: max, ...(opts.required ? { minLength: 1, pattern: REQUIRED_TEXT } : { pattern: STORABLE_TEXT }) });
+
 
 /**
  * Cents as a JSON integer literal (the API refuses `1e3` and `1000.0` before parsing). The range is the
  * domain's (R4), so an amount too small or too large is a 422 that names the rule.
  */
-const cents = z.number().meta({ type: 'integer', description: 'Integer cents (USD). Milestone amounts are 500 to 100000000 (R4).' });
+const centsIn = (minimum: number, maximum: number, description: string) =>
+  z.number().meta({ type: 'integer', minimum, maximum, description, example: 150_000 });
+const cents = centsIn(MIN_MILESTONE_CENTS, MAX_MILESTONE_CENTS, 'A milestone\'s amount in integer cents (USD): $5.00 to $1,000,000.00 (R4).');
 const dueDate = z
   .string()
   .refine(isCalendarDate, 'a calendar date that exists, YYYY-MM-DD, years 0001-9999')
@@ -75,23 +87,30 @@ export const createContractBody = z
   .strict();
 
 export const planBody = z.object({ ops: z.array(planOp).min(1).max(MAX_BATCH_OPS) }).strict();
-export const releaseBody = z.object({ amountCents: cents.optional() }).strict();
+export const releaseBody = z.object({
+  amountCents: centsIn(1, MAX_MILESTONE_CENTS, 'Cents to release, at most what the milestone holds (R5, R8); all of it when absent.').optional(),
+}).strict();
 export const changeRequestBody = z.object({ milestoneId: idSchema, changes: milestonePatch }).strict();
 export const editChangeRequestBody = z.object({ changes: milestonePatch }).strict();
-export const withdrawFundsBody = z.object({ amountCents: cents.optional() }).strict();
+export const withdrawFundsBody = z.object({
+  amountCents: centsIn(1, MAX_BALANCE_CENTS, 'Cents to withdraw, at most the project funds (R23); all of them when absent.').optional(),
+}).strict();
 export const emptyBody = z.object({}).strict();
 /** R26: what the freelancer should change. */
 export const revisionBody = z.object({ message: text(MESSAGE_MAX, { required: true }) }).strict();
 /** R28: why the milestone is disputed. */
 export const disputeBody = z.object({ reason: text(MESSAGE_MAX, { required: true }) }).strict();
 /** R27: all of the escrow when amountCents is absent. */
-export const refundBody = z.object({ amountCents: cents.optional(), reason: text(MESSAGE_MAX).optional() }).strict();
+export const refundBody = z.object({
+  amountCents: centsIn(1, MAX_MILESTONE_CENTS, 'Cents asked back, at most what the milestone holds (R27); all of it when absent.').optional(),
+  reason: text(MESSAGE_MAX).optional(),
+}).strict();
 /** R28: the operator's resolution; a split names both parts, which must sum to the escrow. */
 export const resolveDisputeBody = z
   .object({
     outcome: z.enum(DISPUTE_OUTCOMES),
-    releaseCents: cents.optional().meta({ description: 'A split: the part released to the freelancer.' }),
-    refundCents: cents.optional().meta({ description: 'A split: the part returned to the client.' }),
+    releaseCents: centsIn(0, MAX_MILESTONE_CENTS, 'A split: the part released to the freelancer.').optional(),
+    refundCents: centsIn(0, MAX_MILESTONE_CENTS, 'A split: the part returned to the client.').optional(),
     reason: text(MESSAGE_MAX, { required: true }),
   })
   .strict();
@@ -100,10 +119,27 @@ export const decisionBody = z
   .object({ version: z.number().int().min(0).meta({ description: 'The version of the request you answer (R16).' }) })
   .strict();
 
-export const listQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    startingAfter: z.string().max(200).optional(),
-  })
-  .strict();
-export const messagesQuery = listQuery.extend({ unread: z.enum(['true', 'false']).optional() }).strict();
+export const limit = z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'Page size, 1 to 100.' });
+/** A cursor is text to the route (which answers INVALID_CURSOR for a bad one); the document says its shape. */
+const cursor = (description: string, shape: Record<string, unknown>) =>
+  z.string().max(200).optional().meta({
+    description: `Pass the last page's nextCursor: ${description}`,
+    override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+      delete jsonSchema.maxLength;
+      Object.assign(jsonSchema, shape);
+    },
+  });
+
+/** My contracts: the cursor is a contract id of mine (404 for any other). */
+export const contractsQuery = z.object({
+  limit,
+  startingAfter: idSchema.optional().meta({ description: 'Pass the last page\'s nextCursor: a contract id.' }),
+}).strict();
+/** A contract's history, oldest first: the cursor is a `seq` (int4). */
+export const historyQuery = z.object({ limit, startingAfter: cursor('a seq.', { type: 'integer', minimum: 0, maximum: INT4_MAX }) }).strict();
+/** My messages, newest first: the cursor is a message id. */
+export const messagesQuery = z.object({
+  limit,
+  startingAfter: cursor('a message id.', { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+  unread: z.enum(['true', 'false']).optional(),
+}).strict();

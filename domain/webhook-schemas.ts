@@ -1,7 +1,7 @@
 // zod schemas of the webhook endpoints API (R29), shared by the routes (validation) and OpenAPI.
 import { z } from 'zod';
 import { isStorableText } from './fields.js';
-import { idSchema, listQuery } from './schemas.js';
+import { idSchema, limit } from './schemas.js';
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from './webhook-events.js';
 
 const eventTypes = Object.keys(WEBHOOK_EVENT_TYPES) as [string, ...string[]];
@@ -53,9 +53,14 @@ export const rotateSecretBody = z
   .strict();
 
 export const endpointParams = z.object({ id: endpointIdSchema }).strict();
-export const deliveryParams = z
-  .object({ id: endpointIdSchema, eventId: z.string().regex(/^evt_[\w.-]{1,100}_\d{1,10}_\d{1,4}$/) })
-  .strict();
-export const deliveriesQuery = listQuery
-  .extend({ status: z.enum(['pending', 'delivered', 'failed', 'canceled']).optional() })
+/** evt_<contract>_<seq>_<index> (domain/webhook-events.ts). */
+export const eventIdSchema = z.string().regex(/^evt_[\w.-]{1,100}_\d{1,10}_\d{1,4}$/, 'an event id (evt_…)');
+export const deliveryParams = z.object({ id: endpointIdSchema, eventId: eventIdSchema }).strict();
+/** Newest first; the cursor is an event id from this log (404 for any other). */
+export const deliveriesQuery = z
+  .object({
+    limit,
+    startingAfter: eventIdSchema.optional().meta({ description: "Pass the last page's nextCursor: an event id." }),
+    status: z.enum(['pending', 'delivered', 'failed', 'canceled']).optional(),
+  })
   .strict();

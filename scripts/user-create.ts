@@ -3,8 +3,8 @@
 // an operator (R28: resolves disputes with its own tokens, never a party to a contract). The database is
 // DATABASE_URL's, or else the embedded one of a running `npm run up` (scripts/lib/stack-file.ts).
 import { parseArgs } from 'node:util';
-import { createDb } from '../activities/db.js';
-import { CHANGE_REQUEST_FLAG } from '../api/routes/commands.js';
+import { createDb } from '../db/client.js';
+import { CHANGE_REQUEST_FLAG } from '../domain/names.js';
 import { issueUser } from '../api/users.js';
 import { databaseUrlOrEmbedded } from './lib/stack-file.js';
 

@@ -2,8 +2,8 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
-import { createWebhookDispatcher } from '../activities/webhook-outbox.js';
-import { type WebhookSettings, webhookSettingsFromEnv } from '../activities/webhook-settings.js';
+import { createWebhookDispatcher } from '../webhooks/outbox.js';
+import { type WebhookSettings, webhookSettingsFromEnv } from '../webhooks/settings.js';
 import { TASK_QUEUE } from '../domain/names.js';
 
 export const workflowsPath = new URL('../workflows/index.ts', import.meta.url).pathname;

@@ -5,7 +5,7 @@
 // WORKER_METRICS_ADDRESS (host:port) serves the Temporal runtime's Prometheus metrics on /metrics; unset,
 // none are served (tests start many workers side by side, each would want the port).
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { createDb } from '../activities/db.js';
+import { createDb } from '../db/client.js';
 import { mailerFromEnv } from '../activities/mail.js';
 import { Client } from '@temporalio/client';
 import { describeTarget, temporalSettings } from './connection.js';

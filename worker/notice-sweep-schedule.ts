@@ -22,7 +22,7 @@ export async function ensureNoticeSweepSchedule(client: Client, taskQueue: strin
   };
   const spec = { intervals: [{ every: NOTICE_POLICY.sweepEveryMs }] };
   // SKIP: a pass still re-driving when the next is due lets the next one go (its notices are in flight).
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' as const };
   const deadline = () => Date.now() + CALL_DEADLINE_MS;
   try {
     await client.connection.withDeadline(deadline(), () => client.schedule.create({ scheduleId, spec, action, policies }));

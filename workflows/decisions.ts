@@ -1,6 +1,7 @@
 // How a command that asks a request's workflow to decide (approve, reject, withdraw, accept, decline)
 // learns the outcome: it waits for the contract to apply the request's report, and tells the caller what
 // was decided, or that it is not known yet (DESIGN.md: "Honest"). Workflow code: deterministic.
+import type { Duration } from '@temporalio/common';
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { RequestOutcome } from '../domain/change-request.js';
 import type { RequestSignal, Transition } from '../domain/commands.js';
@@ -19,7 +20,7 @@ export interface DecisionWait {
   outcomes: ReadonlyMap<string, RequestOutcome>;
   /** Rules v2: a decision not seen in time is an error, never a success. */
   honest: boolean;
-  wait: string | number;
+  wait: Duration;
 }
 
 /** Returns once the decision `t` forwarded is known to have been taken as asked; throws otherwise. */

@@ -3,6 +3,7 @@
 // run the same commands, through the same rules, as the Updates; a signal cannot answer, so a refusal is
 // recorded beside the audit trail (refused_signals) and logged, and never fails the workflow.
 import { ApplicationFailure, TemporalFailure, log, patched, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/common';
 import type { ContractActivities } from '../activities/types.js';
 import { contractIdFromWorkflowId } from '../domain/names.js';
 import { type ContractSignalVerb, SIGNAL_COMMANDS, type SignalInput } from '../domain/signals.js';
@@ -15,7 +16,7 @@ const CONTRACT_SIGNALS = 'contract-signals';
 const PAYLOAD_MAX = 4000;
 
 /** One insert; unlike a transition, nothing waits on it: after an hour of outage the log line remains. */
-const refusalOptions = { ...persistenceOptions, scheduleToCloseTimeout: '1 hour' };
+const refusalOptions: ActivityOptions = { ...persistenceOptions, scheduleToCloseTimeout: '1 hour' };
 const { recordRefusal } = proxyActivities<ContractActivities>(refusalOptions);
 
 /** Runs the command a verb stands for, under the contract's lock; throws an ApplicationFailure to refuse. */

@@ -5,43 +5,51 @@
 import { createHash } from 'node:crypto';
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
-import type { Db } from '../../activities/db.js';
+import type { Db } from '../../db/client.js';
 import type { Deadline } from '../deadline.js';
 import type { CommandType } from '../../domain/commands.js';
-import { contractWorkflowId } from '../../domain/names.js';
+import { CHANGE_REQUEST_FLAG, contractWorkflowId } from '../../domain/names.js';
 import {
   changeRequestBody, decisionBody, disputeBody, editChangeRequestBody, emptyBody, idSchema, planBody, refundBody, releaseBody, revisionBody,
   withdrawFundsBody,
 } from '../../domain/schemas.js';
 import { type CommandArgs, type CommandResult, commandUpdates } from '../../workflows/messages.js';
 import { settleDecision } from '../decisions.js';
-import { once, requestHash, requireKey } from '../idempotency.js';
-import type { RouteSpec } from '../openapi.js';
+import { type Answer, once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 import type { Router } from '../router.js';
-import { contractView, loadContract, loadParties } from '../views.js';
+import { changeRequestsEnabled, contractView, loadContract, loadContractState, loadParties } from '../../db/read-model.js';
+import { decide } from '../../domain/commands.js';
+import { commandAnswerSchema, previewSchema } from '../responses.js';
 
-export const CHANGE_REQUEST_FLAG = 'active_milestone_change_requests';
 
 const contractParams = z.object({ id: idSchema }).strict();
 const milestoneParams = z.object({ id: idSchema, milestoneId: idSchema }).strict();
 const requestParams = z.object({ id: idSchema, requestId: idSchema }).strict();
 const refundParams = z.object({ id: idSchema, milestoneId: idSchema, requestId: idSchema }).strict();
 
-interface CommandRoute<T extends CommandType> extends Omit<RouteSpec, 'method' | 'success' | 'tag'> {
+type ContractParams = z.ZodObject & z.ZodType<{ id: string }>;
+
+interface CommandRoute<T extends CommandType, P extends ContractParams, B extends z.ZodType> {
   type: T;
-  params: z.ZodObject;
-  body: z.ZodType;
-  toArgs: (input: { params: Record<string, string>; body: never }, ctx: { featureEnabled: () => Promise<boolean> }) => Promise<Omit<CommandArgs<T>, 'actorId'>> | Omit<CommandArgs<T>, 'actorId'>;
+  path: string;
+  summary: string;
+  description?: string;
+  rules: string[];
+  params: P;
+  body: B;
+  toArgs: (input: { params: z.output<P>; body: z.output<B> }, ctx: { actorId: string; featureEnabled: () => Promise<boolean> }) =>
+    Promise<CommandArgs<T>> | CommandArgs<T>;
 }
 
 export function commandRoutes(router: Router, db: Db, temporal: Client, deadline: Deadline, changeRequestsByDefault: boolean): void {
-  const add = <T extends CommandType>(r: CommandRoute<T>) => {
-    router.add({ ...r, method: 'post', success: 200, tag: 'Commands', idempotent: true }, async ({ params, body }, req, res) => {
+  const add = <T extends CommandType, P extends ContractParams, B extends z.ZodType>(r: CommandRoute<T, P, B>) => {
+    const spec = { path: r.path, summary: r.summary, description: r.description, rules: r.rules, params: r.params, body: r.body,
+      method: 'post', success: 200, tag: 'Commands', idempotent: true, command: true, response: commandAnswerSchema } as const;
+    router.add(spec, async ({ params, body }, { req, res }) => {
       const user = res.locals.user;
-      const id = (params as { id: string }).id;
+      const id = params.id;
       const contract = await loadParties(db, id, user.id);
       if (!contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
       const key = requireKey(req);
@@ -53,76 +61,91 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
           if (!landed) throw new HttpProblem(409, 'CONTRACT_ENDED', 'Contract ended', 'the contract has ended and accepts no changes', 'R3');
           return commandAnswer(landed, await loadContract(db, id, user.id));
         }
-        const featureEnabled = async () => {
-          const flag = await db.featureFlag.findUnique({ where: { userId_name: { userId: contract.clientId, name: CHANGE_REQUEST_FLAG } } });
-          return flag?.enabled ?? changeRequestsByDefault;
-        };
-        const args = { actorId: user.id, ...(await r.toArgs({ params: params as Record<string, string>, body: body as never }, { featureEnabled })) };
-        const def = commandUpdates[r.type] as unknown as UpdateDefinition<CommandResult, [typeof args]>;
+        const featureEnabled = () => changeRequestsEnabled(db, contract.clientId, CHANGE_REQUEST_FLAG, changeRequestsByDefault);
+        // The router parsed both with the route's own schemas, P and B (a conditional type TS cannot narrow here).
+        const args = await r.toArgs({ params: params as z.output<P>, body: body as z.output<B> }, { actorId: user.id, featureEnabled });
         const handle = temporal.workflow.getHandle(contractWorkflowId(id));
-        const result = await deadline(() => handle.executeUpdate(def, { args: [args], updateId: updateId(user.id, key) }))
-          .catch(async (err: unknown) => {
+        const result = await deadline(() => handle.executeUpdate(commandUpdates[r.type], { args: [args], updateId: updateId(user.id, key) }))
+          .catch(async (err: unknown): Promise<Partial<CommandResult>> => {
             await settleDecision(db, r.type, err); // rethrows unless the decision's outcome is now known
-            return {} as Partial<CommandResult>;
+            return {};
           });
         return commandAnswer(result, await loadContract(db, id, user.id));
       });
     });
   };
 
-  add({ type: 'previewPlan', path: '/contracts/:id/milestones/preview', summary: 'Show changes: the diff a batch would make, without applying it', params: contractParams, body: planBody, rules: ['R11'],
-    toArgs: ({ body }) => ({ ops: (body as z.infer<typeof planBody>).ops }) });
+  // R11 "Show changes": a read. The domain's own decision on the read model's state, so it refuses what
+  // a save would refuse, with no Update, no history event and no Idempotency-Key.
+  router.add(
+    { method: 'post', path: '/contracts/:id/milestones/preview', summary: 'Show changes: the diff a batch would make, without applying it', tag: 'Commands',
+      params: contractParams, body: planBody, response: previewSchema, success: 200, command: true, rules: ['R2', 'R4', 'R5', 'R11', 'R12'],
+      description: 'A read: nothing is stored and no Idempotency-Key is needed. Ids of added milestones are provisional.' },
+    async ({ params: { id }, body }, { res, reply }) => {
+      const user = res.locals.user;
+      const [state, contract] = await Promise.all([loadContractState(db, id), loadContract(db, id, user.id)]);
+      if (!state || !contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+      const { diff } = decide(state, { type: 'previewPlan', ops: body.ops }, { actorId: user.id, now: new Date().toISOString() });
+      reply({ contract: contractView(contract), diff: diff! });
+    },
+  );
+  const batch = 'One batch, all or nothing (R11). A `reorder` lists the new order of the PENDING milestones only (funded and released '
+    + 'ones keep their place, R12): their ids, and the `ref` of a milestone added earlier in the same batch.';
   add({ type: 'savePlan', path: '/contracts/:id/milestones/batch', summary: 'Add, edit, delete and reorder pending milestones, all or nothing', params: contractParams, body: planBody, rules: ['R2', 'R4', 'R5', 'R11', 'R12', 'R21'],
-    toArgs: ({ body }) => ({ ops: (body as z.infer<typeof planBody>).ops }) });
+    description: batch, toArgs: ({ body }, { actorId }) => ({ actorId, ops: body.ops }) });
   add({ type: 'fundMilestone', path: '/contracts/:id/fund', summary: 'Activate and fund the next milestone, or top up the active one after an approved increase', params: contractParams, body: emptyBody, rules: ['R6', 'R7', 'R9', 'R17'],
-    toArgs: () => ({}) });
+    toArgs: (_input, { actorId }) => ({ actorId }) });
   add({ type: 'submitWork', path: '/contracts/:id/milestones/:milestoneId/submit', summary: 'Submit work on the active milestone (freelancer)', params: milestoneParams, body: emptyBody, rules: ['R5', 'R18'],
-    toArgs: ({ params }) => ({ milestoneId: params.milestoneId! }) });
-  add({ type: 'releasePayment', path: '/contracts/:id/milestones/:milestoneId/release', summary: 'Release payment, in full or in part', params: milestoneParams, body: releaseBody, rules: ['R5', 'R8', 'R18', 'R22', 'R25', 'R27', 'R28'],
-    toArgs: ({ params, body }) => ({ milestoneId: params.milestoneId!, ...(body as z.infer<typeof releaseBody>) }) });
+    toArgs: ({ params }, { actorId }) => ({ actorId, milestoneId: params.milestoneId }) });
+  add({ type: 'releasePayment', path: '/contracts/:id/milestones/:milestoneId/release', summary: 'Release payment, in full or in part', params: milestoneParams, body: releaseBody,
+    rules: ['R5', 'R8', 'R18', 'R22', 'R25', 'R27', 'R28'],
+    description: 'Without `amountCents`, releases what the milestone holds. Refused while a refund request is pending or the milestone is disputed.',
+    toArgs: ({ params, body }, { actorId }) => ({ actorId, milestoneId: params.milestoneId, ...body }) });
   add({ type: 'requestChange', path: '/contracts/:id/change-requests', summary: 'Request a change to the active milestone (client)', params: contractParams, body: changeRequestBody, rules: ['R14', 'R15', 'R19'],
-    toArgs: async ({ body }, { featureEnabled }) => {
-      const b = body as z.infer<typeof changeRequestBody>;
-      return { milestoneId: b.milestoneId, patch: b.changes, featureEnabled: await featureEnabled() };
-    } });
+    toArgs: async ({ body }, { actorId, featureEnabled }) => ({ actorId, milestoneId: body.milestoneId, patch: body.changes, featureEnabled: await featureEnabled() }) });
   add({ type: 'editChangeRequest', path: '/contracts/:id/change-requests/:requestId', summary: 'Edit a pending change request', params: requestParams, body: editChangeRequestBody, rules: ['R16'],
-    toArgs: ({ params, body }) => ({ requestId: params.requestId!, patch: (body as z.infer<typeof editChangeRequestBody>).changes }) });
+    toArgs: ({ params, body }, { actorId }) => ({ actorId, requestId: params.requestId, patch: body.changes }) });
   const decision = (type: 'withdrawChangeRequest' | 'withdrawProposal', path: string, summary: string, rules: string[]) =>
-    add({ type, path, summary, params: requestParams, body: emptyBody, rules, toArgs: ({ params }) => ({ requestId: params.requestId! }) });
+    add({ type, path, summary, params: requestParams, body: emptyBody, rules, toArgs: ({ params }, { actorId }) => ({ actorId, requestId: params.requestId }) });
   decision('withdrawChangeRequest', '/contracts/:id/change-requests/:requestId/withdraw', 'Withdraw a pending change request (client)', ['R16']);
   // R16: every answer names the version it answers (400 without it, 409 with another).
   const answer = (type: 'approveChangeRequest' | 'rejectChangeRequest' | 'acceptProposal' | 'declineProposal', path: string, summary: string, rules = ['R16', 'R17']) =>
     add({ type, path, summary, params: requestParams, body: decisionBody, rules,
-      toArgs: ({ params, body }) => ({ requestId: params.requestId!, ...(body as z.infer<typeof decisionBody>) }) });
+      toArgs: ({ params, body }, { actorId }) => ({ actorId, requestId: params.requestId, ...body }) });
   answer('approveChangeRequest', '/contracts/:id/change-requests/:requestId/approve', 'Approve a change request (freelancer); send the version you reviewed');
   answer('rejectChangeRequest', '/contracts/:id/change-requests/:requestId/reject', 'Reject a change request (freelancer); send the version you reviewed');
   add({ type: 'proposeChanges', path: '/contracts/:id/proposals', summary: 'Propose to add, edit or delete pending milestones (freelancer)', params: contractParams, body: planBody, rules: ['R20', 'R21'],
-    toArgs: ({ body }) => ({ ops: (body as z.infer<typeof planBody>).ops }) });
+    toArgs: ({ body }, { actorId }) => ({ actorId, ops: body.ops }) });
   decision('withdrawProposal', '/contracts/:id/proposals/:requestId/withdraw', 'Withdraw a pending proposal (freelancer)', ['R20']);
   answer('acceptProposal', '/contracts/:id/proposals/:requestId/accept', 'Accept a proposal: its changes apply (client); send its version', ['R16', 'R20', 'R21']);
   answer('declineProposal', '/contracts/:id/proposals/:requestId/decline', 'Decline a proposal (client); send its version', ['R16', 'R20', 'R21']);
   add({ type: 'endContract', path: '/contracts/:id/end', summary: 'End the contract; unused project funds are refunded', params: contractParams, body: emptyBody, rules: ['R3', 'R22', 'R23'],
-    toArgs: () => ({}) });
+    toArgs: (_input, { actorId }) => ({ actorId }) });
   add({ type: 'keepOpen', path: '/contracts/:id/keep-open', summary: 'Keep the contract open after the last release', params: contractParams, body: emptyBody, rules: ['R22'],
-    toArgs: () => ({}) });
+    toArgs: (_input, { actorId }) => ({ actorId }) });
   // Issue 14: revisions (R26), disputes (R28), refunds with consent (R27).
-  add({ type: 'requestRevisions', path: '/contracts/:id/milestones/:milestoneId/request-revisions', summary: 'Send submitted work back with a message (client); stops the review window', params: milestoneParams, body: revisionBody, rules: ['R25', 'R26'],
-    toArgs: ({ params, body }) => ({ milestoneId: params.milestoneId!, message: (body as z.infer<typeof revisionBody>).message }) });
-  add({ type: 'openDispute', path: '/contracts/:id/milestones/:milestoneId/disputes', summary: 'Open a dispute on the funded milestone (either party); its money freezes', params: milestoneParams, body: disputeBody, rules: ['R25', 'R28'],
-    toArgs: ({ params, body }) => ({ milestoneId: params.milestoneId!, reason: (body as z.infer<typeof disputeBody>).reason }) });
-  add({ type: 'requestRefund', path: '/contracts/:id/milestones/:milestoneId/refund-requests', summary: 'Ask for all or part of the escrow back (client); the freelancer has seven days to answer', params: milestoneParams, body: refundBody, rules: ['R27', 'R28'],
-    toArgs: ({ params, body }) => ({ milestoneId: params.milestoneId!, ...(body as z.infer<typeof refundBody>) }) });
+  add({ type: 'requestRevisions', path: '/contracts/:id/milestones/:milestoneId/request-revisions', summary: 'Send submitted work back with a message (client); stops the review window',
+    params: milestoneParams, body: revisionBody, rules: ['R25', 'R26'],
+    toArgs: ({ params, body }, { actorId }) => ({ actorId, milestoneId: params.milestoneId, message: body.message }) });
+  add({ type: 'openDispute', path: '/contracts/:id/milestones/:milestoneId/disputes', summary: 'Open a dispute on the funded milestone (either party); its money freezes',
+    params: milestoneParams, body: disputeBody, rules: ['R25', 'R28'],
+    toArgs: ({ params, body }, { actorId }) => ({ actorId, milestoneId: params.milestoneId, reason: body.reason }) });
+  add({ type: 'requestRefund', path: '/contracts/:id/milestones/:milestoneId/refund-requests', summary: 'Ask for all or part of the escrow back (client); the freelancer has seven days to answer',
+    params: milestoneParams, body: refundBody, rules: ['R27', 'R28'],
+    toArgs: ({ params, body }, { actorId }) => ({ actorId, milestoneId: params.milestoneId, ...body }) });
   const refundAnswer = (type: 'acceptRefund' | 'declineRefund', verb: string, summary: string) =>
     add({ type, path: `/contracts/:id/milestones/:milestoneId/refund-requests/:requestId/${verb}`, summary, params: refundParams, body: emptyBody, rules: ['R27', 'R28'],
-      toArgs: ({ params }) => ({ milestoneId: params.milestoneId!, requestId: params.requestId! }) });
+      toArgs: ({ params }, { actorId }) => ({ actorId, milestoneId: params.milestoneId, requestId: params.requestId }) });
   refundAnswer('acceptRefund', 'accept', 'Accept a refund request: the amount leaves escrow to the client (freelancer)');
   refundAnswer('declineRefund', 'decline', 'Decline a refund request: nothing moves (freelancer)');
   add({ type: 'withdrawFunds', path: '/contracts/:id/withdraw-funds', summary: 'Withdraw unused project funds (never escrow)', params: contractParams, body: withdrawFundsBody, rules: ['R23'],
-    toArgs: ({ body }) => body as z.infer<typeof withdrawFundsBody> });
+    description: 'Without `amountCents`, withdraws all project funds.', toArgs: ({ body }, { actorId }) => ({ actorId, ...body }) });
 }
 
 /** 200 with the contract as PostgreSQL now has it (read-your-writes) and what the command returned. */
-export function commandAnswer(result: Partial<CommandResult>, fresh: Awaited<ReturnType<typeof loadContract>>) {
+export function commandAnswer(
+  result: Partial<CommandResult>, fresh: Awaited<ReturnType<typeof loadContract>>,
+): Answer<z.input<typeof commandAnswerSchema>> {
   return {
     status: 200,
     body: {

@@ -1,20 +1,22 @@
 // Creating contracts and reading them: the list of my contracts, one contract, and its history.
 import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
-import type { Db } from '../../activities/db.js';
+import type { Db } from '../../db/client.js';
 import type { Deadline } from '../deadline.js';
 import { contractSummaryLine } from '../../domain/describe.js';
 import { contractWorkflowId } from '../../domain/names.js';
-import { createContractBody, idSchema, listQuery } from '../../domain/schemas.js';
+import { INT4_MAX } from '../../domain/fields.js';
+import { contractsQuery, createContractBody, historyQuery, idSchema } from '../../domain/schemas.js';
 import type { contractWorkflow } from '../../workflows/contract.js';
 import { createContractUpdate } from '../../workflows/messages.js';
-import { once, requestHash, requireKey } from '../idempotency.js';
+import { type Answer, once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 import type { Router } from '../router.js';
-import { contractView, loadContract, loadParties } from '../views.js';
+import {
+  contractView, historyEntryView, listContracts, listHistory, loadContract, loadParties,
+} from '../../db/read-model.js';
+import { type ContractBody, contractSchema, historyEntrySchema, listOf } from '../responses.js';
 import { contractIdFor, updateId } from './commands.js';
-
-const INT4_MAX = 2_147_483_647;
 
 /**
  * The workflow task timeout of contract workflows (continue-as-new keeps it): Temporal's default. 5 s
@@ -28,8 +30,11 @@ export function contractRoutes(
   router: Router, db: Db, temporal: Client, deadline: Deadline, taskQueue: string, initiationFeeCents: number,
 ): void {
   router.add(
-    { method: 'post', path: '/contracts', summary: 'Create a contract (the caller is its client)', tag: 'Contracts', body: createContractBody, success: 201, idempotent: true, rules: ['R1', 'R9', 'R25'] },
-    async ({ body }, req, res) => {
+    { method: 'post', path: '/contracts', summary: 'Create a contract (the caller is its client)', tag: 'Contracts', body: createContractBody,
+      response: contractSchema, success: 201, idempotent: true, rules: ['R1', 'R9', 'R25', 'R28'], errors: [403, 404],
+      description: 'The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, '
+        + 'so a retry reaches the same contract. An operator is never a party (403 OPERATOR_NOT_A_PARTY).' },
+    async ({ body }, { req, res }) => {
       const user = res.locals.user;
       const key = requireKey(req);
       const freelancer = await db.user.findUnique({ where: { id: body.freelancerId } });
@@ -40,8 +45,10 @@ export function contractRoutes(
       if (user.role === 'operator' || freelancer.role === 'operator') {
         throw new HttpProblem(403, 'OPERATOR_NOT_A_PARTY', 'An operator cannot be a party to a contract', undefined, 'R28');
       }
+      const contractId = contractIdFor(user.id, key);
+      // Known from the key before anything runs, so a replayed 201 carries it too (only bodies are stored).
+      res.setHeader('Location', `/contracts/${contractId}`);
       await once(db, req, res, key, requestHash(req, body), async () => {
-        const contractId = contractIdFor(user.id, key);
         try {
           await deadline(() => temporal.workflow.executeUpdateWithStart(createContractUpdate, {
             // R9: the fee is the marketplace's setting (INITIATION_FEE_CENTS), never the paying client's.
@@ -75,56 +82,48 @@ export function contractRoutes(
           throw err;
         }
         const contract = await loadContract(db, contractId, user.id);
-        res.setHeader('Location', `/contracts/${contractId}`);
-        return { status: 201, body: contractView(contract!) };
+        return { status: 201, body: contractView(contract!) } satisfies Answer<ContractBody>;
       });
     },
   );
 
   router.add(
-    { method: 'get', path: '/contracts', summary: 'List my contracts, newest first', tag: 'Contracts', query: listQuery, success: 200 },
-    async ({ query }, _req, res) => {
-      const me = res.locals.user.id;
-      const mine = { OR: [{ clientId: me }, { freelancerId: me }] };
-      const after = query.startingAfter ? await db.contract.findFirst({ where: { id: query.startingAfter, ...mine } }) : null;
-      if (query.startingAfter && !after) throw new HttpProblem(400, 'INVALID_CURSOR', 'startingAfter is not one of your contracts');
-      const rows = await db.contract.findMany({
-        where: after
-          ? { AND: [mine, { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }] }
-          : mine,
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: query.limit + 1,
-        include: { milestones: { orderBy: { position: 'asc' } }, changeRequests: { where: { state: 'pending' } } },
-      });
+    { method: 'get', path: '/contracts', summary: 'List my contracts, newest first', tag: 'Contracts', query: contractsQuery,
+      response: listOf(contractSchema, 'ContractList'), success: 200, errors: [404] },
+    async ({ query }, { res, reply }) => {
+      const rows = await listContracts(db, res.locals.user.id, query.limit, query.startingAfter);
+      if (!rows) throw new HttpProblem(404, 'NOT_FOUND', 'startingAfter names no contract of yours');
       const page = rows.slice(0, query.limit);
-      res.json({ object: 'list', data: page.map(contractView), hasMore: rows.length > query.limit, nextCursor: rows.length > query.limit ? page.at(-1)!.id : null });
+      reply({ object: 'list', data: page.map(contractView), hasMore: rows.length > query.limit, nextCursor: rows.length > query.limit ? page.at(-1)!.id : null });
     },
   );
 
   const params = z.object({ id: idSchema }).strict();
   router.add(
-    { method: 'get', path: '/contracts/:id', summary: 'A contract with its milestones, pending request and project funds', tag: 'Contracts', params, success: 200 },
-    async ({ params: { id } }, _req, res) => {
+    { method: 'get', path: '/contracts/:id', summary: 'A contract with its milestones, pending request and project funds', tag: 'Contracts', params,
+      response: contractSchema, success: 200 },
+    async ({ params: { id } }, { res, reply }) => {
       const contract = await loadContract(db, id, res.locals.user.id);
       if (!contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
-      res.json(contractView(contract));
+      reply(contractView(contract));
     },
   );
 
   router.add(
-    { method: 'get', path: '/contracts/:id/history', summary: "The contract's history: every accepted command, who sent it, before → after", tag: 'Contracts', params, query: listQuery, success: 200 },
-    async ({ params: { id }, query }, _req, res) => {
+    { method: 'get', path: '/contracts/:id/history', summary: "The contract's history: every accepted command, who sent it, before → after", tag: 'Contracts', params, query: historyQuery,
+      response: listOf(historyEntrySchema, 'HistoryList'), success: 200, description: '`startingAfter` is a `seq`: oldest first.' },
+    async ({ params: { id }, query }, { res, reply }) => {
       if (!(await loadParties(db, id, res.locals.user.id))) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
       const after = query.startingAfter === undefined ? 0 : Number(query.startingAfter);
       // seq is an int4 column: a larger cursor would make PostgreSQL refuse the query (a 500).
       if (!/^\d{1,10}$/.test(query.startingAfter ?? '0') || after > INT4_MAX) {
         throw new HttpProblem(400, 'INVALID_CURSOR', 'startingAfter is a sequence number', `digits only, at most ${INT4_MAX}`);
       }
-      const rows = await db.auditEvent.findMany({ where: { contractId: id, seq: { gt: after } }, orderBy: { seq: 'asc' }, take: query.limit + 1 });
+      const rows = await listHistory(db, id, after, query.limit);
       const page = rows.slice(0, query.limit);
-      res.json({
+      reply({
         object: 'list',
-        data: page.map((e) => ({ object: 'event', seq: e.seq, command: e.command, actorId: e.actorId, at: e.at.toISOString(), before: e.before, after: e.after, workflowId: e.workflowId, runId: e.runId })),
+        data: page.map(historyEntryView),
         hasMore: rows.length > query.limit,
         nextCursor: rows.length > query.limit ? String(page.at(-1)!.seq) : null,
       });

@@ -3,7 +3,8 @@
 // that names the operator; the audit trail and both parties' notices carry the name and the reason.
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { Db } from '../../activities/db.js';
+import type { Db } from '../../db/client.js';
+import { contractView, loadContractForOperator } from '../../db/read-model.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import { idSchema, resolveDisputeBody } from '../../domain/schemas.js';
 import { resolveDisputeUpdate } from '../../workflows/messages.js';
@@ -11,7 +12,7 @@ import type { Deadline } from '../deadline.js';
 import { once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 import type { Router } from '../router.js';
-import { contractView, loadContractForOperator } from '../views.js';
+import { commandAnswerSchema, contractSchema } from '../responses.js';
 import { commandAnswer, updateId } from './commands.js';
 
 const contractParams = z.object({ id: idSchema }).strict();
@@ -26,13 +27,14 @@ export function operatorRoutes(router: Router, db: Db, temporal: Client, deadlin
   router.add(
     {
       method: 'get', path: '/operator/contracts/:id', summary: 'A contract as an operator sees it (open disputes included)',
-      tag: 'Operator', params: contractParams, success: 200, rules: ['R28'],
+      tag: 'Operator', params: contractParams, response: contractSchema, success: 200, rules: ['R28'], errors: [403],
+      description: 'Operator tokens only (403 OPERATOR_ONLY otherwise).',
     },
-    async ({ params: { id } }, _req, res) => {
+    async ({ params: { id } }, { res, reply }) => {
       requireOperator(res.locals.user.role);
       const contract = await loadContractForOperator(db, id);
       if (!contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
-      res.json(contractView(contract));
+      reply(contractView(contract));
     },
   );
 
@@ -40,9 +42,11 @@ export function operatorRoutes(router: Router, db: Db, temporal: Client, deadlin
     {
       method: 'post', path: '/operator/contracts/:id/milestones/:milestoneId/disputes/:disputeId/resolve',
       summary: 'Resolve a dispute: release to the freelancer, refund to the client, or a split summing to the escrow (operator)',
-      tag: 'Operator', params: disputeParams, body: resolveDisputeBody, success: 200, idempotent: true, rules: ['R10', 'R28'],
+      tag: 'Operator', params: disputeParams, body: resolveDisputeBody, response: commandAnswerSchema, success: 200, idempotent: true,
+      command: true, rules: ['R10', 'R28'],
+      description: 'Operator tokens only (403 OPERATOR_ONLY otherwise). A split names both amounts; they sum to the escrow.',
     },
-    async ({ params, body }, req, res) => {
+    async ({ params, body }, { req, res }) => {
       const user = res.locals.user;
       requireOperator(user.role);
       const exists = await db.contract.findUnique({ where: { id: params.id }, select: { id: true } });

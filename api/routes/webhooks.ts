@@ -1,12 +1,13 @@
 // Webhook endpoints (R29): a party registers endpoints for its own contracts, sees each secret once, lists,
 // disables, enables, deletes and rotates them, reads an endpoint's delivery log and asks for a redelivery.
 // Another user's endpoint, and a contract that is not the caller's, are 404s (nothing is revealed).
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import type { Client } from '@temporalio/client';
-import type { Db } from '../../activities/db.js';
-import { startDelivery } from '../../activities/webhook-outbox.js';
-import type { WebhookSettings } from '../../activities/webhook-settings.js';
-import { targetRefusal } from '../../activities/webhook-target.js';
+import type { Db } from '../../db/client.js';
+import { startDelivery } from '../../webhooks/outbox.js';
+import type { WebhookSettings } from '../../webhooks/settings.js';
+import { targetRefusal } from '../../webhooks/target.js';
 import {
   createEndpointBody,
   deliveriesQuery,
@@ -15,9 +16,20 @@ import {
   rotateSecretBody,
 } from '../../domain/webhook-schemas.js';
 import type { WebhookDelivery, WebhookEndpoint } from '../../generated/prisma/client.js';
+import { once, requestHash, requireKey } from '../idempotency.js';
+import { contractIdFor } from './commands.js';
 import { HttpProblem } from '../problem.js';
+import {
+  listOf,
+  webhookDeliverySchema,
+  webhookEndpointSchema,
+  webhookEndpointWithSecretSchema,
+} from '../responses.js';
 import type { Router } from '../router.js';
-import { loadParties } from '../views.js';
+import { loadParties } from '../../db/read-model.js';
+
+type EndpointBody = z.input<typeof webhookEndpointSchema>;
+type DeliveryBody = z.input<typeof webhookDeliverySchema>;
 
 /** Enough for an integration per contract family; a bound so one account cannot fill the table. */
 const MAX_ENDPOINTS_PER_OWNER = 20;
@@ -26,14 +38,14 @@ const TAG = 'Webhooks';
 /** Standard Webhooks' secret format: whsec_ and 24 to 64 random bytes in base64. */
 const newSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
-const endpointView = (e: WebhookEndpoint) => ({
+const endpointView = (e: WebhookEndpoint): EndpointBody => ({
   object: 'webhook_endpoint',
   id: e.id,
   url: e.url,
   description: e.description,
   contractId: e.contractId,
   eventTypes: e.eventTypes,
-  status: e.status,
+  status: e.status as EndpointBody['status'], // the column holds only these (routes and activities/webhooks.ts write it)
   failingSince: e.failingSince?.toISOString() ?? null,
   previousSecretExpiresAt:
     e.previousSecretExpiresAt && e.previousSecretExpiresAt > new Date()
@@ -42,13 +54,13 @@ const endpointView = (e: WebhookEndpoint) => ({
   createdAt: e.createdAt.toISOString(),
 });
 
-const deliveryView = (d: WebhookDelivery & { event: { type: string; contractId: string; seq: number } }) => ({
+const deliveryView = (d: WebhookDelivery & { event: { type: string; contractId: string; seq: number } }): DeliveryBody => ({
   object: 'webhook_delivery',
   eventId: d.eventId,
   eventType: d.event.type,
   contractId: d.event.contractId,
   seq: d.event.seq,
-  status: d.status,
+  status: d.status as DeliveryBody['status'], // as above
   attempts: d.attempts,
   lastStatusCode: d.lastStatusCode,
   lastError: d.lastError,
@@ -77,39 +89,51 @@ export function webhookRoutes(
       summary: 'Register a webhook endpoint; its signing secret is in this answer only',
       tag: TAG,
       body: createEndpointBody,
+      response: webhookEndpointWithSecretSchema,
       success: 201,
+      idempotent: true,
       rules: ['R29'],
+      errors: [404, 422],
+      description: 'A retry with the same Idempotency-Key answers the same endpoint and secret; it registers nothing more.',
     },
-    async ({ body }, _req, res) => {
+    async ({ body }, { req, res }) => {
       const me = res.locals.user.id;
-      const refused = targetRefusal(body.url, settings.allowLoopback);
-      if (refused)
-        throw new HttpProblem(422, 'WEBHOOK_TARGET_REFUSED', 'This URL cannot receive webhooks', refused, 'R29');
-      if (body.contractId && !(await loadParties(db, body.contractId, me)))
-        throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
-      if ((await db.webhookEndpoint.count({ where: { ownerId: me } })) >= MAX_ENDPOINTS_PER_OWNER) {
-        throw new HttpProblem(
-          422,
-          'TOO_MANY_ENDPOINTS',
-          `At most ${MAX_ENDPOINTS_PER_OWNER} webhook endpoints per account`,
-          'delete one first',
-          'R29',
-        );
-      }
-      const secret = newSecret();
-      const e = await db.webhookEndpoint.create({
-        data: {
-          id: `we_${randomUUID()}`,
-          ownerId: me,
-          contractId: body.contractId ?? null,
-          url: body.url,
-          description: body.description,
-          eventTypes: [...new Set(body.eventTypes)],
-          secret,
-        },
+      const key = requireKey(req);
+      // The id derives from the key, so a replayed 201 carries its Location too (only bodies are stored).
+      const id = `we_${contractIdFor(`webhook-endpoint\n${me}`, key)}`;
+      res.setHeader('Location', `/webhook-endpoints/${id}`);
+      // Refusals inside the claim are stored answers: a retry is refused (or answered) the same way.
+      await once(db, req, res, key, requestHash(req, body), async () => {
+        const refused = targetRefusal(body.url, settings.allowLoopback);
+        if (refused) {
+          throw new HttpProblem(422, 'WEBHOOK_TARGET_REFUSED', 'This URL cannot receive webhooks', refused, 'R29');
+        }
+        if (body.contractId && !(await loadParties(db, body.contractId, me))) {
+          throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+        }
+        if (await db.webhookEndpoint.findUnique({ where: { id } })) {
+          // The key's 24 hours are over and it is used again: the endpoint it made is still there.
+          throw new HttpProblem(409, 'IDEMPOTENCY_KEY_USED', 'This Idempotency-Key already registered an endpoint',
+            `endpoint ${id}; use a new key to register another`, 'R29');
+        }
+        if ((await db.webhookEndpoint.count({ where: { ownerId: me } })) >= MAX_ENDPOINTS_PER_OWNER) {
+          throw new HttpProblem(422, 'TOO_MANY_ENDPOINTS', `At most ${MAX_ENDPOINTS_PER_OWNER} webhook endpoints per account`,
+            'delete one first', 'R29');
+        }
+        const secret = newSecret();
+        const e = await db.webhookEndpoint.create({
+          data: {
+            id,
+            ownerId: me,
+            contractId: body.contractId ?? null,
+            url: body.url,
+            description: body.description,
+            eventTypes: [...new Set(body.eventTypes)],
+            secret,
+          },
+        });
+        return { status: 201, body: { ...endpointView(e), secret } };
       });
-      res.setHeader('Location', `/webhook-endpoints/${e.id}`);
-      res.status(201).json({ ...endpointView(e), secret });
     },
   );
 
@@ -119,15 +143,16 @@ export function webhookRoutes(
       path: '/webhook-endpoints',
       summary: 'My webhook endpoints',
       tag: TAG,
+      response: listOf(webhookEndpointSchema, 'WebhookEndpointList'),
       success: 200,
       rules: ['R29'],
     },
-    async (_input, _req, res) => {
+    async (_input, { res, reply }) => {
       const rows = await db.webhookEndpoint.findMany({
         where: { ownerId: res.locals.user.id },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       });
-      res.json({ object: 'list', data: rows.map(endpointView), hasMore: false, nextCursor: null });
+      reply({ object: 'list', data: rows.map(endpointView), hasMore: false, nextCursor: null });
     },
   );
 
@@ -138,11 +163,12 @@ export function webhookRoutes(
       summary: 'One webhook endpoint',
       tag: TAG,
       params: endpointParams,
+      response: webhookEndpointSchema,
       success: 200,
       rules: ['R29'],
     },
-    async ({ params }, _req, res) => {
-      res.json(endpointView(await mine(params.id, res.locals.user.id)));
+    async ({ params }, { res, reply }) => {
+      reply(endpointView(await mine(params.id, res.locals.user.id)));
     },
   );
 
@@ -156,6 +182,7 @@ export function webhookRoutes(
         path: `/webhook-endpoints/:id/${action}`,
         tag: TAG,
         params: endpointParams,
+        response: webhookEndpointSchema,
         success: 200,
         rules: ['R29'],
         summary:
@@ -163,10 +190,10 @@ export function webhookRoutes(
             ? 'Stop deliveries to an endpoint (pending ones are canceled)'
             : 'Deliver to an endpoint again',
       },
-      async ({ params }, _req, res) => {
+      async ({ params }, { res, reply }) => {
         await mine(params.id, res.locals.user.id);
         const e = await db.webhookEndpoint.update({ where: { id: params.id }, data: { status, failingSince: null } });
-        res.json(endpointView(e));
+        reply(endpointView(e));
       },
     );
   }
@@ -178,13 +205,14 @@ export function webhookRoutes(
       summary: 'Delete an endpoint and its delivery log',
       tag: TAG,
       params: endpointParams,
+      response: z.undefined(),
       success: 204,
       rules: ['R29'],
     },
-    async ({ params }, _req, res) => {
+    async ({ params }, { res, reply }) => {
       await mine(params.id, res.locals.user.id);
       await db.webhookEndpoint.deleteMany({ where: { id: params.id } });
-      res.status(204).end();
+      reply(undefined);
     },
   );
 
@@ -195,22 +223,30 @@ export function webhookRoutes(
       tag: TAG,
       params: endpointParams,
       body: rotateSecretBody,
+      response: webhookEndpointWithSecretSchema,
       success: 200,
+      idempotent: true,
       rules: ['R29'],
+      description: 'A retry with the same Idempotency-Key answers the same new secret; it does not rotate again.',
       summary: 'A new signing secret (in this answer only); the old one also signs for overlapMinutes',
     },
-    async ({ params, body }, _req, res) => {
-      const e = await mine(params.id, res.locals.user.id);
-      const secret = newSecret();
-      const updated = await db.webhookEndpoint.update({
-        where: { id: e.id },
-        data: {
-          secret,
-          previousSecret: e.secret,
-          previousSecretExpiresAt: new Date(Date.now() + body.overlapMinutes * 60_000),
-        },
+    async ({ params, body }, { req, res }) => {
+      const key = requireKey(req);
+      await mine(params.id, res.locals.user.id);
+      await once(db, req, res, key, requestHash(req, body), async () => {
+        // Read inside the claim: the secret being retired is the one current now.
+        const e = await mine(params.id, res.locals.user.id);
+        const secret = newSecret();
+        const updated = await db.webhookEndpoint.update({
+          where: { id: e.id },
+          data: {
+            secret,
+            previousSecret: e.secret,
+            previousSecretExpiresAt: new Date(Date.now() + body.overlapMinutes * 60_000),
+          },
+        });
+        return { status: 200, body: { ...endpointView(updated), secret } };
       });
-      res.json({ ...endpointView(updated), secret });
     },
   );
 
@@ -222,18 +258,18 @@ export function webhookRoutes(
       tag: TAG,
       params: endpointParams,
       query: deliveriesQuery,
+      response: listOf(webhookDeliverySchema, 'WebhookDeliveryList'),
       success: 200,
       rules: ['R29'],
     },
-    async ({ params, query }, _req, res) => {
+    async ({ params, query }, { res, reply }) => {
       await mine(params.id, res.locals.user.id);
       const cursor = query.startingAfter
         ? await db.webhookDelivery.findUnique({
             where: { endpointId_eventId: { endpointId: params.id, eventId: query.startingAfter } },
           })
         : null;
-      if (query.startingAfter && !cursor)
-        throw new HttpProblem(400, 'INVALID_CURSOR', 'startingAfter is an event id from this log');
+      if (query.startingAfter && !cursor) throw new HttpProblem(404, 'NOT_FOUND', 'startingAfter names no delivery in this log');
       const rows = await db.webhookDelivery.findMany({
         where: {
           endpointId: params.id,
@@ -252,7 +288,7 @@ export function webhookRoutes(
         include: { event: { select: { type: true, contractId: true, seq: true } } },
       });
       const page = rows.slice(0, query.limit);
-      res.json({
+      reply({
         object: 'list',
         data: page.map(deliveryView),
         hasMore: rows.length > query.limit,
@@ -267,11 +303,13 @@ export function webhookRoutes(
       path: '/webhook-endpoints/:id/deliveries/:eventId/redeliver',
       tag: TAG,
       params: deliveryParams,
+      response: webhookDeliverySchema,
       success: 202,
       rules: ['R29'],
+      errors: [409],
       summary: 'Send an event to the endpoint again (same webhook-id: a receiver that dedupes drops it if it had it)',
     },
-    async ({ params }, _req, res) => {
+    async ({ params }, { res, reply }) => {
       const e = await mine(params.id, res.locals.user.id);
       if (e.status === 'disabled')
         throw new HttpProblem(409, 'ENDPOINT_DISABLED', 'The endpoint is disabled', 'enable it first', 'R29');
@@ -286,7 +324,7 @@ export function webhookRoutes(
         include: { event: { select: { type: true, contractId: true, seq: true } } },
       });
       await startDelivery(temporal, taskQueue, settings, { endpointId: e.id, eventId: params.eventId }, true, settled);
-      res.status(202).json(deliveryView(d));
+      reply(deliveryView(d));
     },
   );
 }

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { createDb, type Db } from '../../activities/db.js';
+import { createDb, type Db } from '../../db/client.js';
 import { createApp } from '../../api/app.js';
-import { CHANGE_REQUEST_FLAG } from '../../api/routes/commands.js';
+import { CHANGE_REQUEST_FLAG } from '../../domain/names.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
 import { createWorker } from '../../worker/create-worker.js';
 import { createNoticeWorker } from '../../worker/notice-worker.js';
@@ -72,7 +72,7 @@ export async function startBenchStack(step: (what: string) => void): Promise<Ben
   });
   const running = Promise.all([worker.run(), noticeWorker.run(), floorWorker.run()]);
   const temporal = new Client({ connection: env.connection });
-  const server = createApp({ db, temporal, taskQueue, log: noop, rateLimitPerMinute: 1e9 }).listen(0, '127.0.0.1');
+  const server = createApp({ db, temporal, taskQueue, log: noop, rateLimitPerMinute: 1e9, rateLimitPerAddressPerMinute: 1e9 }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
 
   const client = await issueUser(db, { email: `client-${randomUUID()}@bench.test`, name: 'Bench Client' });

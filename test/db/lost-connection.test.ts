@@ -4,8 +4,8 @@
 // query on the dead connection with a message that has no SQLSTATE.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../activities/db.js';
-import { classifyPgError } from '../../activities/pg-errors.js';
+import { createDb, type Db } from '../../db/client.js';
+import { classifyPgError } from '../../db/pg-errors.js';
 import { shared } from '../support/context.js';
 
 let db: Db;

@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../activities/db.js';
+import { createDb, type Db } from '../../db/client.js';
 import { createResendMailer } from '../../activities/mail.js';
 import { createNotifications } from '../../activities/notifications.js';
 import type { Notice } from '../../domain/events.js';

@@ -1,6 +1,6 @@
 // persistTransition against real PostgreSQL: idempotent under retries, and the ledger balances (R10).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../activities/db.js';
+import { createDb, type Db } from '../../db/client.js';
 import { shared } from '../support/context.js';
 import { DirectContract } from '../support/direct-contract.js';
 

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../activities/db.js';
+import { createDb, type Db } from '../../db/client.js';
 import { createPersistence } from '../../activities/persistence.js';
 import type { RefusalRecord } from '../../activities/types.js';
 import { shared } from '../support/context.js';

@@ -4,7 +4,7 @@
 // fail here, as it once froze a contract (issue 8).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../activities/db.js';
+import { createDb, type Db } from '../../db/client.js';
 import { DomainError } from '../../domain/errors.js';
 import { shared } from '../support/context.js';
 import { DirectContract } from '../support/direct-contract.js';

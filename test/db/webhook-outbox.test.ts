@@ -1,7 +1,7 @@
 // R29's transactional outbox against real PostgreSQL: a transition's events and deliveries are written in
 // its own transaction, only for subscribed endpoints of the contract's parties, and never twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../activities/db.js';
+import { createDb, type Db } from '../../db/client.js';
 import { webhookEventId } from '../../domain/webhook-events.js';
 import { shared } from '../support/context.js';
 import { DirectContract } from '../support/direct-contract.js';

@@ -3,8 +3,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson } from '../../activities/webhook-http.js';
-import { addressRefusal, guardedLookup, targetRefusal } from '../../activities/webhook-target.js';
+import { postJson } from '../../webhooks/http.js';
+import { addressRefusal, guardedLookup, targetRefusal } from '../../webhooks/target.js';
 import { webhookEvents, webhookEventId } from '../../domain/webhook-events.js';
 import { DELIVERY_SCHEDULE, retryDelayMs } from '../../domain/webhook-schedule.js';
 import { webhookDeliveryFromWorkflowId, webhookDeliveryWorkflowId } from '../../domain/names.js';

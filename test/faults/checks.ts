@@ -10,7 +10,7 @@
 // - no request is pending without a running request workflow, and no request workflow runs for a
 //   request that is not pending.
 import type { Client } from '@temporalio/client';
-import type { Db } from '../../activities/db.js';
+import type { Db } from '../../db/client.js';
 import { changeRequestWorkflowId, contractWorkflowId } from '../../domain/names.js';
 import type { ModelCommand } from '../domain/reference-model.js';
 import type { FakeResend } from '../support/fake-resend.js';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { Db } from '../../activities/db.js';
+import type { Db } from '../../db/client.js';
 import { contractIdFor } from '../../api/routes/commands.js';
 import { CONTRACT_TASK_TIMEOUT } from '../../api/routes/contracts.js';
 import { issueUser } from '../../api/users.js';

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { createDb, type Db } from '../../activities/db.js';
+import { createDb, type Db } from '../../db/client.js';
 import { TASK_QUEUE, contractWorkflowId } from '../../domain/names.js';
 import { type RunningTemporal, startTemporalDevServer } from '../../scripts/lib/temporal-dev.js';
 import { root, temporalBinary } from '../../scripts/lib/tools.js';
@@ -176,7 +176,7 @@ export class FaultStack {
       databaseUrl: this.pg.url,
       temporalAddress: this.temporal.address,
       port: this.apiPort,
-      extra: { COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS), RATE_LIMIT_PER_MINUTE: '100000', CHANGE_REQUESTS_DEFAULT: 'on' },
+      extra: { COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS), RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000', CHANGE_REQUESTS_DEFAULT: 'on' },
       logFile: join(this.logDir, 'api.log'),
     });
     this.api = api;

@@ -4,7 +4,7 @@
 // contract is never frozen by one: each case is followed by a valid command that lands.
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANGE_REQUEST_FLAG } from '../../api/routes/commands.js';
+import { CHANGE_REQUEST_FLAG } from '../../domain/names.js';
 import type { IssuedUser } from '../../api/users.js';
 import type { CommandType } from '../../domain/commands.js';
 import type { PlanOp } from '../../domain/plan.js';

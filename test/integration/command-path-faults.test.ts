@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../activities/db.js';
+import { createDb, type Db } from '../../db/client.js';
 import { createApp } from '../../api/app.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
 import { fundMilestoneUpdate, savePlanUpdate } from '../../workflows/messages.js';

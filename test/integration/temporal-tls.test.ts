@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo, Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../activities/db.js';
+import { createDb, type Db } from '../../db/client.js';
 import { createApp } from '../../api/app.js';
 import { issueUser } from '../../api/users.js';
 import { root } from '../../scripts/lib/tools.js';

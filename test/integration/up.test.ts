@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../activities/db.js';
+import { createDb, type Db } from '../../db/client.js';
 import { root } from '../../scripts/lib/tools.js';
 import { shared } from '../support/context.js';
 import { freePort } from '../support/ports.js';

@@ -3,7 +3,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IssuedUser } from '../../api/users.js';
-import type { WebhookSettings } from '../../activities/webhook-settings.js';
+import type { WebhookSettings } from '../../webhooks/settings.js';
 import type { WebhookEvent } from '../../domain/webhook-events.js';
 import { seededRng } from '../faults/rng.js';
 import { ContractDriver } from '../support/contract-driver.js';

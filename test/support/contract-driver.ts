@@ -1,7 +1,7 @@
 // Drives contract workflows through their real Updates, as the API does, for workflow tests.
 import { randomUUID } from 'node:crypto';
 import { type Client, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { expect } from 'vitest';
 import { CONTRACT_TASK_TIMEOUT } from '../../api/routes/contracts.js';
 import type { CommandType } from '../../domain/commands.js';
@@ -64,7 +64,6 @@ export class ContractDriver {
    * full state is read back with the query, as `contract`, next to the raw `result`.
    */
   async send<T extends CommandType>(type: T, args: CommandArgs<T>, updateId?: string): Promise<DriverResult> {
-    const def = commandUpdates[type] as unknown as UpdateDefinition<CommandResult, [CommandArgs<T>]>;
     // The time-skipping test server sometimes drops an update that arrives while a workflow task is in
     // flight, answering "update … not found" (for good: that id stays unknown to it). Such an update
     // never reached history, so it is resent under a new id once the workflow is idle.
@@ -72,7 +71,7 @@ export class ContractDriver {
     for (let attempt = 1; !result; attempt++) {
       const id = attempt === 1 && updateId ? updateId : randomUUID();
       try {
-        result = await this.handle.executeUpdate(def, { args: [args], updateId: id });
+        result = await this.handle.executeUpdate(commandUpdates[type], { args: [args], updateId: id });
       } catch (err) {
         if (attempt >= 3 || !(err instanceof WorkflowNotFoundError && /update .* not found/.test(err.message))) throw err;
         console.warn(`update ${id} (${type}) was dropped by the test server; resending when the workflow is idle`);

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPersistence } from '../../activities/persistence.js';
-import type { Db } from '../../activities/db.js';
+import type { Db } from '../../db/client.js';
 import type { TransitionRecord } from '../../activities/types.js';
 import { type Command, type Transition, decide, resolveRequest } from '../../domain/commands.js';
 import type { RequestOutcome } from '../../domain/change-request.js';

@@ -1,7 +1,7 @@
 // The books of one contract as PostgreSQL holds them: the ledger's sums per kind must equal the balances
 // on the contract row, and those balance (R10: deposits = fees + releases + refunds + escrow + project funds).
 import { expect } from 'vitest';
-import type { Db } from '../../activities/db.js';
+import type { Db } from '../../db/client.js';
 
 export interface Books {
   deposits: number;

@@ -6,10 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { quietRuntime } from './runtime.js';
-import { createDb, type Db } from '../../activities/db.js';
-import type { WebhookSettings } from '../../activities/webhook-settings.js';
+import { createDb, createPool, type Db } from '../../db/client.js';
+import type { WebhookSettings } from '../../webhooks/settings.js';
 import { createApp } from '../../api/app.js';
-import { CHANGE_REQUEST_FLAG } from '../../api/routes/commands.js';
+import { CHANGE_REQUEST_FLAG } from '../../domain/names.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
 import { createWorker } from '../../worker/create-worker.js';
 import { createNoticeWorker } from '../../worker/notice-worker.js';
@@ -47,10 +47,12 @@ export async function startStack(opts: { webhooks?: WebhookSettings } = {}): Pro
   ]);
   let worker: WorkerGroup | undefined = await newWorker();
   let running = worker.run();
-  const app = createApp({
-    db, temporal: client, taskQueue, log: () => {}, rateLimitPerMinute: 100_000, ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
-  });
-  const server = app.listen(0, '127.0.0.1');
+  // The rate limits in PostgreSQL, as in production; high enough that no suite meets them.
+  const rateLimitStore = createPool(shared('databaseUrl'), { max: 2 });
+  const server = createApp({
+    db, temporal: client, taskQueue, log: () => {}, rateLimitStore, rateLimitPerMinute: 100_000,
+    rateLimitPerAddressPerMinute: 1_000_000, ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+  }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -73,7 +75,7 @@ export async function startStack(opts: { webhooks?: WebhookSettings } = {}): Pro
       await new Promise((resolve) => server.close(resolve));
       worker?.shutdown();
       await running;
-      await Promise.all([db.$disconnect(), connection.close(), nativeConnection.close()]);
+      await Promise.all([db.$disconnect(), rateLimitStore.end(), connection.close(), nativeConnection.close()]);
     },
   };
 }

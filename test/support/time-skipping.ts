@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
-import { createDb, type Db } from '../../activities/db.js';
+import { createDb, type Db } from '../../db/client.js';
 import { issueUser } from '../../api/users.js';
 import { registerSearchAttributes } from '../../scripts/lib/search-attributes.js';
 import { shared } from './context.js';

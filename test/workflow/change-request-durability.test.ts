@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../activities/db.js';
+import { createDb, type Db } from '../../db/client.js';
 import { changeRequestWorkflowId } from '../../domain/names.js';
 import { shared } from '../support/context.js';
 import { ContractDriver } from '../support/contract-driver.js';

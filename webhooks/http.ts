@@ -2,7 +2,7 @@
 // are not followed (a 3xx is an answer like any other): following one would leave the checked target.
 import http from 'node:http';
 import https from 'node:https';
-import { guardedLookup, TargetRefused } from './webhook-target.js';
+import { guardedLookup, TargetRefused } from './target.js';
 
 export type PostOutcome =
   | { kind: 'answered'; status: number; retryAfterMs: number | null }

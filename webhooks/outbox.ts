@@ -5,10 +5,10 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import type { Prisma } from '../generated/prisma/client.js';
 import { webhookDeliveryWorkflowId } from '../domain/names.js';
 import { webhookEvents } from '../domain/webhook-events.js';
-import type { TransitionRecord } from './types.js';
-import type { Db } from './db.js';
+import type { TransitionRecord } from '../activities/types.js';
+import type { Db } from '../db/client.js';
 import type { webhookDeliveryWorkflow, WebhookDeliveryInput } from '../workflows/webhook-delivery.js';
-import type { WebhookSettings } from './webhook-settings.js';
+import type { WebhookSettings } from './settings.js';
 
 type Tx = Prisma.TransactionClient;
 

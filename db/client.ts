@@ -1,5 +1,6 @@
 // The Prisma client over node-postgres (Prisma's Rust-free client: no engine binary at run time).
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 
 export type Db = PrismaClient;
@@ -24,4 +25,13 @@ export function requireDatabaseUrl(): string {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set (npm run up sets it for the embedded PostgreSQL)');
   return url;
+}
+
+/** A plain node-postgres pool with the same bounds, for libraries that take one (the API's rate limits). */
+export function createPool(connectionString: string, opts: { max?: number } = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString, ...POOL_TIMEOUTS, ...opts });
+  // An idle connection that PostgreSQL closed (a restart, a failover) is reported here and dropped by the
+  // pool; the next query opens a new one. Unheard, this 'error' event would end the process.
+  pool.on('error', () => {});
+  return pool;
 }

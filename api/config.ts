@@ -1,0 +1,35 @@
+// The API's environment, read once through a zod schema: a bad value stops the process at start with a
+// message naming the variable, instead of quietly becoming NaN (RATE_LIMIT_PER_MINUTE=abc once disabled
+// the rate limit). Temporal's variables (TEMPORAL_*, a profile) are @temporalio/envconfig's: worker/connection.ts.
+import { z } from 'zod';
+import { DEFAULT_INITIATION_FEE_CENTS, MAX_FEE_CENTS } from '../domain/money.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from './deadline.js';
+
+const whole = (min: number, max: number) => z.string().trim().regex(/^\d+$/, 'a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
+
+export const envSchema = z.object({
+  PORT: whole(0, 65_535).default(3000),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL'),
+  /** Per bearer token, after authentication. */
+  RATE_LIMIT_PER_MINUTE: whole(1, 1_000_000).default(600),
+  /** Per client address, before authentication: bounds what unauthenticated requests cost. */
+  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: whole(1, 1_000_000).default(1200),
+  COMMAND_TIMEOUT_MS: whole(1, 600_000).default(DEFAULT_COMMAND_TIMEOUT_MS),
+  INITIATION_FEE_CENTS: whole(0, MAX_FEE_CENTS).default(DEFAULT_INITIATION_FEE_CENTS),
+  CHANGE_REQUESTS_DEFAULT: z.enum(['on', 'off']).default('off'),
+  /** Express's `trust proxy`: how many proxies in front set X-Forwarded-For (0: the socket's address). */
+  TRUST_PROXY_HOPS: whole(0, 10).default(0),
+  /** R29: http:// receivers on loopback (local development and tests only); never in production. */
+  WEBHOOKS_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ApiEnv = z.output<typeof envSchema>;
+
+/** The parsed environment, or an Error listing every bad variable and why. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`);
+  throw new Error(`invalid API configuration:\n${lines.join('\n')}`);
+}

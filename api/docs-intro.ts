@@ -1,0 +1,67 @@
+// The reference's introduction (OpenAPI `info.description`, Markdown): the walkthrough's story, the
+// conventions, every error code with its meaning and rule, and the rules themselves, which operations
+// link to (#description/r4). The rules' text is RULES.md's, copied by `npm run api:client` into
+// api/rules.generated.json so the API serves it without the specs beside it.
+import { ERROR_CATALOG } from './error-catalog.js';
+import { ruleLink } from './openapi.js';
+import rules from './rules.generated.json' with { type: 'json' };
+
+const STORY = `
+A client hires a freelancer for a logo: **Sketches** for $50.00 and **Final logo** for $80.00.
+
+1. The client creates the contract: \`POST /contracts\` with the freelancer's id (R1).
+2. She plans the milestones in one batch: \`POST /contracts/{id}/milestones/batch\` with two \`add\` operations
+   (R11); \`/milestones/preview\` shows the same diff without applying it.
+3. She funds the first milestone: \`POST /contracts/{id}/fund\`. $50.00 goes into escrow and the one-time
+   $4.95 initiation fee is charged (R7, R9).
+4. She asks for more work on it: \`POST /contracts/{id}/change-requests\` raising the amount to $60.00 (R14,
+   R15). The freelancer approves, naming the version he read (\`{"version": 0}\`, R16); the milestone now
+   has a $10.00 shortfall, which the next \`/fund\` tops up (R17).
+5. The freelancer submits the work (\`/milestones/m1/submit\`); the client releases $40.00 of it
+   (\`/milestones/m1/release\`, R8). The $20.00 left stays as project funds.
+6. Funding the second milestone takes those $20.00 first (R7). Releasing it, the last one, answers
+   \`prompt: "END_OR_KEEP_OPEN"\` (R22); the client ends the contract (\`/end\`).
+7. Both read the contract's history (\`/contracts/{id}/history\`) and their messages (\`/messages\`, R24).
+
+When it goes otherwise: submitted work starts the contract's review window (\`reviewWindowDays\`, 14 unless
+set at creation); with no release and no revision request (\`/milestones/{id}/request-revisions\`, R26) the work
+is released when it ends (R25). The client may ask for escrow back (\`/milestones/{id}/refund-requests\`), which
+the freelancer accepts or declines (R27). Either party may open a dispute (\`/milestones/{id}/disputes\`): the
+milestone's money freezes until an operator resolves it with an operator token (\`/operator/…\`, R28).
+`;
+
+const CONVENTIONS = `
+- **Authentication**: \`Authorization: Bearer <token>\`; a 401 carries \`WWW-Authenticate: Bearer\`.
+- **Money** is integer cents (USD): a number whose value has a fraction (\`1000.5\`) is refused (400
+  NUMBER_NOT_INTEGER); \`1000.0\` is the integer 1000, as JSON Schema counts. A milestone is 500 to
+  100000000 cents (R4).
+- **Writes need an \`Idempotency-Key\`** (1–255 printable ASCII characters; a UUID is best). The same key and
+  body replay the first answer with \`Idempotent-Replayed: true\`; another body with the key is 422; while
+  the first request runs, 409 with \`Retry-After\`. Keys last 24 hours. A 503 means "not answered yet,
+  nothing lost": retry with the same key after \`Retry-After\`.
+- **Lists** return \`{ object: "list", data, hasMore, nextCursor }\`; pass \`limit\` (1–100) and
+  \`startingAfter=<nextCursor>\`.
+- **Batches** (\`/milestones/batch\`, \`/milestones/preview\`, \`/proposals\`): all or nothing (R11). A
+  \`reorder\` lists the new order of the **pending** milestones only (funded and released ones keep their
+  place, R12): their ids, and the \`ref\` of a milestone added earlier in the same batch.
+- **Every response** has a \`Request-Id\` (yours if you send a valid one), also in problem \`instance\` and the
+  logs. Authenticated answers are \`Cache-Control: no-store\`.
+- **Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\` and the \`rule\` broken.
+`;
+
+function errorTable(): string {
+  const rows = Object.entries(ERROR_CATALOG)
+    .sort(([a, x], [b, y]) => x.status - y.status || a.localeCompare(b))
+    .map(([code, e]) => `| ${e.status} | \`${code}\` | ${e.meaning} | ${e.rule ? ruleLink(e.rule) : ''} |`);
+  return ['| status | code | meaning | rule |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+const rulesSection = (): string => rules.map((r) => `### ${r.id}\n\n${r.text}`).join('\n\n');
+
+export const introduction = (): string => [
+  'Milestone-based freelance contracts on durable workflows.',
+  '## The story', STORY.trim(),
+  '## Conventions', CONVENTIONS.trim(),
+  '## Error codes', errorTable(),
+  '## Rules', rulesSection(),
+].join('\n\n');

@@ -1,0 +1,127 @@
+// `npm run test:fuzz [-- --quick]`: schemathesis against the running API (README, "Fuzzing"). Starts its
+// own throwaway PostgreSQL, Temporal dev server, worker and API (rate limits in PostgreSQL, as deployed),
+// seeds a contract with a funded milestone and a pending change request, then runs every check as the
+// client and as the freelancer. Exits non-zero on any failure. --quick is CI's bounded run.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createApiClient, idempotent } from '../api/client/index.js';
+import { createApp } from '../api/app.js';
+import { issueUser } from '../api/users.js';
+import { createDb, createPool } from '../db/client.js';
+import { CHANGE_REQUEST_FLAG } from '../domain/names.js';
+import { createWorker } from '../worker/create-worker.js';
+import { allSearchAttributes } from '../workflows/search-attributes.js';
+import { freePort } from '../test/support/ports.js';
+import { startEmbeddedPostgres } from './lib/postgres.js';
+import { migrateDeploy } from './lib/prisma.js';
+import { schemathesis } from './lib/schemathesis.js';
+import { devServerDynamicConfig } from './lib/temporal-dev.js';
+import { root, temporalBinary } from './lib/tools.js';
+
+const quick = process.argv.includes('--quick');
+/** Test cases per operation and phase; the quick run also fixes the seed so CI's run is repeatable. */
+const profile = quick
+  ? { examples: 5, phases: { client: 'examples,coverage,fuzzing', freelancer: 'examples,fuzzing' }, seed: ['--seed', '1'] }
+  : { examples: 100, phases: { client: 'examples,coverage,fuzzing,stateful', freelancer: 'examples,coverage,fuzzing,stateful' },
+    seed: process.env.FUZZ_SEED ? ['--seed', process.env.FUZZ_SEED] : [] };
+// The quick run's coverage phase (boundary and malformed values of every field, most of its time) runs as
+// the client only: fields are validated before the caller's role is looked at, so the freelancer's
+// coverage cases would repeat the client's answers.
+
+const st = schemathesis();
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const dir = mkdtempSync(join(tmpdir(), 'fuzz-pg-'));
+const [pg, env] = await Promise.all([
+  (async () => {
+    const pg = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), database: 'fuzz', persistent: false });
+    migrateDeploy(pg.url);
+    return pg;
+  })(),
+  TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: temporalBinary('temporal') }, searchAttributes: allSearchAttributes, extraArgs: devServerDynamicConfig },
+  }),
+]);
+const db = createDb(pg.url);
+const store = createPool(pg.url, { max: 4 });
+const taskQueue = `fuzz-${randomUUID()}`;
+const worker = await createWorker({ connection: env.nativeConnection, db, taskQueue });
+const running = worker.run();
+const temporal = new Client({ connection: env.connection });
+// Limits high enough for the fuzzer's pace; their code paths (the PostgreSQL store) still run on every request.
+const server = createApp({ db, temporal, taskQueue, rateLimitStore: store, rateLimitPerMinute: 1e6, rateLimitPerAddressPerMinute: 1e6,
+  log: () => {} }).listen(0, '127.0.0.1');
+await new Promise((resolve) => server.once('listening', resolve));
+const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+let failed = false;
+try {
+  const client = await issueUser(db, { email: `client-${randomUUID()}@fuzz.test`, name: 'Fuzz Client' });
+  const freelancer = await issueUser(db, { email: `freelancer-${randomUUID()}@fuzz.test`, name: 'Fuzz Freelancer' });
+  await db.featureFlag.create({ data: { userId: client.id, name: CHANGE_REQUEST_FLAG, enabled: true } });
+  const contractId = await seed(client.token, freelancer.id);
+
+  const reports = join(root, '.data', 'fuzz');
+  mkdirSync(reports, { recursive: true });
+  for (const [role, token] of [['client', client.token], ['freelancer', freelancer.token]] as const) {
+    console.log(`fuzz: schemathesis ${quick ? 'quick' : 'long'} run as the ${role}`);
+    // Asynchronous: the API under test runs in this process and must keep answering. Its report goes to a
+    // file (CI's log keeps the verdict and, on failure, the findings).
+    const log = join(reports, `${role}.log`);
+    const out = openSync(log, 'w');
+    const child = spawn(st, [
+      '--config-file', join(root, 'scripts', 'fuzz', 'schemathesis.toml'),
+      'run', `${baseUrl}/openapi.json`, '--url', baseUrl,
+      '--checks', 'all', '--phases', profile.phases[role], '--max-examples', String(profile.examples), ...profile.seed,
+      '-H', `Authorization: Bearer ${token}`, '--request-timeout', '30',
+      '--report', 'junit', '--report-junit-path', join(reports, `${role}.xml`),
+    ], {
+      stdio: ['ignore', out, out],
+      // Bounded: the quick run takes minutes; a stuck run must not hold CI for its whole budget.
+      timeout: quick ? 15 * 60_000 : 120 * 60_000,
+      env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: join(root, 'scripts', 'fuzz'), FUZZ_CONTRACT_ID: contractId },
+    });
+    const [code, signal] = await once(child, 'exit');
+    closeSync(out);
+    const report = readFileSync(log, 'utf8');
+    const cases = /(\d+) generated/.exec(report)?.[1] ?? '?';
+    if (code !== 0) {
+      failed = true;
+      console.error(report.slice(report.indexOf('FAILURES') === -1 ? -4000 : report.indexOf('FAILURES') - 40));
+      console.error(`fuzz: schemathesis as the ${role} exited ${code ?? signal} after ${cases} test cases (${log})`);
+    } else {
+      console.log(`fuzz: ${cases} test cases as the ${role}, every check, no failure (${log})`);
+    }
+  }
+} finally {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  worker.shutdown();
+  await running;
+  await Promise.all([db.$disconnect(), store.end()]);
+  await env.teardown();
+  await pg.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(failed ? 'fuzz: failures found (see above and .data/fuzz/)' : 'fuzz: schemathesis found no failures, as the client and as the freelancer');
+process.exit(failed ? 1 : 0);
+
+/** A contract with three milestones, the first funded and under a pending change request. */
+async function seed(token: string, freelancerId: string): Promise<string> {
+  const api = createApiClient({ baseUrl, token });
+  const { data: contract } = await api.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Fuzzed contract', freelancerId } });
+  const id = contract!.id;
+  const path = () => ({ params: { path: { id }, header: idempotent() } });
+  await api.POST('/contracts/{id}/milestones/batch', { ...path(), body: { ops: [500_00, 800_00, 300_00].map((amountCents, i) => ({ op: 'add' as const, title: `M${i + 1}`, amountCents })) } });
+  await api.POST('/contracts/{id}/fund', { ...path(), body: {} });
+  const cr = await api.POST('/contracts/{id}/change-requests', { ...path(), body: { milestoneId: 'm1', changes: { title: 'Sketches, revised' } } });
+  if (cr.response.status !== 200) throw new Error(`fuzz: seeding failed: ${JSON.stringify(cr.error)}`);
+  return id;
+}

@@ -67,7 +67,7 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
         const handle = temporal.workflow.getHandle(contractWorkflowId(id));
         const result = await deadline(() => handle.executeUpdate(commandUpdates[r.type], { args: [args], updateId: updateId(user.id, key) }))
           .catch(async (err: unknown): Promise<Partial<CommandResult>> => {
-            await settleDecision(db, r.type, err); // rethrows unless the decision's outcome is now known
+            await settleDecision(db, handle, deadline, r.type, err); // rethrows unless the outcome is known and adopted
             return {};
           });
         return commandAnswer(result, await loadContract(db, id, user.id));

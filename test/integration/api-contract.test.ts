@@ -60,6 +60,7 @@ describe('the published document', () => {
         const statuses = Object.keys(op.responses);
         expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(['400', '401', '429', '500', '503']));
         for (const [status, r] of Object.entries(op.responses)) {
+          if (status === '204') continue; // no body, by definition (DELETE /webhook-endpoints/{id})
           const schema = Object.values(r.content ?? {})[0]?.schema ?? {};
           if (!('$ref' in schema) && !('properties' in schema)) trivial.push(`${method} ${path} ${status}`);
         }

@@ -88,6 +88,42 @@ describe('honest outcomes', () => {
   });
 });
 
+describe('decisions the contract has adopted', () => {
+  // Issue 10's full fault run: a retried decision answered 200 from the request's stored outcome while the
+  // contract's workflow had not yet adopted it (its worker was killed after the commit), so the client's
+  // next command was refused with PROPOSAL_PENDING, or found no shortfall to fund.
+  it('R16: a retried decision is a success only once the contract has applied the outcome, not when it is only stored', async () => {
+    const p = await parties();
+    const held = `${stack.taskQueue}-held-requests`;
+    const { id, c } = await fundedContract(p, 1000, { outcomeWaitMs: 300, requestTaskQueue: held });
+    const cr = await c('/change-requests', { milestoneId: 'm1', changes: { amountCents: 1500 } });
+    const requestId: string = cr.body.requestId;
+    const key = randomUUID();
+    const approve = () => c(`/change-requests/${requestId}/approve`, { version: 0 }, p.freelancer, key);
+
+    const first = await approve();
+    // The moment after the outcome's transaction commits and before the contract's next workflow task
+    // adopts it: the row says approved, the workflow still holds the request.
+    await stack.db.changeRequest.update({ where: { id: requestId }, data: { state: 'approved' } });
+    const early = await approve();
+    const late = await startRecordingWorker(held);
+    try {
+      await expect.poll(async () => (await call('GET', `/contracts/${id}`, { token: p.client.token })).body.milestones[0].amountCents,
+        { timeout: 30_000 }).toBe(1500);
+    } finally {
+      await late.stop();
+    }
+    const adopted = await approve();
+    const topUp = await c('/fund');
+
+    expect([first.status, first.body.code]).toEqual([503, 'DECISION_PENDING']);
+    expect([early.status, early.body.code]).toEqual([503, 'DECISION_PENDING']);
+    expect(adopted.status).toBe(200);
+    expect(adopted.body.contract.milestones[0]).toMatchObject({ amountCents: 1500, shortfallCents: 500 });
+    expect(topUp.status).toBe(200);
+  });
+});
+
 describe('explicit money (R17)', () => {
   it('R17: the shortfall shows on the milestone and the contract; a full release is refused, a partial one allowed', async () => {
     const p = await parties();

@@ -219,6 +219,30 @@ describe('webhooks (R29)', () => {
     for (const x of r.received.filter((y) => y.event.seq === 3)) expect(x.verifiedWith).toEqual([again.body.secret]);
   });
 
+  it('R29: a registration or a rotation retried with its Idempotency-Key answers the same endpoint and secret once', async () => {
+    const { p, c } = await newContract();
+    const r = await receiver();
+    const body = { url: r.url, eventTypes: ['*'], contractId: c.id };
+    const first = await call('POST', '/webhook-endpoints', { token: p.client.token, body, key: 'register-1' });
+    const retry = await call('POST', '/webhook-endpoints', { token: p.client.token, body, key: 'register-1' });
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.headers.get('location')).toBe(`/webhook-endpoints/${first.body.id}`);
+    expect(retry.body).toEqual(first.body);
+    const mine = await call('GET', '/webhook-endpoints', { token: p.client.token });
+    expect(mine.body.data.map((e: { id: string }) => e.id)).toEqual([first.body.id]);
+
+    const rotate = { token: p.client.token, body: { overlapMinutes: 5 }, key: 'rotate-1' };
+    const rotated = await call('POST', `/webhook-endpoints/${first.body.id}/rotate-secret`, rotate);
+    const rotatedAgain = await call('POST', `/webhook-endpoints/${first.body.id}/rotate-secret`, rotate);
+    expect(rotatedAgain.body.secret).toBe(rotated.body.secret);
+    r.setSecrets([first.body.secret, rotated.body.secret]);
+    await c.add('Design', 5000);
+    await expect.poll(() => r.received.length).toBeGreaterThan(0);
+    // Rotated once: the secret it replaced is the one registered, so both still verify.
+    expect(r.received[0]!.verifiedWith).toEqual([first.body.secret, rotated.body.secret]);
+  });
+
   it("R29: a stranger gets 404 registering for a contract that is not theirs, and cannot see or touch another's endpoint", async () => {
     const { p, c } = await newContract();
     const r = await receiver();

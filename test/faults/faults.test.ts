@@ -40,6 +40,8 @@ interface Pool {
   active: Set<LifecycleRecord>;
   started: () => number;
   done: Promise<void>;
+  /** How many clients drove it: the final commands go out as many at a time. */
+  concurrency: number;
 }
 
 /** `concurrency` clients, each running lifecycles one after another while `more()` says so. */
@@ -54,12 +56,13 @@ function pool(api: ApiClient, opts: { concurrency: number; more: (started: numbe
       records.push(await runLifecycle(deps, opts.plan(), active));
     }
   };
-  return { records, active, started: () => started, done: Promise.all(Array.from({ length: opts.concurrency }, client)).then(() => undefined) };
+  return { records, active, started: () => started, concurrency: opts.concurrency, done: Promise.all(Array.from({ length: opts.concurrency }, client)).then(() => undefined) };
 }
 
 /** Runs the checks, records the scenario and returns what must be empty for the scenario to pass. */
 async function conclude(name: string, api: ApiClient, p: Pool, started: number, crashesBefore: number, extra: Record<string, unknown> | (() => Record<string, unknown>)) {
-  const findings = await checkScenario({ api, db: stack.db, temporal: stack.temporalClient, resend: stack.resend }, p.records);
+  const deps = { api, db: stack.db, temporal: stack.temporalClient, resend: stack.resend };
+  const findings = await checkScenario(deps, p.records, p.concurrency);
   if (typeof extra === 'function') extra = extra();
   // A contract that did not finish leaves its history behind for whoever reads the failure.
   const stuck = new Set([...findings.stuckContracts, ...findings.stateMismatches].map((s) => s.slice(0, 36)));

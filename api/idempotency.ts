@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Db } from '../db/client.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from './deadline.js';
 import { problemBody, toProblem } from './errors.js';
 import { HttpProblem } from './problem.js';
@@ -29,6 +30,20 @@ const inProgress = () => new HttpProblem(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS',
 export interface Answer<B = unknown> {
   status: number;
   body: B;
+  /** `work` stored it itself, in the transaction of its own write (storeAnswer). */
+  stored?: boolean;
+}
+
+/**
+ * For work whose write must commit with its answer: a write that commits while its answer is lost (a
+ * dropped connection, a failed store) would be done again by the retry that takes the key over. Webhook
+ * secrets are such writes; Temporal commands need not be (the key is also their update id).
+ */
+export async function storeAnswer(tx: Prisma.TransactionClient, userId: string, key: string, answer: Answer): Promise<void> {
+  await tx.idempotencyKey.update({
+    where: { userId_key: { userId, key } },
+    data: { state: 'done', responseStatus: answer.status, responseBody: answer.body as object },
+  });
 }
 
 export function requireKey(req: Request): string {
@@ -97,13 +112,8 @@ async function run<B>(db: Db, req: Request, res: Response, userId: string, key: 
     }
     throw problem;
   }
-  await store(db, userId, key, answer);
+  if (!answer.stored) await store(db, userId, key, answer);
   res.status(answer.status).json(answer.body);
 }
 
-async function store(db: Db, userId: string, key: string, answer: Answer) {
-  await db.idempotencyKey.update({
-    where: { userId_key: { userId, key } },
-    data: { state: 'done', responseStatus: answer.status, responseBody: answer.body as object },
-  });
-}
+const store = (db: Db, userId: string, key: string, answer: Answer) => storeAnswer(db, userId, key, answer);

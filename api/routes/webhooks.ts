@@ -16,7 +16,7 @@ import {
   rotateSecretBody,
 } from '../../domain/webhook-schemas.js';
 import type { WebhookDelivery, WebhookEndpoint } from '../../generated/prisma/client.js';
-import { once, requestHash, requireKey } from '../idempotency.js';
+import { once, requestHash, requireKey, storeAnswer } from '../idempotency.js';
 import { contractIdFor } from './commands.js';
 import { HttpProblem } from '../problem.js';
 import {
@@ -102,8 +102,9 @@ export function webhookRoutes(
       // The id derives from the key, so a replayed 201 carries its Location too (only bodies are stored).
       const id = `we_${contractIdFor(`webhook-endpoint\n${me}`, key)}`;
       res.setHeader('Location', `/webhook-endpoints/${id}`);
-      // Refusals inside the claim are stored answers: a retry is refused (or answered) the same way.
-      await once(db, req, res, key, requestHash(req, body), async () => {
+      // Refusals inside the claim are stored answers: a retry is refused (or answered) the same way. The
+      // endpoint and its answer commit together, so a retry can never find one without the other.
+      await once(db, req, res, key, requestHash(req, body), () => db.$transaction(async (tx) => {
         const refused = targetRefusal(body.url, settings.allowLoopback);
         if (refused) {
           throw new HttpProblem(422, 'WEBHOOK_TARGET_REFUSED', 'This URL cannot receive webhooks', refused, 'R29');
@@ -111,17 +112,17 @@ export function webhookRoutes(
         if (body.contractId && !(await loadParties(db, body.contractId, me))) {
           throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
         }
-        if (await db.webhookEndpoint.findUnique({ where: { id } })) {
+        if (await tx.webhookEndpoint.findUnique({ where: { id } })) {
           // The key's 24 hours are over and it is used again: the endpoint it made is still there.
           throw new HttpProblem(409, 'IDEMPOTENCY_KEY_USED', 'This Idempotency-Key already registered an endpoint',
             `endpoint ${id}; use a new key to register another`, 'R29');
         }
-        if ((await db.webhookEndpoint.count({ where: { ownerId: me } })) >= MAX_ENDPOINTS_PER_OWNER) {
+        if ((await tx.webhookEndpoint.count({ where: { ownerId: me } })) >= MAX_ENDPOINTS_PER_OWNER) {
           throw new HttpProblem(422, 'TOO_MANY_ENDPOINTS', `At most ${MAX_ENDPOINTS_PER_OWNER} webhook endpoints per account`,
             'delete one first', 'R29');
         }
         const secret = newSecret();
-        const e = await db.webhookEndpoint.create({
+        const e = await tx.webhookEndpoint.create({
           data: {
             id,
             ownerId: me,
@@ -132,8 +133,10 @@ export function webhookRoutes(
             secret,
           },
         });
-        return { status: 201, body: { ...endpointView(e), secret } };
-      });
+        const answer = { status: 201, body: { ...endpointView(e), secret } };
+        await storeAnswer(tx, me, key, answer);
+        return { ...answer, stored: true };
+      }));
     },
   );
 
@@ -233,20 +236,25 @@ export function webhookRoutes(
     async ({ params, body }, { req, res }) => {
       const key = requireKey(req);
       await mine(params.id, res.locals.user.id);
-      await once(db, req, res, key, requestHash(req, body), async () => {
-        // Read inside the claim: the secret being retired is the one current now.
-        const e = await mine(params.id, res.locals.user.id);
-        const secret = newSecret();
-        const updated = await db.webhookEndpoint.update({
-          where: { id: e.id },
-          data: {
-            secret,
-            previousSecret: e.secret,
-            previousSecretExpiresAt: new Date(Date.now() + body.overlapMinutes * 60_000),
-          },
-        });
-        return { status: 200, body: { ...endpointView(updated), secret } };
-      });
+      const me = res.locals.user.id;
+      // The new secret and its answer commit together: a retry that took the key over after a lost answer
+      // would otherwise rotate again and retire, at once, the secret the receiver still verifies with.
+      await once(db, req, res, key, requestHash(req, body), () => db.$transaction(async (tx) => {
+        // Bounded: a concurrent rotation (another key) that committed first is read again, at most twice.
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          const e = await tx.webhookEndpoint.findFirst({ where: { id: params.id, ownerId: me } });
+          if (!e) throw new HttpProblem(404, 'NOT_FOUND', 'No such webhook endpoint');
+          const secret = newSecret();
+          const data = { secret, previousSecret: e.secret, previousSecretExpiresAt: new Date(Date.now() + body.overlapMinutes * 60_000) };
+          // Only over the secret just read: two rotations never both retire the same one.
+          const { count } = await tx.webhookEndpoint.updateMany({ where: { id: e.id, secret: e.secret }, data });
+          if (count === 0) continue;
+          const answer = { status: 200, body: { ...endpointView({ ...e, ...data }), secret } };
+          await storeAnswer(tx, me, key, answer);
+          return { ...answer, stored: true };
+        }
+        throw new HttpProblem(503, 'UNAVAILABLE', 'The endpoint was being rotated by other requests', 'retry with the same key');
+      }));
     },
   );
 

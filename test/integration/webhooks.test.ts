@@ -243,6 +243,21 @@ describe('webhooks (R29)', () => {
     expect(r.received[0]!.verifiedWith).toEqual([first.body.secret, rotated.body.secret]);
   });
 
+  it('R29: two rotations at once (two keys) both take effect in turn: each new secret still signs afterwards', async () => {
+    const { p, c } = await newContract();
+    const r = await receiver();
+    const e = await register(p.client, r, { contractId: c.id });
+    const rotate = () => call('POST', `/webhook-endpoints/${e.id}/rotate-secret`, { token: p.client.token, body: { overlapMinutes: 5 } });
+    const [a, b] = await Promise.all([rotate(), rotate()]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.body.secret).not.toBe(b.body.secret);
+    // One rotation retired the registered secret, the other the first one's: neither new secret is lost.
+    r.setSecrets([e.secret, a.body.secret, b.body.secret]);
+    await c.add('Design', 5000);
+    await expect.poll(() => r.received.length).toBeGreaterThan(0);
+    expect([...r.received[0]!.verifiedWith].sort()).toEqual([a.body.secret, b.body.secret].sort());
+  });
+
   it("R29: a stranger gets 404 registering for a contract that is not theirs, and cannot see or touch another's endpoint", async () => {
     const { p, c } = await newContract();
     const r = await receiver();

@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/client.js';
 import type { RequestOutcome } from '../domain/change-request.js';
 import type { CommandType } from '../domain/commands.js';
+import { isRequestPending } from '../domain/contract.js';
 import { contractStateQuery } from '../workflows/messages.js';
 import type { Deadline } from './deadline.js';
 import { HttpProblem } from './problem.js';
@@ -46,7 +47,7 @@ export async function settleDecision(
   // not yet there), so the answer waits for it: found by the fault suite (issue 10).
   // A query its worker cannot answer in time leaves it unknown: the same 503, retried later.
   const state = await deadline(() => contract.query(contractStateQuery)).catch(() => { throw err; });
-  if (state?.changeRequest?.id === requestId || state?.proposal?.id === requestId) throw err;
+  if (isRequestPending(state, requestId)) throw err;
   if (row.state !== expected) {
     throw new HttpProblem(409, 'REQUEST_ALREADY_RESOLVED', 'Request already resolved',
       `the request was ${row.state} before this decision reached it`, row.state === 'expired' ? 'R19' : 'R18');

@@ -106,14 +106,13 @@ async function run<B>(db: Db, req: Request, res: Response, userId: string, key: 
     const problem = toProblem(err);
     if (problem.status >= 400 && problem.status < 500 && problem.status !== 429) {
       // A refusal by the rules is an answer too: the same request would be refused the same way.
-      await store(db, userId, key, { status: problem.status, body: problemBody(problem, req, res) });
+      await storeAnswer(db, userId, key, { status: problem.status, body: problemBody(problem, req, res) });
     } else {
       await db.idempotencyKey.deleteMany({ where: { userId, key } }); // an outage: let a retry run it again
     }
     throw problem;
   }
-  if (!answer.stored) await store(db, userId, key, answer);
+  if (!answer.stored) await storeAnswer(db, userId, key, answer);
   res.status(answer.status).json(answer.body);
 }
 
-const store = (db: Db, userId: string, key: string, answer: Answer) => storeAnswer(db, userId, key, answer);

@@ -124,6 +124,10 @@ export function createContract(cmd: CreateContract, now: string, rules: number =
 export const roleOf = (state: ContractState, userId: string): Role | null =>
   userId === state.clientId ? 'client' : userId === state.freelancerId ? 'freelancer' : null;
 
+/** Whether this request (a change request or a proposal) is still pending on the contract. */
+export const isRequestPending = (state: ContractState | undefined, requestId: string): boolean =>
+  state?.changeRequest?.id === requestId || state?.proposal?.id === requestId;
+
 export const currentMilestone = (state: ContractState): Milestone | undefined => state.milestones.find(isCurrent);
 
 /** R17: what an approved increase left unfunded on the current milestone (escrow refunded by consent, R27, is not). */

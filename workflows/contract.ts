@@ -23,7 +23,9 @@ import type { RequestOutcome } from '../domain/change-request.js';
 import {
   type Command, type CommandType, type Decision, type Transition, decide, resolveRequest,
 } from '../domain/commands.js';
-import { type ContractState, RULES_VERSION, changedMilestones, createContract, rulesVersion, summarize } from '../domain/contract.js';
+import {
+  type ContractState, RULES_VERSION, changedMilestones, createContract, isRequestPending, rulesVersion, summarize,
+} from '../domain/contract.js';
 import { CLOSE_SIGNAL, assertVersionNamed, notPending, operatorActor, signalSender, validateResolution } from '../domain/operator.js';
 import { transitionRecord } from './records.js';
 import { refuse } from '../domain/errors.js';
@@ -115,7 +117,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   const alreadyApplied = () => applied.has(currentUpdateInfo()?.id ?? '');
   const now = () => new Date().toISOString(); // workflow time: deterministic on replay
   const current = (): ContractState => state ?? refuse('CONTRACT_NOT_FOUND', undefined, 'no such contract', 'not_found');
-  const isPending = (requestId: string) => state?.changeRequest?.id === requestId || state?.proposal?.id === requestId;
+  const isPending = (requestId: string) => isRequestPending(state, requestId);
 
   /** Persists an accepted transition, then adopts it and carries out its effects. Runs under the lock. */
   async function commit(t: Transition, command: string, actorId: string): Promise<void> {

@@ -4,6 +4,7 @@
 import { createDb, createPool } from '../db/client.js';
 import { DELIVERY_SCHEDULE } from '../domain/webhook-schedule.js';
 import { connectClient, describeTarget, temporalSettings } from '../worker/connection.js';
+import { describePayloadKeys } from '../codec/data-converter.js';
 import { createApp } from './app.js';
 import { readEnv } from './config.js';
 import { createApiMetrics } from './metrics.js';
@@ -19,7 +20,7 @@ try {
 const logger = apiLogger(env.LOG_LEVEL);
 const metrics = createApiMetrics();
 const settings = temporalSettings();
-logger.info(describeTarget(settings), 'connecting to Temporal');
+logger.info({ ...describeTarget(settings), ...describePayloadKeys() }, 'connecting to Temporal');
 const { client: temporal, connection } = await connectClient(settings, { interceptors: { workflow: [metrics.updateInterceptor] } });
 const db = createDb(env.DATABASE_URL);
 const rateLimitStore = createPool(env.DATABASE_URL, { max: 4 });

@@ -25,6 +25,7 @@ import { migrateDeploy } from './lib/prisma.js';
 import { schemathesis } from './lib/schemathesis.js';
 import { devServerDynamicConfig } from './lib/temporal-dev.js';
 import { root, temporalBinary } from './lib/tools.js';
+import { dataConverter } from '../codec/data-converter.js';
 
 const quick = process.argv.includes('--quick');
 /** Test cases per operation and phase; the quick run also fixes the seed so CI's run is repeatable. */
@@ -47,6 +48,7 @@ const [pg, env] = await Promise.all([
   })(),
   TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: temporalBinary('temporal') }, searchAttributes: allSearchAttributes, extraArgs: devServerDynamicConfig },
+    client: { dataConverter: dataConverter() },
   }),
 ]);
 const db = createDb(pg.url);
@@ -54,7 +56,7 @@ const store = createPool(pg.url, { max: 4 });
 const taskQueue = `fuzz-${randomUUID()}`;
 const worker = await createWorker({ connection: env.nativeConnection, db, taskQueue });
 const running = worker.run();
-const temporal = new Client({ connection: env.connection });
+const temporal = new Client({ connection: env.connection, dataConverter: dataConverter() });
 // Limits high enough for the fuzzer's pace; their code paths (the PostgreSQL store) still run on every request.
 const server = createApp({ db, temporal, taskQueue, rateLimitStore: store, rateLimitPerMinute: 1e6, rateLimitPerAddressPerMinute: 1e6,
   log: () => {} }).listen(0, '127.0.0.1');

@@ -25,8 +25,13 @@ import { allSearchAttributes } from '../workflows/search-attributes.js';
 import { registerSearchAttributes } from './lib/search-attributes.js';
 import { devServerDynamicConfig } from './lib/temporal-dev.js';
 import { root, temporalBinary } from './lib/tools.js';
+import { dataConverter } from '../codec/data-converter.js';
+import { replayFixtureKeys } from '../test/support/replay-keys.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
+// Fixtures are encrypted, as production histories are, under the committed fixture key: a fixture
+// recorded under a developer's own key would replay nowhere else.
+const fixtureConverter = dataConverter(replayFixtureKeys);
 const out = join(root, 'test', 'replay');
 // --only <scenario>: record one scenario instead of all (the list: --only without a match prints it).
 const { values } = parseArgs({ options: { tag: { type: 'string' }, only: { type: 'string' } } });
@@ -48,7 +53,7 @@ async function save(client: Client, workflowId: string, scenario: string) {
 
 async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn: () => Promise<T>): Promise<T> {
   const { activities } = createRecorder();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities, dataConverter: fixtureConverter });
   // Deliveries run on the notices queue beside the contract's (issue 13).
   return (await withNoticeWorker(worker, env.nativeConnection, activities)).runUntil(fn);
 }
@@ -61,6 +66,7 @@ async function onDevServer(fn: (env: TestWorkflowEnvironment, c: ContractDriver)
       searchAttributes: allSearchAttributes,
       extraArgs: devServerDynamicConfig,
     },
+    client: { dataConverter: fixtureConverter },
   });
   try {
     const taskQueue = `replay-${randomUUID()}`;
@@ -150,6 +156,7 @@ async function until(done: () => Promise<boolean>): Promise<void> {
 async function onTimeSkippingServer(fn: (env: TestWorkflowEnvironment, c: ContractDriver) => Promise<void>) {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalBinary('temporal-test-server') } },
+    client: { dataConverter: fixtureConverter },
   });
   try {
     await registerSearchAttributes(env.connection);
@@ -223,7 +230,7 @@ async function webhookDeliveries() {
       },
       async settleWebhookDelivery() {},
     };
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities, dataConverter: fixtureConverter });
     await worker.runUntil(async () => {
       const schedule = { ...DELIVERY_SCHEDULE, firstRetryMs: 100, maxRetryMs: 200, giveUpAfterMs: 1_000 };
       for (const [i, scenario] of ['webhook-delivered', 'webhook-rejected', 'webhook-given-up'].entries()) {

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime, Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { connectClient, describeTarget, temporalSettings } from '../worker/connection.js';
 import { workflowsPath } from '../worker/create-worker.js';
+import { dataConverter, describePayloadKeys } from '../codec/data-converter.js';
 
 const USAGE = 'usage: npm run replay -- [--query "<visibility query>"] [--limit <n>] [--minutes <n>] [--workflows <file> | --bundle <file>]';
 
@@ -45,7 +46,7 @@ const settings = temporalSettings();
 const code: ReplayWorkerOptions = args.bundle
   ? { workflowBundle: { codePath: resolve(args.bundle) } }
   : { workflowsPath: args.workflows ? resolve(args.workflows) : workflowsPath };
-console.log(`replay: ${JSON.stringify(describeTarget(settings))} query: ${args.query}`);
+console.log(`replay: ${JSON.stringify({ ...describeTarget(settings), ...describePayloadKeys() })} query: ${args.query}`);
 
 const { client, connection } = await connectClient(settings);
 let replayed = 0;
@@ -59,7 +60,7 @@ try {
       if (++taken >= limit) return;
     }
   }
-  for await (const result of Worker.runReplayHistories({ ...code, replayName: 'release-gate' }, histories())) {
+  for await (const result of Worker.runReplayHistories({ ...code, dataConverter: dataConverter(), replayName: 'release-gate' }, histories())) {
     replayed++;
     if (result.error) {
       failures.push(`${result.workflowId} (run ${result.runId}): ${result.error.name}: ${result.error.message}`);

@@ -14,6 +14,7 @@ import { devServerDynamicConfig } from '../scripts/lib/temporal-dev.js';
 import { root, temporalBinary } from '../scripts/lib/tools.js';
 import { workflowsPath } from '../worker/create-worker.js';
 import { allSearchAttributes } from '../workflows/search-attributes.js';
+import { dataConverter } from '../codec/data-converter.js';
 
 export default async function setup(project: TestProject) {
   const scratch = join(root, '.data', 'test');
@@ -34,6 +35,7 @@ export default async function setup(project: TestProject) {
         searchAttributes: allSearchAttributes,
         extraArgs: devServerDynamicConfig,
       },
+      client: { dataConverter: dataConverter() },
     }),
     bundleWorkflowCode({ workflowsPath, logger: quietLogger }),
   ]);

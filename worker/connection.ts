@@ -7,6 +7,7 @@
 import { Client, Connection, type ClientOptions, type TLSConfig } from '@temporalio/client';
 import type { Metadata } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { dataConverter } from '../codec/data-converter.js';
 
 export interface TemporalSettings {
   /** Usable by both Connection.connect (client) and NativeConnection.connect (worker). */
@@ -40,7 +41,10 @@ export interface ConnectedClient {
   connection: Connection;
 }
 
-/** A Temporal client on these settings; `extra` adds what the caller needs (interceptors, a connect timeout). */
+/**
+ * A Temporal client on these settings, encrypting payloads with the configured keys; `extra` adds what the
+ * caller needs (interceptors, a connect timeout).
+ */
 export async function connectClient(
   settings: TemporalSettings = temporalSettings(),
   extra: { connectTimeoutMs?: number; interceptors?: ClientOptions['interceptors'] } = {},
@@ -48,6 +52,9 @@ export async function connectClient(
   const connection = await Connection.connect({
     ...settings.connection, ...(extra.connectTimeoutMs ? { connectTimeout: extra.connectTimeoutMs } : {}),
   });
-  const client = new Client({ connection, namespace: settings.namespace, ...(extra.interceptors ? { interceptors: extra.interceptors } : {}) });
+  const client = new Client({
+    connection, namespace: settings.namespace, dataConverter: dataConverter(),
+    ...(extra.interceptors ? { interceptors: extra.interceptors } : {}),
+  });
   return { client, connection };
 }

@@ -5,6 +5,7 @@ import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { createWebhookDispatcher } from '../webhooks/outbox.js';
 import { type WebhookSettings, webhookSettingsFromEnv } from '../webhooks/settings.js';
 import { TASK_QUEUE } from '../domain/names.js';
+import { dataConverter } from '../codec/data-converter.js';
 
 export const workflowsPath = new URL('../workflows/index.ts', import.meta.url).pathname;
 
@@ -23,12 +24,13 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
   const taskQueue = opts.taskQueue ?? TASK_QUEUE;
   const webhooks = opts.webhooks ?? webhookSettingsFromEnv();
   // Delivery workflows run on this worker's queue; the worker's own connection starts them.
-  const temporal = new Client({ connection: opts.connection, namespace });
+  const temporal = new Client({ connection: opts.connection, namespace, dataConverter: dataConverter() });
   const dispatcher = createWebhookDispatcher(opts.db, temporal, taskQueue, webhooks);
   return Worker.create({
     connection: opts.connection,
     namespace,
     taskQueue,
+    dataConverter: dataConverter(),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: createActivities({
       db: opts.db, ...(opts.mail ? { mail: opts.mail } : {}), webhooks: { dispatcher, allowLoopback: webhooks.allowLoopback },

@@ -12,6 +12,7 @@ import { describeTarget, temporalSettings } from './connection.js';
 import { createWorker } from './create-worker.js';
 import { ensureNoticeSweepSchedule } from './notice-sweep-schedule.js';
 import { createNoticeWorker } from './notice-worker.js';
+import { dataConverter, describePayloadKeys } from '../codec/data-converter.js';
 
 const running: { worker?: Worker } = {};
 // The SDK shuts a running worker down gracefully on these signals; a signal that arrives while the
@@ -30,7 +31,7 @@ if (metricsAddress) {
   Runtime.install({ logger: new DefaultLogger('INFO'), telemetryOptions: { metrics: { prometheus } } });
 }
 const settings = temporalSettings();
-console.log(JSON.stringify({ level: 'info', msg: 'connecting to Temporal', ...describeTarget(settings) }));
+console.log(JSON.stringify({ level: 'info', msg: 'connecting to Temporal', ...describeTarget(settings), ...describePayloadKeys() }));
 const connection = await NativeConnection.connect(settings.connection);
 const db = createDb();
 const mail = mailerFromEnv();
@@ -43,7 +44,7 @@ const worker = await createWorker({
 // Notices on their own queue, in this process (issue 13); the Schedule re-drives what they left pending.
 const notices = await createNoticeWorker({ connection, db, ...(mail ? { mail } : {}), namespace: worker.options.namespace,
   taskQueue: worker.options.taskQueue });
-const sweep = await ensureNoticeSweepSchedule(new Client({ connection, namespace: worker.options.namespace }), worker.options.taskQueue);
+const sweep = await ensureNoticeSweepSchedule(new Client({ connection, namespace: worker.options.namespace, dataConverter: dataConverter() }), worker.options.taskQueue);
 running.worker = worker;
 console.log(JSON.stringify({
   level: 'info', msg: 'worker started', taskQueue: worker.options.taskQueue, noticeTaskQueue: notices.options.taskQueue,

@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { TASK_QUEUE, noticeTaskQueue } from '../domain/names.js';
 import type { CreateWorkerOptions } from './create-worker.js';
+import { dataConverter } from '../codec/data-converter.js';
 
 export function createNoticeWorker(opts: Omit<CreateWorkerOptions, 'workflowBundle'>): Promise<Worker> {
   const { deliverNotice, findStaleNotices } = createActivities({ db: opts.db, ...(opts.mail ? { mail: opts.mail } : {}) });
@@ -12,6 +13,7 @@ export function createNoticeWorker(opts: Omit<CreateWorkerOptions, 'workflowBund
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: noticeTaskQueue(opts.taskQueue ?? TASK_QUEUE),
+    dataConverter: dataConverter(),
     activities: { deliverNotice, findStaleNotices },
     // Each attempt is one HTTP call of at most 15 s; this many in flight covers a burst of notices
     // without letting a slow provider hold unbounded sockets.

@@ -22,6 +22,7 @@ import { migrateDeploy } from '../lib/prisma.js';
 import { devServerDynamicConfig } from '../lib/temporal-dev.js';
 import { temporalBinary } from '../lib/tools.js';
 import { floorActivities } from './floor-activities.js';
+import { dataConverter } from '../../codec/data-converter.js';
 
 export interface BenchStack {
   db: Db;
@@ -55,6 +56,7 @@ export async function startBenchStack(step: (what: string) => void): Promise<Ben
         searchAttributes: allSearchAttributes,
         extraArgs: devServerDynamicConfig,
       },
+      client: { dataConverter: dataConverter() },
     }),
     bundleWorkflowCode({ workflowsPath: floorWorkflowsPath, logger: quietLogger }),
   ]);
@@ -67,11 +69,12 @@ export async function startBenchStack(step: (what: string) => void): Promise<Ben
   const floorWorker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: floorTaskQueue,
+    dataConverter: dataConverter(),
     workflowBundle: floorBundle,
     activities: floorActivities,
   });
   const running = Promise.all([worker.run(), noticeWorker.run(), floorWorker.run()]);
-  const temporal = new Client({ connection: env.connection });
+  const temporal = new Client({ connection: env.connection, dataConverter: dataConverter() });
   const server = createApp({ db, temporal, taskQueue, log: noop, rateLimitPerMinute: 1e9, rateLimitPerAddressPerMinute: 1e9 }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
 

@@ -19,6 +19,7 @@ import { quietRuntime } from '../support/runtime.js';
 import { Outages } from './outages.js';
 import { COMMAND_TIMEOUT_MS } from './profile.js';
 import type { Rng } from './rng.js';
+import { dataConverter } from '../../codec/data-converter.js';
 
 /** The mailer's own timeout (activities/mail.ts) is 15 s: a 'hang' answers after it gave up. */
 const EMAIL_HANG_MS = 16_000;
@@ -90,7 +91,7 @@ export class FaultStack {
       decide: (key) => ref.stack?.emailBehaviour(key) ?? 'ok',
       latencyMs: () => (ref.stack?.emailMode === 'slow' ? 20 + Math.floor(rng() * 300) : 0),
     });
-    const stack = new FaultStack(pg, temporal, temporalOpts, new Client({ connection }), connection, createDb(pg.url), resend,
+    const stack = new FaultStack(pg, temporal, temporalOpts, new Client({ connection, dataConverter: dataConverter() }), connection, createDb(pg.url), resend,
       await freePort(), bundlePath, scratch, rng);
     ref.stack = stack;
     await Promise.all([...Array.from({ length: WORKERS }, (_, i) => stack.startWorker(i)), stack.startApi()]);

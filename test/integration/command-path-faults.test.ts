@@ -17,6 +17,7 @@ import { Faults } from '../support/faults.js';
 import { http } from '../support/http.js';
 import { type OwnPostgres, type WorkerProcess, spawnWorker, startOwnPostgres, stopAll } from '../support/processes.js';
 import { quietRuntime } from '../support/runtime.js';
+import { dataConverter } from '../../codec/data-converter.js';
 
 let client: Client;
 let connection: Connection;
@@ -28,7 +29,7 @@ const cleanups: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
   quietRuntime();
   connection = await Connection.connect({ address: shared('temporalAddress') });
-  client = new Client({ connection });
+  client = new Client({ connection, dataConverter: dataConverter() });
   db = createDb(shared('databaseUrl'));
   faults = await Faults.connect(shared('databaseUrl'));
 });

@@ -19,6 +19,7 @@ import { shared } from '../support/context.js';
 import { ContractDriver } from '../support/contract-driver.js';
 import { type FakeResend, startFakeResend } from '../support/fake-resend.js';
 import { quietRuntime } from '../support/runtime.js';
+import { dataConverter } from '../../codec/data-converter.js';
 
 const taskQueue = `notices-${randomUUID()}`;
 let db: Db;
@@ -35,7 +36,7 @@ beforeAll(async () => {
   resend = await startFakeResend();
   native = await NativeConnection.connect({ address: shared('temporalAddress') });
   connection = await Connection.connect({ address: shared('temporalAddress') });
-  client = new Client({ connection });
+  client = new Client({ connection, dataConverter: dataConverter() });
   main = await createWorker({ connection: native, db, taskQueue, workflowBundle: { codePath: shared('workflowBundlePath') } });
   running = main.run();
 });

@@ -11,6 +11,7 @@ import { root } from '../../scripts/lib/tools.js';
 import { shared } from '../support/context.js';
 import { ContractDriver } from '../support/contract-driver.js';
 import { type RecordingWorker, startRecordingWorker } from '../support/recording-worker.js';
+import { dataConverter } from '../../codec/data-converter.js';
 
 const drift = (version: string) => join(root, 'test', 'support', 'drift', `${version}.ts`);
 let recording: RecordingWorker;
@@ -27,7 +28,7 @@ beforeAll(async () => {
   // A history recorded by the deployed version of a small workflow (one timer), completed.
   const native = await NativeConnection.connect({ address: shared('temporalAddress') });
   const taskQueue = `drift-${randomUUID()}`;
-  const worker = await Worker.create({ connection: native, taskQueue, workflowsPath: drift('before') });
+  const worker = await Worker.create({ connection: native, taskQueue, workflowsPath: drift('before'), dataConverter: dataConverter() });
   await worker.runUntil(recording.client.workflow.execute('driftWorkflow', { taskQueue, workflowId: driftId }));
   await native.close();
 });

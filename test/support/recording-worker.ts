@@ -7,6 +7,7 @@ import { withNoticeWorker } from './workers.js';
 import { shared } from './context.js';
 import { createRecorder, type Recorder } from './recording-activities.js';
 import { quietRuntime } from './runtime.js';
+import { dataConverter } from '../../codec/data-converter.js';
 
 export interface RecordingWorker {
   client: Client;
@@ -23,12 +24,13 @@ export async function startRecordingWorker(taskQueue = `wf-${randomUUID()}`): Pr
   const worker = await withNoticeWorker(await Worker.create({
     connection: native,
     taskQueue,
+    dataConverter: dataConverter(),
     workflowBundle: { codePath: shared('workflowBundlePath') },
     activities: recorder.activities,
   }), native, recorder.activities);
   const running = worker.run();
   return {
-    client: new Client({ connection }),
+    client: new Client({ connection, dataConverter: dataConverter() }),
     taskQueue,
     recorder,
     async stop() {

@@ -15,6 +15,7 @@ import { createWorker } from '../../worker/create-worker.js';
 import { createNoticeWorker } from '../../worker/notice-worker.js';
 import { WorkerGroup } from './workers.js';
 import { shared } from './context.js';
+import { dataConverter } from '../../codec/data-converter.js';
 
 export interface Stack {
   db: Db;
@@ -36,7 +37,7 @@ export async function startStack(opts: { webhooks?: WebhookSettings } = {}): Pro
   const db = createDb(shared('databaseUrl'));
   const nativeConnection = await NativeConnection.connect({ address: shared('temporalAddress') });
   const connection = await Connection.connect({ address: shared('temporalAddress') });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: dataConverter() });
   // The contract queue's worker and the notices worker beside it, as worker/main.ts runs them.
   const newWorker = async (): Promise<WorkerGroup> => new WorkerGroup([
     await createWorker({

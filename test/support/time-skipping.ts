@@ -13,6 +13,7 @@ import { shared } from './context.js';
 import { CLIENT, ContractDriver, FREELANCER } from './contract-driver.js';
 import { quietRuntime } from './runtime.js';
 import { type WorkerGroup, withNoticeWorker } from './workers.js';
+import { dataConverter } from '../../codec/data-converter.js';
 
 export async function createTimeSkippingEnv(db: Db): Promise<TestWorkflowEnvironment> {
   quietRuntime();
@@ -21,6 +22,7 @@ export async function createTimeSkippingEnv(db: Db): Promise<TestWorkflowEnviron
   await issueUser(db, { id: FREELANCER, email: `${FREELANCER}@example.test`, name: 'Freelancer' });
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: shared('testServerPath') } },
+    client: { dataConverter: dataConverter() },
   });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
@@ -31,6 +33,7 @@ export async function timeSkippingWorker(env: TestWorkflowEnvironment, db: Db, t
   const main = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
+    dataConverter: dataConverter(),
     // A worker that will be replaced keeps no sticky cache: its successor must get the workflow's next
     // task from the shared queue at once, not after the test server times out a dead sticky queue.
     ...(replaceable ? { maxCachedWorkflows: 0 } : {}),

@@ -3,6 +3,7 @@
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { ContractActivities } from '../../activities/types.js';
 import { noticeTaskQueue } from '../../domain/names.js';
+import { dataConverter } from '../../codec/data-converter.js';
 
 export class WorkerGroup {
   constructor(readonly workers: Worker[]) {}
@@ -36,6 +37,8 @@ export async function withNoticeWorker(
     connection,
     namespace: main.options.namespace,
     taskQueue: noticeTaskQueue(main.options.taskQueue),
+    // The contract worker's codec (its keys), so the notices worker reads what that worker encrypted.
+    dataConverter: main.options.dataConverter ?? dataConverter(),
     activities: { deliverNotice: activities.deliverNotice },
   });
   return new WorkerGroup([main, notices]);

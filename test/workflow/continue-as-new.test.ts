@@ -13,6 +13,7 @@ import { ContractDriver } from '../support/contract-driver.js';
 import { createRecorder } from '../support/recording-activities.js';
 import { quietRuntime } from '../support/runtime.js';
 import { type WorkerGroup, withNoticeWorker } from '../support/workers.js';
+import { dataConverter } from '../../codec/data-converter.js';
 
 const MAX_HISTORY_EVENTS = 1500;
 const taskQueue = `can-${randomUUID()}`;
@@ -26,11 +27,12 @@ beforeAll(async () => {
   quietRuntime();
   native = await NativeConnection.connect({ address: shared('temporalAddress') });
   connection = await Connection.connect({ address: shared('temporalAddress') });
-  client = new Client({ connection });
+  client = new Client({ connection, dataConverter: dataConverter() });
   const activities = createRecorder().activities;
   worker = await withNoticeWorker(await Worker.create({
     connection: native,
     taskQueue,
+    dataConverter: dataConverter(),
     workflowBundle: { codePath: shared('workflowBundlePath') },
     activities,
   }), native, activities);

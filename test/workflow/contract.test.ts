@@ -12,6 +12,7 @@ import { CLIENT, ContractDriver, FREELANCER, expectRefused } from '../support/co
 import { createRecorder } from '../support/recording-activities.js';
 import { quietRuntime } from '../support/runtime.js';
 import { type WorkerGroup, withNoticeWorker } from '../support/workers.js';
+import { dataConverter } from '../../codec/data-converter.js';
 
 const recorder = createRecorder();
 const taskQueue = `wf-${randomUUID()}`;
@@ -26,11 +27,12 @@ beforeAll(async () => {
     native: await NativeConnection.connect({ address: shared('temporalAddress') }),
     client: await Connection.connect({ address: shared('temporalAddress') }),
   };
-  client = new Client({ connection: connections.client });
+  client = new Client({ connection: connections.client, dataConverter: dataConverter() });
   const activities = recorder.activities;
   worker = await withNoticeWorker(await Worker.create({
     connection: connections.native,
     taskQueue,
+    dataConverter: dataConverter(),
     workflowBundle: { codePath: shared('workflowBundlePath') },
     activities,
   }), connections.native, activities);

@@ -8,6 +8,8 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { shared } from '../support/context.js';
 import { quietRuntime } from '../support/runtime.js';
+import { replayFixtureKeys } from '../support/replay-keys.js';
+import { dataConverter } from '../../codec/data-converter.js';
 
 const dir = join(import.meta.dirname, '..', 'replay');
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -22,7 +24,9 @@ describe('replay', () => {
     const histories = fixtures.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))) }));
 
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: shared('workflowBundlePath') } }, histories)) results.push(r);
+    for await (const r of Worker.runReplayHistories({
+      workflowBundle: { codePath: shared('workflowBundlePath') }, dataConverter: dataConverter(replayFixtureKeys),
+    }, histories)) results.push(r);
 
     expect(results.map((r) => [r.workflowId, r.error ? String(r.error) : null])).toEqual(histories.map((h) => [h.workflowId, null]));
   });

@@ -6,8 +6,11 @@
 // they are, which keeps old histories readable.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import type { PayloadKeys } from './keys.js';
+
+// A CommonJS module: Node's ESM loader sees only its default export.
+const { temporal } = proto;
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 /** The metadata key Temporal's samples use for the same purpose, so tools that know it read ours. */

@@ -3,8 +3,11 @@
 // own fromObject/toObject, which implement that mapping for bytes and maps. Shapes are checked first, so
 // a malformed body is a 400 that says which field, never a 500.
 import type { Payload } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { z } from 'zod';
+
+// A CommonJS module: Node's ESM loader sees only its default export.
+const { temporal } = proto;
 
 const { Payloads } = temporal.api.common.v1;
 const bytes = z.base64('base64, as protobuf JSON encodes bytes');

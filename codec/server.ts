@@ -40,6 +40,8 @@ export function createCodecServer(opts: CodecServerOptions): express.Express {
   app.use(cors({
     origin: opts.corsOrigins, methods: ['POST'], allowedHeaders: ['content-type', 'x-namespace', 'authorization'], maxAge: 600,
   }));
+  // For a supervisor (npm run up waits on it): says nothing but that the process answers; not logged.
+  app.get('/healthz', (_req, res) => void res.json({ ok: true }));
   app.use((req, res, next) => {
     const started = performance.now();
     res.on('finish', () => opts.log({

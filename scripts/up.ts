@@ -12,6 +12,7 @@ import { createDb } from '../db/client.js';
 import { CHANGE_REQUEST_FLAG } from '../domain/names.js';
 import { issueUser } from '../api/users.js';
 import { connectClient, describeTarget, temporalSettings } from '../worker/connection.js';
+import { configuredPayloadKeys } from '../codec/data-converter.js';
 import { startEmbeddedPostgres } from './lib/postgres.js';
 import { generatePrismaClient, migrateDeploy } from './lib/prisma.js';
 import { removeStackFile, writeStackFile } from './lib/stack-file.js';
@@ -23,6 +24,7 @@ const TEMPORAL_PORT = Number(process.env.TEMPORAL_DEV_PORT ?? 7233);
 const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 const API_PORT = Number(process.env.PORT ?? 3000);
 const WORKER_METRICS_ADDRESS = process.env.WORKER_METRICS_ADDRESS ?? '127.0.0.1:9464';
+const CODEC_SERVER_ADDRESS = process.env.CODEC_SERVER_ADDRESS ?? '127.0.0.1:8234';
 const { values: flags } = parseArgs({ options: { demo: { type: 'boolean', default: false } } });
 export const DEMO = {
   client: { id: 'demo-client', email: 'client@demo.test', name: 'Demo Client', token: 'mc_demo_client' },
@@ -105,6 +107,8 @@ async function waitForHttp(url: string) {
 
 try {
   temporalBinary('temporal');
+  // First: without keys in production nothing should start; in development this makes the key file.
+  const payloadKeys = configuredPayloadKeys();
   generatePrismaClient();
 
   let databaseUrl = process.env.DATABASE_URL;
@@ -122,16 +126,20 @@ try {
   const configured = Boolean(process.env.TEMPORAL_ADDRESS || process.env.TEMPORAL_PROFILE);
   let temporalEnv: NodeJS.ProcessEnv = {};
   let uiUrl = 'your Temporal UI';
+  // Well-known tokens belong in a throwaway database only: never in one DATABASE_URL names, unless asked.
+  const demo = embeddedDatabase || flags.demo;
+  const codecUrl = `http://${CODEC_SERVER_ADDRESS}`;
   if (!configured) {
-    const temporal = await startTemporalDevServer({ port: TEMPORAL_PORT, uiPort: UI_PORT, dbFile: join(data, 'temporal.db') });
+    // The dev server's UI cannot send an Authorization header: the demo operator's token rides in the
+    // endpoint's path. Without demo users each operator sets their own in the UI (docs/operations/encryption.md).
+    const codecEndpoint = demo ? `${codecUrl}/ui/${DEMO.operator.token}` : codecUrl;
+    const temporal = await startTemporalDevServer({ port: TEMPORAL_PORT, uiPort: UI_PORT, dbFile: join(data, 'temporal.db'), codecEndpoint });
     stops.push(temporal.stop);
     temporalEnv = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TLS: 'false' };
     uiUrl = temporal.uiUrl;
   }
   const temporal = await waitForTemporal({ ...process.env, ...temporalEnv });
 
-  // Well-known tokens belong in a throwaway database only: never in one DATABASE_URL names, unless asked.
-  const demo = embeddedDatabase || flags.demo;
   if (demo) {
     const db = createDb(databaseUrl);
     await issueUser(db, DEMO.client);
@@ -149,7 +157,10 @@ try {
   const env = { ...temporalEnv, DATABASE_URL: databaseUrl, PORT: String(API_PORT), WORKER_METRICS_ADDRESS };
   startNode('worker', 'worker/main.ts', env);
   startNode('api', 'api/main.ts', env);
-  await waitForHttp(`http://127.0.0.1:${API_PORT}/readyz`);
+  // The UI's page calls the codec server from the browser, under either name for the UI's host.
+  const uiOrigins = `http://localhost:${UI_PORT},http://127.0.0.1:${UI_PORT}`;
+  startNode('codec server', 'codec/main.ts', { ...env, CODEC_SERVER_ADDRESS, CODEC_SERVER_CORS_ORIGINS: process.env.CODEC_SERVER_CORS_ORIGINS ?? uiOrigins });
+  await Promise.all([waitForHttp(`http://127.0.0.1:${API_PORT}/readyz`), waitForHttp(`${codecUrl}/healthz`)]);
   writeStackFile({
     pid: process.pid, temporalAddress: temporal.connection.address, apiUrl: `http://127.0.0.1:${API_PORT}`,
     ...(embeddedDatabase ? { databaseUrl } : {}),
@@ -169,6 +180,8 @@ Milestone contracts is running.
   Temporal     ${target.address} (namespace ${target.namespace}, TLS ${target.tls}${target.apiKey ? ', API key' : ''})
   PostgreSQL   ${embeddedDatabase ? databaseUrl : 'DATABASE_URL'}
   Metrics      http://localhost:${API_PORT}/metrics (API), http://${WORKER_METRICS_ADDRESS}/metrics (worker)
+  Codec server ${codecUrl}   (decrypts payloads for operators; CLI: temporal workflow show --codec-endpoint ${codecUrl}
+               --codec-auth 'Bearer <operator token>' …; payload keys: ${payloadKeys.source})
 ${demo ? `Demo tokens:
   client       ${DEMO.client.token}   (user id ${DEMO.client.id})
   freelancer   ${DEMO.freelancer.token}   (user id ${DEMO.freelancer.id})

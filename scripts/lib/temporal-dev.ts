@@ -8,6 +8,8 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   dbFile: string;
+  /** The codec server the Web UI decodes payloads through (its browser calls it directly). */
+  codecEndpoint?: string;
 }
 
 export interface RunningTemporal {
@@ -28,6 +30,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort),
     '--db-filename', opts.dbFile, '--log-level', 'warn', '--namespace', 'default'];
   args.push(...searchAttributeFlags(), ...devServerDynamicConfig);
+  if (opts.codecEndpoint) args.push('--ui-codec-endpoint', opts.codecEndpoint);
   const child = spawn(temporalBinary('temporal'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)));

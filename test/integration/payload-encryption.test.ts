@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { type Payload, defaultPayloadConverter } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal as api } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataConverter } from '../../codec/data-converter.js';
@@ -15,6 +15,10 @@ import { ContractDriver } from '../support/contract-driver.js';
 import { createRecorder } from '../support/recording-activities.js';
 import { quietRuntime } from '../support/runtime.js';
 import { withNoticeWorker } from '../support/workers.js';
+
+// A CommonJS module: Node's ESM loader sees only its default export.
+const { temporal } = proto;
+type History = api.api.history.v1.IHistory;
 
 const entryA = newPayloadKeyEntry().replace(/^[^:]+/, `old-${randomUUID().slice(0, 8)}`);
 const entryB = newPayloadKeyEntry().replace(/^[^:]+/, `new-${randomUUID().slice(0, 8)}`);
@@ -58,7 +62,7 @@ async function withKeys<T>(keys: PayloadKeys, fn: (client: Client) => Promise<T>
  * search attributes (the server indexes them; they hold ids and states, never titles or amounts) and
  * the SDK's patch markers (a patch's name).
  */
-function located(history: temporal.api.history.v1.IHistory): { path: string; payload: Payload }[] {
+function located(history: History): { path: string; payload: Payload }[] {
   const found: { path: string; payload: Payload }[] = [];
   const walk = (value: unknown, path: string): void => {
     if (!value || typeof value !== 'object' || ArrayBuffer.isView(value)) return;
@@ -71,16 +75,16 @@ function located(history: temporal.api.history.v1.IHistory): { path: string; pay
   return found;
 }
 const readableByDesign = /\.searchAttributes\.indexedFields\.|\.markerRecordedEventAttributes\.details\.patch-data\./;
-const payloadsOf = (history: temporal.api.history.v1.IHistory): Payload[] =>
+const payloadsOf = (history: History): Payload[] =>
   located(history).filter((l) => !readableByDesign.test(l.path)).map((l) => l.payload);
 
 const keyIdOf = (p: Payload) => Buffer.from(p.metadata![KEY_ID_METADATA] ?? new Uint8Array()).toString();
 const encodingOf = (p: Payload) => Buffer.from(p.metadata!.encoding!).toString();
-const historyBytes = (h: temporal.api.history.v1.IHistory) => Buffer.from(temporal.api.history.v1.History.encode(h).finish());
+const historyBytes = (h: History) => Buffer.from(temporal.api.history.v1.History.encode(h).finish());
 
 describe('payload encryption on the dev server', () => {
   const contractId = randomUUID();
-  let history: temporal.api.history.v1.IHistory;
+  let history: History;
 
   beforeAll(async () => {
     await withKeys(onlyA, async (client) => {

@@ -44,14 +44,14 @@ function userCreate(env: Record<string, string>, email: string) {
 describe('npm run up beside a database it does not own', () => {
   // Starts a worker and an API process: minutes, not seconds, on a loaded two-core machine.
   it('writes no demo users into DATABASE_URL, serves both metrics endpoints and stops cleanly', { timeout: 240_000 }, async () => {
-    const [apiPort, metricsPort] = [await freePort(), await freePort()];
+    const [apiPort, metricsPort, codecPort] = [await freePort(), await freePort(), await freePort()];
     const stackFile = join(dir, 'stack.json');
     up = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'up.ts')], {
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...baseEnv(), DATABASE_URL: shared('databaseUrl'), TEMPORAL_ADDRESS: shared('temporalAddress'), PORT: String(apiPort),
         WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`, STACK_FILE: stackFile, TASK_QUEUE: `up-${randomUUID()}`,
-        WORKFLOW_BUNDLE_PATH: shared('workflowBundlePath'),
+        WORKFLOW_BUNDLE_PATH: shared('workflowBundlePath'), CODEC_SERVER_ADDRESS: `127.0.0.1:${codecPort}`,
       },
     });
     let out = '';
@@ -67,10 +67,16 @@ describe('npm run up beside a database it does not own', () => {
     const scrapeWorker = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     const workflowSlots = /^temporal_worker_task_slots_available\{.*worker_type="WorkflowWorker".*\} \d+$/m;
     await expect.poll(scrapeWorker, { timeout: 30_000 }).toMatch(workflowSlots);
+    // The codec server is up and guarded: no token, no payloads.
+    const codec = await fetch(`http://127.0.0.1:${codecPort}/decode`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"payloads":[]}', signal: AbortSignal.timeout(10_000),
+    });
     up.kill('SIGTERM');
     const code = await exited;
 
     expect(out).toContain('No demo users');
+    expect(out).toContain(`Codec server http://127.0.0.1:${codecPort}`);
+    expect(codec.status).toBe(401);
     expect(await db.user.findUnique({ where: { id: 'demo-client' } })).toBeNull();
     expect(await db.apiToken.count({ where: { userId: { in: ['demo-client', 'demo-freelancer'] } } })).toBe(0);
     expect(stack).toEqual({ pid: up.pid, temporalAddress: shared('temporalAddress'), apiUrl: `http://127.0.0.1:${apiPort}` });

@@ -21,7 +21,7 @@ interface Service {
 }
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
 const services = compose.services;
-const ours = ['migrate', 'worker', 'api'] as const;
+const ours = ['migrate', 'worker', 'api', 'codec-server'] as const;
 
 /** Every NAME the product's code reads as process.env.NAME / env.NAME / env['NAME'], plus envconfig's TEMPORAL_* names. */
 function variablesTheCodeReads(): Set<string> {
@@ -35,7 +35,7 @@ function variablesTheCodeReads(): Set<string> {
       }
     }
   };
-  for (const dir of ['activities', 'api', 'worker', 'domain', 'scripts']) scan(join(root, dir));
+  for (const dir of ['activities', 'api', 'codec', 'worker', 'domain', 'scripts']) scan(join(root, dir));
   const envconfig = readFileSync(join(root, 'node_modules', '@temporalio', 'envconfig', 'lib', 'envconfig-toml.js'), 'utf8');
   for (const m of envconfig.matchAll(/envProvider\['([A-Z_]+)'\]/g)) names.add(m[1]!);
   return names;
@@ -47,7 +47,7 @@ const conditions = (s: Service): Record<string, string> =>
 
 describe('docker-compose.yml', () => {
   it('has the production-shaped services, ours built from the Dockerfile, the others from pinned images', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'postgres', 'search-attributes', 'temporal', 'temporal-db', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['api', 'codec-server', 'migrate', 'postgres', 'search-attributes', 'temporal', 'temporal-db', 'temporal-ui', 'worker']);
     for (const name of ours) expect(services[name]!.build, name).toBe('.');
     for (const [name, s] of Object.entries(services).filter(([n]) => !(ours as readonly string[]).includes(n))) {
       expect(s.image, name).toMatch(/^[\w./-]+:\d[\w.-]*$/); // a version tag, never latest
@@ -55,6 +55,7 @@ describe('docker-compose.yml', () => {
     expect(services.migrate!.command).toEqual(['npm', 'run', 'db:deploy']);
     expect(services.worker!.command).toEqual(['npm', 'run', 'worker']);
     expect(services.api!.command).toEqual(['npm', 'run', 'api']);
+    expect(services['codec-server']!.command).toEqual(['npm', 'run', 'codec-server']);
   });
 
   it('waits on healthchecks that exist and one-shot services that end', () => {
@@ -77,6 +78,13 @@ describe('docker-compose.yml', () => {
     expect(workerMetrics).toMatch(/^0\.0\.0\.0:\d+$/); // reachable from outside the container
     expect(services.worker!.ports).toContain(`${workerMetrics.split(':')[1]}:${workerMetrics.split(':')[1]}`);
     expect(services.temporal!.ports).toContain('7233:7233');
+    const codec = services['codec-server']!.environment!;
+    const codecPort = String(codec.CODEC_SERVER_ADDRESS).split(':')[1];
+    expect(codec.CODEC_SERVER_ADDRESS).toMatch(/^0\.0\.0\.0:\d+$/);
+    expect(services['codec-server']!.ports).toContain(`${codecPort}:${codecPort}`);
+    // The UI's browser calls the codec server on its published port, from the UI's published origin.
+    expect(services['temporal-ui']!.environment!.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${codecPort}`);
+    expect(codec.CODEC_SERVER_CORS_ORIGINS).toBe(`http://localhost:${services['temporal-ui']!.ports![0]!.split(':')[0]}`);
     expect(services['temporal-ui']!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
   });
 
@@ -89,6 +97,10 @@ describe('docker-compose.yml', () => {
       const env = services[name]!.environment!;
       for (const key of Object.keys(env)) expect(read, `${name}: ${key}`).toContain(key);
       expect(env.DATABASE_URL, name).toBe(databaseUrl);
+    }
+    for (const name of ['worker', 'api', 'codec-server']) {
+      // Production (NODE_ENV=production in the image) refuses to start without payload keys.
+      expect(services[name]!.environment!.PAYLOAD_KEYS, name).toMatch(/^\$\{PAYLOAD_KEYS:\?/);
     }
     for (const name of ['worker', 'api']) {
       expect(services[name]!.environment!.TEMPORAL_ADDRESS, name).toBe('temporal:7233');

@@ -1,7 +1,9 @@
 // `npm run test:fuzz [-- --quick]`: schemathesis against the running API (README, "Fuzzing"). Starts its
 // own throwaway PostgreSQL, Temporal dev server, worker and API (rate limits in PostgreSQL, as deployed),
 // seeds a contract with a funded milestone and a pending change request, then runs every check as the
-// client and as the freelancer. Exits non-zero on any failure. --quick is CI's bounded run.
+// client and as the freelancer, then as an operator on a second contract with an open dispute (R28), so
+// the operator routes are fuzzed past their role check. Exits non-zero on any failure. --quick is CI's
+// bounded run.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -30,12 +32,16 @@ import { dataConverter } from '../codec/data-converter.js';
 const quick = process.argv.includes('--quick');
 /** Test cases per operation and phase; the quick run also fixes the seed so CI's run is repeatable. */
 const profile = quick
-  ? { examples: 5, phases: { client: 'examples,coverage,fuzzing', freelancer: 'examples,fuzzing' }, seed: ['--seed', '1'] }
-  : { examples: 100, phases: { client: 'examples,coverage,fuzzing,stateful', freelancer: 'examples,coverage,fuzzing,stateful' },
-    seed: process.env.FUZZ_SEED ? ['--seed', process.env.FUZZ_SEED] : [] };
+  ? { examples: 5, phases: { client: 'examples,coverage,fuzzing', freelancer: 'examples,fuzzing', operator: 'examples,coverage,fuzzing' },
+    seed: ['--seed', '1'], only: { client: [], freelancer: [], operator: ['--include-path-regex', '^/operator/'] } }
+  : { examples: 100, phases: { client: 'examples,coverage,fuzzing,stateful', freelancer: 'examples,coverage,fuzzing,stateful',
+    operator: 'examples,coverage,fuzzing,stateful' }, seed: process.env.FUZZ_SEED ? ['--seed', process.env.FUZZ_SEED] : [],
+    only: { client: [], freelancer: [], operator: [] } };
 // The quick run's coverage phase (boundary and malformed values of every field, most of its time) runs as
 // the client only: fields are validated before the caller's role is looked at, so the freelancer's
-// coverage cases would repeat the client's answers.
+// coverage cases would repeat the client's answers. The operator's quick run covers the operator routes
+// (every phase: their fields are checked only once the caller is an operator); every other route answers
+// an operator 404 before its fields, as the authorization tests already prove.
 
 const st = schemathesis();
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -68,11 +74,16 @@ try {
   const client = await issueUser(db, { email: `client-${randomUUID()}@fuzz.test`, name: 'Fuzz Client' });
   const freelancer = await issueUser(db, { email: `freelancer-${randomUUID()}@fuzz.test`, name: 'Fuzz Freelancer' });
   await db.featureFlag.create({ data: { userId: client.id, name: CHANGE_REQUEST_FLAG, enabled: true } });
+  const operator = await issueUser(db, { email: `operator-${randomUUID()}@fuzz.test`, name: 'Fuzz Operator', role: 'operator' });
   const contractId = await seed(client.token, freelancer.id);
+  const disputed = await seedDispute(client.token, freelancer.id);
+  const runs = [
+    ['client', client.token, contractId], ['freelancer', freelancer.token, contractId], ['operator', operator.token, disputed.contractId],
+  ] as const;
 
   const reports = join(root, '.data', 'fuzz');
   mkdirSync(reports, { recursive: true });
-  for (const [role, token] of [['client', client.token], ['freelancer', freelancer.token]] as const) {
+  for (const [role, token, id] of runs) {
     console.log(`fuzz: schemathesis ${quick ? 'quick' : 'long'} run as the ${role}`);
     // Asynchronous: the API under test runs in this process and must keep answering. Its report goes to a
     // file (CI's log keeps the verdict and, on failure, the findings).
@@ -81,14 +92,14 @@ try {
     const child = spawn(st, [
       '--config-file', join(root, 'scripts', 'fuzz', 'schemathesis.toml'),
       'run', `${baseUrl}/openapi.json`, '--url', baseUrl,
-      '--checks', 'all', '--phases', profile.phases[role], '--max-examples', String(profile.examples), ...profile.seed,
+      '--checks', 'all', '--phases', profile.phases[role], '--max-examples', String(profile.examples), ...profile.seed, ...profile.only[role],
       '-H', `Authorization: Bearer ${token}`, '--request-timeout', '30',
       '--report', 'junit', '--report-junit-path', join(reports, `${role}.xml`),
     ], {
       stdio: ['ignore', out, out],
       // Bounded: the quick run takes minutes; a stuck run must not hold CI for its whole budget.
       timeout: quick ? 15 * 60_000 : 120 * 60_000,
-      env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: join(root, 'scripts', 'fuzz'), FUZZ_CONTRACT_ID: contractId },
+      env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: join(root, 'scripts', 'fuzz'), FUZZ_CONTRACT_ID: id, FUZZ_DISPUTE_ID: disputed.disputeId },
     });
     const [code, signal] = await once(child, 'exit');
     closeSync(out);
@@ -112,7 +123,7 @@ try {
   await pg.stop();
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(failed ? 'fuzz: failures found (see above and .data/fuzz/)' : 'fuzz: schemathesis found no failures, as the client and as the freelancer');
+console.log(failed ? 'fuzz: failures found (see above and .data/fuzz/)' : 'fuzz: schemathesis found no failures, as the client, the freelancer and an operator');
 process.exit(failed ? 1 : 0);
 
 /** A contract with three milestones, the first funded and under a pending change request. */
@@ -126,4 +137,20 @@ async function seed(token: string, freelancerId: string): Promise<string> {
   const cr = await api.POST('/contracts/{id}/change-requests', { ...path(), body: { milestoneId: 'm1', changes: { title: 'Sketches, revised' } } });
   if (cr.response.status !== 200) throw new Error(`fuzz: seeding failed: ${JSON.stringify(cr.error)}`);
   return id;
+}
+
+/** R28: a contract whose first milestone is funded and under a dispute the operator may resolve. */
+async function seedDispute(token: string, freelancerId: string): Promise<{ contractId: string; disputeId: string }> {
+  const api = createApiClient({ baseUrl, token });
+  const { data: contract } = await api.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Disputed contract', freelancerId } });
+  const id = contract!.id;
+  const path = () => ({ params: { path: { id }, header: idempotent() } });
+  await api.POST('/contracts/{id}/milestones/batch', { ...path(), body: { ops: [{ op: 'add' as const, title: 'Disputed work', amountCents: 600_00 }] } });
+  await api.POST('/contracts/{id}/fund', { ...path(), body: {} });
+  const opened = await api.POST('/contracts/{id}/milestones/{milestoneId}/disputes', {
+    params: { path: { id, milestoneId: 'm1' }, header: idempotent() }, body: { reason: 'Not what was agreed' },
+  });
+  const disputeId = (opened.data as { requestId?: string } | undefined)?.requestId;
+  if (!disputeId) throw new Error(`fuzz: seeding the dispute failed: ${JSON.stringify(opened.error)}`);
+  return { contractId: id, disputeId };
 }

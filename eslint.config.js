@@ -12,6 +12,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS modules the SDK loads with require() (codec/failure-converter.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', exports: 'writable', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Workflow code must stay deterministic: no wall clock, no randomness (STYLE.md).
     files: ['workflows/**/*.ts', 'domain/**/*.ts'],
     rules: {

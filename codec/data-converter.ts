@@ -1,9 +1,14 @@
 // The one data converter every Temporal client and worker of the product uses (API, worker, scripts,
-// tests, bench, fault suite): the SDK's JSON payloads, encrypted by the payload codec. A process loads its
-// keys once; a caller that needs other keys (a test of rotation, a replay of old fixtures) passes them.
+// tests, bench, fault suite): the SDK's JSON payloads, encrypted by the payload codec, and failures whose
+// message and stack travel encoded too. A process loads its keys once; a caller that needs other keys (a
+// test of rotation, a replay of old fixtures) passes them. Code that bundles workflows itself passes
+// `failureConverterPath` to bundleWorkflowCode, so the workflow sandbox encodes failures the same way.
+import { resolve } from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { type PayloadKeys, payloadKeysFromEnv } from './keys.js';
 import { EncryptionCodec } from './payload-codec.js';
+
+export const failureConverterPath = resolve(import.meta.dirname, 'failure-converter.cjs');
 
 let configured: PayloadKeys | undefined;
 
@@ -14,7 +19,7 @@ export function configuredPayloadKeys(): PayloadKeys {
 }
 
 export function dataConverter(keys: PayloadKeys = configuredPayloadKeys()): DataConverter {
-  return { payloadCodecs: [new EncryptionCodec(keys)] };
+  return { payloadCodecs: [new EncryptionCodec(keys)], failureConverterPath };
 }
 
 /** A log-safe line about the keys: where they came from and their ids, the current one first. */

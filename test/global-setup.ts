@@ -14,7 +14,7 @@ import { devServerDynamicConfig } from '../scripts/lib/temporal-dev.js';
 import { root, temporalBinary } from '../scripts/lib/tools.js';
 import { workflowsPath } from '../worker/create-worker.js';
 import { allSearchAttributes } from '../workflows/search-attributes.js';
-import { dataConverter } from '../codec/data-converter.js';
+import { dataConverter, failureConverterPath } from '../codec/data-converter.js';
 
 export default async function setup(project: TestProject) {
   const scratch = join(root, '.data', 'test');
@@ -37,7 +37,7 @@ export default async function setup(project: TestProject) {
       },
       client: { dataConverter: dataConverter() },
     }),
-    bundleWorkflowCode({ workflowsPath, logger: quietLogger }),
+    bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger }),
   ]);
 
   const bundlePath = join(scratch, `workflow-bundle-${process.pid}.js`);

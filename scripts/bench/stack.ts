@@ -22,7 +22,7 @@ import { migrateDeploy } from '../lib/prisma.js';
 import { devServerDynamicConfig } from '../lib/temporal-dev.js';
 import { temporalBinary } from '../lib/tools.js';
 import { floorActivities } from './floor-activities.js';
-import { dataConverter } from '../../codec/data-converter.js';
+import { dataConverter, failureConverterPath } from '../../codec/data-converter.js';
 
 export interface BenchStack {
   db: Db;
@@ -58,7 +58,7 @@ export async function startBenchStack(step: (what: string) => void): Promise<Ben
       },
       client: { dataConverter: dataConverter() },
     }),
-    bundleWorkflowCode({ workflowsPath: floorWorkflowsPath, logger: quietLogger }),
+    bundleWorkflowCode({ workflowsPath: floorWorkflowsPath, failureConverterPath, logger: quietLogger }),
   ]);
   const db = createDb(pg.url);
   const taskQueue = `bench-${randomUUID()}`;

@@ -19,7 +19,7 @@ import { quietRuntime } from '../support/runtime.js';
 import { Outages } from './outages.js';
 import { COMMAND_TIMEOUT_MS } from './profile.js';
 import type { Rng } from './rng.js';
-import { dataConverter } from '../../codec/data-converter.js';
+import { dataConverter, failureConverterPath } from '../../codec/data-converter.js';
 
 /** The mailer's own timeout (activities/mail.ts) is 15 s: a 'hang' answers after it gave up. */
 const EMAIL_HANG_MS = 16_000;
@@ -78,7 +78,7 @@ export class FaultStack {
     const [pg, temporal, bundle] = await Promise.all([
       startOwnPostgres(),
       startTemporalDevServer(temporalOpts),
-      bundleWorkflowCode({ workflowsPath, logger: quietLogger }),
+      bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger }),
     ]);
     const bundlePath = join(scratch, 'workflow-bundle.js');
     writeFileSync(bundlePath, bundle.code);

@@ -3,7 +3,8 @@
 // readable, a history replays with the keys and not without them, and a missing key fails by name.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { type Payload, defaultPayloadConverter } from '@temporalio/common';
+import { ApplicationFailure, type Payload, defaultPayloadConverter } from '@temporalio/common';
+import { decodeOptionalFailureToOptionalError, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import proto, { type temporal as api } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,8 +48,10 @@ afterAll(async () => {
 });
 
 /** Runs `fn` with a worker and a client on these keys, as a deployment configured with them would. */
-async function withKeys<T>(keys: PayloadKeys, fn: (client: Client) => Promise<T>): Promise<T> {
+async function withKeys<T>(keys: PayloadKeys, fn: (client: Client) => Promise<T>, failNotices = false): Promise<T> {
   const activities = createRecorder().activities;
+  // A failure's message is customer data too when it quotes a title: the contract goes on without the notice.
+  if (failNotices) activities.deliverNotice = async () => { throw ApplicationFailure.nonRetryable(`could not deliver "${FIRST_TITLE}"`, 'TEST_FAILURE'); };
   const main = await Worker.create({
     connection: native, taskQueue, dataConverter: dataConverter(keys), activities,
     workflowBundle: { codePath: shared('workflowBundlePath') },
@@ -91,7 +94,12 @@ describe('payload encryption on the dev server', () => {
       const c = new ContractDriver(client, taskQueue, contractId);
       await c.create();
       await c.add(FIRST_TITLE, 1000);
-    });
+      // Bounded: the notice's one attempt fails within seconds on a busy machine.
+      for (let i = 0; !(await c.handle.fetchHistory()).events?.some((e) => e.activityTaskFailedEventAttributes); i++) {
+        if (i >= 150) throw new Error('the failing notice was not recorded within 15 s');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }, true);
     // Rotation: a new key first, the old one kept for what it encrypted.
     await withKeys(rotated, async (client) => {
       const c = new ContractDriver(client, taskQueue, contractId);
@@ -141,6 +149,15 @@ describe('payload encryption on the dev server', () => {
     expect(err).toBeInstanceOf(PayloadDecryptionError);
     expect((err as PayloadDecryptionError).code).toBe('PAYLOAD_KEY_UNKNOWN');
     expect((err as Error).message).toContain(`"${idA}"`);
+  });
+
+  it('encrypts a failure\'s message and stack with the payloads, and restores them with the keys', async () => {
+    const failure = history.events!.find((e) => e.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes!.failure!;
+
+    expect(failure.message).toBe('Encoded failure');
+    expect(encodingOf(failure.encodedAttributes!)).toBe(ENCRYPTED_ENCODING);
+    const restored = await decodeOptionalFailureToOptionalError(loadDataConverter(dataConverter(rotated)), failure);
+    expect(restored?.message).toBe(`could not deliver "${FIRST_TITLE}"`);
   });
 
   it('replays with the keys, and cannot replay without them', async () => {

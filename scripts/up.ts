@@ -104,7 +104,6 @@ async function waitForHttp(url: string) {
 }
 
 try {
-  temporalBinary('temporal');
   generatePrismaClient();
 
   let databaseUrl = process.env.DATABASE_URL;
@@ -123,6 +122,7 @@ try {
   let temporalEnv: NodeJS.ProcessEnv = {};
   let uiUrl = 'your Temporal UI';
   if (!configured) {
+    temporalBinary('temporal'); // installed on demand: a configured Temporal needs no local binary
     const temporal = await startTemporalDevServer({ port: TEMPORAL_PORT, uiPort: UI_PORT, dbFile: join(data, 'temporal.db') });
     stops.push(temporal.stop);
     temporalEnv = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TLS: 'false' };

@@ -112,7 +112,25 @@ describe('Dockerfile and engines', () => {
 
     expect(dockerfile).toMatch(/^FROM node:24[-.]/m);
     expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/m);
-    expect(engines).toContain('^24');
-    expect(engines).toContain('^20.19');
+    expect(engines).toBe('^22.14 || ^24');
+  });
+
+  it('CI runs the suite on every Node line engines names, each pinned release inside it', async () => {
+    const { NODE_LINES, PRIMARY_LINE } = await import('../../scripts/lib/node-lines.mjs');
+    const engines = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node as string;
+    const ci = readFileSync(join(root, '.ci', 'run'), 'utf8');
+    // `^a.b` per line: the major, and the lowest minor of that line.
+    const ranges = Object.fromEntries([...engines.matchAll(/\^(\d+)(?:\.(\d+))?/g)].map((m) => [m[1], Number(m[2] ?? 0)]));
+
+    expect(Object.keys(NODE_LINES).sort()).toEqual(Object.keys(ranges).sort());
+    for (const [major, version] of Object.entries(NODE_LINES)) {
+      const [vMajor, vMinor] = version.split('.').map(Number);
+      expect(vMajor, version).toBe(Number(major));
+      expect(vMinor, version).toBeGreaterThanOrEqual(ranges[major]!);
+    }
+    expect(PRIMARY_LINE).toBe(24);
+    expect(ci).toMatch(/^on_line "\$primary" npm cit/m); // the README's test command
+    expect(ci).toMatch(/^ {2}on_line "\$line" npm test/m); // and the suite on each other line
+    expect(ci).toContain('tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed');
   });
 });

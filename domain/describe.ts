@@ -1,4 +1,4 @@
-// What the Temporal UI shows about a contract and its requests (issue 13): a one-line static summary per
+// What the Temporal UI shows about a contract and its requests: a one-line static summary per
 // workflow and the contract's current details in Markdown. Pure, so workflow code, the API and tests
 // render the same words; no clock here (the caller passes workflow time).
 import type { ContractState, PendingRequest } from './contract.js';

@@ -41,7 +41,7 @@ const worker = await createWorker({
   ...(process.env.TASK_QUEUE ? { taskQueue: process.env.TASK_QUEUE } : {}),
   ...(process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } } : {}),
 });
-// Notices on their own queue, in this process (issue 13); the Schedule re-drives what they left pending.
+// Notices on their own queue, in this process; the Schedule re-drives what they left pending.
 const notices = await createNoticeWorker({ connection, db, ...(mail ? { mail } : {}), namespace: worker.options.namespace,
   taskQueue: worker.options.taskQueue });
 const sweep = await ensureNoticeSweepSchedule(new Client({ connection, namespace: worker.options.namespace, dataConverter: dataConverter() }), worker.options.taskQueue);

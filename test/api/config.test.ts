@@ -1,4 +1,4 @@
-// The API's configuration (issue 12): read once through a zod schema; a bad value stops the process at
+// The API's configuration: read once through a zod schema; a bad value stops the process at
 // start with the variable's name, instead of quietly becoming NaN.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';

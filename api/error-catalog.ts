@@ -107,6 +107,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   INVALID_OUTCOME: { status: 422, meaning: 'An outcome other than approved, rejected, withdrawn, canceled or expired.' },
   INVALID_DATA: { status: 422, meaning: 'PostgreSQL refused a value in this command; nothing was changed.' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, meaning: 'This key was used with another request; use a new key.' },
+  IDEMPOTENCY_KEY_EXPIRED: { status: 422, meaning: 'This key is more than 24 hours old: its answer is gone and it never runs a second '
+    + 'request. Check the outcome with a GET, then use a new key.' },
   WEBHOOK_TARGET_REFUSED: { status: 422, meaning: 'The URL cannot receive webhooks: not https, or a private, loopback or link-local address.', rule: 'R29' },
   TOO_MANY_ENDPOINTS: { status: 422, meaning: 'At most 20 webhook endpoints per account.', rule: 'R29' },
   // 429, 500, 503

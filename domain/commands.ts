@@ -2,7 +2,9 @@
 // notices, and the effects the workflow must carry out (start or signal a change-request workflow).
 // Refusals throw DomainError with the rule they enforce.
 import { CHANGE_REQUEST_TTL_MS, type RequestOutcome } from './change-request.js';
-import { type ContractState, type PendingRequest, type Role, currentMilestone, roleOf, rulesVersion, shortfallOf } from './contract.js';
+import {
+  type ContractState, type PendingRequest, type Role, currentMilestone, refundRules, roleOf, rulesVersion, shortfallOf,
+} from './contract.js';
 import { refuse } from './errors.js';
 import type { MilestonePatch } from './milestone.js';
 import { MAX_BALANCE_CENTS, assertPositiveCents } from './money.js';
@@ -199,6 +201,11 @@ const HANDLERS: Handlers = {
     assertNotDisputed(m); // R28
     if (m.refundedCents) refuse('MILESTONE_PARTLY_REFUNDED', 'R27', 'part of this milestone\'s escrow was refunded by agreement; its terms are settled', 'conflict');
     if (s.changeRequest) refuse('CHANGE_REQUEST_PENDING', 'R15', 'this milestone already has a pending change request', 'conflict');
+    if (refundRules(s) >= 2 && m.refundRequest) {
+      // R27 beside R15: the freelancer is deciding how much escrow goes back; the terms wait for that answer.
+      refuse('REFUND_PENDING', 'R27', `a refund of ${m.refundRequest.amountCents} cents is waiting for the freelancer's answer; `
+        + 'a change request can follow once it is answered or lapses', 'conflict', { refundCents: m.refundRequest.amountCents });
+    }
     const changes = t.validPatch(m, patch);
     const request: PendingRequest = {
       id: `${s.id}-cr${s.nextRequestNo++}`,

@@ -67,10 +67,25 @@ export interface ContractState {
   rulesVersion?: number;
   /** R25: days the client has to review submitted work (1–30); absent on contracts from before issue 14: 14. */
   reviewWindowDays?: number;
+  /**
+   * How a refund (R27) and a change request (R15–R17) on one milestone meet. Absent (1): both could be
+   * pending at once, and an approval after a refund was covered by a formula of its own. 2: one refuses
+   * the other while it is pending, and every shortfall is shortfallOf. A running contract moves to 2
+   * behind a patch (workflows/contract.ts), so histories recorded before replay as they ran.
+   */
+  refundRules?: number;
 }
 
 export const RULES_VERSION = 2;
 export const rulesVersion = (s: ContractState): number => s.rulesVersion ?? 1;
+export const REFUND_RULES_VERSION = 2;
+export const refundRules = (s: ContractState): number => s.refundRules ?? 1;
+
+/** The state as a new command sees it: a contract on older rules moves to the current ones at its next command. */
+export function withCurrentRules(s: ContractState): ContractState {
+  if (rulesVersion(s) >= RULES_VERSION && refundRules(s) >= REFUND_RULES_VERSION) return s;
+  return { ...s, rulesVersion: RULES_VERSION, refundRules: REFUND_RULES_VERSION };
+}
 
 export interface CreateContract {
   contractId: string;
@@ -83,8 +98,10 @@ export interface CreateContract {
 }
 
 /** R1: exactly one client and one freelancer, and they are different parties. */
-/** `rules`: the workflow passes 1 when it replays a history recorded before RULES_VERSION existed. */
-export function createContract(cmd: CreateContract, now: string, rules: number = RULES_VERSION, legacyFields = false): ContractState {
+/** `rules`, `refunds`: the workflow passes 1 when it replays a history recorded before that version existed. */
+export function createContract(
+  cmd: CreateContract, now: string, rules: number = RULES_VERSION, legacyFields = false, refunds: number = REFUND_RULES_VERSION,
+): ContractState {
   if (legacyFields) {
     if (cmd.title.trim().length === 0 || cmd.title.length > 200) refuse('INVALID_TITLE', 'R1', 'a contract title is 1 to 200 characters');
   } else {
@@ -117,6 +134,7 @@ export function createContract(cmd: CreateContract, now: string, rules: number =
     proposal: null,
     endPrompt: false,
     ...(rules >= 2 ? { rulesVersion: rules } : {}),
+    ...(refunds >= 2 ? { refundRules: refunds } : {}),
     reviewWindowDays: cmd.reviewWindowDays ?? DEFAULT_REVIEW_WINDOW_DAYS,
   };
 }
@@ -130,8 +148,14 @@ export const isRequestPending = (state: ContractState | undefined, requestId: st
 
 export const currentMilestone = (state: ContractState): Milestone | undefined => state.milestones.find(isCurrent);
 
-/** R17: what an approved increase left unfunded on the current milestone (escrow refunded by consent, R27, is not). */
-export const shortfallOf = (m: Milestone): number => (isCurrent(m) ? Math.max(0, m.amountCents - m.fundedCents - (m.refundedCents ?? 0)) : 0);
+/**
+ * R17, R27: what the client must still fund on the current milestone — its amount, less what escrow holds
+ * for it and what was refunded from it by consent (that part of the price was settled in the client's
+ * favour). The one formula: the approval's automatic cover from project funds, the shortfall notice, the
+ * top-up by /fund, the refusal of a full release, the read model and the views all use it.
+ */
+export const shortfallOf = (m: Pick<Milestone, 'state' | 'amountCents' | 'fundedCents' | 'refundedCents'>): number =>
+  (isCurrent(m) ? Math.max(0, m.amountCents - m.fundedCents - (m.refundedCents ?? 0)) : 0);
 
 /** R10, R6, R12, R2: asserted after every transition; a breach is a bug, never a user error. */
 export function assertInvariants(s: ContractState): void {

@@ -24,7 +24,8 @@ import {
   type Command, type CommandType, type Decision, type Transition, decide, resolveRequest,
 } from '../domain/commands.js';
 import {
-  type ContractState, RULES_VERSION, changedMilestones, createContract, isRequestPending, rulesVersion, summarize,
+  type ContractState, REFUND_RULES_VERSION, RULES_VERSION, changedMilestones, createContract, isRequestPending, refundRules, rulesVersion,
+  summarize, withCurrentRules,
 } from '../domain/contract.js';
 import { CLOSE_SIGNAL, assertVersionNamed, notPending, operatorActor, signalSender, validateResolution } from '../domain/operator.js';
 import { transitionRecord } from './records.js';
@@ -93,6 +94,11 @@ const LOCAL_PERSISTENCE = 'local-persistence';
 const DURABLE_PERSISTENCE = 'persistence-after-acceptance';
 /** patched(): a submission starts an R25 review window (issue 14); histories from before replay without one. */
 const REVIEW_WINDOWS = 'review-windows';
+/**
+ * patched(): a running contract moves to refund rules 2 at its next command — a refund and a change
+ * request on one milestone refuse each other, and every shortfall is one formula (domain/contract.ts).
+ */
+const REFUND_RULES = 'refund-rules-v2';
 /**
  * An outcome whose write failed for good is tried again after this (doubling), about 45 minutes in all;
  * then it is logged and left to an operator's resolveRequest, so continue-as-new is never blocked for ever.
@@ -232,6 +238,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   /** Moves a contract created before issue 9 to the current rules, at a point the history records. */
   function upgradeRulesUnderPatch(): void {
     if (state && rulesVersion(state) < RULES_VERSION && patched(RULES_UPGRADE)) state = { ...state, rulesVersion: RULES_VERSION };
+    if (state && refundRules(state) < REFUND_RULES_VERSION && patched(REFUND_RULES)) state = { ...state, refundRules: REFUND_RULES_VERSION };
   }
 
   async function run(type: CommandType, { actorId, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
@@ -267,7 +274,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       lock.runExclusive(async () => {
         // Histories from before the current rules replay with the rules they were recorded under.
         const rules = patched(RULES_UPGRADE) ? RULES_VERSION : 1;
-        const created = guard(() => createContract(cmd, now(), rules, !patched(FIELD_CHECKS)));
+        const refunds = patched(REFUND_RULES) ? REFUND_RULES_VERSION : 1;
+        const created = guard(() => createContract(cmd, now(), rules, !patched(FIELD_CHECKS), refunds));
         await commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId);
         return { contract: summarize(created), milestones: [] };
       }),
@@ -287,8 +295,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         const cmd = { type, ...payload } as Command;
         guard(() => assertVersionNamed(cmd)); // R16: new answers must say which version they answer
         // As the handler will see it: a contract on old rules moves to the current ones at this command.
-        const s = current();
-        guard(() => decide(rulesVersion(s) < RULES_VERSION ? { ...s, rulesVersion: RULES_VERSION } : s, cmd, { actorId, now: now() }));
+        guard(() => decide(withCurrentRules(current()), cmd, { actorId, now: now() }));
       },
     });
   }

@@ -12,6 +12,7 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   INVALID_REQUEST: { status: 400, meaning: 'A field, parameter or query value is malformed; `errors[]` names each.' },
   MALFORMED_JSON: { status: 400, meaning: 'The body is not valid JSON.' },
   NUMBER_NOT_INTEGER: { status: 400, meaning: 'A number whose value has a fraction (`1000.5`, `1e-1`); cents are whole.', rule: 'R4' },
+  NUMBER_TOO_LARGE: { status: 400, meaning: 'A whole number too large to be read exactly (`1e400`); amounts are at most 100000000 cents.', rule: 'R4' },
   MALFORMED_PATH: { status: 400, meaning: 'The path is not valid percent-encoding.' },
   MALFORMED_BODY_ENCODING: { status: 400, meaning: 'The body does not decode with its Content-Encoding.' },
   BODY_LENGTH_MISMATCH: { status: 400, meaning: 'The body\'s length does not match Content-Length.' },
@@ -27,7 +28,7 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   UNAUTHENTICATED: { status: 401, meaning: 'No bearer token, or one that is unknown or revoked.' },
   FORBIDDEN_FOR_ROLE: { status: 403, meaning: 'The other party\'s command (RULES.md, "Who may do what").' },
   OPERATOR_ONLY: { status: 403, meaning: 'An operator route with a party\'s token.', rule: 'R28' },
-  OPERATOR_NOT_A_PARTY: { status: 403, meaning: 'An operator is never a client or a freelancer of a contract.', rule: 'R28' },
+  OPERATOR_NOT_A_PARTY: { status: 403, meaning: 'An operator (the caller) is never a client or a freelancer of a contract.', rule: 'R28' },
   NOT_FOUND: { status: 404, meaning: 'No such route, contract, request or message, or you are not a party to it.' },
   CONTRACT_NOT_FOUND: { status: 404, meaning: 'No such contract, or you are not a party to it.' },
   MILESTONE_NOT_FOUND: { status: 404, meaning: 'The milestone is not in this contract (422 with R11 when a batch names it).' },
@@ -74,7 +75,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   UNSUPPORTED_CONTENT_ENCODING: { status: 415, meaning: 'A Content-Encoding other than gzip, deflate or identity.' },
   // 422: the rules refuse it.
   SAME_PARTY: { status: 422, meaning: 'Client and freelancer are different users.', rule: 'R1' },
-  FREELANCER_NOT_FOUND: { status: 422, meaning: 'The freelancer is not a user.', rule: 'R1' },
+  FREELANCER_NOT_FOUND: { status: 422, meaning: 'No freelancer you can contract with has this id: the same answer whether it names no '
+    + 'user or an operator.', rule: 'R1' },
   INVALID_TITLE: { status: 422, meaning: 'A title is 1 to 200 characters of storable text.', rule: 'R11' },
   INVALID_DESCRIPTION: { status: 422, meaning: 'A description is at most 5000 characters of storable text.', rule: 'R11' },
   INVALID_DUE_DATE: { status: 422, meaning: 'A due date is a calendar date that exists, YYYY-MM-DD.', rule: 'R13' },

@@ -2,6 +2,7 @@
 // no I/O, no clock, no randomness — callers pass in time.
 import { refuse } from './errors.js';
 import { LIMITS, assertId, assertText } from './fields.js';
+import { assertReadableText } from './visible-text.js';
 import { DEFAULT_INITIATION_FEE_CENTS, MAX_FEE_CENTS } from './money.js';
 import { type FieldChange, type Milestone, type MilestonePatch, isCurrent } from './milestone.js';
 import { MAX_MILESTONES, type PlanDiff, type PlanOp } from './plan.js';
@@ -68,23 +69,24 @@ export interface ContractState {
   /** R25: days the client has to review submitted work (1–30); absent on contracts from before issue 14: 14. */
   reviewWindowDays?: number;
   /**
-   * How a refund (R27) and a change request (R15–R17) on one milestone meet. Absent (1): both could be
-   * pending at once, and an approval after a refund was covered by a formula of its own. 2: one refuses
-   * the other while it is pending, and every shortfall is shortfallOf. A running contract moves to 2
-   * behind a patch (workflows/contract.ts), so histories recorded before replay as they ran.
+   * Refinements of rules version 2. Absent (1): as first recorded. 2: a refund (R27) and a change request
+   * (R15–R17) on one milestone refuse each other while pending; every shortfall is shortfallOf; a title
+   * of invisible characters only is blank, and text with an unbalanced bidi control is refused
+   * (visibleText.ts). A running contract moves to 2 behind a patch (workflows/contract.ts), so
+   * histories recorded before replay as they ran.
    */
-  refundRules?: number;
+  rulesRevision?: number;
 }
 
 export const RULES_VERSION = 2;
 export const rulesVersion = (s: ContractState): number => s.rulesVersion ?? 1;
-export const REFUND_RULES_VERSION = 2;
-export const refundRules = (s: ContractState): number => s.refundRules ?? 1;
+export const RULES_REVISION = 2;
+export const rulesRevision = (s: ContractState): number => s.rulesRevision ?? 1;
 
 /** The state as a new command sees it: a contract on older rules moves to the current ones at its next command. */
 export function withCurrentRules(s: ContractState): ContractState {
-  if (rulesVersion(s) >= RULES_VERSION && refundRules(s) >= REFUND_RULES_VERSION) return s;
-  return { ...s, rulesVersion: RULES_VERSION, refundRules: REFUND_RULES_VERSION };
+  if (rulesVersion(s) >= RULES_VERSION && rulesRevision(s) >= RULES_REVISION) return s;
+  return { ...s, rulesVersion: RULES_VERSION, rulesRevision: RULES_REVISION };
 }
 
 export interface CreateContract {
@@ -98,9 +100,9 @@ export interface CreateContract {
 }
 
 /** R1: exactly one client and one freelancer, and they are different parties. */
-/** `rules`, `refunds`: the workflow passes 1 when it replays a history recorded before that version existed. */
+/** `rules`, `revision`: the workflow passes 1 when it replays a history recorded before that version existed. */
 export function createContract(
-  cmd: CreateContract, now: string, rules: number = RULES_VERSION, legacyFields = false, refunds: number = REFUND_RULES_VERSION,
+  cmd: CreateContract, now: string, rules: number = RULES_VERSION, legacyFields = false, revision: number = RULES_REVISION,
 ): ContractState {
   if (legacyFields) {
     if (cmd.title.trim().length === 0 || cmd.title.length > 200) refuse('INVALID_TITLE', 'R1', 'a contract title is 1 to 200 characters');
@@ -109,6 +111,7 @@ export function createContract(
       assertId(id, field);
     }
     assertText(cmd.title, { field: 'title', max: LIMITS.contractTitle, required: true, code: 'INVALID_TITLE', rule: 'R1' });
+    if (revision >= 2) assertReadableText(cmd.title, 'title', 'createContract');
   }
   if (cmd.clientId === cmd.freelancerId) refuse('SAME_PARTY', 'R1', 'the client and the freelancer must be different parties');
   if (!legacyFields && cmd.reviewWindowDays !== undefined) assertReviewWindowDays(cmd.reviewWindowDays);
@@ -134,7 +137,7 @@ export function createContract(
     proposal: null,
     endPrompt: false,
     ...(rules >= 2 ? { rulesVersion: rules } : {}),
-    ...(refunds >= 2 ? { refundRules: refunds } : {}),
+    ...(revision >= 2 ? { rulesRevision: revision } : {}),
     reviewWindowDays: cmd.reviewWindowDays ?? DEFAULT_REVIEW_WINDOW_DAYS,
   };
 }

@@ -2,7 +2,7 @@
 // starts and signals) accumulate over a private copy of the state, then the invariants are checked.
 import type { RequestOutcome } from './change-request.js';
 import {
-  type ContractState, type PendingRequest, type Role, assertInvariants, refundRules, rulesVersion, shortfallOf,
+  type ContractState, type PendingRequest, type Role, assertInvariants, rulesRevision, rulesVersion, shortfallOf,
 } from './contract.js';
 import { DomainError, refuse } from './errors.js';
 import type { LedgerEntry, LedgerKind, Notice, NoticeEvent } from './events.js';
@@ -198,7 +198,7 @@ export class Builder {
     if (outcome === 'approved' && m?.state === 'active') {
       this.applyApprovedChange(m, req.patch!);
       this.notify(toBoth ? 'both' : 'client', 'change_request_approved', { milestone: m, ...about });
-      const shortfall = refundRules(s) >= 2 ? shortfallOf(m) : m.amountCents - m.fundedCents;
+      const shortfall = rulesRevision(s) >= 2 ? shortfallOf(m) : m.amountCents - m.fundedCents;
       if (shortfall > 0 && rulesVersion(s) >= 2) this.notify('client', 'shortfall_to_fund', { milestone: m, amountCents: shortfall });
       return;
     }
@@ -220,10 +220,10 @@ export class Builder {
   private applyApprovedChange(m: Milestone, patch: MilestonePatch): void {
     const b = this.s.balances;
     Object.assign(m, editableFields(patch));
-    // Refund rules 2: escrow refunded by consent counts toward the amount (shortfallOf), here as
+    // Rules revision 2: escrow refunded by consent counts toward the amount (shortfallOf), here as
     // everywhere; before, this step alone ignored it, so what a release in full paid depended on whether
     // the contract happened to hold project funds.
-    const settled = refundRules(this.s) >= 2 ? (m.refundedCents ?? 0) : 0;
+    const settled = rulesRevision(this.s) >= 2 ? (m.refundedCents ?? 0) : 0;
     const owed = Math.max(0, m.amountCents - settled);
     if (m.fundedCents > owed) {
       const back = m.fundedCents - owed;
@@ -232,7 +232,7 @@ export class Builder {
       b.projectFundsCents += back;
       this.ledger('escrow_return', back, m.id);
     }
-    const need = refundRules(this.s) >= 2 ? shortfallOf(m) : m.amountCents - m.fundedCents;
+    const need = rulesRevision(this.s) >= 2 ? shortfallOf(m) : m.amountCents - m.fundedCents;
     const cover = rulesVersion(this.s) >= 2 ? Math.min(b.projectFundsCents, need) : 0;
     if (cover > 0) {
       b.projectFundsCents -= cover;

@@ -12,7 +12,7 @@ export interface paths {
         put?: never;
         /**
          * Create a contract (the caller is its client)
-         * @description The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, so a retry reaches the same contract. An operator is never a party (403 OPERATOR_NOT_A_PARTY).
+         * @description The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, so a retry reaches the same contract. An operator is never a party: an operator's token is 403 OPERATOR_NOT_A_PARTY; a `freelancerId` naming no user, or an operator, is the same 422 FREELANCER_NOT_FOUND.
          *
          *     Enforces [R1](#description/r1), [R9](#description/r9), [R25](#description/r25), [R28](#description/r28).
          */

@@ -75,6 +75,9 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
   // request whose expiry passed during an outage expires at once rather than waiting with no timer.
   const untilExpiry = input.expiresAt === undefined ? undefined : Math.max(1, Date.parse(input.expiresAt) - new Date().getTime());
   const ttl = input.ttlMs ?? untilExpiry ?? CHANGE_REQUEST_TTL_MS;
+  // Spoken to the minute when it comes from expiresAt: a timer started a few milliseconds after the
+  // request reads "7 days", not "10080 minutes".
+  const shownTtl = input.ttlMs === undefined && untilExpiry !== undefined ? Math.max(60_000, Math.round(ttl / 60_000) * 60_000) : ttl;
   const waitingFor = input.kind === 'change' ? 'the freelancer (approve or reject)' : 'the client (accept or decline)';
   const until = input.expires ? `; expires ${new Date(new Date().getTime() + ttl).toISOString()} (R19)` : '; no expiry';
   setCurrentDetails(`**Waiting for ${waitingFor}** on contract \`${input.contractId}\`${until}`);
@@ -85,7 +88,7 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
     // client for as long as it takes (README): a person's answer, or an operator's resolveRequest.
     decided = input.expires
       ? await condition(() => outcome !== undefined, input.ttlMs ?? untilExpiry ?? CHANGE_REQUEST_TTL, {
-        summary: `change request expires in ${spoken(ttl)} (R19)`,
+        summary: `change request expires in ${spoken(shownTtl)} (R19)`,
       })
       : (await condition(() => outcome !== undefined), true);
   } catch (err) {

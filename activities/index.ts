@@ -5,7 +5,8 @@ import type { Mailer } from './mail.js';
 import { createNotifications } from './notifications.js';
 import { createNoticeSweep } from './notice-sweep.js';
 import { createPersistence } from './persistence.js';
-import type { ContractActivities, NoticeSweepActivities } from './types.js';
+import type { AnswerSweepActivities, ContractActivities, NoticeSweepActivities } from './types.js';
+import { createAnswerSweep } from './answer-sweep.js';
 import type { WebhookDispatcher } from '../webhooks/outbox.js';
 import { createWebhookActivities, type WebhookActivities } from './webhooks.js';
 
@@ -19,9 +20,9 @@ export interface ActivityDeps {
 
 export function createActivities(
   { db, mail, webhooks }: ActivityDeps,
-): ContractActivities & NoticeSweepActivities & WebhookActivities {
+): ContractActivities & NoticeSweepActivities & AnswerSweepActivities & WebhookActivities {
   return {
-    ...createPersistence(db, webhooks?.dispatcher), ...createNotifications(db, mail), ...createNoticeSweep(db),
+    ...createPersistence(db, webhooks?.dispatcher), ...createNotifications(db, mail), ...createNoticeSweep(db), ...createAnswerSweep(db),
     ...createWebhookActivities(db, { allowLoopback: webhooks?.allowLoopback ?? false }),
   };
 }

@@ -60,3 +60,8 @@ export interface StaleNoticeQuery {
 export interface NoticeSweepActivities {
   findStaleNotices(query: StaleNoticeQuery): Promise<{ notices: Notice[]; gaveUp: number }>;
 }
+
+export interface AnswerSweepActivities {
+  /** Deletes at most `limit` stored answers whose key is older than `olderThanMs`; returns how many. */
+  deleteExpiredAnswers(query: { olderThanMs: number; limit: number }): Promise<number>;
+}

@@ -136,8 +136,9 @@ const noStore: RequestHandler = (_req, res, next) => {
 };
 
 /**
- * express.json's `verify` hook, which sees the raw bytes before JSON.parse: a number written with a
- * fraction or an exponent (`1e3`, `1000.0`) is refused, because parsed it is indistinguishable from 1000.
+ * express.json's `verify` hook, which sees the raw bytes before JSON.parse: a number whose value has a
+ * fraction (`1000.5`) or that no double holds (`1e400`) is refused, because JSON.parse would round it;
+ * `1e3` and `1000.0` are 1000.
  */
 function integersOnly(_req: IncomingMessage, _res: ServerResponse, buf: Buffer, encoding: string): void {
   let text: string;
@@ -148,9 +149,13 @@ function integersOnly(_req: IncomingMessage, _res: ServerResponse, buf: Buffer, 
     throw new HttpProblem(415, 'UNSUPPORTED_CHARSET', 'The body\'s charset is not supported; send UTF-8');
   }
   const found = firstNonIntegerLiteral(text);
+  if (found?.problem === 'too_large') {
+    throw new HttpProblem(400, 'NUMBER_TOO_LARGE', 'A number in the body is too large',
+      `${found.literal} at character ${found.at} is beyond any number this API takes: amounts are at most 100000000 cents`, 'R4');
+  }
   if (found) {
     throw new HttpProblem(400, 'NUMBER_NOT_INTEGER', 'Numbers in the body are JSON integers',
-      `${found.literal} at character ${found.at}: write a whole number of cents without a fraction or exponent, e.g. 1000`, 'R4');
+      `${found.literal} at character ${found.at} has a fraction: write a whole number of cents, e.g. 1000`, 'R4');
   }
 }
 

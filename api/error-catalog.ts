@@ -12,6 +12,7 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   INVALID_REQUEST: { status: 400, meaning: 'A field, parameter or query value is malformed; `errors[]` names each.' },
   MALFORMED_JSON: { status: 400, meaning: 'The body is not valid JSON.' },
   NUMBER_NOT_INTEGER: { status: 400, meaning: 'A number whose value has a fraction (`1000.5`, `1e-1`); cents are whole.', rule: 'R4' },
+  NUMBER_TOO_LARGE: { status: 400, meaning: 'A whole number too large to be read exactly (`1e400`); amounts are at most 100000000 cents.', rule: 'R4' },
   MALFORMED_PATH: { status: 400, meaning: 'The path is not valid percent-encoding.' },
   MALFORMED_BODY_ENCODING: { status: 400, meaning: 'The body does not decode with its Content-Encoding.' },
   BODY_LENGTH_MISMATCH: { status: 400, meaning: 'The body\'s length does not match Content-Length.' },
@@ -27,7 +28,7 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   UNAUTHENTICATED: { status: 401, meaning: 'No bearer token, or one that is unknown or revoked.' },
   FORBIDDEN_FOR_ROLE: { status: 403, meaning: 'The other party\'s command (docs/rules.md, "Who may do what").' },
   OPERATOR_ONLY: { status: 403, meaning: 'An operator route with a party\'s token.', rule: 'R28' },
-  OPERATOR_NOT_A_PARTY: { status: 403, meaning: 'An operator is never a client or a freelancer of a contract.', rule: 'R28' },
+  OPERATOR_NOT_A_PARTY: { status: 403, meaning: 'An operator (the caller) is never a client or a freelancer of a contract.', rule: 'R28' },
   NOT_FOUND: { status: 404, meaning: 'No such route, contract, request or message, or you are not a party to it.' },
   CONTRACT_NOT_FOUND: { status: 404, meaning: 'No such contract, or you are not a party to it.' },
   MILESTONE_NOT_FOUND: { status: 404, meaning: 'The milestone is not in this contract (422 with R11 when a batch names it).' },
@@ -44,7 +45,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   MILESTONE_NOT_FUNDED: { status: 409, meaning: 'Payment is released from a funded milestone only.', rule: 'R5' },
   MILESTONE_IN_PROGRESS: { status: 409, meaning: 'Project funds cannot be withdrawn while a milestone is funded.', rule: 'R23' },
   WORK_ALREADY_SUBMITTED: { status: 409, meaning: 'The milestone\'s work was submitted; no change request now.', rule: 'R15' },
-  CHANGE_REQUEST_PENDING: { status: 409, meaning: 'One change request at a time.', rule: 'R15' },
+  CHANGE_REQUEST_PENDING: { status: 409, meaning: 'One change request at a time; a refund request on its milestone waits for it too (R27).',
+    rule: 'R15' },
   CHANGE_REQUEST_CHANGED: { status: 409, meaning: 'The request was edited since the version you answer; `currentVersion` says which.', rule: 'R16' },
   CHANGE_REQUEST_BEING_DECIDED: { status: 409, meaning: 'A decision on the request is in flight; no edit now.', rule: 'R16' },
   DECISION_IN_FLIGHT: { status: 409, meaning: 'Another decision on this request is in flight.', rule: 'R16' },
@@ -56,7 +58,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   SHORTFALL_UNFUNDED: { status: 409, meaning: 'Fund the shortfall (`shortfallCents`) before a full release.', rule: 'R17' },
   MILESTONE_NOT_SUBMITTED: { status: 409, meaning: 'Revisions are requested on submitted work only.', rule: 'R26' },
   MILESTONE_PARTLY_REFUNDED: { status: 409, meaning: 'Part of the escrow was refunded by agreement; no change request now.', rule: 'R27' },
-  REFUND_PENDING: { status: 409, meaning: 'A refund request is pending: one at a time, and a release leaves its amount (`refundCents`) held.',
+  REFUND_PENDING: { status: 409, meaning: 'A refund request is pending: one at a time, a change request waits for it, and a release '
+    + 'leaves its amount (`refundCents`) held.',
     rule: 'R27' },
   NO_PENDING_REFUND: { status: 409, meaning: 'There is no pending refund request with this id on the milestone.', rule: 'R27' },
   MILESTONE_DISPUTED: { status: 409, meaning: 'The milestone has an open dispute: its money is frozen until an operator resolves it.',
@@ -64,7 +67,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   DISPUTE_OPEN: { status: 409, meaning: 'The milestone already has an open dispute.', rule: 'R28' },
   NO_OPEN_DISPUTE: { status: 409, meaning: 'The dispute is not open on this milestone.', rule: 'R28' },
   ENDPOINT_DISABLED: { status: 409, meaning: 'A redelivery to a disabled webhook endpoint: enable it first.', rule: 'R29' },
-  IDEMPOTENCY_KEY_USED: { status: 409, meaning: 'An Idempotency-Key past its 24 hours whose endpoint still exists: use a new key.', rule: 'R29' },
+  IDEMPOTENCY_KEY_USED: { status: 409, meaning: 'An Idempotency-Key that already registered an endpoint which still exists: use a new key.',
+    rule: 'R29' },
   // 413, 415
   BODY_TOO_LARGE: { status: 413, meaning: 'The body is over 256 KB.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'A body that is not `application/json`.' },
@@ -72,7 +76,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   UNSUPPORTED_CONTENT_ENCODING: { status: 415, meaning: 'A Content-Encoding other than gzip, deflate or identity.' },
   // 422: the rules refuse it.
   SAME_PARTY: { status: 422, meaning: 'Client and freelancer are different users.', rule: 'R1' },
-  FREELANCER_NOT_FOUND: { status: 422, meaning: 'The freelancer is not a user.', rule: 'R1' },
+  FREELANCER_NOT_FOUND: { status: 422, meaning: 'No freelancer you can contract with has this id: the same answer whether it names no '
+    + 'user or an operator.', rule: 'R1' },
   INVALID_TITLE: { status: 422, meaning: 'A title is 1 to 200 characters of storable text.', rule: 'R11' },
   INVALID_DESCRIPTION: { status: 422, meaning: 'A description is at most 5000 characters of storable text.', rule: 'R11' },
   INVALID_DUE_DATE: { status: 422, meaning: 'A due date is a calendar date that exists, YYYY-MM-DD.', rule: 'R13' },
@@ -107,6 +112,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   INVALID_OUTCOME: { status: 422, meaning: 'An outcome other than approved, rejected, withdrawn, canceled or expired.' },
   INVALID_DATA: { status: 422, meaning: 'PostgreSQL refused a value in this command; nothing was changed.' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, meaning: 'This key was used with another request; use a new key.' },
+  IDEMPOTENCY_KEY_EXPIRED: { status: 422, meaning: 'This key is more than 24 hours old: its answer is gone and it never runs a second '
+    + 'request. Check the outcome with a GET, then use a new key.' },
   WEBHOOK_TARGET_REFUSED: { status: 422, meaning: 'The URL cannot receive webhooks: not https, or a private, loopback or link-local address.', rule: 'R29' },
   TOO_MANY_ENDPOINTS: { status: 422, meaning: 'At most 20 webhook endpoints per account.', rule: 'R29' },
   // 429, 500, 503

@@ -2,12 +2,15 @@
 // notices, and the effects the workflow must carry out (start or signal a change-request workflow).
 // Refusals throw DomainError with the rule they enforce.
 import { CHANGE_REQUEST_TTL_MS, type RequestOutcome } from './change-request.js';
-import { type ContractState, type PendingRequest, type Role, currentMilestone, roleOf, rulesVersion, shortfallOf } from './contract.js';
+import {
+  type ContractState, type PendingRequest, type Role, currentMilestone, rulesRevision, roleOf, rulesVersion, shortfallOf,
+} from './contract.js';
 import { refuse } from './errors.js';
 import type { MilestonePatch } from './milestone.js';
 import { MAX_BALANCE_CENTS, assertPositiveCents } from './money.js';
 import { type PlanOp, applyPlan, isEmptyDiff } from './plan.js';
 import { validateCommand } from './validate.js';
+import { assertReadableTexts } from './visible-text.js';
 import { assertNotDisputed, openDispute } from './disputes.js';
 import { type RefundCommand, acceptRefund, declineRefund, releaseBesideRefund, requestRefund } from './refunds.js';
 import { requestRevisions, startReview } from './review.js';
@@ -86,6 +89,7 @@ export interface Envelope {
 /** Applies one command; the state passed in is never mutated. */
 export function decide(prev: ContractState, cmd: Command, { actorId, now, legacyFields = false, reviewWindows = true }: Envelope): Transition {
   if (!legacyFields) validateCommand(cmd); // fields first: a malformed value is never answered with a state conflict
+  if (!legacyFields && rulesRevision(prev) >= 2) assertReadableTexts(cmd);
   const role = roleOf(prev, actorId);
   // Strangers never learn a contract exists (404, not 403: docs/rules.md).
   if (!role) refuse('CONTRACT_NOT_FOUND', undefined, 'no such contract', 'not_found');
@@ -199,6 +203,11 @@ const HANDLERS: Handlers = {
     assertNotDisputed(m); // R28
     if (m.refundedCents) refuse('MILESTONE_PARTLY_REFUNDED', 'R27', 'part of this milestone\'s escrow was refunded by agreement; its terms are settled', 'conflict');
     if (s.changeRequest) refuse('CHANGE_REQUEST_PENDING', 'R15', 'this milestone already has a pending change request', 'conflict');
+    if (rulesRevision(s) >= 2 && m.refundRequest) {
+      // R27 beside R15: the freelancer is deciding how much escrow goes back; the terms wait for that answer.
+      refuse('REFUND_PENDING', 'R27', `a refund of ${m.refundRequest.amountCents} cents is waiting for the freelancer's answer; `
+        + 'a change request can follow once it is answered or lapses', 'conflict', { refundCents: m.refundRequest.amountCents });
+    }
     const changes = t.validPatch(m, patch);
     const request: PendingRequest = {
       id: `${s.id}-cr${s.nextRequestNo++}`,

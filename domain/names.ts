@@ -26,6 +26,8 @@ export const CHANGE_REQUEST_FLAG = 'active_milestone_change_requests';
 export const noticeTaskQueue = (contractTaskQueue: string): string => `${contractTaskQueue}.notices`;
 /** The Schedule that re-drives notices left pending (one per contract queue), and its sweep workflow's id. */
 export const noticeSweepScheduleId = (contractTaskQueue: string): string => `notice-sweep-${contractTaskQueue}`;
+/** The Schedule that deletes stored Idempotency-Key answers past their 24 hours, and its sweep workflow's id. */
+export const answerSweepScheduleId = (contractTaskQueue: string): string => `answer-sweep-${contractTaskQueue}`;
 
 const WEBHOOK_DELIVERY_PREFIX = 'webhook-delivery-';
 /** One delivery per (endpoint, event) (R29); an endpoint id (we_<uuid>) never contains `-evt_`: the id splits back. */

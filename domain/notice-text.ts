@@ -36,6 +36,26 @@ export const SUBJECT: Record<NoticeEvent, string> = {
   dispute_resolved: 'A dispute was resolved',
 };
 
+/**
+ * A decision an operator took for a party (audited as `operator:<id>`) is told as the operator's, to
+ * both parties: "Your change request was approved" would credit the freelancer with it, and tell the
+ * freelancer their own request was approved.
+ */
+const BY_OPERATOR: Partial<Record<NoticeEvent, string>> = {
+  change_request_approved: 'An operator approved the change request on the freelancer\'s behalf',
+  change_request_rejected: 'An operator rejected the change request on the freelancer\'s behalf',
+  change_request_withdrawn: 'An operator withdrew the change request on the client\'s behalf',
+  change_request_canceled: 'An operator canceled the change request',
+  proposal_accepted: 'An operator accepted the proposal on the client\'s behalf',
+  proposal_declined: 'An operator declined the proposal on the client\'s behalf',
+  proposal_withdrawn: 'An operator withdrew the proposal on the freelancer\'s behalf',
+  proposal_canceled: 'An operator canceled the proposal',
+};
+
+/** The notice's headline: the operator's wording when an operator decided. */
+export const headline = (n: Pick<Notice, 'event' | 'decidedBy'>): string =>
+  (n.decidedBy?.startsWith('operator') ? BY_OPERATOR[n.event] : undefined) ?? SUBJECT[n.event];
+
 const FIELD: Record<FieldChange['field'], string> = { title: 'title', description: 'description', dueDate: 'due date', amountCents: 'amount' };
 
 function show(field: FieldChange['field'], value: string | number | null): string {
@@ -62,7 +82,7 @@ export interface RenderedNotice {
 }
 
 export function renderNotice(n: Notice): RenderedNotice {
-  const subject = `${SUBJECT[n.event]} — ${n.contractTitle}`;
+  const subject = `${headline(n)} — ${n.contractTitle}`;
   const lines = [`Contract: "${n.contractTitle}"`];
   if (n.milestoneTitle) lines.push(`Milestone: "${n.milestoneTitle}"`);
   if (n.amountCents !== null) lines.push(`Amount: ${formatUsd(n.amountCents)}`);
@@ -75,8 +95,8 @@ export function renderNotice(n: Notice): RenderedNotice {
   if (n.reason) lines.push(`Reason: ${n.reason}`);
   lines.push(...n.changes.map(describeChange));
   if (n.diff) lines.push(...diffLines(n.diff));
-  const text = [SUBJECT[n.event], '', ...lines].join('\n');
-  const html = `<h1>${escape(SUBJECT[n.event])}</h1><ul>${lines.map((l) => `<li>${escape(l)}</li>`).join('')}</ul>`;
+  const text = [headline(n), '', ...lines].join('\n');
+  const html = `<h1>${escape(headline(n))}</h1><ul>${lines.map((l) => `<li>${escape(l)}</li>`).join('')}</ul>`;
   return { subject, lines, text, html };
 }
 

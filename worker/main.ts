@@ -10,6 +10,7 @@ import { mailerFromEnv } from '../activities/mail.js';
 import { Client } from '@temporalio/client';
 import { describeTarget, temporalSettings } from './connection.js';
 import { createWorker } from './create-worker.js';
+import { ensureAnswerSweepSchedule } from './answer-sweep-schedule.js';
 import { ensureNoticeSweepSchedule } from './notice-sweep-schedule.js';
 import { createNoticeWorker } from './notice-worker.js';
 
@@ -43,11 +44,14 @@ const worker = await createWorker({
 // Notices on their own queue, in this process; the Schedule re-drives what they left pending.
 const notices = await createNoticeWorker({ connection, db, ...(mail ? { mail } : {}), namespace: worker.options.namespace,
   taskQueue: worker.options.taskQueue });
-const sweep = await ensureNoticeSweepSchedule(new Client({ connection, namespace: worker.options.namespace }), worker.options.taskQueue);
+const temporal = new Client({ connection, namespace: worker.options.namespace });
+const sweep = await ensureNoticeSweepSchedule(temporal, worker.options.taskQueue);
+// Stored Idempotency-Key answers (webhook secrets among them) are deleted past their 24 hours.
+const answerSweep = await ensureAnswerSweepSchedule(temporal, worker.options.taskQueue);
 running.worker = worker;
 console.log(JSON.stringify({
   level: 'info', msg: 'worker started', taskQueue: worker.options.taskQueue, noticeTaskQueue: notices.options.taskQueue,
-  noticeSweepSchedule: sweep, ...(metricsAddress ? { metrics: `http://${metricsAddress}/metrics` } : {}),
+  noticeSweepSchedule: sweep, answerSweepSchedule: answerSweep, ...(metricsAddress ? { metrics: `http://${metricsAddress}/metrics` } : {}),
 }));
 try {
   await Promise.all([worker.run(), notices.run()]);

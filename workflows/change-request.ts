@@ -30,6 +30,12 @@ export interface ChangeRequestInput {
   expires: boolean;
   /** Overrides the seven days (the fault suite's short expiry); absent in production. */
   ttlMs?: number;
+  /**
+   * When the request expires, as the contract recorded it (R19). The timer ends then, not seven days
+   * after this workflow starts: the contract starts it only once the request is stored, which a
+   * PostgreSQL outage can delay by hours. Absent on requests started before it was passed.
+   */
+  expiresAt?: string;
 }
 
 /** patched(): a cancelled request reports `canceled` before it closes. */
@@ -65,8 +71,13 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
       ...extra,
     });
 
-  // The UI's current details (metadata, no command): who must answer, and until when.
-  const ttl = input.ttlMs ?? CHANGE_REQUEST_TTL_MS;
+  // The UI's current details (metadata, no command): who must answer, and until when. At least 1 ms: a
+  // request whose expiry passed during an outage expires at once rather than waiting with no timer.
+  const untilExpiry = input.expiresAt === undefined ? undefined : Math.max(1, Date.parse(input.expiresAt) - new Date().getTime());
+  const ttl = input.ttlMs ?? untilExpiry ?? CHANGE_REQUEST_TTL_MS;
+  // Spoken to the minute when it comes from expiresAt: a timer started a few milliseconds after the
+  // request reads "7 days", not "10080 minutes".
+  const shownTtl = input.ttlMs === undefined && untilExpiry !== undefined ? Math.max(60_000, Math.round(ttl / 60_000) * 60_000) : ttl;
   const waitingFor = input.kind === 'change' ? 'the freelancer (approve or reject)' : 'the client (accept or decline)';
   const until = input.expires ? `; expires ${new Date(new Date().getTime() + ttl).toISOString()} (R19)` : '; no expiry';
   setCurrentDetails(`**Waiting for ${waitingFor}** on contract \`${input.contractId}\`${until}`);
@@ -76,8 +87,8 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
     // R19: a durable timer; `false` means seven days passed with no decision. Proposals wait for the
     // client for as long as it takes: a person's answer, or an operator's resolveRequest.
     decided = input.expires
-      ? await condition(() => outcome !== undefined, input.ttlMs ?? CHANGE_REQUEST_TTL, {
-        summary: `change request expires in ${spoken(ttl)} (R19)`,
+      ? await condition(() => outcome !== undefined, input.ttlMs ?? untilExpiry ?? CHANGE_REQUEST_TTL, {
+        summary: `change request expires in ${spoken(shownTtl)} (R19)`,
       })
       : (await condition(() => outcome !== undefined), true);
   } catch (err) {

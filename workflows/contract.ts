@@ -24,7 +24,8 @@ import {
   type Command, type CommandType, type Decision, type Transition, decide, resolveRequest,
 } from '../domain/commands.js';
 import {
-  type ContractState, RULES_VERSION, changedMilestones, createContract, isRequestPending, rulesVersion, summarize,
+  type ContractState, RULES_REVISION, RULES_VERSION, changedMilestones, createContract, isRequestPending, rulesRevision, rulesVersion,
+  summarize, withCurrentRules,
 } from '../domain/contract.js';
 import { CLOSE_SIGNAL, assertVersionNamed, notPending, operatorActor, signalSender, validateResolution } from '../domain/operator.js';
 import { transitionRecord } from './records.js';
@@ -93,6 +94,12 @@ const LOCAL_PERSISTENCE = 'local-persistence';
 const DURABLE_PERSISTENCE = 'persistence-after-acceptance';
 /** patched(): a submission starts an R25 review window; histories from before replay without one. */
 const REVIEW_WINDOWS = 'review-windows';
+/**
+ * patched(): a running contract moves to rules revision 2 at its next command — a refund and a change
+ * request on one milestone refuse each other, every shortfall is one formula, invisible titles and
+ * unbalanced bidi controls are refused (domain/contract.ts, rulesRevision).
+ */
+const RULES_REVISION_2 = 'rules-v2-revision-2';
 /**
  * An outcome whose write failed for good is tried again after this (doubling), about 45 minutes in all;
  * then it is logged and left to an operator's resolveRequest, so continue-as-new is never blocked for ever.
@@ -166,6 +173,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         workflowId: changeRequestWorkflowId(e.request.id),
         args: [{
           requestId: e.request.id, contractId: t.state.id, kind: e.request.kind, expires: e.request.expiresAt !== null,
+          ...(e.request.expiresAt === null ? {} : { expiresAt: e.request.expiresAt }), // R19: the timer ends when the request says
           ...(input.changeRequestTtlMs === undefined ? {} : { ttlMs: input.changeRequestTtlMs }),
         }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -232,6 +240,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   /** Moves a contract created before rules version 2 to the current rules, at a point the history records. */
   function upgradeRulesUnderPatch(): void {
     if (state && rulesVersion(state) < RULES_VERSION && patched(RULES_UPGRADE)) state = { ...state, rulesVersion: RULES_VERSION };
+    if (state && rulesRevision(state) < RULES_REVISION && patched(RULES_REVISION_2)) state = { ...state, rulesRevision: RULES_REVISION };
   }
 
   async function run(type: CommandType, { actorId, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
@@ -267,7 +276,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       lock.runExclusive(async () => {
         // Histories from before the current rules replay with the rules they were recorded under.
         const rules = patched(RULES_UPGRADE) ? RULES_VERSION : 1;
-        const created = guard(() => createContract(cmd, now(), rules, !patched(FIELD_CHECKS)));
+        const revision = patched(RULES_REVISION_2) ? RULES_REVISION : 1;
+        const created = guard(() => createContract(cmd, now(), rules, !patched(FIELD_CHECKS), revision));
         await commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId);
         return { contract: summarize(created), milestones: [] };
       }),
@@ -287,8 +297,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         const cmd = { type, ...payload } as Command;
         guard(() => assertVersionNamed(cmd)); // R16: new answers must say which version they answer
         // As the handler will see it: a contract on old rules moves to the current ones at this command.
-        const s = current();
-        guard(() => decide(rulesVersion(s) < RULES_VERSION ? { ...s, rulesVersion: RULES_VERSION } : s, cmd, { actorId, now: now() }));
+        guard(() => decide(withCurrentRules(current()), cmd, { actorId, now: now() }));
       },
     });
   }

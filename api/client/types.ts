@@ -12,7 +12,7 @@ export interface paths {
         put?: never;
         /**
          * Create a contract (the caller is its client)
-         * @description The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, so a retry reaches the same contract. An operator is never a party (403 OPERATOR_NOT_A_PARTY).
+         * @description The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, so a retry reaches the same contract. An operator is never a party: an operator's token is 403 OPERATOR_NOT_A_PARTY; a `freelancerId` naming no user, or an operator, is the same 422 FREELANCER_NOT_FOUND.
          *
          *     Enforces [R1](#description/r1), [R9](#description/r9), [R25](#description/r25), [R28](#description/r28).
          */
@@ -3186,7 +3186,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path?: never;
@@ -3304,7 +3304,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -3478,7 +3478,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -3608,7 +3608,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -3664,7 +3664,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -3794,7 +3794,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -3850,7 +3850,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -3968,7 +3968,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4024,7 +4024,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -4142,7 +4142,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4198,7 +4198,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -4313,7 +4313,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4369,7 +4369,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -4482,7 +4482,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4538,7 +4538,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -4651,7 +4651,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4830,7 +4830,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -4943,7 +4943,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4999,7 +4999,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -5116,7 +5116,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5172,7 +5172,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -5294,7 +5294,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5350,7 +5350,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -5467,7 +5467,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5523,7 +5523,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -5640,7 +5640,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5696,7 +5696,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -5817,7 +5817,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5873,7 +5873,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -5990,7 +5990,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -6046,7 +6046,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -6161,7 +6161,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -6217,7 +6217,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -6378,7 +6378,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -6584,7 +6584,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
@@ -6638,7 +6638,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -6799,7 +6799,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -6855,7 +6855,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -6973,7 +6973,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -7029,7 +7029,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -7147,7 +7147,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -7203,7 +7203,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -7318,7 +7318,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -7374,7 +7374,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -7493,7 +7493,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -7906,7 +7906,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -8037,7 +8037,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -8197,7 +8197,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path?: never;
@@ -8305,7 +8305,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -9080,7 +9080,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -9186,7 +9186,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";

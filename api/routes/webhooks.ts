@@ -113,7 +113,8 @@ export function webhookRoutes(
           throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
         }
         if (await tx.webhookEndpoint.findUnique({ where: { id } })) {
-          // The key's 24 hours are over and it is used again: the endpoint it made is still there.
+          // The endpoint this key made is there but the key's row is not (keys are kept for good, so only a
+          // row deleted by hand gets here): never a second endpoint under one key.
           throw new HttpProblem(409, 'IDEMPOTENCY_KEY_USED', 'This Idempotency-Key already registered an endpoint',
             `endpoint ${id}; use a new key to register another`, 'R29');
         }

@@ -62,7 +62,7 @@ describe('versioned answers (R16)', () => {
 });
 
 describe('honest outcomes', () => {
-  it('R16: a decision whose outcome is late answers 503 and stores nothing; the same key then returns the real outcome', async () => {
+  it('R16: a decision whose outcome is late answers 503 and stores no answer; the same key then returns the real outcome', async () => {
     const p = await parties();
     const held = `${stack.taskQueue}-held-requests`;
     const { id, c } = await fundedContract(p, 1000, { outcomeWaitMs: 300, requestTaskQueue: held });
@@ -82,7 +82,7 @@ describe('honest outcomes', () => {
     expect(first.status).toBe(503);
     expect(first.body.code).toBe('DECISION_PENDING');
     expect(first.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(stored).toBeNull();
+    expect(stored).toMatchObject({ state: 'retry', responseStatus: null, responseBody: null }); // bound to this request, no answer
     expect(retried.status).toBe(200);
     expect(retried.body.contract.milestones[0].title).toBe('Late');
   });

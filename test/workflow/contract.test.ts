@@ -204,7 +204,7 @@ describe('contract workflow', () => {
   it('R12: reordering applies only among pending milestones; the active one keeps its place', async () => {
     const c = await funded(1000, 2000, 3000);
 
-    await expectRefused(c.plan([{ op: 'reorder', order: ['m3', 'm1', 'm2'] }]), 'MILESTONE_NOT_PENDING', 'R5');
+    await expectRefused(c.plan([{ op: 'reorder', order: ['m3', 'm1', 'm2'] }]), 'MILESTONE_NOT_PENDING', 'R12');
     const { diff } = await c.plan([{ op: 'reorder', order: ['m3', 'm2'] }]);
 
     expect((await c.state()).milestones.map((m) => m.id)).toEqual(['m1', 'm3', 'm2']);

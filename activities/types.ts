@@ -25,6 +25,8 @@ export interface TransitionRecord {
   notices: Notice[];
   /** A change request or proposal opened or closed by this transition. */
   request?: { id: string; kind: RequestKind; state: 'pending' | RequestOutcome; createdAt: string; expiresAt: string | null };
+  /** Reference → text for the texts this command brought in; everything else names texts by reference. */
+  texts?: Record<string, string>;
 }
 
 /** A signal the rules refused (issue 13), for the audit trail: written once, keyed by `id`. */

@@ -6,7 +6,9 @@ import { type ContractState, type PendingRequest, type Role, currentMilestone, r
 import { refuse } from './errors.js';
 import type { MilestonePatch } from './milestone.js';
 import { MAX_BALANCE_CENTS, assertPositiveCents } from './money.js';
-import { type PlanOp, applyPlan, isEmptyDiff } from './plan.js';
+import { type PlanOp, applyPlan, assertFields, isEmptyDiff } from './plan.js';
+import { type Texts, internCommand } from './texts.js';
+import { assertCommandTextBudget } from './budgets.js';
 import { validateCommand } from './validate.js';
 import { assertNotDisputed, openDispute } from './disputes.js';
 import { type RefundCommand, acceptRefund, declineRefund, releaseBesideRefund, requestRefund } from './refunds.js';
@@ -101,6 +103,30 @@ export function decide(prev: ContractState, cmd: Command, { actorId, now, legacy
   return t.finish(cmd.type !== 'previewPlan' && !t.readOnly);
 }
 
+/**
+ * The command as the contract workflow decides it: its fields checked as sent (with the checks of the
+ * history being replayed, when `legacyFields`), then its texts replaced by fixed-size references, so the
+ * workflow's state never holds free text. The texts go to PostgreSQL with the transition.
+ */
+export function prepareCommand<C extends Command>(cmd: C, legacyFields = false): { cmd: C; texts: Texts } {
+  if (legacyFields) legacyTextChecks(cmd);
+  else validateCommand(cmd);
+  const prepared = internCommand(cmd);
+  if (!legacyFields) assertCommandTextBudget(prepared.texts);
+  return prepared;
+}
+
+/** The text checks histories from before the current field rules were recorded with (lengths in UTF-16 units). */
+function legacyTextChecks(cmd: Command): void {
+  if (cmd.type === 'savePlan' || cmd.type === 'previewPlan' || cmd.type === 'proposeChanges') {
+    for (const op of cmd.ops) {
+      if (op.op === 'add') assertFields({ title: op.title, description: op.description ?? '' }, true);
+      else if (op.op === 'edit') assertFields(op.patch, true);
+    }
+  }
+  if (cmd.type === 'requestChange' || cmd.type === 'editChangeRequest') assertFields(cmd.patch, true);
+}
+
 /** Applies an outcome reported by a change-request workflow; unknown or already-resolved ids change nothing. */
 export function resolveRequest(
   prev: ContractState, requestId: string, outcome: RequestOutcome, decision?: Decision, legacyFields = false,
@@ -140,7 +166,7 @@ const HANDLERS: Handlers = {
     if (current) {
       const need = shortfallOf(current);
       if (need <= 0) {
-        refuse('MILESTONE_ALREADY_FUNDED', 'R6', `milestone "${current.title}" is funded; release it before funding the next one`, 'conflict');
+        refuse('MILESTONE_ALREADY_FUNDED', 'R6', `milestone ${current.id} is funded; release it before funding the next one`, 'conflict');
       }
       assertNotDisputed(current); // R28
       t.fund(current, need); // R17: top up after an approved increase
@@ -277,7 +303,7 @@ const HANDLERS: Handlers = {
     t.noPendingProposal();
     const current = currentMilestone(s);
     if (current) {
-      refuse('MILESTONE_IN_PROGRESS', 'R23', `milestone "${current.title}" is funded; release it before ending the contract`, 'conflict');
+      refuse('MILESTONE_IN_PROGRESS', 'R23', `milestone ${current.id} is funded; release it before ending the contract`, 'conflict');
     }
     const refund = s.balances.projectFundsCents;
     if (refund > 0) t.refund(refund);

@@ -35,7 +35,7 @@ export interface ResolveDisputeArgs {
 export function assertNotDisputed(m: Milestone, rule = 'R28'): void {
   if (m.dispute) {
     refuse('MILESTONE_DISPUTED', 'R28',
-      `milestone "${m.title}" has an open dispute: its money is frozen until an operator resolves it`,
+      `milestone ${m.id} has an open dispute: its money is frozen until an operator resolves it`,
       'conflict', rule === 'R28' ? undefined : { blocks: rule });
   }
 }

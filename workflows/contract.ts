@@ -21,8 +21,10 @@ import type { ContractActivities } from '../activities/types.js';
 import type { Notice } from '../domain/events.js';
 import type { RequestOutcome } from '../domain/change-request.js';
 import {
-  type Command, type CommandType, type Decision, type Transition, decide, resolveRequest,
+  type Command, type CommandType, type Decision, type Transition, decide, prepareCommand, resolveRequest,
 } from '../domain/commands.js';
+import { PAYLOAD_BUDGET, REMEMBERED_UPDATE_IDS } from '../domain/budgets.js';
+import { type Texts, hexDigest, leanState } from '../domain/texts.js';
 import {
   type ContractState, RULES_VERSION, changedMilestones, createContract, isRequestPending, rulesVersion, summarize,
 } from '../domain/contract.js';
@@ -61,8 +63,10 @@ export interface ContractWorkflowInput {
   maxHistoryEvents?: number;
   /** Notices still being delivered when the previous run continued-as-new (delivery is idempotent by key). */
   undelivered?: Notice[];
-  /** Ids of the latest applied updates: Temporal dedupes an update id within a run only. */
+  /** Ids of the latest applied updates, from runs before digests: Temporal dedupes an update id within a run only. */
   appliedUpdateIds?: string[];
+  /** Digests of the latest applied updates' ids (fixed size, whatever the id's length). */
+  appliedUpdateDigests?: string[];
   /** How long a decision waits for its request's outcome (default OUTCOME_WAIT.v2); tests shorten it. */
   outcomeWaitMs?: number;
   /** Where request workflows run (default: the contract's queue); a test holds an outcome back with it. */
@@ -71,8 +75,20 @@ export interface ContractWorkflowInput {
   changeRequestTtlMs?: number;
 }
 
-/** Enough to cover any client retry window across a run boundary. */
-const REMEMBERED_UPDATE_IDS = 1000;
+/** An update id as remembered across runs: 96 bits of SHA-256 (domain/budgets.ts). */
+const updateDigest = (id: string): string => hexDigest(id, 12);
+
+/** Notices still in flight, as many as fit the budget; the outbox's sweep re-drives the rest. */
+function undeliveredWithinBudget(notices: Iterable<Notice>): Notice[] {
+  const out: Notice[] = [];
+  let bytes = 0;
+  for (const n of notices) {
+    bytes += JSON.stringify(n).length * 3; // UTF-16 units to at most three UTF-8 bytes each
+    if (bytes > PAYLOAD_BUDGET.undeliveredBytes) break;
+    out.push(n);
+  }
+  return out;
+}
 
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 /** patched(): persist a transition before starting the request workflow it opens (issue 8). */
@@ -100,27 +116,29 @@ const REVIEW_WINDOWS = 'review-windows';
 const OUTCOME_RETRY_MS = { first: 30_000, max: 10 * 60_000, tries: 8 };
 
 export async function contractWorkflow(input: ContractWorkflowInput = {}): Promise<void> {
-  let state = input.state;
+  // A state from a run that kept texts inline is carried on with references (a contract once too large to
+  // continue-as-new replays into a small input under this code); a lean state is unchanged.
+  let state = input.state && leanState(input.state);
   const maxHistoryEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const lock = new Lock();
   const delivering = new Map<string, Notice>();
-  const applied = new Set(input.appliedUpdateIds ?? []);
+  const applied = new Set([...(input.appliedUpdateDigests ?? []), ...(input.appliedUpdateIds ?? []).map(updateDigest)]);
   const outcomes = new Map<string, RequestOutcome>();
   /** Outcomes of request workflows that closed without reporting, being applied (not handlers). */
   let watching = 0;
   const remember = (id: string | undefined) => {
     if (!id) return;
-    applied.add(id);
+    applied.add(updateDigest(id));
     if (applied.size > REMEMBERED_UPDATE_IDS) applied.delete(applied.values().next().value!);
   };
   /** A retried update from before a continue-as-new: answered, never applied twice. */
-  const alreadyApplied = () => applied.has(currentUpdateInfo()?.id ?? '');
+  const alreadyApplied = () => applied.has(updateDigest(currentUpdateInfo()?.id ?? ''));
   const now = () => new Date().toISOString(); // workflow time: deterministic on replay
   const current = (): ContractState => state ?? refuse('CONTRACT_NOT_FOUND', undefined, 'no such contract', 'not_found');
   const isPending = (requestId: string) => isRequestPending(state, requestId);
 
   /** Persists an accepted transition, then adopts it and carries out its effects. Runs under the lock. */
-  async function commit(t: Transition, command: string, actorId: string): Promise<void> {
+  async function commit(t: Transition, command: string, actorId: string, texts?: Texts): Promise<void> {
     const at = now();
     const opensRequest = t.effects.some((e) => e.type === 'startRequest');
     // Histories recorded before this patch started the child first; new ones persist first, so a request
@@ -128,7 +146,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     const childFirst = opensRequest && !patched(PERSIST_BEFORE_CHILD);
     if (childFirst) await startRequests(t);
     if (t.state.seq !== state?.seq) {
-      const record = transitionRecord(t, command, actorId, at, state ?? null);
+      const record = transitionRecord(t, command, actorId, at, state ?? null, texts);
       // Summaries make the history read as sentences in the Temporal UI.
       const summary = `Persist ${command} (#${t.state.seq})`;
       try {
@@ -236,15 +254,15 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
 
   async function run(type: CommandType, { actorId, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
     if (alreadyApplied()) return { contract: summarize(current()), milestones: [] };
-    const cmd = { type, ...payload } as Command;
     let before: ContractState | undefined;
     const t = await lock.runExclusive(async () => {
       upgradeRulesUnderPatch();
       before = current();
       const legacyFields = !patched(FIELD_CHECKS);
       const reviewWindows = type !== 'submitWork' || patched(REVIEW_WINDOWS);
+      const { cmd, texts } = guard(() => prepareCommand({ type, ...payload } as Command, legacyFields));
       const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields, reviewWindows }));
-      await commit(t, type, actorId);
+      await commit(t, type, actorId, texts);
       if (t.state.seq !== before.seq) remember(currentUpdateInfo()?.id);
       return t;
     });
@@ -284,7 +302,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       // Synchronous and pure (an async validator could never reject): decide() on a copy of the state.
       validator: ({ actorId, ...payload }: CommandArgs<CommandType>) => {
         if (alreadyApplied()) return;
-        const cmd = { type, ...payload } as Command;
+        const { cmd } = guard(() => prepareCommand({ type, ...payload } as Command));
         guard(() => assertVersionNamed(cmd)); // R16: new answers must say which version they answer
         // As the handler will see it: a contract on old rules moves to the current ones at this command.
         const s = current();
@@ -372,8 +390,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     await continueAsNew<typeof contractWorkflow>({
       state,
       maxHistoryEvents,
-      undelivered: [...delivering.values()],
-      appliedUpdateIds: [...applied],
+      undelivered: undeliveredWithinBudget(delivering.values()),
+      appliedUpdateDigests: [...applied],
       ...(input.outcomeWaitMs === undefined ? {} : { outcomeWaitMs: input.outcomeWaitMs }),
       ...(input.requestTaskQueue === undefined ? {} : { requestTaskQueue: input.requestTaskQueue }),
       ...(input.changeRequestTtlMs === undefined ? {} : { changeRequestTtlMs: input.changeRequestTtlMs }),

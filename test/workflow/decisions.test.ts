@@ -7,6 +7,7 @@ import { changeRequestWorkflowId } from '../../domain/names.js';
 import { approveSignal, resolveRequestUpdate } from '../../workflows/messages.js';
 import { CLIENT, ContractDriver, FREELANCER, expectRefused } from '../support/contract-driver.js';
 import { type RecordingWorker, startRecordingWorker } from '../support/recording-worker.js';
+import { textRef } from '../../domain/texts.js';
 
 let w: RecordingWorker;
 beforeAll(async () => {
@@ -55,7 +56,7 @@ describe('honest decisions', () => {
     expect((await c.state()).changeRequest).toMatchObject({ id: requestId, deciding: 'approve' });
     const late = await startRecordingWorker(held); // the request's worker comes back: the real outcome lands
     try {
-      await expect.poll(async () => (await c.state()).milestones[0]!.title).toBe('Renamed');
+      await expect.poll(async () => (await c.state()).milestones[0]!.title).toBe(textRef('Renamed'));
     } finally {
       await late.stop();
     }
@@ -89,7 +90,7 @@ describe('nothing stays pending for ever', () => {
     await expect.poll(async () => (await c.state()).changeRequest).toBeNull();
     expect(recordsOf(c).at(-1)).toMatchObject({ actorId: 'operator (unnamed)', request: { id: requestId, state: 'canceled' } });
     await expect.poll(() => noticesOf(c).filter((n) => n.reason === 'its workflow was cancelled').length).toBe(2);
-    expect((await c.state()).milestones[0]!.title).toBe('Milestone 1');
+    expect((await c.state()).milestones[0]!.title).toBe(textRef('Milestone 1'));
   });
 
   it('R16: an operator resolves a pending request with an audited command that names them', async () => {
@@ -118,7 +119,7 @@ describe('operators are parties to the record', () => {
     await child.signal(approveSignal, { operatorId: 'ops-sam' });
     await child.result();
 
-    await expect.poll(async () => (await c.state()).milestones[0]!.description).toBe('Approved by ops');
+    await expect.poll(async () => (await c.state()).milestones[0]!.description).toBe(textRef('Approved by ops'));
     expect(recordsOf(c).at(-1)!.actorId).toBe('operator:ops-sam');
     await expect.poll(() => noticesOf(c).filter((n) => n.event === 'change_request_approved').map((n) => [n.recipientRole, n.decidedBy]).sort())
       .toEqual([['client', 'operator:ops-sam'], ['freelancer', 'operator:ops-sam']]);

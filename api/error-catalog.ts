@@ -62,6 +62,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   MILESTONE_DISPUTED: { status: 409, meaning: 'The milestone has an open dispute: its money is frozen until an operator resolves it.',
     rule: 'R28' },
   DISPUTE_OPEN: { status: 409, meaning: 'The milestone already has an open dispute.', rule: 'R28' },
+  REVIEW_WINDOW_ENDED: { status: 409, meaning: 'The review window has ended: the funded amount is released automatically; no release, revision '
+    + 'request, dispute or refund request on that milestone from the end on (`reviewEndsAt`).', rule: 'R25' },
   NO_OPEN_DISPUTE: { status: 409, meaning: 'The dispute is not open on this milestone.', rule: 'R28' },
   ENDPOINT_DISABLED: { status: 409, meaning: 'A redelivery to a disabled webhook endpoint: enable it first.', rule: 'R29' },
   IDEMPOTENCY_KEY_USED: { status: 409, meaning: 'An Idempotency-Key past its 24 hours whose endpoint still exists: use a new key.', rule: 'R29' },
@@ -105,6 +107,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   NO_PROJECT_FUNDS: { status: 409, meaning: 'There are no project funds to withdraw.', rule: 'R23' },
   INSUFFICIENT_PROJECT_FUNDS: { status: 422, meaning: 'The withdrawal is more than the project funds.', rule: 'R23' },
   INVALID_OUTCOME: { status: 422, meaning: 'An outcome other than approved, rejected, withdrawn, canceled or expired.' },
+  COMMAND_TOO_LARGE: { status: 422, meaning: 'A command carries more than 256 KB of text (an Update sent outside the API); send smaller batches.',
+    rule: 'R11' },
   INVALID_DATA: { status: 422, meaning: 'PostgreSQL refused a value in this command; nothing was changed.' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, meaning: 'This key was used with another request; use a new key.' },
   WEBHOOK_TARGET_REFUSED: { status: 422, meaning: 'The URL cannot receive webhooks: not https, or a private, loopback or link-local address.', rule: 'R29' },

@@ -12,7 +12,7 @@ import { assertCommandTextBudget } from './budgets.js';
 import { validateCommand } from './validate.js';
 import { assertNotDisputed, openDispute } from './disputes.js';
 import { type RefundCommand, acceptRefund, declineRefund, releaseBesideRefund, requestRefund } from './refunds.js';
-import { requestRevisions, startReview } from './review.js';
+import { assertReviewOpen, requestRevisions, startReview } from './review.js';
 import { settle } from './settle.js';
 import { Builder, type Decision, type Transition, asProposalRule, clone } from './transition.js';
 
@@ -83,10 +83,14 @@ export interface Envelope {
   legacyFields?: boolean;
   /** R25: a submission starts a review window; false replays a history recorded before issue 14. */
   reviewWindows?: boolean;
+  /** R25: commands after a window's end are refused; false replays a history recorded before that rule. */
+  reviewClock?: boolean;
 }
 
 /** Applies one command; the state passed in is never mutated. */
-export function decide(prev: ContractState, cmd: Command, { actorId, now, legacyFields = false, reviewWindows = true }: Envelope): Transition {
+export function decide(
+  prev: ContractState, cmd: Command, { actorId, now, legacyFields = false, reviewWindows = true, reviewClock = true }: Envelope,
+): Transition {
   if (!legacyFields) validateCommand(cmd); // fields first: a malformed value is never answered with a state conflict
   const role = roleOf(prev, actorId);
   // Strangers never learn a contract exists (RULES.md: 404, not 403).
@@ -97,6 +101,7 @@ export function decide(prev: ContractState, cmd: Command, { actorId, now, legacy
   if (prev.status === 'ended') refuse('CONTRACT_ENDED', 'R3', 'the contract has ended and accepts no changes', 'conflict');
 
   const t = new Builder(clone(prev), legacyFields);
+  t.reviewClock = reviewClock;
   HANDLERS[cmd.type](t, cmd as never, now);
   if (cmd.type === 'submitWork' && reviewWindows) startReview(t.s, t.milestone(cmd.milestoneId), now); // R25
   if (cmd.type === 'openDispute') openDispute(t, cmd, now, actorId); // R28: names who opened it
@@ -190,9 +195,10 @@ const HANDLERS: Handlers = {
     t.notify('client', 'work_submitted', { milestone: m });
   },
 
-  releasePayment(t, { milestoneId, amountCents }) {
+  releasePayment(t, { milestoneId, amountCents }, now) {
     const s = t.s;
     const m = t.milestone(milestoneId);
+    assertReviewOpen(m, now, 'a release by the client', t.reviewClock); // R25: the automatic release is owed
     if (m.state !== 'active' && m.state !== 'submitted') {
       refuse('MILESTONE_NOT_FUNDED', 'R5', `only the funded milestone can be released (this one is ${m.state})`, 'conflict');
     }
@@ -328,7 +334,7 @@ const HANDLERS: Handlers = {
     t.refund(amount);
   },
 
-  requestRevisions: (t, cmd) => requestRevisions(t, cmd),
+  requestRevisions: (t, cmd, now) => requestRevisions(t, cmd, now),
   openDispute: () => undefined, // applied by decide(), which knows the actor
   requestRefund: (t, cmd, now) => requestRefund(t, cmd, now),
   acceptRefund: (t, cmd) => acceptRefund(t, cmd),

@@ -46,6 +46,8 @@ export class Builder {
   requestId?: string;
   closed?: { request: PendingRequest; outcome: RequestOutcome };
   readOnly = false;
+  /** R25 by the clock (review.ts assertReviewOpen); false replays a history recorded before it. */
+  reviewClock = true;
 
   /** `legacyFields`: field checks as recorded before issue 8 (replay only; see decide's Envelope). */
   constructor(readonly s: ContractState, readonly legacyFields = false) {}

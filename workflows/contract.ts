@@ -110,6 +110,13 @@ const DURABLE_PERSISTENCE = 'persistence-after-acceptance';
 /** patched(): a submission starts an R25 review window (issue 14); histories from before replay without one. */
 const REVIEW_WINDOWS = 'review-windows';
 /**
+ * patched(): R25 by the clock — a release, revision request, dispute or refund request after a review window's
+ * end is refused (domain/review.ts assertReviewOpen); histories from before decide them as they were recorded.
+ */
+const REVIEW_CLOCK = 'review-window-clock';
+/** The commands the review window's end can refuse. */
+const CLOCKED: readonly string[] = ['releasePayment', 'requestRevisions', 'openDispute', 'requestRefund'];
+/**
  * An outcome whose write failed for good is tried again after this (doubling), about 45 minutes in all;
  * then it is logged and left to an operator's resolveRequest, so continue-as-new is never blocked for ever.
  */
@@ -260,8 +267,9 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       before = current();
       const legacyFields = !patched(FIELD_CHECKS);
       const reviewWindows = type !== 'submitWork' || patched(REVIEW_WINDOWS);
+      const reviewClock = !CLOCKED.includes(type) || patched(REVIEW_CLOCK);
       const { cmd, texts } = guard(() => prepareCommand({ type, ...payload } as Command, legacyFields));
-      const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields, reviewWindows }));
+      const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields, reviewWindows, reviewClock }));
       await commit(t, type, actorId, texts);
       if (t.state.seq !== before.seq) remember(currentUpdateInfo()?.id);
       return t;
@@ -344,7 +352,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     guard(() => assertVersionNamed(command));
     // As in run(): a submission by signal starts a review window only under the patch (R25).
     const reviewWindows = command.type !== 'submitWork' || patched(REVIEW_WINDOWS);
-    await commit(guard(() => decide(before, command, { actorId: partyId, now: now(), reviewWindows })), command.type, auditActor);
+    const reviewClock = !CLOCKED.includes(command.type) || patched(REVIEW_CLOCK);
+    await commit(guard(() => decide(before, command, { actorId: partyId, now: now(), reviewWindows, reviewClock })), command.type, auditActor);
   }));
   // R28: an operator resolves a dispute; the history, the audit trail and both notices name them.
   setHandler(

@@ -5,6 +5,7 @@ import type { Mailer } from './mail.js';
 import { createNotifications } from './notifications.js';
 import { createNoticeSweep } from './notice-sweep.js';
 import { createPersistence } from './persistence.js';
+import { createRequestWatch } from './requests.js';
 import type { ContractActivities, NoticeSweepActivities } from './types.js';
 import type { WebhookDispatcher } from '../webhooks/outbox.js';
 import { createWebhookActivities, type WebhookActivities } from './webhooks.js';
@@ -21,7 +22,7 @@ export function createActivities(
   { db, mail, webhooks }: ActivityDeps,
 ): ContractActivities & NoticeSweepActivities & WebhookActivities {
   return {
-    ...createPersistence(db, webhooks?.dispatcher), ...createNotifications(db, mail), ...createNoticeSweep(db),
+    ...createPersistence(db, webhooks?.dispatcher), ...createNotifications(db, mail), ...createNoticeSweep(db), ...createRequestWatch(),
     ...createWebhookActivities(db, { allowLoopback: webhooks?.allowLoopback ?? false }),
   };
 }

@@ -1,5 +1,6 @@
 // The activity surface the workflows call. Workflows import this file with `import type` only.
 import type { RequestKind, RequestOutcome } from '../domain/change-request.js';
+import type { RequestWorkflowStatus } from './requests.js';
 import type { ContractSummary } from '../domain/contract.js';
 import type { Milestone } from '../domain/milestone.js';
 import type { LedgerEntry, Notice } from '../domain/events.js';
@@ -44,6 +45,8 @@ export interface RefusalRecord {
 
 export interface ContractActivities {
   persistTransition(record: TransitionRecord): Promise<void>;
+  /** Whether a request's workflow is still open (the contract watches requests an earlier run started). */
+  describeRequest(requestId: string): Promise<RequestWorkflowStatus>;
   /** Records a refused signal beside the audit trail (one row, idempotent by its id). */
   recordRefusal(refusal: RefusalRecord): Promise<void>;
   /** One notice: an email and an in-app message to its recipient (R24), each exactly once. */

@@ -21,7 +21,7 @@ import type { ContractActivities } from '../activities/types.js';
 import type { Notice } from '../domain/events.js';
 import type { RequestOutcome } from '../domain/change-request.js';
 import {
-  type Command, type CommandType, type Decision, type Transition, decide, prepareCommand, resolveRequest,
+  type Command, type CommandType, type Decision, type RequestSignal, type Transition, decide, prepareCommand, resolveRequest,
 } from '../domain/commands.js';
 import { PAYLOAD_BUDGET, REMEMBERED_UPDATE_IDS } from '../domain/budgets.js';
 import { type Texts, hexDigest, leanState } from '../domain/texts.js';
@@ -50,6 +50,7 @@ import { requestSummaryLine } from '../domain/describe.js';
 import { resolveDispute } from '../domain/disputes.js';
 import { fireDue } from '../domain/timers.js';
 import { Deadlines } from './deadlines.js';
+import { watchEarlierRequest } from './request-watch.js';
 import { resolveDisputeUpdate } from './messages.js';
 
 const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
@@ -73,7 +74,28 @@ export interface ContractWorkflowInput {
   requestTaskQueue?: string;
   /** How long a change request waits before it expires (default CHANGE_REQUEST_TTL); the fault suite shortens it. */
   changeRequestTtlMs?: number;
+  /** How often a request an earlier run started is checked on (default WATCH_EVERY_MS); tests shorten it. */
+  requestWatchMs?: number;
+  /** Decisions (approve, reject, withdraw, accept, decline) of the latest runs, by update id digest. */
+  rememberedDecisions?: RememberedDecision[];
+  /** How the requests those decisions named ended, when they did. */
+  decisionOutcomes?: [string, RequestOutcome][];
 }
+
+/**
+ * A decision is answered by its request's outcome, which may arrive in a later run: a retry of the same
+ * update there answers that outcome, not a refusal of a request no longer pending.
+ */
+export interface RememberedDecision {
+  id: string;
+  requestId: string;
+  signal: RequestSignal;
+}
+
+/** Decisions remembered across runs: a retry comes within the API's minutes, and decisions are rare. */
+const REMEMBERED_DECISIONS = 100;
+/** patched(): each run watches the requests an earlier run started (workflows/request-watch.ts). */
+const WATCH_EARLIER_REQUESTS = 'watch-earlier-requests';
 
 /** An update id as remembered across runs: 96 bits of SHA-256 (domain/budgets.ts). */
 const updateDigest = (id: string): string => hexDigest(id, 12);
@@ -130,7 +152,17 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   const lock = new Lock();
   const delivering = new Map<string, Notice>();
   const applied = new Set([...(input.appliedUpdateDigests ?? []), ...(input.appliedUpdateIds ?? []).map(updateDigest)]);
-  const outcomes = new Map<string, RequestOutcome>();
+  const outcomes = new Map<string, RequestOutcome>(input.decisionOutcomes ?? []);
+  const decisions = new Map((input.rememberedDecisions ?? []).map((d) => [d.id, d]));
+  const rememberDecision = (t: Transition) => {
+    const id = currentUpdateInfo()?.id;
+    const asked = t.effects.find((e) => e.type === 'signalRequest');
+    if (!id || asked?.type !== 'signalRequest' || !t.effects.some((e) => e.type === 'awaitOutcome')) return;
+    decisions.set(updateDigest(id), { id: updateDigest(id), requestId: asked.requestId, signal: asked.signal });
+    if (decisions.size > REMEMBERED_DECISIONS) decisions.delete(decisions.keys().next().value!);
+  };
+  /** A retried decision whose first attempt ran in an earlier run. */
+  const earlierDecision = () => decisions.get(updateDigest(currentUpdateInfo()?.id ?? ''));
   /** Outcomes of request workflows that closed without reporting, being applied (not handlers). */
   let watching = 0;
   const remember = (id: string | undefined) => {
@@ -201,22 +233,21 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       // A request whose workflow closes without reporting (terminated, cancelled, failed, timed out from the
       // UI or CLI) would stay pending for ever: resolve it as canceled, naming why (issue 9).
       const id = e.request.id;
-      void child.result().then(
-        () => undefined,
-        async (err: unknown) => {
-          if (!state || !isPending(id)) return;
-          // Not a handler, so allHandlersFinished does not see it: counted, so continue-as-new waits for it.
-          watching += 1;
-          try {
-            upgradeRulesUnderPatch();
-            if (rulesVersion(state) < 2) return;
-            const reason = `its workflow closed without a decision: ${closeReason(err)}`;
-            await applyOutcome(id, 'canceled', { by: 'system', operator: false, reason });
-          } finally {
-            watching -= 1;
-          }
-        },
-      );
+      void child.result().then(() => undefined, (err: unknown) => closedWithoutDecision(id, closeReason(err)));
+    }
+  }
+
+  /** A request whose workflow closed without reporting is resolved as canceled, naming why. */
+  async function closedWithoutDecision(id: string, why: string): Promise<void> {
+    if (!state || !isPending(id)) return;
+    // Not a handler, so allHandlersFinished does not see it: counted, so continue-as-new waits for it.
+    watching += 1;
+    try {
+      upgradeRulesUnderPatch();
+      if (rulesVersion(state) < 2) return;
+      await applyOutcome(id, 'canceled', { by: 'system', operator: false, reason: `its workflow closed without a decision: ${why}` });
+    } finally {
+      watching -= 1;
     }
   }
 
@@ -261,6 +292,16 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
 
   async function run(type: CommandType, { actorId, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
     if (alreadyApplied()) return { contract: summarize(current()), milestones: [] };
+    const earlier = earlierDecision();
+    if (earlier) {
+      // Sent again after a continue-as-new: answered with the outcome of the decision already forwarded.
+      const effects: Transition['effects'] = [
+        { type: 'signalRequest', requestId: earlier.requestId, signal: earlier.signal }, { type: 'awaitOutcome', requestId: earlier.requestId },
+      ];
+      const wait = input.outcomeWaitMs ?? OUTCOME_WAIT.v2;
+      await awaitDecision({ state: current(), ledger: [], notices: [], effects }, { isPending, outcomes, honest: true, wait });
+      return { contract: summarize(current()), milestones: [], requestId: earlier.requestId };
+    }
     let before: ContractState | undefined;
     const t = await lock.runExclusive(async () => {
       upgradeRulesUnderPatch();
@@ -272,6 +313,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields, reviewWindows, reviewClock }));
       await commit(t, type, actorId, texts);
       if (t.state.seq !== before.seq) remember(currentUpdateInfo()?.id);
+      rememberDecision(t);
       return t;
     });
     const honest = rulesVersion(current()) >= 2;
@@ -309,7 +351,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     setHandler(def, (args: CommandArgs<CommandType>) => run(type, args), {
       // Synchronous and pure (an async validator could never reject): decide() on a copy of the state.
       validator: ({ actorId, ...payload }: CommandArgs<CommandType>) => {
-        if (alreadyApplied()) return;
+        if (alreadyApplied() || earlierDecision()) return;
         const { cmd } = guard(() => prepareCommand({ type, ...payload } as Command));
         guard(() => assertVersionNamed(cmd)); // R16: new answers must say which version they answer
         // As the handler will see it: a contract on old rules moves to the current ones at this command.
@@ -385,6 +427,12 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   // A workflow whose createContract update was refused never gets a state: end it rather than idle
   // (but never while an accepted create is still persisting).
   if (state) showContractDetails(state); // a continued run shows its details before its first command
+  // Requests an earlier run started: no child handle here, so their workflows are asked about.
+  const earlierRequests = [input.state?.changeRequest?.id, input.state?.proposal?.id].filter((id): id is string => !!id);
+  if (earlierRequests.length && patched(WATCH_EARLIER_REQUESTS)) {
+    const hooks = { isPending, closedWithoutReport: (id: string, status: string) => closedWithoutDecision(id, status.toLowerCase()) };
+    for (const id of earlierRequests) void watchEarlierRequest(id, hooks, input.requestWatchMs);
+  }
   if (!(await condition(() => state !== undefined, '1 hour', { summary: 'end this run if the contract is never created' }))) {
     await condition(allHandlersFinished);
     if (state === undefined) return;
@@ -401,6 +449,9 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       maxHistoryEvents,
       undelivered: undeliveredWithinBudget(delivering.values()),
       appliedUpdateDigests: [...applied],
+      rememberedDecisions: [...decisions.values()],
+      decisionOutcomes: [...decisions.values()].flatMap((d) => (outcomes.has(d.requestId) ? [[d.requestId, outcomes.get(d.requestId)!] as [string, RequestOutcome]] : [])),
+      ...(input.requestWatchMs === undefined ? {} : { requestWatchMs: input.requestWatchMs }),
       ...(input.outcomeWaitMs === undefined ? {} : { outcomeWaitMs: input.outcomeWaitMs }),
       ...(input.requestTaskQueue === undefined ? {} : { requestTaskQueue: input.requestTaskQueue }),
       ...(input.changeRequestTtlMs === undefined ? {} : { changeRequestTtlMs: input.changeRequestTtlMs }),

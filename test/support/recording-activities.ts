@@ -2,6 +2,7 @@
 // test can assert exactly what the workflow asked to persist and deliver.
 import type { ContractActivities, RefusalRecord, TransitionRecord } from '../../activities/types.js';
 import type { Notice } from '../../domain/events.js';
+import { createRequestWatch } from '../../activities/requests.js';
 
 export interface Recorder {
   activities: ContractActivities;
@@ -20,6 +21,7 @@ export function createRecorder(): Recorder {
     notices,
     refusals,
     activities: {
+      ...createRequestWatch(), // real: it asks the Temporal server the worker is connected to
       async persistTransition(record) {
         records.push(structuredClone(record));
       },

@@ -2,6 +2,7 @@
 // name the version they answer (R16), a decision is reported only once it is known, a request whose
 // workflow was closed from the outside never stays pending, an approved increase is covered from
 // project funds and any shortfall is explicit (R17), and an operator's decision names the operator.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeRequestWorkflowId } from '../../domain/names.js';
 import { approveSignal, resolveRequestUpdate } from '../../workflows/messages.js';
@@ -26,6 +27,15 @@ async function funded(amounts: number[], input = {}) {
 }
 
 const recordsOf = (c: ContractDriver) => w.recorder.forContract(c.id).records;
+
+/** Keeps the contract busy with previews until it continues-as-new (its input sets a low maxHistoryEvents). */
+async function continueAsNew(c: ContractDriver): Promise<void> {
+  const before = (await c.handle.describe()).runId;
+  for (let n = 0; (await c.handle.describe()).runId === before; n++) {
+    if (n > 300) throw new Error('the contract never continued-as-new');
+    await c.send('previewPlan', { actorId: CLIENT, ops: [{ op: 'add', title: 'Preview', amountCents: 500 }] });
+  }
+}
 const noticesOf = (c: ContractDriver) => w.recorder.forContract(c.id).notices;
 
 describe('honest decisions', () => {
@@ -60,6 +70,44 @@ describe('honest decisions', () => {
     } finally {
       await late.stop();
     }
+  });
+});
+
+describe('requests across continue-as-new', () => {
+  it('R16: a decision retried after DECISION_PENDING and a continue-as-new answers its real outcome', async () => {
+    const held = `${w.taskQueue}-held-${randomUUID()}`;
+    const c = await funded([1000], { outcomeWaitMs: 500, requestTaskQueue: held, maxHistoryEvents: 120 });
+    const { requestId } = await c.requestChange('m1', { amountCents: 1500 });
+    const key = randomUUID();
+    const approve = () => c.send('approveChangeRequest', { actorId: FREELANCER, requestId: requestId!, version: 0 }, key);
+    await expectRefused(approve(), 'DECISION_PENDING');
+
+    await continueAsNew(c);
+    const late = await startRecordingWorker(held); // the request's worker comes back: the outcome lands in the new run
+    let retried;
+    try {
+      await expect.poll(async () => (await c.state()).changeRequest).toBeNull();
+      retried = await approve();
+    } finally {
+      await late.stop();
+    }
+
+    expect(retried.result.requestId).toBe(requestId);
+    expect(retried.contract.milestones[0]).toMatchObject({ amountCents: 1500, fundedCents: 1000 });
+    expect(recordsOf(c).filter((r) => r.request?.id === requestId).map((r) => r.request!.state)).toEqual(['pending', 'approved']);
+  });
+
+  it('R21: a proposal an earlier run started, whose workflow is then terminated, is resolved as canceled', async () => {
+    const c = await funded([1000, 2000], { maxHistoryEvents: 120, requestWatchMs: 1000 });
+    const { requestId } = await c.send('proposeChanges', { actorId: FREELANCER, ops: [{ op: 'delete', milestoneId: 'm2' }] });
+    await continueAsNew(c);
+
+    await w.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).terminate('operator cleanup');
+
+    await expect.poll(async () => (await c.state()).proposal, { timeout: 20_000 }).toBeNull();
+    expect(recordsOf(c).at(-1)).toMatchObject({ actorId: 'system', request: { id: requestId, state: 'canceled' } });
+    const plan = await c.plan([{ op: 'add', title: 'After the cleanup', amountCents: 700 }]); // R21 no longer blocks
+    expect(plan.contract.milestones).toHaveLength(3);
   });
 });
 

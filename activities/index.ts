@@ -6,6 +6,7 @@ import { createNotifications } from './notifications.js';
 import { createNoticeSweep } from './notice-sweep.js';
 import { createPersistence } from './persistence.js';
 import { createRequestWatch } from './requests.js';
+import { createOperatorCheck } from './operators.js';
 import type { ContractActivities, NoticeSweepActivities } from './types.js';
 import type { WebhookDispatcher } from '../webhooks/outbox.js';
 import { createWebhookActivities, type WebhookActivities } from './webhooks.js';
@@ -23,6 +24,7 @@ export function createActivities(
 ): ContractActivities & NoticeSweepActivities & WebhookActivities {
   return {
     ...createPersistence(db, webhooks?.dispatcher), ...createNotifications(db, mail), ...createNoticeSweep(db), ...createRequestWatch(),
+    ...createOperatorCheck(db),
     ...createWebhookActivities(db, { allowLoopback: webhooks?.allowLoopback ?? false }),
   };
 }

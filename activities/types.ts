@@ -47,6 +47,8 @@ export interface ContractActivities {
   persistTransition(record: TransitionRecord): Promise<void>;
   /** Whether a request's workflow is still open (the contract watches requests an earlier run started). */
   describeRequest(requestId: string): Promise<RequestWorkflowStatus>;
+  /** Whether a user id names an operator: a signal's named sender is honoured only then. */
+  isOperator(userId: string): Promise<boolean>;
   /** Records a refused signal beside the audit trail (one row, idempotent by its id). */
   recordRefusal(refusal: RefusalRecord): Promise<void>;
   /** One notice: an email and an in-app message to its recipient (R24), each exactly once. */

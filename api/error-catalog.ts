@@ -21,11 +21,12 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   IDEMPOTENCY_KEY_REQUIRED: { status: 400, meaning: 'A write without an Idempotency-Key.' },
   IDEMPOTENCY_KEY_INVALID: { status: 400, meaning: 'The Idempotency-Key is not 1–255 printable ASCII characters.' },
   VERSION_REQUIRED: { status: 400, meaning: 'An answer to a request must name the version it answers.', rule: 'R16' },
-  SENDER_REQUIRED: { status: 400, meaning: 'Signals only: a signal names its sender, `actorId` (a party) or `operatorId`.' },
+  SENDER_REQUIRED: { status: 400, meaning: 'Signals only: a signal names the operator who sends it, `operatorId` (and may name the party, `actorId`).' },
   INVALID_SENDER: { status: 400, meaning: 'Signals only: the sender is not a well-formed id.' },
   // 401, 403, 404
   UNAUTHENTICATED: { status: 401, meaning: 'No bearer token, or one that is unknown or revoked.' },
   FORBIDDEN_FOR_ROLE: { status: 403, meaning: 'The other party\'s command (RULES.md, "Who may do what").' },
+  UNKNOWN_OPERATOR: { status: 403, meaning: 'Signals only: `operatorId` is not an operator\'s user id; nothing was done.' },
   OPERATOR_ONLY: { status: 403, meaning: 'An operator route with a party\'s token.', rule: 'R28' },
   OPERATOR_NOT_A_PARTY: { status: 403, meaning: 'An operator is never a client or a freelancer of a contract.', rule: 'R28' },
   NOT_FOUND: { status: 404, meaning: 'No such route, contract, request or message, or you are not a party to it.' },

@@ -28,11 +28,13 @@ import { type Texts, hexDigest, leanState } from '../domain/texts.js';
 import {
   type ContractState, RULES_VERSION, changedMilestones, createContract, isRequestPending, rulesVersion, summarize,
 } from '../domain/contract.js';
-import { CLOSE_SIGNAL, assertVersionNamed, notPending, operatorActor, signalSender, validateResolution } from '../domain/operator.js';
+import {
+  CLOSE_SIGNAL, type RequestReport, assertVersionNamed, attributeReport, markDecider, notPending, operatorActor, signalSender, validateResolution,
+} from '../domain/operator.js';
 import { transitionRecord } from './records.js';
 import { refuse } from '../domain/errors.js';
 import { changeRequestWorkflowId } from '../domain/names.js';
-import { deliveryOptions, localPersistenceOptions, persistenceOptions } from './activity-options.js';
+import { deliveryOptions, localPersistenceOptions, operatorCheckOptions, persistenceOptions } from './activity-options.js';
 import { changeRequestWorkflow } from './change-request.js';
 import { OUTCOME_WAIT, awaitDecision } from './decisions.js';
 import { closeReason, guard, persistenceRefusal } from './failures.js';
@@ -56,6 +58,7 @@ import { resolveDisputeUpdate } from './messages.js';
 const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
 const { persistTransition: persistLocally } = proxyLocalActivities<ContractActivities>(localPersistenceOptions);
 const { deliverNotice } = proxyActivities<ContractActivities>(deliveryOptions);
+const { isOperator } = proxyActivities<ContractActivities>(operatorCheckOptions);
 
 export interface ContractWorkflowInput {
   /** Carried across continue-as-new; absent on the first run, set by the createContract update. */
@@ -94,6 +97,8 @@ export interface RememberedDecision {
 
 /** Decisions remembered across runs: a retry comes within the API's minutes, and decisions are rare. */
 const REMEMBERED_DECISIONS = 100;
+/** patched(): signals are an operator's acts: named operators are checked, reports attributed by the contract. */
+const TRUTHFUL_SIGNALS = 'signals-name-operators';
 /** patched(): each run watches the requests an earlier run started (workflows/request-watch.ts). */
 const WATCH_EARLIER_REQUESTS = 'watch-earlier-requests';
 
@@ -204,7 +209,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       if (e.type !== 'signalRequest') continue;
       try {
         // The actor travels with the signal, so the request's history and its report name who decided.
-        await getExternalWorkflowHandle(changeRequestWorkflowId(e.requestId)).signal(requestSignals[e.signal], signalSender(actorId));
+        const payload = { ...signalSender(actorId), ...(e.version === undefined ? {} : { version: e.version }) };
+        await getExternalWorkflowHandle(changeRequestWorkflowId(e.requestId)).signal(requestSignals[e.signal], payload);
       } catch (err) {
         // Already closed (it expired or was decided a moment ago): its own report settles the request.
         log.warn('change-request workflow not signalled', { requestId: e.requestId, signal: e.signal, err: String(err) });
@@ -311,6 +317,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       const reviewClock = !CLOCKED.includes(type) || patched(REVIEW_CLOCK);
       const { cmd, texts } = guard(() => prepareCommand({ type, ...payload } as Command, legacyFields));
       const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields, reviewWindows, reviewClock }));
+      markDecider(t, actorId);
       await commit(t, type, actorId, texts);
       if (t.state.seq !== before.seq) remember(currentUpdateInfo()?.id);
       rememberDecision(t);
@@ -361,8 +368,25 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     });
   }
 
-  setHandler(requestResolvedSignal, ({ requestId, outcome, decidedBy, operator, reason }) =>
-    applyOutcome(requestId, outcome, { by: decidedBy ?? 'system', operator: operator === true, ...(reason ? { reason } : {}) }));
+  setHandler(requestResolvedSignal, async ({ requestId, outcome, decidedBy, operator, reason }) => {
+    const claimed = { by: decidedBy ?? 'system', operator: operator === true, ...(reason ? { reason } : {}) };
+    // Anyone with access to Temporal can send this signal: who decided comes from what the contract knows.
+    if (!state || !isPending(requestId) || !patched(TRUTHFUL_SIGNALS)) return applyOutcome(requestId, outcome, claimed);
+    const report: RequestReport = { requestId, outcome, ...(decidedBy ? { decidedBy } : {}), ...(reason ? { reason } : {}) };
+    const first = attributeReport(state, report);
+    const decision = 'check' in first ? attributeReport(state, report, await operatorKnown(first.check)) as Decision : first;
+    return applyOutcome(requestId, outcome, decision);
+  });
+
+  /** Whether a named operator is configured; unknown (the check failed) counts as not. */
+  async function operatorKnown(id: string): Promise<boolean> {
+    try {
+      return await isOperator.executeWithOptions({ ...operatorCheckOptions, summary: `Is ${id} an operator?` }, [id]);
+    } catch (err) {
+      log.warn('operator not checked; recorded as unnamed', { operatorId: id, err: String(err) });
+      return false;
+    }
+  }
 
   // An operator settles any pending request (a stuck one included); the history and audit name them.
   setHandler(
@@ -374,7 +398,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         const decision = { by: operatorActor(args.operatorId), operator: true, reason: args.reason };
         const t = guard(() => resolveRequest(before, args.requestId, args.outcome, decision) ?? notPending(args.requestId));
         // Close the request's workflow too; its own report, if any, is then ignored (the contract decided).
-        t.effects.push({ type: 'signalRequest', requestId: args.requestId, signal: CLOSE_SIGNAL[args.outcome] });
+        const version = t.closed?.request.edits;
+        t.effects.push({ type: 'signalRequest', requestId: args.requestId, signal: CLOSE_SIGNAL[args.outcome], ...(version === undefined ? {} : { version }) });
         await commit(t, 'resolveRequest', decision.by);
         return { contract: summarize(current()), milestones: changedMilestones(before, current()), requestId: args.requestId };
       }),
@@ -390,12 +415,18 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   acceptContractSignals((verb, input) => lock.runExclusive(async () => {
     upgradeRulesUnderPatch();
     const before = guard(current);
-    const { command, partyId, auditActor } = guard(() => signalCommand(verb, input, before));
+    const operatorsOnly = patched(TRUTHFUL_SIGNALS);
+    const { command, partyId, auditActor, operatorId } = guard(() => signalCommand(verb, input, before, operatorsOnly));
     guard(() => assertVersionNamed(command));
+    if (operatorId !== undefined && !(await operatorKnown(operatorId))) {
+      guard(() => refuse('UNKNOWN_OPERATOR', undefined, `${operatorId} is not an operator; nothing was done`, 'forbidden'));
+    }
     // As in run(): a submission by signal starts a review window only under the patch (R25).
     const reviewWindows = command.type !== 'submitWork' || patched(REVIEW_WINDOWS);
     const reviewClock = !CLOCKED.includes(command.type) || patched(REVIEW_CLOCK);
-    await commit(guard(() => decide(before, command, { actorId: partyId, now: now(), reviewWindows, reviewClock })), command.type, auditActor);
+    const t = guard(() => decide(before, command, { actorId: partyId, now: now(), reviewWindows, reviewClock }));
+    markDecider(t, auditActor);
+    await commit(t, command.type, auditActor);
   }));
   // R28: an operator resolves a dispute; the history, the audit trail and both notices name them.
   setHandler(

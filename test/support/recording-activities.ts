@@ -12,6 +12,9 @@ export interface Recorder {
   forContract(contractId: string): { records: TransitionRecord[]; notices: Notice[]; refusals: RefusalRecord[] };
 }
 
+/** The operators recording workers know (a real worker reads the users table's role). */
+export const TEST_OPERATORS: readonly string[] = ['ops-jane', 'ops-sam', 'ops-replay'];
+
 export function createRecorder(): Recorder {
   const records: TransitionRecord[] = [];
   const notices: Notice[] = [];
@@ -22,6 +25,9 @@ export function createRecorder(): Recorder {
     refusals,
     activities: {
       ...createRequestWatch(), // real: it asks the Temporal server the worker is connected to
+      async isOperator(userId) {
+        return TEST_OPERATORS.includes(userId);
+      },
       async persistTransition(record) {
         records.push(structuredClone(record));
       },

@@ -59,7 +59,7 @@ async function requestAcrossRuns(c: ContractDriver, milestoneId: string): Promis
   const retried = await edit();
   expect(retried.result.contract.seq).toBe(edited.result.contract.seq);
   const child = client.workflow.getHandle(changeRequestWorkflowId(requestId!));
-  await child.signal(approveSignal);
+  await child.signal(approveSignal, { version: 0 });
   expect(await child.result()).toBe('approved');
   await expect.poll(async () => (await c.state()).changeRequest).toBeNull();
 }

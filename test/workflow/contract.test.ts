@@ -339,7 +339,7 @@ describe('contract workflow', () => {
     const c = await funded(1000);
     const { requestId } = await c.requestChange('m1', { description: 'Approved by ops' });
 
-    await client.workflow.getHandle(changeRequestWorkflowId(requestId!)).signal(approveSignal);
+    await client.workflow.getHandle(changeRequestWorkflowId(requestId!)).signal(approveSignal, { version: 0 });
     await client.workflow.getHandle(changeRequestWorkflowId(requestId!)).result();
 
     await expect.poll(async () => (await c.state()).milestones[0]!.description).toBe(textRef('Approved by ops'));

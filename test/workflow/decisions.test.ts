@@ -164,7 +164,7 @@ describe('operators are parties to the record', () => {
     const { requestId } = await c.requestChange('m1', { description: 'Approved by ops' });
     const child = w.client.workflow.getHandle(changeRequestWorkflowId(requestId!));
 
-    await child.signal(approveSignal, { operatorId: 'ops-sam' });
+    await child.signal(approveSignal, { operatorId: 'ops-sam', version: 0 });
     await child.result();
 
     await expect.poll(async () => (await c.state()).milestones[0]!.description).toBe(textRef('Approved by ops'));
@@ -177,7 +177,7 @@ describe('operators are parties to the record', () => {
     const c = await funded([1000]);
     const { requestId } = await c.requestChange('m1', { title: 'Unnamed' });
 
-    await w.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).signal(approveSignal);
+    await w.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).signal(approveSignal, { version: 0 });
 
     await expect.poll(() => recordsOf(c).at(-1)!.actorId).toBe('operator (unnamed)');
   });

@@ -102,7 +102,8 @@ describe('payload budgets', () => {
 
   it('R2: a run that carried texts inline (an input near the 2 MiB limit) continues-as-new with references, far below it', async () => {
     const c = new ContractDriver(client, taskQueue);
-    // The state as the code before references carried it: 80 descriptions at their limit inline, 1.7 MB.
+    // The state as the code before references carried it: 80 descriptions at their limit inline, 1.7 MB. (Its
+    // change request has no workflow here: the run finds that out and cancels it, as it should.)
     const now = new Date().toISOString();
     let state = createContract({ contractId: c.id, clientId: CLIENT, freelancerId: FREELANCER, title: text('c', LIMITS.contractTitle) }, now);
     for (let from = 1; from <= 80; from += PER_BATCH) {
@@ -126,6 +127,6 @@ describe('payload budgets', () => {
 
     expect(sizes.runInputs[first]).toBeGreaterThan(1_500_000);
     expect(sizes.runInputs[next]).toBeLessThanOrEqual(PAYLOAD_BUDGET.continueAsNewBytes);
-    expect((await c.state()).changeRequest?.patch).toEqual({ description: textRef(description(999)) });
+    expect((await c.state()).milestones[0]!.description).toBe(textRef(description(1)));
   }, 300_000);
 });

@@ -1,4 +1,4 @@
-// The design card's verbs as signals on `contract-<id>` (issue 13): the same commands and rules as the
+// The product's verbs as signals on `contract-<id>`: the same commands and rules as the
 // Updates, sent by an operator acting for a party (whoever can signal has access to Temporal, not a party's
 // token); a refused signal is recorded and logged and the contract carries on. Reports from a request's
 // workflow are attributed by what the contract knows, and its answers name the version they answer (R16).

@@ -375,8 +375,24 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     const report: RequestReport = { requestId, outcome, ...(decidedBy ? { decidedBy } : {}), ...(reason ? { reason } : {}) };
     const first = attributeReport(state, report);
     const decision = 'check' in first ? attributeReport(state, report, await operatorKnown(first.check)) as Decision : first;
-    return applyOutcome(requestId, outcome, decision);
+    const req = [state.changeRequest, state.proposal].find((r) => r?.id === requestId);
+    const unasked = !req?.deciding && outcome !== 'expired';
+    const version = req?.edits;
+    await applyOutcome(requestId, outcome, decision);
+    // Not a decision the contract forwarded: the request's workflow may not be the sender, so it is told to
+    // close too (a workflow that already decided ignores it; one already closed makes the signal fail).
+    if (unasked && !isPending(requestId)) await closeRequestWorkflow(requestId, outcome, decision.by, version);
   });
+
+  async function closeRequestWorkflow(requestId: string, outcome: RequestOutcome, by: string, version: number | undefined): Promise<void> {
+    const signal = outcome === 'approved' ? 'approve' : outcome === 'rejected' ? 'reject' : 'withdraw';
+    try {
+      const payload = { ...signalSender(by), ...(version === undefined ? {} : { version }) };
+      await getExternalWorkflowHandle(changeRequestWorkflowId(requestId)).signal(requestSignals[signal], payload);
+    } catch (err) {
+      log.info('request workflow already closed', { requestId, err: String(err) });
+    }
+  }
 
   /** Whether a named operator is configured; unknown (the check failed) counts as not. */
   async function operatorKnown(id: string): Promise<boolean> {

@@ -99,6 +99,8 @@ describe('signals on the contract workflow', () => {
     expect(closed).toMatchObject({ actorId: 'operator (unnamed)', request: { state: 'approved' } });
     const told = closed!.notices.filter((n) => n.event === 'change_request_approved').map((n) => [n.recipientRole, n.decidedBy]);
     expect(told).toEqual([['client', 'operator (unnamed)'], ['freelancer', 'operator (unnamed)']]);
+    // The request's own workflow, which never decided, is closed rather than left to expire in seven days.
+    expect(await w.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).result()).toBe('approved');
   });
 
   it('R16: an approve sent to a request\'s workflow counts only when it names the current version', async () => {

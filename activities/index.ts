@@ -5,6 +5,8 @@ import type { Mailer } from './mail.js';
 import { createNotifications } from './notifications.js';
 import { createNoticeSweep } from './notice-sweep.js';
 import { createPersistence } from './persistence.js';
+import { createRequestWatch } from './requests.js';
+import { createOperatorCheck } from './operators.js';
 import type { AnswerSweepActivities, ContractActivities, NoticeSweepActivities } from './types.js';
 import { createAnswerSweep } from './answer-sweep.js';
 import type { WebhookDispatcher } from '../webhooks/outbox.js';
@@ -23,6 +25,7 @@ export function createActivities(
 ): ContractActivities & NoticeSweepActivities & AnswerSweepActivities & WebhookActivities {
   return {
     ...createPersistence(db, webhooks?.dispatcher), ...createNotifications(db, mail), ...createNoticeSweep(db), ...createAnswerSweep(db),
+    ...createRequestWatch(), ...createOperatorCheck(db),
     ...createWebhookActivities(db, { allowLoopback: webhooks?.allowLoopback ?? false }),
   };
 }

@@ -13,7 +13,8 @@ export function createNotifications(db: Db, mail: Mailer | undefined) {
       if (!row) {
         throw ApplicationFailure.nonRetryable(`notification ${notice.key} was never persisted`, 'PERSISTENCE_BUG');
       }
-      const rendered = renderNotice(notice);
+      // The stored notice, not the argument: the workflow names texts by reference, the outbox row holds them.
+      const rendered = renderNotice(row.payload as unknown as Notice);
       await db.inAppMessage.createMany({
         data: [{ notificationId: row.id, recipientId: row.recipientId, contractId: row.contractId, subject: rendered.subject, body: rendered.text }],
         skipDuplicates: true,

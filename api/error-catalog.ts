@@ -22,11 +22,12 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   IDEMPOTENCY_KEY_REQUIRED: { status: 400, meaning: 'A write without an Idempotency-Key.' },
   IDEMPOTENCY_KEY_INVALID: { status: 400, meaning: 'The Idempotency-Key is not 1–255 printable ASCII characters.' },
   VERSION_REQUIRED: { status: 400, meaning: 'An answer to a request must name the version it answers.', rule: 'R16' },
-  SENDER_REQUIRED: { status: 400, meaning: 'Signals only: a signal names its sender, `actorId` (a party) or `operatorId`.' },
+  SENDER_REQUIRED: { status: 400, meaning: 'Signals only: a signal names the operator who sends it, `operatorId` (and may name the party, `actorId`).' },
   INVALID_SENDER: { status: 400, meaning: 'Signals only: the sender is not a well-formed id.' },
   // 401, 403, 404
   UNAUTHENTICATED: { status: 401, meaning: 'No bearer token, or one that is unknown or revoked.' },
   FORBIDDEN_FOR_ROLE: { status: 403, meaning: 'The other party\'s command (docs/rules.md, "Who may do what").' },
+  UNKNOWN_OPERATOR: { status: 403, meaning: 'Signals only: `operatorId` is not an operator\'s user id; nothing was done.' },
   OPERATOR_ONLY: { status: 403, meaning: 'An operator route with a party\'s token.', rule: 'R28' },
   OPERATOR_NOT_A_PARTY: { status: 403, meaning: 'An operator (the caller) is never a client or a freelancer of a contract.', rule: 'R28' },
   NOT_FOUND: { status: 404, meaning: 'No such route, contract, request or message, or you are not a party to it.' },
@@ -65,6 +66,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   MILESTONE_DISPUTED: { status: 409, meaning: 'The milestone has an open dispute: its money is frozen until an operator resolves it.',
     rule: 'R28' },
   DISPUTE_OPEN: { status: 409, meaning: 'The milestone already has an open dispute.', rule: 'R28' },
+  REVIEW_WINDOW_ENDED: { status: 409, meaning: 'The review window has ended: the funded amount is released automatically; no release, revision '
+    + 'request, dispute or refund request on that milestone from the end on (`reviewEndsAt`).', rule: 'R25' },
   NO_OPEN_DISPUTE: { status: 409, meaning: 'The dispute is not open on this milestone.', rule: 'R28' },
   ENDPOINT_DISABLED: { status: 409, meaning: 'A redelivery to a disabled webhook endpoint: enable it first.', rule: 'R29' },
   IDEMPOTENCY_KEY_USED: { status: 409, meaning: 'An Idempotency-Key that already registered an endpoint which still exists: use a new key.',
@@ -110,6 +113,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   NO_PROJECT_FUNDS: { status: 409, meaning: 'There are no project funds to withdraw.', rule: 'R23' },
   INSUFFICIENT_PROJECT_FUNDS: { status: 422, meaning: 'The withdrawal is more than the project funds.', rule: 'R23' },
   INVALID_OUTCOME: { status: 422, meaning: 'An outcome other than approved, rejected, withdrawn, canceled or expired.' },
+  COMMAND_TOO_LARGE: { status: 422, meaning: 'A command carries more than 256 KB of text (an Update sent outside the API); send smaller batches.',
+    rule: 'R11' },
   INVALID_DATA: { status: 422, meaning: 'PostgreSQL refused a value in this command; nothing was changed.' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, meaning: 'This key was used with another request; use a new key.' },
   IDEMPOTENCY_KEY_EXPIRED: { status: 422, meaning: 'This key is more than 24 hours old: its answer is gone and it never runs a second '

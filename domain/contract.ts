@@ -38,6 +38,8 @@ export interface PendingRequest {
   edits: number;
   /** A decision (approve, reject, withdraw) is on its way to the request's workflow: no more edits. */
   deciding: string | null;
+  /** Who asked for that decision (a party, or `operator:<id>`): its outcome is recorded as theirs. */
+  decidingBy?: string | null;
 }
 
 export interface ContractState {

@@ -5,6 +5,7 @@ import type { ContractState, PendingRequest } from './contract.js';
 import type { Milestone } from './milestone.js';
 import { formatUsd } from './money.js';
 import { describeChange, diffLines } from './notice-text.js';
+import { isTextRef } from './texts.js';
 
 /** The UI shows summaries on one line; longer text is cut with an ellipsis (the server also caps metadata). */
 export const SUMMARY_MAX = 200;
@@ -46,7 +47,8 @@ export function requestSummaryLine(request: PendingRequest, milestones: readonly
   }
   const m = milestones.find((x) => x.id === request.milestoneId);
   const changes = request.changes.map(describeChange).join('; ') || 'no changes';
-  return cut(`Change request on “${cell(m?.title ?? request.milestoneId ?? '?')}”: ${changes}`);
+  const name = !m || isTextRef(m.title) ? request.milestoneId ?? '?' : m.title; // the workflow holds references, not titles
+  return cut(`Change request on “${cell(name)}”: ${changes}`);
 }
 
 /** "7 days", "2 hours", "5 minutes": a timer's length as an operator reads it. */
@@ -75,7 +77,7 @@ function requestLines(label: string, r: PendingRequest, milestones: readonly Mil
 export function contractDetails(s: ContractState, asOf: string): string {
   const b = s.balances;
   const rows = s.milestones.map((m, i) =>
-    `| ${i + 1} | ${md(m.title)} | ${m.state} | ${usd(m.amountCents)} | ${usd(m.fundedCents)} | ${usd(m.releasedCents)} | ${m.dueDate ?? '—'} |`);
+    `| ${i + 1} | ${md(isTextRef(m.title) ? m.id : m.title)} | ${m.state} | ${usd(m.amountCents)} | ${usd(m.fundedCents)} | ${usd(m.releasedCents)} | ${m.dueDate ?? '—'} |`);
   const out = [
     `### “${md(s.title)}” — ${s.status}${s.endPrompt ? ' (last milestone released: end or keep open?)' : ''}`,
     `Client \`${s.clientId}\` · Freelancer \`${s.freelancerId}\` · ${s.milestones.length} milestone(s) · seq ${s.seq}`,

@@ -4,6 +4,7 @@ import type { Notice, NoticeEvent } from './events.js';
 import type { FieldChange } from './milestone.js';
 import { formatUsd } from './money.js';
 import type { PlanDiff } from './plan.js';
+import { isTextRef } from './texts.js';
 
 export const SUBJECT: Record<NoticeEvent, string> = {
   milestones_changed: 'Milestones were changed',
@@ -63,14 +64,19 @@ function show(field: FieldChange['field'], value: string | number | null): strin
   return field === 'amountCents' ? formatUsd(Number(value)) : `"${value}"`;
 }
 
-export const describeChange = (c: FieldChange): string => `${FIELD[c.field]}: ${show(c.field, c.old)} → ${show(c.field, c.new)}`;
+/** Old → new; a text still named by its reference (the workflow's own summaries in the UI) reads "changed". */
+export const describeChange = (c: FieldChange): string =>
+  isTextRef(c.old) || isTextRef(c.new) ? `${FIELD[c.field]} changed` : `${FIELD[c.field]}: ${show(c.field, c.old)} → ${show(c.field, c.new)}`;
+
+/** A milestone as a reader knows it: its title, or its id where only the title's reference is at hand. */
+export const milestoneName = (title: string, id: string): string => (isTextRef(title) ? id : `"${title}"`);
 
 export function diffLines(d: PlanDiff): string[] {
   return [
-    ...d.added.map((a) => `Added "${a.title}" (${formatUsd(a.amountCents)}) at position ${a.position}`),
-    ...d.edited.flatMap((e) => [`Edited "${e.title}":`, ...e.changes.map((c) => `  ${describeChange(c)}`)]),
-    ...d.deleted.map((x) => `Deleted "${x.title}"`),
-    ...d.moved.map((m) => `Moved "${m.title}" from position ${m.from} to ${m.to}`),
+    ...d.added.map((a) => `Added ${milestoneName(a.title, a.id)} (${formatUsd(a.amountCents)}) at position ${a.position}`),
+    ...d.edited.flatMap((e) => [`Edited ${milestoneName(e.title, e.id)}:`, ...e.changes.map((c) => `  ${describeChange(c)}`)]),
+    ...d.deleted.map((x) => `Deleted ${milestoneName(x.title, x.id)}`),
+    ...d.moved.map((m) => `Moved ${milestoneName(m.title, m.id)} from position ${m.from} to ${m.to}`),
   ];
 }
 
@@ -84,7 +90,7 @@ export interface RenderedNotice {
 export function renderNotice(n: Notice): RenderedNotice {
   const subject = `${headline(n)} — ${n.contractTitle}`;
   const lines = [`Contract: "${n.contractTitle}"`];
-  if (n.milestoneTitle) lines.push(`Milestone: "${n.milestoneTitle}"`);
+  if (n.milestoneTitle) lines.push(`Milestone: ${milestoneName(n.milestoneTitle, n.milestoneId ?? '?')}`);
   if (n.amountCents !== null) lines.push(`Amount: ${formatUsd(n.amountCents)}`);
   if (n.refundCents !== undefined && n.refundCents !== null) lines.push(`Refunded to the client: ${formatUsd(n.refundCents)}`);
   if (n.stateChange) lines.push(`State: ${n.stateChange.old} → ${n.stateChange.new}`);

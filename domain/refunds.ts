@@ -7,7 +7,7 @@ import { rulesRevision } from './contract.js';
 import { isCurrent, type Milestone } from './milestone.js';
 import { assertPositiveCents } from './money.js';
 import { assertNotDisputed } from './disputes.js';
-import { DAY_MS, MESSAGE_MAX } from './review.js';
+import { DAY_MS, MESSAGE_MAX, assertReviewOpen } from './review.js';
 import { settle } from './settle.js';
 import type { Builder } from './transition.js';
 
@@ -38,6 +38,7 @@ export function validateRefundCommand(cmd: RefundCommand): void {
 /** R27: all (no amount) or part of what is held, one pending request per milestone. */
 export function requestRefund(t: Builder, cmd: Extract<RefundCommand, { type: 'requestRefund' }>, now: string): void {
   const m = t.milestone(cmd.milestoneId);
+  assertReviewOpen(m, now, 'a refund request', t.reviewClock); // R25: a pending refund would hold the owed release
   if (!isCurrent(m)) {
     refuse('MILESTONE_NOT_FUNDED', 'R27', `a refund can be asked only of the funded milestone (this one is ${m.state})`, 'conflict');
   }

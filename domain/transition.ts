@@ -14,7 +14,8 @@ export type RequestSignal = 'approve' | 'reject' | 'withdraw' | 'edit' | 'submit
 
 export type Effect =
   | { type: 'startRequest'; request: PendingRequest }
-  | { type: 'signalRequest'; requestId: string; signal: RequestSignal }
+  /** `version`: what an approve or reject answers (R16), checked again by the request's workflow. */
+  | { type: 'signalRequest'; requestId: string; signal: RequestSignal; version?: number }
   /** The command is decided by the change-request workflow; wait for its outcome before answering. */
   | { type: 'awaitOutcome'; requestId: string };
 
@@ -48,6 +49,8 @@ export class Builder {
   requestId?: string;
   closed?: { request: PendingRequest; outcome: RequestOutcome };
   readOnly = false;
+  /** R25 by the clock (review.ts assertReviewOpen); false replays a history recorded before it. */
+  reviewClock = true;
 
   /** `legacyFields`: field checks as recorded before they were tightened (replay only; see decide's Envelope). */
   constructor(readonly s: ContractState, readonly legacyFields = false) {}
@@ -159,7 +162,7 @@ export class Builder {
     req.deciding = signal;
     this.readOnly = true;
     this.requestId = req.id;
-    this.effects.push({ type: 'signalRequest', requestId: req.id, signal }, { type: 'awaitOutcome', requestId: req.id });
+    this.effects.push({ type: 'signalRequest', requestId: req.id, signal, version: req.edits }, { type: 'awaitOutcome', requestId: req.id });
   }
 
   /** R16: an answer to another version of a request is refused rather than applied to terms not seen. */

@@ -3,7 +3,7 @@
 // (R19), then signals its outcome to the contract workflow, which applies it. Operators may send these
 // signals from the Temporal UI or CLI with the same effect as the API.
 import {
-  CancellationScope, condition, getExternalWorkflowHandle, isCancellation, patched, setCurrentDetails, setHandler,
+  CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, patched, setCurrentDetails, setHandler,
 } from '@temporalio/workflow';
 import { CHANGE_REQUEST_TTL, CHANGE_REQUEST_TTL_MS, type RequestKind, type RequestOutcome } from '../domain/change-request.js';
 import { spoken } from '../domain/describe.js';
@@ -40,6 +40,8 @@ export interface ChangeRequestInput {
 
 /** patched(): a cancelled request reports `canceled` before it closes. */
 const REPORT_CANCELLATION = 'report-cancellation';
+/** patched(): approve and reject count only when they name the current version (R16); before, any did. */
+const VERSIONED_ANSWERS = 'request-answers-versioned';
 
 export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<RequestOutcome> {
   let outcome: RequestOutcome | undefined;
@@ -52,14 +54,26 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
     const actor = isId(by?.actorId) ? by.actorId : undefined;
     decidedBy = actor ?? operatorActor(isId(by?.operatorId) ? by.operatorId : undefined);
   };
-  setHandler(approveSignal, decide('approved'));
-  setHandler(rejectSignal, decide('rejected'));
+  // R16: the version is the number of edits, each forwarded here by the contract as an `edit` signal.
+  let version = 0;
+  const answer = (o: RequestOutcome) => (by?: DecisionSignal) => {
+    if (!outcome && by?.version !== version && patched(VERSIONED_ANSWERS)) {
+      // A signal cannot be refused to its sender: it is logged and changes nothing (nobody agrees to terms unseen).
+      log.warn('answer ignored: it does not name the current version', { requestId: input.requestId, version, named: by?.version ?? null });
+      return;
+    }
+    decide(o)(by);
+  };
+  setHandler(approveSignal, answer('approved'));
+  setHandler(rejectSignal, answer('rejected'));
   setHandler(withdrawSignal, decide('withdrawn'));
   setHandler(submitWorkSignal, decide('canceled'));
   setHandler(releasePaymentSignal, decide('canceled'));
   setHandler(disputeOpenedSignal, decide('canceled')); // R28: the milestone's money is frozen
-  // Edits live in the contract's state; the signal only marks them in this request's history.
-  setHandler(editSignal, () => {});
+  // Edits live in the contract's state; the signal marks them in this request's history and raises the version.
+  setHandler(editSignal, () => {
+    version += 1;
+  });
 
   const report = (final: RequestOutcome, extra: { reason?: string } = {}) =>
     getExternalWorkflowHandle(contractWorkflowId(input.contractId)).signal(requestResolvedSignal, {

@@ -594,6 +594,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/operator/contracts/{id}/requests/{requestId}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Settle a pending change request or proposal: approve, reject or cancel it, with a reason (operator)
+         * @description Operator tokens only (403 OPERATOR_ONLY otherwise). 409 REQUEST_NOT_PENDING once the request is settled.
+         *
+         *     Enforces [R16](#description/r16), [R19](#description/r19), [R21](#description/r21).
+         */
+        post: operations["postOperatorContractsIdRequestsRequestIdResolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -7935,6 +7957,184 @@ export interface operations {
                      * @example 150000
                      */
                     releaseCents?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandAnswer"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command. */
+            403: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The contract's state does not allow it now, or a request with this key is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
+            422: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOperatorContractsIdRequestsRequestIdResolve: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description approved applies the request; rejected and canceled leave the plan as it is.
+                     * @enum {string}
+                     */
+                    outcome: "approved" | "rejected" | "canceled";
+                    reason: string;
                 };
             };
         };

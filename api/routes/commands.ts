@@ -20,6 +20,7 @@ import { type Answer, once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 import type { Router } from '../router.js';
 import { changeRequestsEnabled, contractView, loadContract, loadContractState, loadParties } from '../../db/read-model.js';
+import { loadTexts, withTexts } from '../../db/texts.js';
 import { decide } from '../../domain/commands.js';
 import { withCurrentRules } from '../../domain/contract.js';
 import { commandAnswerSchema, previewSchema } from '../responses.js';
@@ -73,7 +74,9 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
             await settleDecision(db, handle, deadline, r.type, err, { contractId: id, ...(requestId ? { requestId } : {}) });
             return {};
           });
-        return commandAnswer(result, await loadContract(db, id, user.id));
+        // A batch's or proposal's diff names texts by reference, as the workflow holds them.
+        const diff = result.diff && withTexts(result.diff, await loadTexts(db, id, result.diff));
+        return commandAnswer({ ...result, ...(diff ? { diff } : {}) }, await loadContract(db, id, user.id));
       });
     });
   };

@@ -12,6 +12,7 @@ import { CLIENT, ContractDriver, FREELANCER, expectRefused } from '../support/co
 import { createRecorder } from '../support/recording-activities.js';
 import { quietRuntime } from '../support/runtime.js';
 import { type WorkerGroup, withNoticeWorker } from '../support/workers.js';
+import { textRef } from '../../domain/texts.js';
 
 const recorder = createRecorder();
 const taskQueue = `wf-${randomUUID()}`;
@@ -138,7 +139,7 @@ describe('contract workflow', () => {
 
     await expectRefused(c.fund(), 'MILESTONE_ALREADY_FUNDED', 'R6');
     const s = await c.state();
-    expect(s.milestones.map((m) => [m.title, m.state])).toEqual([['B', 'active'], ['A', 'pending']]);
+    expect(s.milestones.map((m) => [m.title, m.state])).toEqual([[textRef('B'), 'active'], [textRef('A'), 'pending']]);
   });
 
   it('R7, R9: the first funding pays milestone + initiation fee; later ones use project funds first and no fee', async () => {
@@ -196,7 +197,7 @@ describe('contract workflow', () => {
 
     expect(preview.diff).toMatchObject({
       edited: [{ id: 'm1', changes: [{ field: 'amountCents', old: 1000, new: 1500 }] }],
-      deleted: [{ id: 'm2', title: 'Build' }],
+      deleted: [{ id: 'm2', title: textRef('Build') }], // the workflow holds texts by reference
     });
     expect(await c.state()).toEqual(before);
   });
@@ -287,12 +288,12 @@ describe('contract workflow', () => {
     const c = await funded(1000, 2000);
     const first = await c.requestChange('m1', { title: 'Rejected title' });
     await c.send('rejectChangeRequest', { actorId: FREELANCER, requestId: first.requestId!, version: 0 });
-    expect((await c.state()).milestones[0]!.title).toBe('Milestone 1');
+    expect((await c.state()).milestones[0]!.title).toBe(textRef('Milestone 1'));
 
     const second = await c.requestChange('m1', { amountCents: 1600, title: 'Bigger' });
     const approved = await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: second.requestId!, version: 0 });
 
-    expect(approved.contract.milestones[0]).toMatchObject({ title: 'Bigger', amountCents: 1600, fundedCents: 1000 });
+    expect(approved.contract.milestones[0]).toMatchObject({ title: textRef('Bigger'), amountCents: 1600, fundedCents: 1000 });
     const topUp = await c.fund();
     expect(topUp.contract.milestones[0]!.fundedCents).toBe(1600);
     expect(ledgerOf(c).slice(-2).map((e) => [e.kind, e.amountCents])).toEqual([['deposit', 600], ['escrow_hold', 600]]);
@@ -338,10 +339,10 @@ describe('contract workflow', () => {
     const c = await funded(1000);
     const { requestId } = await c.requestChange('m1', { description: 'Approved by ops' });
 
-    await client.workflow.getHandle(changeRequestWorkflowId(requestId!)).signal(approveSignal);
+    await client.workflow.getHandle(changeRequestWorkflowId(requestId!)).signal(approveSignal, { version: 0 });
     await client.workflow.getHandle(changeRequestWorkflowId(requestId!)).result();
 
-    await expect.poll(async () => (await c.state()).milestones[0]!.description).toBe('Approved by ops');
+    await expect.poll(async () => (await c.state()).milestones[0]!.description).toBe(textRef('Approved by ops'));
   });
 
   it('R20: the freelancer proposes changes to pending milestones; the client accepts and they apply', async () => {
@@ -415,8 +416,9 @@ describe('contract workflow', () => {
       ['change_request_sent', 'freelancer'],
       ['change_request_rejected', 'client'],
     ]);
+    // Texts by reference here; the outbox row holds them (test/db/notifications.test.ts reads the email).
     expect(notices[2]!.diff?.edited[0]!.changes).toEqual([
-      { field: 'title', old: 'Milestone 2', new: 'Build v2' },
+      { field: 'title', old: textRef('Milestone 2'), new: textRef('Build v2') },
       { field: 'amountCents', old: 2000, new: 2500 },
     ]);
     expect(notices[3]!.changes).toEqual([{ field: 'amountCents', old: 1000, new: 1200 }]);

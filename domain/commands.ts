@@ -117,9 +117,11 @@ export function decide(
  * history being replayed, when `legacyFields`), then its texts replaced by fixed-size references, so the
  * workflow's state never holds free text. The texts go to PostgreSQL with the transition.
  */
-export function prepareCommand<C extends Command>(cmd: C, legacyFields = false): { cmd: C; texts: Texts } {
+export function prepareCommand<C extends Command>(cmd: C, legacyFields = false, readable = !legacyFields): { cmd: C; texts: Texts } {
   if (legacyFields) legacyTextChecks(cmd);
   else validateCommand(cmd);
+  // Before the texts become references: decide() sees only references, which are always readable.
+  if (readable) assertReadableTexts(cmd);
   const prepared = internCommand(cmd);
   if (!legacyFields) assertCommandTextBudget(prepared.texts);
   return prepared;

@@ -324,7 +324,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       const legacyFields = !patched(FIELD_CHECKS);
       const reviewWindows = type !== 'submitWork' || patched(REVIEW_WINDOWS);
       const reviewClock = !CLOCKED.includes(type) || patched(REVIEW_CLOCK);
-      const { cmd, texts } = guard(() => prepareCommand({ type, ...payload } as Command, legacyFields));
+      const { cmd, texts } = guard(() => prepareCommand({ type, ...payload } as Command, legacyFields, !legacyFields && rulesRevision(before!) >= 2));
       const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields, reviewWindows, reviewClock }));
       markDecider(t, actorId);
       await commit(t, type, actorId, texts);

@@ -202,6 +202,15 @@ describe('contract workflow', () => {
     expect(await c.state()).toEqual(before);
   });
 
+  it('R11: an Update sent outside the API with a title of invisible characters only is refused before its texts become references', async () => {
+    const c = await contract();
+    const before = await c.state();
+
+    await expectRefused(c.plan([{ op: 'add', title: '\u200b\u200b', amountCents: 1000 }]), 'INVALID_TITLE', 'R11');
+
+    expect(await c.state()).toEqual(before);
+  });
+
   it('R12: reordering applies only among pending milestones; the active one keeps its place', async () => {
     const c = await funded(1000, 2000, 3000);
 

@@ -64,6 +64,7 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   DISPUTE_OPEN: { status: 409, meaning: 'The milestone already has an open dispute.', rule: 'R28' },
   NO_OPEN_DISPUTE: { status: 409, meaning: 'The dispute is not open on this milestone.', rule: 'R28' },
   ENDPOINT_DISABLED: { status: 409, meaning: 'A redelivery to a disabled webhook endpoint: enable it first.', rule: 'R29' },
+  IDEMPOTENT_SECRET_GONE: { status: 409, meaning: 'A replayed registration or rotation whose secret no longer signs (deleted, or rotated since): use a new key.', rule: 'R29' },
   IDEMPOTENCY_KEY_USED: { status: 409, meaning: 'An Idempotency-Key past its 24 hours whose endpoint still exists: use a new key.', rule: 'R29' },
   // 413, 415
   BODY_TOO_LARGE: { status: 413, meaning: 'The body is over 256 KB.' },

@@ -63,7 +63,9 @@ export const requestHash = (req: Request, body: unknown): string =>
  * Runs `work` once per (user, key). `work` must return the answer to store; a thrown HttpProblem with a
  * 4xx status is stored too (the same request would be refused the same way), anything else is not.
  */
-export async function once<B>(db: Db, req: Request, res: Response, key: string, hash: string, work: () => Promise<Answer<B>>): Promise<void> {
+export async function once<B>(db: Db, req: Request, res: Response, key: string, hash: string, work: () => Promise<Answer<B>>,
+  /** Rebuilds a stored success before it is sent again (a webhook secret is stored as its digest, never itself). */
+  replay?: (stored: unknown) => Promise<unknown>): Promise<void> {
   const userId = res.locals.user.id;
   const expired = new Date(Date.now() - IDEMPOTENCY_TTL_MS);
   // One round trip: claim a new key, or take over one whose 24 hours are over; a live key claims nothing.
@@ -89,10 +91,11 @@ export async function once<B>(db: Db, req: Request, res: Response, key: string, 
       if (taken.count === 0) throw inProgress();
       return run(db, req, res, userId, key, work);
     }
+    const body = replay && prior.responseStatus! < 400 ? await replay(prior.responseBody) : prior.responseBody;
     res.setHeader('Idempotent-Replayed', 'true');
     res.status(prior.responseStatus!);
     if (prior.responseStatus! >= 400) res.type('application/problem+json').removeHeader('Location');
-    res.json(prior.responseBody);
+    res.json(body);
     return;
   }
   return run(db, req, res, userId, key, work);

@@ -62,7 +62,7 @@ describe('npm run up beside a database it does not own', () => {
 
     const stack = JSON.parse(readFileSync(stackFile, 'utf8'));
     await fetch(`http://127.0.0.1:${apiPort}/healthz`);
-    const apiMetrics = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
+    const apiMetrics = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`, { headers: { authorization: `Bearer ${stack.metricsToken}` } })).text();
     // The runtime exports a worker's series once it polls, a moment after it started.
     const scrapeWorker = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     const workflowSlots = /^temporal_worker_task_slots_available\{.*worker_type="WorkflowWorker".*\} \d+$/m;

@@ -131,11 +131,17 @@ export function createWebhookActivities(
           }),
         ]);
         // A receiver that answers again is no longer failing, and its circuit closes.
-        if ((await recordSuccess(db, endpointId)) && resume) await resume(endpointId);
+        if ((await recordSuccess(db, endpointId)) && resume) {
+          // This delivery is done whatever happens next; deliveries a failed resume leaves pending are in the
+          // owner's log, and a redelivery sends any of them.
+          await resume(endpointId).catch((err: unknown) => console.log(JSON.stringify({
+            level: 'warn', msg: 'held webhook deliveries not started', endpointId, error: (err as Error).message })));
+        }
         return 'delivered';
       }
       const verdict = classify(outcome);
-      if (verdict.retry) {
+      // Only an unanswered attempt counts towards the breaker: it is what holds a slot for the whole timeout.
+      if (outcome.kind === 'unreachable') {
         const state = await recordFailure(db, endpointId, limits);
         if (state && state.circuitOpenUntil && state.circuitOpenUntil > now && state.status !== endpoint.status)
           console.log(JSON.stringify({ level: 'warn', msg: 'webhook endpoint circuit opened', endpointId, ownerId: endpoint.ownerId,

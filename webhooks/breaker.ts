@@ -1,5 +1,5 @@
-// R29's circuit breaker, kept on the endpoint's row so every worker sees it: failures in a row (timeouts,
-// refused connections, 408/429/5xx) open the circuit for a while (deliveries wait instead of holding a
+// R29's circuit breaker, kept on the endpoint's row so every worker sees it: unanswered attempts in a row
+// (timeouts, refused connections) open the circuit for a while (deliveries wait instead of holding a
 // slot for a receiver that does not answer), one probe is let through when it ends, and each opening in a
 // row lasts twice the last. An endpoint that fails for `disableAfterMs` without one success is disabled,
 // with the reason on the endpoint for its owner to read (GET /webhook-endpoints/{id}).

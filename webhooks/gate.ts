@@ -5,7 +5,6 @@
 export interface DeliveryGate {
   /** A release function, or null when the endpoint or its owner has its share in flight already. */
   tryEnter(endpointId: string, ownerId: string, endpointCap: number): (() => void) | null;
-  inFlight(endpointId: string): number;
 }
 
 export function createDeliveryGate(perOwner: number): DeliveryGate {
@@ -29,6 +28,5 @@ export function createDeliveryGate(perOwner: number): DeliveryGate {
         bump(byOwner, ownerId, -1);
       };
     },
-    inFlight: (endpointId) => byEndpoint.get(endpointId) ?? 0,
   };
 }

@@ -10,7 +10,10 @@ export interface DeliveryLimits {
   perEndpoint: number;
   /** Attempts in flight at once to one owner's endpoints together: the fair share of an account. */
   perOwner: number;
-  /** Failures in a row (timeouts, refused connections, 5xx) that open an endpoint's circuit. */
+  /**
+   * Unanswered attempts in a row (timeouts, refused connections) that open an endpoint's circuit. Answers
+   * (5xx, 429) do not count: they cost a slot milliseconds, and the retry schedule spaces them already.
+   */
   breakerThreshold: number;
   /** The first opening's length; each next opening in a row doubles it, up to breakerMaxOpenMs. */
   breakerFirstOpenMs: number;
@@ -28,9 +31,9 @@ export const DELIVERY_LIMITS: DeliveryLimits = {
   perEndpoint: 2,
   // An account with 20 endpoints (the most it may have) still gets a quarter of a worker, not all of it.
   perOwner: 10,
-  // Two failures in a row (two attempts of 10 s each unanswered, at once or one after the other) is no
-  // blip: stop sending, probe again after a minute, then less often. A false alarm costs a minute's delay.
-  breakerThreshold: 2,
+  // Three attempts in a row left unanswered (up to 30 s of slots held for nothing) is no blip: stop
+  // sending, probe again after a minute, then less often. A false alarm costs a minute's delay.
+  breakerThreshold: 3,
   breakerFirstOpenMs: MINUTE,
   breakerMaxOpenMs: 60 * MINUTE,
   // The delivery schedule's own 72 h: an endpoint that fails all of it receives nothing more until told.

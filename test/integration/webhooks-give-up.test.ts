@@ -45,9 +45,7 @@ describe('webhooks: giving up (R29)', () => {
 
     await c.add('Design', 5000);
 
-    // The circuit breaker marks the endpoint failing after two failures in a row, before the schedule ends.
-    await expect.poll(async () => (await log())[0]?.status, { timeout: 30_000 }).toBe('failed');
-    expect((await endpoint()).status).toBe('failing');
+    await expect.poll(async () => (await endpoint()).status, { timeout: 30_000 }).toBe('failing');
     const [given] = await log();
     expect(given).toMatchObject({ status: 'failed', lastStatusCode: 503, nextRetryAt: null });
     expect(given.attempts).toBeGreaterThanOrEqual(2); // retried (how often depends on the machine's load)

@@ -35,6 +35,7 @@ export async function recordFailure(db: Db, endpointId: string, l: DeliveryLimit
     WHERE id = ${endpointId} AND status <> 'disabled'
     RETURNING status, circuit_open_until, circuit_opens`;
   const r = rows[0];
+  if (r?.status === 'disabled') await cancelPending(db, endpointId);
   return r ? { status: r.status, circuitOpenUntil: r.circuit_open_until, circuitOpens: r.circuit_opens } : null;
 }
 
@@ -51,3 +52,13 @@ export async function recordSuccess(db: Db, endpointId: string): Promise<boolean
 }
 
 const hours = (ms: number): string => (ms >= 3_600_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 1000)} s`);
+
+/**
+ * A disabled endpoint's pending deliveries end as canceled now, those held while its circuit was open too
+ * (no workflow runs for them to cancel themselves at their next attempt).
+ */
+export async function cancelPending(db: Db, endpointId: string): Promise<void> {
+  await db.webhookDelivery.updateMany({
+    where: { endpointId, status: 'pending' }, data: { status: 'canceled', nextRetryAt: null, updatedAt: new Date() },
+  });
+}

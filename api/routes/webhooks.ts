@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/client.js';
+import { cancelPending } from '../../webhooks/breaker.js';
 import { startDelivery } from '../../webhooks/outbox.js';
 import type { SecretBox } from '../../webhooks/secret-box.js';
 import type { WebhookSettings } from '../../webhooks/settings.js';
@@ -225,6 +226,7 @@ export function webhookRoutes(
           // Enabled by its owner: the breaker starts over (the owner says the receiver is back).
           ...(status === 'enabled' ? { consecutiveFailures: 0, circuitOpens: 0, circuitOpenUntil: null } : {}),
         } });
+        if (status === 'disabled') await cancelPending(db, e.id);
         reply(endpointView(e));
       },
     );

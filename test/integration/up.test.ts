@@ -73,7 +73,10 @@ describe('npm run up beside a database it does not own', () => {
     expect(out).toContain('No demo users');
     expect(await db.user.findUnique({ where: { id: 'demo-client' } })).toBeNull();
     expect(await db.apiToken.count({ where: { userId: { in: ['demo-client', 'demo-freelancer'] } } })).toBe(0);
-    expect(stack).toEqual({ pid: up.pid, temporalAddress: shared('temporalAddress'), apiUrl: `http://127.0.0.1:${apiPort}` });
+    // The metrics token up made for this run is written for other commands (the database URL is not: not up's).
+    expect(stack).toEqual({ pid: up.pid, temporalAddress: shared('temporalAddress'), apiUrl: `http://127.0.0.1:${apiPort}`,
+      metricsToken: expect.stringMatching(/^[\w-]{32}$/) });
+    expect(out).toContain(`Bearer ${stack.metricsToken}`);
     expect(apiMetrics).toContain('http_requests_total{method="GET",route="/healthz",status="200"} 1');
     expect(code).toBe(0);
     expect(existsSync(stackFile)).toBe(false);

@@ -64,11 +64,14 @@ describe('webhook circuit breaker (R29)', () => {
   }, 180_000);
 
   it('R29: an endpoint that never recovers is disabled, its owner told why', async () => {
-    const { c, endpoint } = await hungEndpoint();
+    const { c, endpoint, log } = await hungEndpoint();
 
     for (let i = 0; i < 3; i++) await c.add(`Milestone ${i}`, 5000);
     await expect.poll(async () => (await endpoint()).status, { timeout: 90_000, interval: 500 }).toBe('disabled');
 
     expect((await endpoint()).disabledReason).toMatch(/^disabled after 8 s of failed deliveries without one success/);
+    // Nothing is left pending for ever: deliveries that waited (never started) are canceled with it.
+    // (an attempt in flight when it was disabled ends as canceled at its next try)
+    await expect.poll(async () => (await log()).map((d: { status: string }) => d.status), { timeout: 30_000 }).not.toContain('pending');
   }, 120_000);
 });

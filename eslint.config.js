@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code must stay deterministic: no wall clock, no randomness (STYLE.md).
+    // Workflow code must stay deterministic: no wall clock, no randomness (a replay must make the same decisions).
     files: ['workflows/**/*.ts', 'domain/**/*.ts'],
     rules: {
       'no-restricted-properties': ['error',
@@ -28,7 +28,7 @@ export default tseslint.config(
     },
   },
   {
-    // Dependencies point one way (issue 12): the API and the activities share db/ and domain/, never each other.
+    // Dependencies point one way: the API and the activities share db/ and domain/, never each other.
     files: ['api/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [
       { group: ['**/activities/*'], message: 'the API reads through db/ and writes through the Temporal client' }] }] },
@@ -36,6 +36,6 @@ export default tseslint.config(
   {
     files: ['activities/**/*.ts', 'db/**/*.ts', 'webhooks/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [
-      { group: ['**/api/*'], message: 'nothing imports api/ (STYLE.md)' }] }] },
+      { group: ['**/api/*'], message: 'nothing imports api/: it is the outermost layer' }] }] },
   },
 );

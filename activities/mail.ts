@@ -38,7 +38,7 @@ export interface ResendConfig {
 /**
  * 429, 409 `concurrent_idempotent_requests` (the same key still in flight), 5xx and network failures can
  * succeed later; other 4xx cannot. A 409 `invalid_idempotent_request` (the key was used with another
- * payload) is final: retrying the same key can never send this email (issue 13).
+ * payload) is final: retrying the same key can never send this email.
  */
 export const isRetryable = (status: number | null, name?: string): boolean =>
   status === null || status === 429 || status >= 500 || (status === 409 && name !== 'invalid_idempotent_request');

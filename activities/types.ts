@@ -27,7 +27,7 @@ export interface TransitionRecord {
   request?: { id: string; kind: RequestKind; state: 'pending' | RequestOutcome; createdAt: string; expiresAt: string | null };
 }
 
-/** A signal the rules refused (issue 13), for the audit trail: written once, keyed by `id`. */
+/** A signal the rules refused, for the audit trail: written once, keyed by `id`. */
 export interface RefusalRecord {
   id: string;
   contractId: string;

@@ -1,4 +1,4 @@
-// Every Update the API sends has a deadline (DESIGN.md, "Answered within a deadline"): with the worker
+// Every Update the API sends has a deadline: with the worker
 // down or the contract busy, an Update without one waits for ever and open connections pile up.
 import type { Client } from '@temporalio/client';
 

@@ -1,5 +1,5 @@
 // A decision (approve, reject, withdraw, accept, decline) is taken by the request's own workflow; the
-// contract's Update fails with DECISION_PENDING when the outcome has not arrived in time (issue 9).
+// contract's Update fails with DECISION_PENDING when the outcome has not arrived in time.
 // Temporal then keeps that failure as the answer to the update id, so a retry with the same key reads
 // the real outcome where it is recorded, in PostgreSQL, and answers with it once the contract's workflow
 // has adopted it too; never a success not seen, nor one the next command would contradict.
@@ -44,7 +44,7 @@ export async function settleDecision(
   if (!row || row.state === 'pending') throw err;
   // The outcome is committed before the workflow adopts it (a workflow task later; longer if its worker
   // died). Until then the contract still refuses what the decision allows (PROPOSAL_PENDING, a shortfall
-  // not yet there), so the answer waits for it: found by the fault suite (issue 10).
+  // not yet there), so the answer waits for it: found by the fault suite.
   // A query its worker cannot answer in time leaves it unknown: the same 503, retried later.
   const state = await deadline(() => contract.query(contractStateQuery)).catch(() => { throw err; });
   if (isRequestPending(state, requestId)) throw err;

@@ -1,7 +1,7 @@
 // The reference's introduction (OpenAPI `info.description`, Markdown): the walkthrough's story, the
 // conventions, every error code with its meaning and rule, and the rules themselves, which operations
-// link to (#description/r4). The rules' text is RULES.md's, copied by `npm run api:client` into
-// api/rules.generated.json so the API serves it without the specs beside it.
+// link to (#description/r4). The rules' text is docs/rules.md's, copied by `npm run api:client` into
+// api/rules.generated.json so a deployed API serves it without the docs/ folder beside it.
 import { ERROR_CATALOG } from './error-catalog.js';
 import { ruleLink } from './openapi.js';
 import rules from './rules.generated.json' with { type: 'json' };

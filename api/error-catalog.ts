@@ -25,7 +25,7 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   INVALID_SENDER: { status: 400, meaning: 'Signals only: the sender is not a well-formed id.' },
   // 401, 403, 404
   UNAUTHENTICATED: { status: 401, meaning: 'No bearer token, or one that is unknown or revoked.' },
-  FORBIDDEN_FOR_ROLE: { status: 403, meaning: 'The other party\'s command (RULES.md, "Who may do what").' },
+  FORBIDDEN_FOR_ROLE: { status: 403, meaning: 'The other party\'s command (docs/rules.md, "Who may do what").' },
   OPERATOR_ONLY: { status: 403, meaning: 'An operator route with a party\'s token.', rule: 'R28' },
   OPERATOR_NOT_A_PARTY: { status: 403, meaning: 'An operator is never a client or a freelancer of a contract.', rule: 'R28' },
   NOT_FOUND: { status: 404, meaning: 'No such route, contract, request or message, or you are not a party to it.' },

@@ -14,7 +14,7 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /**
  * A claim older than this was left by an API process that died mid-request: a retry takes it over. Twice
  * the command deadline, which bounds a request's Update (its few reads are bounded by the pool's
- * timeouts). Not minutes: a client retrying after an API restart waited two minutes on 409s (issue 10).
+ * timeouts). Not minutes: a client retrying after an API restart waited two minutes on 409s.
  * Taking over a request that is in fact still running is harmless: the key is the update id, answered once.
  */
 const ABANDONED_AFTER_MS = 2 * DEFAULT_COMMAND_TIMEOUT_MS;

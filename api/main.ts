@@ -1,4 +1,4 @@
-// API process entry: configuration from the environment through api/config.ts (README, "Environment"); a
+// API process entry: configuration from the environment through api/config.ts (docs/operations.md, "Environment"); a
 // bad value stops it here with the variable's name and what it must be. Temporal's standard client
 // configuration (a profile and the TEMPORAL_* variables) is read by worker/connection.ts.
 import { createDb, createPool } from '../db/client.js';

@@ -25,7 +25,7 @@ export interface RouteSpec {
   idempotent?: boolean;
   /** Contract commands: the rules answer with 403 (wrong party), 409 (state) and 422 (rule). */
   command?: boolean;
-  /** Rule ids this route enforces (RULES.md). */
+  /** Rule ids this route enforces (docs/rules.md). */
   rules?: string[];
   /** Statuses beyond those every route of its kind can answer. */
   errors?: number[];
@@ -133,7 +133,7 @@ export function openApiDocument(routes: RouteSpec[]) {
     security: [{ bearer: [] }],
     tags: [
       { name: 'Contracts', description: 'Create a contract, list yours, read one and its history.' },
-      { name: 'Commands', description: 'Every contract command of RULES.md: each needs an Idempotency-Key.' },
+      { name: 'Commands', description: 'Every contract command of the rules: each needs an Idempotency-Key.' },
       { name: 'Messages', description: 'Your in-app messages (R24).' },
       { name: 'Webhooks', description: 'R29: endpoints that receive signed events (Standard Webhooks), and their delivery logs.' },
       { name: 'Operator', description: 'Operator tokens only (R28): read any contract, resolve a dispute. An operator is never a party.' },

@@ -195,7 +195,7 @@ export const problemSchema = z.object({
   detail: z.string().optional(),
   instance: z.string().optional().meta({ description: 'The path and the Request-Id, joined by #.' }),
   code: z.string().regex(/^[A-Z][A-Z0-9_]*$/).meta({ description: 'Stable error code: see the error table in the introduction.' }),
-  rule: z.string().regex(/^R\d+$/).optional().meta({ description: 'The rule broken (RULES.md).' }),
+  rule: z.string().regex(/^R\d+$/).optional().meta({ description: 'The rule broken; the reference\'s introduction states each rule.' }),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().meta({ description: 'Field by field (400).' }),
   currentVersion: z.number().int().optional().meta({ description: 'R16: the version to answer.' }),
   shortfallCents: z.number().int().optional().meta({ description: 'R17: what the client must fund first.' }),

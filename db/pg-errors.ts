@@ -1,7 +1,7 @@
-// Which PostgreSQL failures can heal (STYLE.md, "Failures at the edges"). Errors reach us in several
-// shapes: pg's own (`code` = SQLSTATE), the Prisma adapter's (`originalCode`, or a `kind` for sockets),
-// Prisma's (`P…` codes, with the adapter's error as `meta.driverAdapterError` or a `cause`), and Node's
-// socket errors. All are searched; the first SQLSTATE found decides.
+// Which PostgreSQL failures can heal, by SQLSTATE class, so a retry is spent only where it can help.
+// Errors reach us in several shapes: pg's own (`code` = SQLSTATE), the Prisma adapter's (`originalCode`,
+// or a `kind` for sockets), Prisma's (`P…` codes, with the adapter's error as `meta.driverAdapterError`
+// or a `cause`), and Node's socket errors. All are searched; the first SQLSTATE found decides.
 
 /** SQLSTATE classes that heal on retry: connection, transaction rollback, resources, operator intervention. */
 const RETRYABLE_CLASSES = new Set(['08', '40', '53', '57']);

@@ -1,4 +1,4 @@
-// Every command of RULES.md as a pure transition: (state, command, time) → new state, ledger entries,
+// Every command of docs/rules.md as a pure transition: (state, command, time) → new state, ledger entries,
 // notices, and the effects the workflow must carry out (start or signal a change-request workflow).
 // Refusals throw DomainError with the rule they enforce.
 import { CHANGE_REQUEST_TTL_MS, type RequestOutcome } from './change-request.js';
@@ -41,14 +41,14 @@ export type Command =
   | { type: 'endContract' }
   | { type: 'keepOpen' }
   | { type: 'withdrawFunds'; amountCents?: number }
-  // Issue 14: revisions (R26), disputes (R28), refunds with consent (R27).
+  // Revisions (R26), disputes (R28), refunds with consent (R27).
   | { type: 'requestRevisions'; milestoneId: string; message: string }
   | { type: 'openDispute'; milestoneId: string; reason: string }
   | RefundCommand;
 
 export type CommandType = Command['type'];
 
-/** Who may send each command (RULES.md, "Who may do what"); `either` party may open a dispute (R28). */
+/** Who may send each command (docs/rules.md, "Who may do what"); `either` party may open a dispute (R28). */
 export const COMMAND_ROLE: Record<CommandType, Role | 'either'> = {
   previewPlan: 'client',
   savePlan: 'client',
@@ -77,9 +77,9 @@ export const COMMAND_ROLE: Record<CommandType, Role | 'either'> = {
 export interface Envelope {
   actorId: string;
   now: string;
-  /** Replaying a history recorded before issue 8: decide with the field checks it was recorded under. */
+  /** Replaying an older history: decide with the field checks it was recorded under. */
   legacyFields?: boolean;
-  /** R25: a submission starts a review window; false replays a history recorded before issue 14. */
+  /** R25: a submission starts a review window; false replays a history recorded before review windows existed. */
   reviewWindows?: boolean;
 }
 
@@ -87,7 +87,7 @@ export interface Envelope {
 export function decide(prev: ContractState, cmd: Command, { actorId, now, legacyFields = false, reviewWindows = true }: Envelope): Transition {
   if (!legacyFields) validateCommand(cmd); // fields first: a malformed value is never answered with a state conflict
   const role = roleOf(prev, actorId);
-  // Strangers never learn a contract exists (RULES.md: 404, not 403).
+  // Strangers never learn a contract exists (404, not 403: docs/rules.md).
   if (!role) refuse('CONTRACT_NOT_FOUND', undefined, 'no such contract', 'not_found');
   if (COMMAND_ROLE[cmd.type] !== role && COMMAND_ROLE[cmd.type] !== 'either') {
     refuse('FORBIDDEN_FOR_ROLE', undefined, `only the ${COMMAND_ROLE[cmd.type]} may ${cmd.type}`, 'forbidden');

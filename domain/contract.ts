@@ -26,7 +26,7 @@ export interface PendingRequest {
   kind: 'change' | 'proposal';
   requestedBy: string;
   createdAt: string;
-  /** R19: change requests expire after seven days; proposals do not (README). */
+  /** R19: change requests expire after seven days; proposals do not. */
   expiresAt: string | null;
   milestoneId: string | null;
   patch: MilestonePatch | null;
@@ -60,12 +60,12 @@ export interface ContractState {
   /** R22: the last milestone was released; the client chooses to end the contract or keep it open. */
   endPrompt: boolean;
   /**
-   * Which rules this contract runs under. Absent (1) on contracts created before issue 9; 2 covers an
+   * Which rules this contract runs under. Absent (1) on contracts created before version 2; 2 covers an
    * approved increase from project funds, refuses a full release over a shortfall (R17) and answers a
    * decision only once it is known. A running contract moves to 2 behind a patch (workflows/contract.ts).
    */
   rulesVersion?: number;
-  /** R25: days the client has to review submitted work (1–30); absent on contracts from before issue 14: 14. */
+  /** R25: days the client has to review submitted work (1–30); absent on older contracts: 14. */
   reviewWindowDays?: number;
 }
 

@@ -41,7 +41,7 @@ export type NoticeEvent =
   | 'contract_ended'
   /** R17: an approved increase left a shortfall (amountCents) that project funds could not cover. */
   | 'shortfall_to_fund'
-  // Issue 14: review window (R25), revisions (R26), refunds with consent (R27), disputes (R28).
+  // Review window (R25), revisions (R26), refunds with consent (R27), disputes (R28).
   | 'review_ending_soon'
   | 'payment_released_automatically'
   | 'revisions_requested'
@@ -71,9 +71,9 @@ export interface Notice {
   /** Who decided a request, when it was not the recipient's counterparty as usual: an operator, the system. */
   decidedBy?: string | null;
   reason?: string | null;
-  /** A party's own words: a revision request's message, a dispute's reason (issue 14). */
+  /** A party's own words: a revision request's message, a dispute's reason. */
   message?: string | null;
-  /** The milestone's state, old → new, when the event moved it (issue 14). */
+  /** The milestone's state, old → new, when the event moved it. */
   stateChange?: { old: MilestoneState; new: MilestoneState } | null;
   /** R25: when the review window ends (the reminder), or ended (the automatic release). */
   reviewEndsAt?: string | null;

@@ -1,4 +1,4 @@
-// What PostgreSQL would refuse, refused first (DESIGN.md, "Refused at the boundary, or stored"): text
+// What PostgreSQL would refuse, refused first, so a command the API accepts can always be stored: text
 // without NUL or lone surrogates, counted in characters (code points), and dates that exist. Pure
 // predicates, so the API's zod schemas and the workflow's Update validators refuse the same values.
 import { refuse } from './errors.js';

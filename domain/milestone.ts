@@ -16,7 +16,7 @@ export interface Milestone {
   fundedCents: number;
   releasedCents: number;
   state: MilestoneState;
-  // Issue 14 (R25–R28); absent on milestones stored before it, which read as the defaults.
+  // R25–R28; absent on milestones stored before review windows existed, which read as the defaults.
   /** R25: when the review window of submitted work ends with an automatic release; null when none runs. */
   reviewEndsAt?: string | null;
   /** R25: both parties were told a day before. */

@@ -20,7 +20,7 @@ export const changeRequestIdFromWorkflowId = (workflowId: string): string => {
 /** R14: the feature_flags row that lets a client request changes to an active milestone. */
 export const CHANGE_REQUEST_FLAG = 'active_milestone_change_requests';
 /**
- * Notice delivery has its own task queue beside each contract queue (issue 13): an email outage fills
+ * Notice delivery has its own task queue beside each contract queue: an email outage fills
  * only that queue's activity slots, never persistence's. Derived, so every test queue has its own too.
  */
 export const noticeTaskQueue = (contractTaskQueue: string): string => `${contractTaskQueue}.notices`;

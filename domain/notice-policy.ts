@@ -1,4 +1,4 @@
-// How long the product keeps trying to email a notice (R24, issue 13). Resend honours an Idempotency-Key
+// How long the product keeps trying to email a notice (R24). Resend honours an Idempotency-Key
 // for 24 hours: a resend within that window can never create a second email, one after it could. So every
 // attempt ends well inside it, and what is still undelivered then is marked failed for an operator.
 const MINUTE = 60_000;

@@ -1,4 +1,4 @@
-// Operators are parties to the record (issue 9): a request they settle names them, and a pending request
+// Operators are parties to the record: a request they settle names them, and a pending request
 // can always be ended by an audited command. Also the R16 requirement that an answer names its version.
 import type { RequestOutcome } from './change-request.js';
 import { type Command, VERSIONED_ANSWERS } from './commands.js';
@@ -6,7 +6,7 @@ import { refuse } from './errors.js';
 import { assertId, assertText } from './fields.js';
 import type { RequestSignal } from './transition.js';
 
-/** `resolveRequest`, sent by an operator with the Temporal CLI or UI (README, "Operations"). */
+/** `resolveRequest`, sent by an operator with the Temporal CLI or UI (docs/operations.md, "Runbook"). */
 export interface ResolveRequestArgs {
   requestId: string;
   /** approved applies the request as if its party had approved it; canceled ends it with nothing applied. */

@@ -36,7 +36,8 @@ export const MAX_BATCH_OPS = 400;
 
 /**
  * R11, R13, R4: each editable field as the database will store it (domain/fields.ts). `legacy`: the checks
- * of histories recorded before issue 8, so a replay decides as the recording did (workflows/contract.ts).
+ * of histories recorded before the field checks were tightened, so a replay decides as the recording did
+ * (workflows/contract.ts).
  */
 export function assertFields(f: MilestonePatch, legacy = false): void {
   if (legacy) return legacyFields(f);

@@ -13,7 +13,7 @@ export const DEFAULT_REVIEW_WINDOW_DAYS = 14;
 export const MIN_REVIEW_WINDOW_DAYS = 1;
 export const MAX_REVIEW_WINDOW_DAYS = 30;
 export const DAY_MS = 24 * 60 * 60 * 1000;
-/** R25: both parties are told this long before the window ends (README: no reminder for a one-day window). */
+/** R25: both parties are told this long before the window ends (none for a one-day window). */
 export const REVIEW_REMINDER_BEFORE_MS = DAY_MS;
 export const MESSAGE_MAX = 2000;
 
@@ -34,12 +34,12 @@ export function startReview(s: ContractState, m: Milestone, now: string): void {
 
 /** R25: a release, a revision request or a dispute stops the window's timer. */
 export function stopReview(m: Milestone): void {
-  if (m.reviewEndsAt === undefined) return; // a milestone from before issue 14 keeps its shape
+  if (m.reviewEndsAt === undefined) return; // a milestone from before review windows keeps its shape
   m.reviewEndsAt = null;
   m.reviewReminded = false;
 }
 
-/** When the reminder is due: a day before the end, unless the window is a single day (README). */
+/** When the reminder is due: a day before the end, unless the window is a single day. */
 export function reminderAt(s: ContractState, m: Milestone): string | null {
   if (!m.reviewEndsAt || m.reviewReminded || reviewWindowDays(s) <= 1) return null;
   return new Date(Date.parse(m.reviewEndsAt) - REVIEW_REMINDER_BEFORE_MS).toISOString();

@@ -1,4 +1,4 @@
-// The design card's verbs as signals on a contract (issue 13): which command a signal stands for, which
+// The product's verbs as signals on a contract: which command a signal stands for, which
 // party the rules check it as, and whom the audit trail names. Pure; the workflow runs the command through
 // the same decide() as the Updates (workflows/signals.ts).
 import { COMMAND_ROLE, type Command } from './commands.js';

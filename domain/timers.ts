@@ -23,7 +23,7 @@ function deadlinesOf(s: ContractState, m: Milestone): Deadline[] {
   if (m.refundRequest) at('refundLapse', m.refundRequest.expiresAt);
   if (m.state === 'submitted' && !m.dispute) {
     at('reviewReminder', reminderAt(s, m));
-    // A pending refund holds the automatic release until it is answered or lapses (README, R27).
+    // A pending refund holds the automatic release until it is answered or lapses (R27).
     if (!m.refundRequest) at('autoRelease', m.reviewEndsAt);
   }
   return out;

@@ -47,7 +47,7 @@ export class Builder {
   closed?: { request: PendingRequest; outcome: RequestOutcome };
   readOnly = false;
 
-  /** `legacyFields`: field checks as recorded before issue 8 (replay only; see decide's Envelope). */
+  /** `legacyFields`: field checks as recorded before they were tightened (replay only; see decide's Envelope). */
   constructor(readonly s: ContractState, readonly legacyFields = false) {}
 
   finish(advance: boolean): Transition {
@@ -148,8 +148,9 @@ export class Builder {
   }
 
   /**
-   * The change-request workflow decides; the contract applies its reported outcome (DESIGN.md). The
-   * request is frozen meanwhile, so what is applied is what the decider saw.
+   * The change-request workflow decides; the contract applies its reported outcome, so an operator's
+   * signal to the request is enough. The request is frozen meanwhile, so what is applied is what the
+   * decider saw.
    */
   forward(req: PendingRequest, signal: RequestSignal): void {
     if (req.deciding) refuse('DECISION_IN_FLIGHT', req.kind === 'change' ? 'R16' : 'R20', 'a decision on this request is already on its way', 'conflict');
@@ -191,7 +192,7 @@ export class Builder {
     this.closed = { request: req, outcome };
     const m = s.milestones.find((x) => x.id === req.milestoneId);
     const about = { changes: req.changes, version: req.edits, ...(decision ? { decision } : {}) };
-    // A decision an operator took for a party is told to both parties (issue 9).
+    // A decision an operator took for a party is told to both parties.
     const toBoth = decision?.operator === true;
     if (outcome === 'approved' && m?.state === 'active') {
       this.applyApprovedChange(m, req.patch!);

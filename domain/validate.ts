@@ -80,7 +80,7 @@ function validateOp(op: unknown): void {
   const o = op as PlanOp;
   switch (o.op) {
     case 'add':
-      // Empty refs were accepted before issue 8 (and name nothing); a reorder entry must name something.
+      // Empty refs were accepted by older versions (and name nothing); a reorder entry must name something.
       if (o.ref !== undefined && o.ref !== '') assertRef(o.ref, LIMITS.ref);
       // A title and an amount are required: assertFields skips what is undefined (it also checks patches).
       if (o.title === undefined) refuse('INVALID_TITLE', 'R11', 'an added milestone needs a title');

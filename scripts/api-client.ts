@@ -1,18 +1,18 @@
-// `npm run api:client`: regenerates what is derived from the API's zod schemas and committed — the rules'
-// text for the reference (api/rules.generated.json, from ../shared/RULES.md when it is there), the
-// OpenAPI document (api/client/openapi.json) and its TypeScript types (api/client/types.ts, by
-// openapi-typescript). `-- --check` writes nothing and fails when a committed file differs (CI's drift check).
+// `npm run api:client`: regenerates what is derived and committed — the rules' text for the reference
+// (api/rules.generated.json, from docs/rules.md), the OpenAPI document built from the API's zod schemas
+// (api/client/openapi.json) and its TypeScript types (api/client/types.ts, by openapi-typescript).
+// `-- --check` writes nothing and fails when a committed file differs (CI's drift check).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { root } from './lib/tools.js';
-import { parseRules } from './lib/rules.js';
+import { parseRules, RULES_FILE } from './lib/rules.js';
 
 const check = process.argv.includes('--check');
-const rulesMd = join(root, '..', 'shared', 'RULES.md');
 const files: Record<string, string> = {};
-if (existsSync(rulesMd)) files['api/rules.generated.json'] = `${JSON.stringify(parseRules(readFileSync(rulesMd, 'utf8')), null, 2)}\n`;
+const rules = parseRules(readFileSync(join(root, RULES_FILE), 'utf8'));
+files['api/rules.generated.json'] = `${JSON.stringify(rules, null, 2)}\n`;
 if (!check) write(files); // the document's introduction reads the rules file
 
 // Imported after the rules are written. The app is only built, never served: the Prisma client and the

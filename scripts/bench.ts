@@ -1,5 +1,5 @@
 // npm run bench — measures the command path against the physical floor, in one run on one server, and
-// asserts nothing (issue 11, item 1). It starts its own throwaway PostgreSQL and Temporal dev server,
+// asserts nothing. It starts its own throwaway PostgreSQL and Temporal dev server,
 // runs the product's worker, a floor worker (scripts/bench/floor-workflows.ts, on its own task queue)
 // and the API in this process, then measures:
 //   the floor: a no-op Update, an Update awaiting one local activity (and one awaiting a regular one);

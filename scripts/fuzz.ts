@@ -1,4 +1,4 @@
-// `npm run test:fuzz [-- --quick]`: schemathesis against the running API (README, "Fuzzing"). Starts its
+// `npm run test:fuzz [-- --quick]`: schemathesis against the running API (docs/testing.md, "Fuzzing"). Starts its
 // own throwaway PostgreSQL, Temporal dev server, worker and API (rate limits in PostgreSQL, as deployed),
 // seeds a contract with a funded milestone and a pending change request, then runs every check as the
 // client and as the freelancer. Exits non-zero on any failure. --quick is CI's bounded run.

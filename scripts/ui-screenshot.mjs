@@ -1,6 +1,6 @@
 // Screenshots a page of the Temporal Web UI with headless Chromium (Debian's `chromium` package), for the
-// README's pictures: the UI is a single-page app that loads its data after the load event, so this waits
-// (real time, bounded) over the DevTools protocol instead of using --screenshot, which fires too early.
+// pictures in docs/operations.md: the UI is a single-page app that loads its data after the load event, so
+// this waits (real time, bounded) over the DevTools protocol instead of using --screenshot, which fires too early.
 // Usage: node --experimental-websocket scripts/ui-screenshot.mjs <url> <out.png> [width] [height] [waitMs]
 /* global fetch, WebSocket, clearTimeout -- Node's own (WebSocket behind --experimental-websocket on Node 20) */
 import { spawn } from 'node:child_process';

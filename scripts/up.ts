@@ -1,9 +1,10 @@
 // `npm run up [-- --demo]`: the whole stack on embedded defaults. Provisions tools, starts PostgreSQL and
 // the Temporal dev server (unless DATABASE_URL, or TEMPORAL_ADDRESS / TEMPORAL_PROFILE, point elsewhere),
 // applies migrations, issues demo users with well-known tokens (only into the embedded database, or with
-// --demo), starts the worker and the API, and stops everything on Ctrl-C / SIGTERM. (package.json runs
-// scripts/provision.ts first: this file imports the generated Prisma client.)
-import { type ChildProcess, spawn } from 'node:child_process';
+// --demo), starts the worker and the API under a supervisor (a crash restarts them, after a backoff), and
+// stops everything on Ctrl-C / SIGTERM. (package.json runs scripts/provision.ts first: this file imports
+// the generated Prisma client.)
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { startEmbeddedPostgres } from './lib/postgres.js';
 import { generatePrismaClient, migrateDeploy } from './lib/prisma.js';
 import { removeStackFile, writeStackFile } from './lib/stack-file.js';
 import { startTemporalDevServer } from './lib/temporal-dev.js';
+import { Supervisor } from './lib/supervisor.js';
 import { root, temporalBinary } from './lib/tools.js';
 
 const PG_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
@@ -36,14 +38,14 @@ export const DEMO = {
 const data = join(root, '.data');
 mkdirSync(data, { recursive: true });
 const stops: (() => Promise<unknown>)[] = [];
-const children: ChildProcess[] = [];
+const supervised: Supervisor[] = [];
 let stopping = false;
 
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     console.log('\nstopping...');
-    await Promise.all(children.map((c) => stopChild(c)));
+    await Promise.all(supervised.map((s) => s.stop()));
     for (const stop of stops.reverse()) await stop().catch((e) => console.error(e));
   }
   process.exit(code);
@@ -55,25 +57,16 @@ process.on('SIGHUP', () => void shutdown(0));
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => (clearTimeout(timer), resolve()));
-    child.kill('SIGTERM');
+/** Runs a node entry under a supervisor; a process that keeps crashing stops the whole stack (exit 1). */
+function startNode(name: string, entry: string, env: NodeJS.ProcessEnv): Supervisor {
+  const start = () => spawn(process.execPath, ['--import', 'tsx', entry],
+    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const supervisor = new Supervisor(name, start, {
+    log: (line) => console.error(`up: ${line}`),
+    onGiveUp: () => void shutdown(1),
   });
-}
-
-function startNode(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
-  child.once('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${name} exited (${signal ?? code}); stopping the stack`);
-      void shutdown(1);
-    }
-  });
-  children.push(child);
-  return child;
+  supervised.push(supervisor);
+  return supervisor.run();
 }
 
 async function waitForTemporal(env: NodeJS.ProcessEnv) {
@@ -106,7 +99,6 @@ async function waitForHttp(url: string) {
 }
 
 try {
-  temporalBinary('temporal');
   generatePrismaClient();
 
   let databaseUrl = process.env.DATABASE_URL;
@@ -125,6 +117,7 @@ try {
   let temporalEnv: NodeJS.ProcessEnv = {};
   let uiUrl = 'your Temporal UI';
   if (!configured) {
+    temporalBinary('temporal'); // installed on demand: a configured Temporal needs no local binary
     const temporal = await startTemporalDevServer({ port: TEMPORAL_PORT, uiPort: UI_PORT, dbFile: join(data, 'temporal.db') });
     stops.push(temporal.stop);
     temporalEnv = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TLS: 'false' };

@@ -128,7 +128,7 @@ export async function startDelivery(
   const workflowId = webhookDeliveryWorkflowId(target.endpointId, target.eventId);
   if (redeliver && settled) {
     // A delivery that has just settled (its row said delivered or failed) may not have closed yet; joining
-    // it would send nothing more. Wait for it to close, briefly (found merging issue 15 under load).
+    // it would send nothing more. Wait for it to close, briefly (seen under load).
     const handle = temporal.workflow.getHandle(workflowId);
     await temporal.withDeadline(Date.now() + START_DEADLINE_MS, () => handle.result()).catch(() => undefined);
   }

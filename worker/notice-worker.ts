@@ -1,4 +1,4 @@
-// The notices worker (issue 13): an activity-only worker on the notices task queue beside the contract
+// The notices worker: an activity-only worker on the notices task queue beside the contract
 // queue, in the same process. Emails wait on its slots, so an email outage never holds persistence's.
 // It also serves the sweep's query; the sweep workflow itself runs on the contract queue.
 import { Worker } from '@temporalio/worker';

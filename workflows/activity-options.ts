@@ -24,8 +24,8 @@ export const persistenceOptions: ActivityOptions = {
 };
 
 /**
- * Persistence as a local activity (issue 11), kept only to replay the histories recorded with it. Withdrawn
- * (issue 10): a worker killed before its workflow task completed left a committed transition whose Update
+ * Persistence as a local activity, kept only to replay the histories recorded with it. Withdrawn
+ * because a worker killed before its workflow task completed left a committed transition whose Update
  * was never accepted, so nothing guaranteed that the same command would come again to adopt it.
  */
 export const localPersistenceOptions: LocalActivityOptions = {
@@ -40,8 +40,8 @@ export const localPersistenceOptions: LocalActivityOptions = {
 };
 
 /**
- * Notification delivery as recorded before issue 13 (on the contract's queue, up to 150 attempts, about a
- * day): kept only for histories that scheduled deliveries before the 'notices-own-queue' patch.
+ * Notification delivery as recorded before notices had their own queue (on the contract's queue, up to
+ * 150 attempts, about a day): kept only for histories that scheduled deliveries before the 'notices-own-queue' patch.
  */
 export const legacyDeliveryOptions: ActivityOptions = {
   startToCloseTimeout: '20 seconds',

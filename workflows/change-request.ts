@@ -26,13 +26,13 @@ export interface ChangeRequestInput {
   requestId: string;
   contractId: string;
   kind: RequestKind;
-  /** Change requests expire after seven days; proposals wait for the client (README). */
+  /** Change requests expire after seven days; proposals wait for the client. */
   expires: boolean;
   /** Overrides the seven days (the fault suite's short expiry); absent in production. */
   ttlMs?: number;
 }
 
-/** patched(): a cancelled request reports `canceled` before it closes (issue 9). */
+/** patched(): a cancelled request reports `canceled` before it closes. */
 const REPORT_CANCELLATION = 'report-cancellation';
 
 export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<RequestOutcome> {
@@ -74,7 +74,7 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
   let decided: boolean;
   try {
     // R19: a durable timer; `false` means seven days passed with no decision. Proposals wait for the
-    // client for as long as it takes (README): a person's answer, or an operator's resolveRequest.
+    // client for as long as it takes: a person's answer, or an operator's resolveRequest.
     decided = input.expires
       ? await condition(() => outcome !== undefined, input.ttlMs ?? CHANGE_REQUEST_TTL, {
         summary: `change request expires in ${spoken(ttl)} (R19)`,

@@ -75,23 +75,23 @@ export interface ContractWorkflowInput {
 const REMEMBERED_UPDATE_IDS = 1000;
 
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
-/** patched(): persist a transition before starting the request workflow it opens (issue 8). */
+/** patched(): persist a transition before starting the request workflow it opens. */
 const PERSIST_BEFORE_CHILD = 'persist-before-child';
-/** patched(): a running contract moves to the current rules (RULES_VERSION) at its next command (issue 9). */
+/** patched(): a running contract moves to the current rules (RULES_VERSION) at its next command. */
 const RULES_UPGRADE = 'rules-v2';
-/** patched(): commands are checked with the issue-8 field rules (histories from before keep the old checks). */
+/** patched(): commands are checked with the tightened field rules (histories from before keep the old checks). */
 const FIELD_CHECKS = 'field-checks';
-/** patched(): persistence runs as a local activity (issue 11; withdrawn by the next patch). */
+/** patched(): persistence runs as a local activity (withdrawn by the next patch). */
 const LOCAL_PERSISTENCE = 'local-persistence';
 /**
- * patched(): persistence is a regular activity again (issue 10). A local activity commits inside a workflow
+ * patched(): persistence is a regular activity again. A local activity commits inside a workflow
  * task that may never complete (its worker killed): PostgreSQL then holds a transition whose Update was
  * never accepted, and a local activity spanning two tasks made a history its own code could not replay.
  * An activity is scheduled in the same task completion that accepts the Update, so nothing is written
  * before the command is durable. Evidence: reliability/evidence/.
  */
 const DURABLE_PERSISTENCE = 'persistence-after-acceptance';
-/** patched(): a submission starts an R25 review window (issue 14); histories from before replay without one. */
+/** patched(): a submission starts an R25 review window; histories from before replay without one. */
 const REVIEW_WINDOWS = 'review-windows';
 /**
  * An outcome whose write failed for good is tried again after this (doubling), about 45 minutes in all;
@@ -174,7 +174,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         staticSummary: requestSummaryLine(e.request, t.state.milestones), // what it changes, old → new (UI)
       });
       // A request whose workflow closes without reporting (terminated, cancelled, failed, timed out from the
-      // UI or CLI) would stay pending for ever: resolve it as canceled, naming why (issue 9).
+      // UI or CLI) would stay pending for ever: resolve it as canceled, naming why.
       const id = e.request.id;
       void child.result().then(
         () => undefined,
@@ -219,7 +219,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     log.error('request outcome given up: resolve it with resolveRequest', { requestId, outcome, tries: OUTCOME_RETRY_MS.tries });
   }
 
-  /** Delivery never blocks or reorders the contract (DESIGN.md); unfinished ones move to the next run. */
+  /** Delivery runs on its own queue, so it never blocks or reorders the contract; unfinished ones move on. */
   function deliver(notice: Notice): void {
     delivering.set(notice.key, notice);
     void deliverNotice
@@ -229,7 +229,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   }
   (input.undelivered ?? []).forEach(deliver);
 
-  /** Moves a contract created before issue 9 to the current rules, at a point the history records. */
+  /** Moves a contract created before rules version 2 to the current rules, at a point the history records. */
   function upgradeRulesUnderPatch(): void {
     if (state && rulesVersion(state) < RULES_VERSION && patched(RULES_UPGRADE)) state = { ...state, rulesVersion: RULES_VERSION };
   }
@@ -318,7 +318,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     },
   );
 
-  // The design card's verbs as signals too (issue 13): the Updates' rules; a refusal is recorded, not thrown.
+  // The product's verbs as signals too: the Updates' rules; a refusal is recorded, not thrown.
   acceptContractSignals((verb, input) => lock.runExclusive(async () => {
     upgradeRulesUnderPatch();
     const before = guard(current);

@@ -37,7 +37,7 @@ export class Deadlines {
       const key = keyOf(next);
       const changed = () => keyOf(this.next()) !== key;
       if (!next) {
-        await condition(changed); // no deadline: no timer, so histories from before issue 14 gain no commands
+        await condition(changed); // no deadline: no timer, so histories from before review windows gain no commands
         continue;
       }
       const ms = Date.parse(next.at) - new Date().getTime(); // workflow time: deterministic on replay

@@ -1,6 +1,6 @@
 // How a command that asks a request's workflow to decide (approve, reject, withdraw, accept, decline)
 // learns the outcome: it waits for the contract to apply the request's report, and tells the caller what
-// was decided, or that it is not known yet (DESIGN.md: "Honest"). Workflow code: deterministic.
+// was decided, or that it is not known yet: never a success it has not seen. Workflow code: deterministic.
 import type { Duration } from '@temporalio/common';
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { RequestOutcome } from '../domain/change-request.js';

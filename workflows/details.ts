@@ -1,4 +1,4 @@
-// What the Temporal UI shows on a contract's page besides its history (issue 13): current details in
+// What the Temporal UI shows on a contract's page besides its history: current details in
 // Markdown, refreshed after every accepted transition. Metadata only: setCurrentDetails writes no command,
 // so histories recorded before it replay unchanged (test/workflow/replay.test.ts).
 import { setCurrentDetails } from '@temporalio/workflow';

@@ -24,7 +24,7 @@ export function guard<T>(fn: () => T): T {
   }
 }
 
-/** What a command's caller hears when its transition could not be stored (DESIGN.md, the command path). */
+/** What a command's caller hears when its transition could not be stored (docs/architecture.md, the command path). */
 const PERSISTENCE_ANSWERS: Record<string, { message: string; kind: string }> = {
   INVALID_DATA: { message: 'PostgreSQL refused a value in this command; nothing was changed', kind: 'rule' },
   PERSISTENCE_FAILED: { message: 'the command could not be stored; nothing was changed', kind: 'internal' },

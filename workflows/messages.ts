@@ -92,7 +92,7 @@ export interface RequestResolved {
   reason?: string;
 }
 
-/** An operator settles a pending request (audited; README, "Operations"). */
+/** An operator settles a pending request (audited; docs/operations.md, "Runbook"). */
 export const resolveRequestUpdate = defineUpdate<CommandResult, [ResolveRequestArgs]>('resolveRequest');
 /** R28: an operator resolves a dispute (audited; the API's operator route or the Temporal CLI). */
 export const resolveDisputeUpdate = defineUpdate<CommandResult, [ResolveDisputeArgs]>('resolveDispute');
@@ -108,7 +108,7 @@ export interface DecisionSignal {
 }
 
 /**
- * The design card's verbs sent to `contract-<id>` (issue 13): the command's fields beside its sender, a
+ * The product's verbs sent to `contract-<id>`: the command's fields beside its sender, a
  * party (`actorId`) or an operator acting for the party the verb belongs to (`operatorId`). Approve and
  * reject go to the pending change request (`requestId` may be left out) and name its `version` (R16).
  */
@@ -119,7 +119,7 @@ export interface ContractSignal extends DecisionSignal {
   version?: number;
 }
 
-// The design card's verbs, as signals an operator can also send from the UI/CLI: on a change-request
+// The product's verbs, as signals an operator can also send from the UI/CLI: on a change-request
 // workflow they decide it; on a contract workflow submitWork, releasePayment, approve and reject run the
 // same commands as the Updates of those names (workflows/signals.ts). One definition per wire name.
 export const approveSignal = defineSignal<[ContractSignal?]>('approve');

@@ -1,4 +1,4 @@
-// The notice sweep (issue 13), run every 15 minutes by a Temporal Schedule: notices still `pending` after
+// The notice sweep, run every 15 minutes by a Temporal Schedule: notices still `pending` after
 // their contract's own two hours of delivery are re-driven on the notices queue, each for at most an hour;
 // those older than 20 hours are marked failed instead, so no attempt ever ends past 21 hours (Resend keeps
 // an Idempotency-Key 24 hours: a resend inside that window never sends twice). Ends after one pass.

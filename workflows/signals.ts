@@ -1,4 +1,4 @@
-// The design card's verbs as signals on `contract-<id>` (issue 13): submitWork, releasePayment, approve and
+// The product's verbs as signals on `contract-<id>`: submitWork, releasePayment, approve and
 // reject, for an operator or an integration using `temporal workflow signal` or the UI's Send Signal. They
 // run the same commands, through the same rules, as the Updates; a signal cannot answer, so a refusal is
 // recorded beside the audit trail (refused_signals) and logged, and never fails the workflow.
@@ -10,7 +10,7 @@ import { type ContractSignalVerb, SIGNAL_COMMANDS, type SignalInput } from '../d
 import { persistenceOptions } from './activity-options.js';
 import { type ContractSignal, approveSignal, rejectSignal, releasePaymentSignal, submitWorkSignal } from './messages.js';
 
-/** patched(): contracts act on these signals (issue 13); one a contract got before simply waited unread. */
+/** patched(): contracts act on these signals; one a contract got before simply waited unread. */
 const CONTRACT_SIGNALS = 'contract-signals';
 /** The signal's input as kept with its refusal (the row stores text; an operator reads it). */
 const PAYLOAD_MAX = 4000;

@@ -2777,7 +2777,7 @@ export interface components {
             /** @description R27: the pending refund request's amount (REFUND_PENDING). */
             refundCents?: number;
             requestId?: string;
-            /** @description The rule broken (RULES.md). */
+            /** @description The rule broken; the reference's introduction states each rule. */
             rule?: string;
             /** @description R17: what the client must fund first. */
             shortfallCents?: number;

@@ -1,4 +1,4 @@
-// Every contract command of RULES.md over HTTP: authenticate (done before), check the caller is a party
+// Every contract command of docs/rules.md over HTTP: authenticate (done before), check the caller is a party
 // (404 otherwise), validate, then send the command to `contract-<id>` as an Update whose id is the
 // Idempotency-Key, and answer with the contract as PostgreSQL now has it (read-your-writes). A key with a
 // stored answer is replayed before any state check: a retried /end after the contract ended gets its 200.
@@ -123,7 +123,7 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
     toArgs: (_input, { actorId }) => ({ actorId }) });
   add({ type: 'keepOpen', path: '/contracts/:id/keep-open', summary: 'Keep the contract open after the last release', params: contractParams, body: emptyBody, rules: ['R22'],
     toArgs: (_input, { actorId }) => ({ actorId }) });
-  // Issue 14: revisions (R26), disputes (R28), refunds with consent (R27).
+  // Revisions (R26), disputes (R28), refunds with consent (R27).
   add({ type: 'requestRevisions', path: '/contracts/:id/milestones/:milestoneId/request-revisions', summary: 'Send submitted work back with a message (client); stops the review window',
     params: milestoneParams, body: revisionBody, rules: ['R25', 'R26'],
     toArgs: ({ params, body }, { actorId }) => ({ actorId, milestoneId: params.milestoneId, message: body.message }) });

@@ -20,7 +20,7 @@ import { contractIdFor, updateId } from './commands.js';
 
 /**
  * The workflow task timeout of contract workflows (continue-as-new keeps it): Temporal's default. 5 s
- * (issue 11) was shorter than a task on an overloaded worker (6 s seen in issue 10's full run at a load of
+ * was shorter than a task on an overloaded worker (6 s seen in the fault suite's full run at a load of
  * 20 on two cores), so such a task timed out on every attempt until Temporal backed it off for minutes.
  * A worker that dies between tasks is noticed sooner, by the 2 s sticky-queue timeout.
  */
@@ -68,7 +68,7 @@ export function contractRoutes(
               // Persistence runs inside the workflow task (a local activity): a worker that dies holding it
               // delays the contract by this, not the 10 s default. Long local activities heartbeat the task.
               workflowTaskTimeout: CONTRACT_TASK_TIMEOUT,
-              // What the Temporal UI lists for this workflow (issue 13): names, not just ids, for operators.
+              // What the Temporal UI lists for this workflow: names, not just ids, for operators.
               staticSummary: contractSummaryLine({
                 title: body.title, clientId: user.id, freelancerId: freelancer.id, clientName: user.name, freelancerName: freelancer.name,
               }),

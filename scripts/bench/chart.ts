@@ -1,6 +1,6 @@
 // Draws the latency distributions against the floor as a small, dependency-free SVG: one row per
 // series on a logarithmic millisecond axis, a box from p25 to p75, a whisker from p5 to p99, a tick at
-// p50, and vertical lines at the no-op Update's p50 (the floor) and at the targets (1.3×, 1.5×).
+// p50, and vertical lines at the no-op Update's p50 (the floor) and at the targets (1.3×, 1.5×).
 import { percentile } from './stats.js';
 
 export interface Series {

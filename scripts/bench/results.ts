@@ -1,4 +1,4 @@
-// The shape of bench/results.json (issue 11, item 1). The keys the issue names come first; `conditions`
+// The shape of bench/results.json. The figures docs/performance.md reports come first; `conditions`
 // and `details` are additions: the machine's load while it ran, and how each figure was obtained.
 import type { ActionCount } from './actions.js';
 import type { Summary } from './stats.js';

@@ -1,6 +1,6 @@
 // A connection the server ends in the middle of a transaction (PostgreSQL restarted, the session
 // terminated) is a failure that heals: persistence retries it and the API answers 503, never a final
-// PERSISTENCE_FAILED. Found by the fault suite (issue 10): after a restart, node-postgres refuses a
+// PERSISTENCE_FAILED. Found by the fault suite: after a restart, node-postgres refuses a
 // query on the dead connection with a message that has no SQLSTATE.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// recordRefusal on real PostgreSQL (issue 13): a refused signal is written beside the audit trail once,
+// recordRefusal on real PostgreSQL: a refused signal is written beside the audit trail once,
 // however often the activity is retried.
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';

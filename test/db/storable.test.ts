@@ -1,7 +1,7 @@
-// Whatever the domain accepts, PostgreSQL stores (DESIGN.md, the command path): arbitrary strings and
+// Whatever the domain accepts, PostgreSQL stores (docs/architecture.md, the command path): arbitrary strings and
 // dates go through the domain's checks and, when accepted, through the real persistTransition into a
 // milestone row, and come back unchanged. A value the domain accepts but the database refuses would
-// fail here, as it once froze a contract (issue 8).
+// fail here, as it once froze a contract.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../db/client.js';

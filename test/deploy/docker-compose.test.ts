@@ -51,7 +51,8 @@ const conditions = (s: Service): Record<string, string> =>
 
 describe('docker-compose.yml', () => {
   it('has the production-shaped services, ours built from the Dockerfile, the others from pinned images', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'postgres', 'search-attributes', 'temporal', 'temporal-db', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(
+      ['api', 'migrate', 'postgres', 'search-attributes', 'temporal', 'temporal-db', 'temporal-schema', 'temporal-ui', 'worker']);
     for (const name of ['worker', 'api']) expect(services[name]!.build, name).toBe('.');
     expect(services.migrate!.build).toEqual({ context: '.', target: 'migrate' });
     for (const [name, s] of Object.entries(services).filter(([n]) => !(ours as readonly string[]).includes(n))) {
@@ -67,11 +68,26 @@ describe('docker-compose.yml', () => {
       for (const [dep, condition] of Object.entries(conditions(s))) {
         expect(Object.keys(services), `${name} depends on ${dep}`).toContain(dep);
         if (condition === 'service_healthy') expect(services[dep]!.healthcheck, `${dep}'s healthcheck (${name} waits for it)`).toBeDefined();
-        if (condition === 'service_completed_successfully') expect(['migrate', 'search-attributes'], `${dep} ends`).toContain(dep);
+        if (condition === 'service_completed_successfully') expect(['migrate', 'search-attributes', 'temporal-schema'], `${dep} ends`).toContain(dep);
       }
     }
     expect(conditions(services.worker!)).toEqual({ migrate: 'service_completed_successfully', 'search-attributes': 'service_completed_successfully' });
     expect(services.api!.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${services.api!.environment!.PORT}/readyz`);
+  });
+
+  it('runs the Temporal server image on a schema the admin tools set up (auto-setup is deprecated)', () => {
+    const setup = String(services['temporal-schema']!.command);
+    const [schemaTools, server] = [services['temporal-schema']!.image!, services.temporal!.image!];
+    const dynamicConfig = (compose as { configs?: Record<string, { content?: string }> }).configs?.['temporal-dynamic-config'];
+
+    expect(server).toMatch(/^temporalio\/server:/);
+    expect(schemaTools).toBe(server.replace('temporalio/server', 'temporalio/admin-tools')); // the same release
+    expect(Object.values(services).map((s) => s.image)).not.toContainEqual(expect.stringContaining('auto-setup'));
+    expect(conditions(services.temporal!)).toEqual({ 'temporal-schema': 'service_completed_successfully' });
+    for (const step of ['create', 'setup-schema -v 0.0', 'update-schema -d /etc/temporal/schema/postgresql/v12/']) expect(setup).toContain(step);
+    expect(setup).toContain('for db in temporal temporal_visibility');
+    expect(String(services['search-attributes']!.command)).toContain('namespace create --address temporal:7233 --namespace default');
+    expect(dynamicConfig?.content).toContain('system.enableActivityEagerExecution');
   });
 
   it('publishes the ports the processes listen on, each bound to 127.0.0.1 unless a variable says otherwise', () => {
@@ -102,9 +118,10 @@ describe('docker-compose.yml', () => {
   it('writes no password: each is a required variable, and the signing-secret key is required too', () => {
     const required = /^\$\{([A-Z_]+):\?[^}]+\}$/;
     const passwords = [services.postgres!.environment!.POSTGRES_PASSWORD, services['temporal-db']!.environment!.POSTGRES_PASSWORD,
-      services.temporal!.environment!.POSTGRES_PWD].map(String);
+      services.temporal!.environment!.POSTGRES_PWD, services['temporal-schema']!.environment!.SQL_PASSWORD].map(String);
 
-    expect(passwords.map((p) => required.exec(p)?.[1])).toEqual(['POSTGRES_PASSWORD', 'TEMPORAL_DB_PASSWORD', 'TEMPORAL_DB_PASSWORD']);
+    expect(passwords.map((p) => required.exec(p)?.[1]))
+      .toEqual(['POSTGRES_PASSWORD', 'TEMPORAL_DB_PASSWORD', 'TEMPORAL_DB_PASSWORD', 'TEMPORAL_DB_PASSWORD']);
     for (const name of ours) expect(String(services[name]!.environment!.DATABASE_URL)).toMatch(/^postgresql:\/\/app:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/milestones$/);
     for (const name of ['worker', 'api']) expect(String(services[name]!.environment!.WEBHOOK_SECRET_KEYS), name).toMatch(required);
     expect(composeText).not.toMatch(/PASSWORD: *"?(app|temporal|postgres)"?\s*$/m);
@@ -156,7 +173,25 @@ describe('Dockerfile and engines', () => {
 
     expect(dockerfile).toMatch(/^FROM node:24[-.]/m);
     expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/m);
-    expect(engines).toContain('^24');
-    expect(engines).toContain('^20.19');
+    expect(engines).toBe('^22.14 || ^24');
+  });
+
+  it('CI runs the suite on every Node line engines names, each pinned release inside it', async () => {
+    const { NODE_LINES, PRIMARY_LINE } = await import('../../scripts/lib/node-lines.mjs');
+    const engines = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node as string;
+    const ci = readFileSync(join(root, '.ci', 'run'), 'utf8');
+    // `^a.b` per line: the major, and the lowest minor of that line.
+    const ranges = Object.fromEntries([...engines.matchAll(/\^(\d+)(?:\.(\d+))?/g)].map((m) => [m[1], Number(m[2] ?? 0)]));
+
+    expect(Object.keys(NODE_LINES).sort()).toEqual(Object.keys(ranges).sort());
+    for (const [major, version] of Object.entries(NODE_LINES)) {
+      const [vMajor, vMinor] = version.split('.').map(Number);
+      expect(vMajor, version).toBe(Number(major));
+      expect(vMinor, version).toBeGreaterThanOrEqual(ranges[major]!);
+    }
+    expect(PRIMARY_LINE).toBe(24);
+    expect(ci).toMatch(/^on_line "\$primary" npm cit/m); // the README's test command
+    expect(ci).toMatch(/^ {2}on_line "\$line" npm test/m); // and the suite on each other line
+    expect(ci).toContain('tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed');
   });
 });

@@ -68,7 +68,7 @@ const reprice = (min: number, max: number) => fc.record({
   featureEnabled: fc.constant(true),
 });
 const approveNow = fc.constant({ type: 'answerChange' as const, approve: true, version: 'seen' as const, later: false });
-// Issue 14 (R25–R28).
+// Review window, revisions, refunds and disputes (R25–R28).
 const revise = fc.constant({ type: 'revise' as const });
 const dispute = fc.record({ type: fc.constant('dispute' as const), by: fc.constantFrom('client', 'freelancer') as fc.Arbitrary<'client' | 'freelancer'> });
 const resolve = fc.record({

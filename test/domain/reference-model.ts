@@ -1,4 +1,4 @@
-// A small reference model of the money, milestone and request rules, written again from RULES.md and
+// A small reference model of the money, milestone and request rules, written again from docs/rules.md and
 // independently of domain/, for the property-based and continue-as-new tests. It answers: is this
 // command accepted (and if not, with which code), and what are the balances, milestones, shortfalls,
 // pending requests and the end-or-keep-open prompt afterwards?
@@ -50,7 +50,7 @@ export type ModelCommand =
   | { type: 'deliver' }
   /** Seven days pass on the pending change request (R19). */
   | { type: 'expire' }
-  // Issue 14: revisions (R26), disputes (R28), refunds with consent (R27), the contract's timers (R25, R27).
+  // Revisions (R26), disputes (R28), refunds with consent (R27), the contract's timers (R25, R27).
   | { type: 'revise' }
   | { type: 'dispute'; by: 'client' | 'freelancer' }
   /** An operator resolves the open dispute; a split releases `permille` of what is held, the rest is refunded. */

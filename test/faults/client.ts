@@ -1,4 +1,4 @@
-// An API client that behaves as the README tells integrators to: every write carries an Idempotency-Key,
+// An API client that behaves as docs/api.md tells integrators to: every write carries an Idempotency-Key,
 // and after a 503, a 409 IDEMPOTENCY_REQUEST_IN_PROGRESS, a 429 or a dropped connection it waits
 // (Retry-After, capped) and sends the same request with the same key. Every loop is bounded in attempts
 // and time. It measures what a client lives through: attempts, 5xx by status, and how long each
@@ -168,6 +168,6 @@ function retryDelayMs(r: { status: number; body?: { code?: string }; headers?: H
   if (r.status === 0) return 1000; // dropped or hung: the request may have landed; the key makes a retry safe
   if (r.status === 503 || r.status === 429) return after();
   if (r.status === 409 && r.body?.code === 'IDEMPOTENCY_REQUEST_IN_PROGRESS') return after();
-  if (r.status >= 500) return 1000; // not stored under the key (README): a retry is safe, and counted
+  if (r.status >= 500) return 1000; // not stored under the key (docs/api.md): a retry is safe, and counted
   return undefined;
 }

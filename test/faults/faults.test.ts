@@ -1,4 +1,4 @@
-// The fault suite (issue 10), `npm run test:faults` (full) or `npm run test:faults -- --quick` (CI): many
+// The fault suite, `npm run test:faults` (full) or `npm run test:faults -- --quick` (CI): many
 // clients drive contracts through the HTTP API while the suite SIGKILLs the worker, restarts PostgreSQL,
 // restarts the Temporal dev server from its SQLite file, SIGKILLs the API and makes the email provider
 // fail. After each scenario the checks of checks.ts run over every contract it drove; each scenario

@@ -1,4 +1,4 @@
-// How big a run is. `npm run test:faults` is the full run (the figures in the README); `-- --quick` is
+// How big a run is. `npm run test:faults` is the full run (the figures in docs/reliability.md); `-- --quick` is
 // the CI variant: a handful of kills and one restart of each server, in a few minutes.
 export const QUICK = process.env.FAULTS_PROFILE === 'quick';
 

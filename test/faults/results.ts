@@ -1,4 +1,4 @@
-// reliability/results.json: the figures (totals over the five scenarios), then what each
+// reliability/results.json: the figures docs/reliability.md reports (totals over the five scenarios), then what each
 // scenario measured. The full run writes reliability/results.json (committed); the quick run writes
 // .data/reliability-quick.json unless FAULTS_RESULTS names a file.
 import { execFileSync } from 'node:child_process';
@@ -65,7 +65,7 @@ export class Results {
       stuckContracts: sum((s) => s.findings.stuckContracts.length),
       http5xx: merge((s) => s.metrics.http5xx),
       maxCommandMs: Math.round(Math.max(0, ...this.scenarios.map((s) => s.metrics.maxCommandMs))),
-      // Beyond the list: what else the checks count, and how the run was made.
+      // Beyond the reported figures: what else the checks count, and how the run was made.
       stateMismatches: sum((s) => s.findings.stateMismatches.length),
       pendingWithoutWorkflow: sum((s) => s.findings.pendingWithoutWorkflow.length),
       orphanRequestWorkflows: sum((s) => s.findings.orphanRequestWorkflows.length),

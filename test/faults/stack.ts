@@ -176,7 +176,8 @@ export class FaultStack {
       databaseUrl: this.pg.url,
       temporalAddress: this.temporal.address,
       port: this.apiPort,
-      // The limits are issue 12's to test; here every client shares one address and one suite's pace.
+      // The limits have their own tests (test/integration/api-contract.test.ts); here every client shares
+      // one address and one suite's pace.
       extra: {
         COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS), RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000',
         CHANGE_REQUESTS_DEFAULT: 'on',

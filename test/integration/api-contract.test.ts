@@ -1,4 +1,4 @@
-// The API as an integrator meets it (issue 12): the published document, the typed client, the reference,
+// The API as an integrator meets it: the published document, the typed client, the reference,
 // and the standard middleware (security headers, no-store, rate limits shared through PostgreSQL, request
 // logs, 405, WWW-Authenticate). Real stack; every answer is also checked against the document (support/http).
 import type { AddressInfo } from 'node:net';

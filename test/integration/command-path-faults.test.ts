@@ -1,4 +1,4 @@
-// The command path under real faults (issue 8): workers are separate OS processes that get SIGKILLed and
+// The command path under real faults: workers are separate OS processes that get SIGKILLed and
 // stopped, PostgreSQL is stopped and restarted, and triggers make a persistence attempt slow or refuse
 // it with a chosen SQLSTATE. Every command must land or be refused, within a bound, exactly once.
 import type { AddressInfo } from 'node:net';
@@ -144,7 +144,7 @@ describe('a worker that dies mid-persistence', () => {
 });
 
 describe('a worker that dies just after its persistence committed', () => {
-  // Issue 10's full fault run: with persistence as a local activity, a worker killed here left PostgreSQL
+  // Found by the fault suite's full run: with persistence as a local activity, a worker killed here left PostgreSQL
   // holding a transition whose Update was never accepted (the contract stuck between the two), and a local
   // activity spanning two workflow tasks wrote a history its own code could not replay.
   it('SIGKILL at the commit: the Update was accepted before anything was written; the command is adopted once', async () => {

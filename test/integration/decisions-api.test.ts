@@ -1,4 +1,4 @@
-// Issue 9 over HTTP: the version every view shows and every answer must name (R16), a decision whose
+// Decisions over HTTP: the version every view shows and every answer must name (R16), a decision whose
 // outcome is late answered 503 and then, on a retry with the same key, with the real outcome, and the
 // shortfall of an approved increase shown and enforced (R17).
 import { randomUUID } from 'node:crypto';
@@ -89,7 +89,7 @@ describe('honest outcomes', () => {
 });
 
 describe('decisions the contract has adopted', () => {
-  // Issue 10's full fault run: a retried decision answered 200 from the request's stored outcome while the
+  // Found by the fault suite's full run: a retried decision answered 200 from the request's stored outcome while the
   // contract's workflow had not yet adopted it (its worker was killed after the commit), so the client's
   // next command was refused with PROPOSAL_PENDING, or found no shortfall to fund.
   it('R16: a retried decision is a success only once the contract has applied the outcome, not when it is only stored', async () => {

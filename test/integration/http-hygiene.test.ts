@@ -1,4 +1,4 @@
-// The command path is total at the HTTP edge (issue 8): every request gets an answer it can act on, within
+// The command path is total at the HTTP edge: every request gets an answer it can act on, within
 // a deadline; stored answers replay before state checks; nothing the client did not mean moves money.
 // Real stack (dev server, PostgreSQL, worker); a second app over the same stack has short deadlines.
 import { randomUUID } from 'node:crypto';
@@ -395,7 +395,7 @@ describe('PostgreSQL unreachable', () => {
 });
 
 describe('workflow task timeout', () => {
-  // Issue 10's full fault run: at 5 s a task on an overloaded worker (about 6 s) timed out on every attempt,
+  // Found by the fault suite: at 5 s a task on an overloaded worker (about 6 s) timed out on every attempt,
   // and Temporal backed the retries off for minutes. A contract the API starts has Temporal's default 10 s,
   // and keeps it across continue-as-new (the run's own start event carries it).
   it('a contract started by the API runs with a 10 s workflow task timeout', async () => {

@@ -1,4 +1,4 @@
-// Notices that always finish (issue 13), on real servers: the dev server, PostgreSQL, and the real Resend
+// Notices that always finish, on real servers: the dev server, PostgreSQL, and the real Resend
 // SDK against a local stand-in. Deliveries run on their own task queue, so a contract's commands are
 // answered while no notices worker runs at all; the sweep Schedule re-drives notices left pending past
 // their contract's two hours and gives up on those past 20 h, inside Resend's 24-hour idempotency window.

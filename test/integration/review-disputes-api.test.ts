@@ -1,5 +1,5 @@
 // R25–R28 over HTTP against the real stack: the review window shown on the contract, revisions, refunds
-// with consent, disputes resolved by an operator with its own token; who may do what (RULES.md's table),
+// with consent, disputes resolved by an operator with its own token; who may do what (docs/rules.md's table),
 // problem+json with the rule, idempotency keys, notices by email and in-app, the books in PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,20 +1,22 @@
 // `npm run up` pointed at a database it does not own (DATABASE_URL) and a running Temporal: it writes no
 // demo users there, tells other commands where the stack is (user:create finds the embedded database
-// through the same file), and serves the API's and the worker's metrics. The embedded defaults are not
-// started here (fixed ports, the developer's own .data/); README "The first hour" says how they were run.
+// through the same file), serves the API's and the worker's metrics, and restarts a worker that dies.
+// The embedded defaults are not started here (fixed ports, the developer's own .data/): they were run by
+// hand, as docs/operations.md ("Running anywhere") says.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../db/client.js';
+import { issueUser } from '../../api/users.js';
 import { root } from '../../scripts/lib/tools.js';
 import { shared } from '../support/context.js';
 import { freePort } from '../support/ports.js';
 
 let dir: string;
 let db: Db;
-let up: ChildProcess | undefined;
+let up: ChildProcess | undefined; // the one running now: afterAll stops it if a test could not
 beforeAll(() => {
   mkdirSync(join(root, '.data', 'test'), { recursive: true });
   dir = mkdtempSync(join(root, '.data', 'test', 'up-'));
@@ -41,24 +43,38 @@ function userCreate(env: Record<string, string>, email: string) {
     { cwd: root, env: { ...baseEnv(), ...env }, encoding: 'utf8', timeout: 60_000 });
 }
 
+/**
+ * `npm run up` (the script itself: provisioning is not under test) beside the suite's servers. The API
+ * process sends commands to the product's own task queue, so a test whose commands must reach this up's
+ * worker leaves the worker there too (`ownQueue: false`); no other test's worker polls that queue.
+ */
+async function startUp({ ownQueue = true } = {}) {
+  const [apiPort, metricsPort] = [await freePort(), await freePort()];
+  const stackFile = join(dir, `stack-${randomUUID()}.json`);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'up.ts')], {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...baseEnv(), DATABASE_URL: shared('databaseUrl'), TEMPORAL_ADDRESS: shared('temporalAddress'), PORT: String(apiPort),
+      WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`, STACK_FILE: stackFile,
+      WORKFLOW_BUNDLE_PATH: shared('workflowBundlePath'), ...(ownQueue ? { TASK_QUEUE: `up-${randomUUID()}` } : {}),
+    },
+  });
+  up = child;
+  const stack = { child, apiPort, metricsPort, stackFile, out: '', exited: new Promise<number | null>((resolve) => child.once('exit', resolve)) };
+  child.stdout!.on('data', (d) => (stack.out += d));
+  child.stderr!.on('data', (d) => (stack.out += d));
+  await expect.poll(() => stack.out, { timeout: 90_000 }).toContain('Milestone contracts is running');
+  return stack;
+}
+
+/** The pids `up` logged for a supervised process, in order. */
+const pidsOf = (out: string, name: string) => [...out.matchAll(new RegExp(`up: ${name} started \\(pid (\\d+)\\)`, 'g'))].map((m) => Number(m[1]));
+
 describe('npm run up beside a database it does not own', () => {
   // Starts a worker and an API process: minutes, not seconds, on a loaded two-core machine.
   it('writes no demo users into DATABASE_URL, serves both metrics endpoints and stops cleanly', { timeout: 240_000 }, async () => {
-    const [apiPort, metricsPort] = [await freePort(), await freePort()];
-    const stackFile = join(dir, 'stack.json');
-    up = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'up.ts')], {
-      cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...baseEnv(), DATABASE_URL: shared('databaseUrl'), TEMPORAL_ADDRESS: shared('temporalAddress'), PORT: String(apiPort),
-        WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`, STACK_FILE: stackFile, TASK_QUEUE: `up-${randomUUID()}`,
-        WORKFLOW_BUNDLE_PATH: shared('workflowBundlePath'),
-      },
-    });
-    let out = '';
-    up.stdout!.on('data', (d) => (out += d));
-    up.stderr!.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => up!.once('exit', resolve));
-    await expect.poll(() => out, { timeout: 90_000 }).toContain('Milestone contracts is running');
+    const started = await startUp();
+    const { apiPort, metricsPort, stackFile } = started;
 
     const stack = JSON.parse(readFileSync(stackFile, 'utf8'));
     await fetch(`http://127.0.0.1:${apiPort}/healthz`);
@@ -67,19 +83,54 @@ describe('npm run up beside a database it does not own', () => {
     const scrapeWorker = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     const workflowSlots = /^temporal_worker_task_slots_available\{.*worker_type="WorkflowWorker".*\} \d+$/m;
     await expect.poll(scrapeWorker, { timeout: 30_000 }).toMatch(workflowSlots);
-    up.kill('SIGTERM');
-    const code = await exited;
+    started.child.kill('SIGTERM');
+    const code = await started.exited;
 
-    expect(out).toContain('No demo users');
+    expect(started.out).toContain('No demo users');
     expect(await db.user.findUnique({ where: { id: 'demo-client' } })).toBeNull();
     expect(await db.apiToken.count({ where: { userId: { in: ['demo-client', 'demo-freelancer'] } } })).toBe(0);
     // The metrics token up made for this run is written for other commands (the database URL is not: not up's).
-    expect(stack).toEqual({ pid: up.pid, temporalAddress: shared('temporalAddress'), apiUrl: `http://127.0.0.1:${apiPort}`,
+    expect(stack).toEqual({ pid: started.child.pid, temporalAddress: shared('temporalAddress'), apiUrl: `http://127.0.0.1:${apiPort}`,
       metricsToken: expect.stringMatching(/^[\w-]{32}$/) });
-    expect(out).toContain(`Bearer ${stack.metricsToken}`);
+    expect(started.out).toContain(`Bearer ${stack.metricsToken}`);
     expect(apiMetrics).toContain('http_requests_total{method="GET",route="/healthz",status="200"} 1');
     expect(code).toBe(0);
     expect(existsSync(stackFile)).toBe(false);
+  });
+
+  it('restarts a worker that was killed, and a command sent meanwhile completes', { timeout: 300_000 }, async () => {
+    const tag = randomUUID();
+    const client = await issueUser(db, { email: `client-${tag}@up.test`, name: 'Client' });
+    const freelancer = await issueUser(db, { id: `freelancer-${tag}`, email: `freelancer-${tag}@up.test`, name: 'Freelancer' });
+    const started = await startUp({ ownQueue: false });
+    const [firstWorker] = pidsOf(started.out, 'worker');
+    const key = randomUUID();
+    // As the API guide tells integrators: a 503 is "not answered yet", retried with the same key.
+    const create = () => fetch(`http://127.0.0.1:${started.apiPort}/contracts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${client.token}`, 'idempotency-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Logo design', freelancerId: freelancer.id }),
+      signal: AbortSignal.timeout(60_000),
+    });
+
+    process.kill(firstWorker!, 'SIGKILL');
+    let answer = await create();
+    const statuses = [answer.status];
+    for (const deadline = Date.now() + 120_000; answer.status === 503 && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 1000 * Math.min(5, Number(answer.headers.get('retry-after') ?? 1))));
+      answer = await create();
+      statuses.push(answer.status);
+    }
+    const body = await answer.json();
+    started.child.kill('SIGTERM');
+    const code = await started.exited;
+
+    expect(answer.status, `${statuses.join(', ')}: ${JSON.stringify(body)}\n${started.out}`).toBe(201);
+    expect(body).toMatchObject({ id: expect.any(String), status: 'open' });
+    expect(started.out).toMatch(new RegExp(`up: worker exited \\(SIGKILL\\); restarting in 1 s`));
+    expect(pidsOf(started.out, 'worker')).toHaveLength(2);
+    expect(pidsOf(started.out, 'api')).toHaveLength(1);
+    expect(code).toBe(0);
   });
 });
 

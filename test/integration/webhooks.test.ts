@@ -110,7 +110,7 @@ async function expectEveryEvent(contractId: string, got: Map<string, WebhookEven
   expect([...got.keys()].sort()).toEqual(await storedEvents(contractId));
 }
 
-/** As the README documents: no order between deliveries; sorted by (seq, index) they follow the contract's history. */
+/** As docs/webhooks.md says: no order between deliveries; sorted by (seq, index) they follow the history. */
 async function expectDocumentedOrder(contractId: string, got: Map<string, WebhookEvent>): Promise<void> {
   const sorted = [...got.values()].sort((a, b) => a.seq - b.seq || a.index - b.index);
   const history = await stack.db.auditEvent.findMany({ where: { contractId }, orderBy: { seq: 'asc' } });

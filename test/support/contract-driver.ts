@@ -81,7 +81,7 @@ export class ContractDriver {
     return { ...result, result, contract: await this.state() };
   }
 
-  // Shorthands for the common commands, each sent by the party RULES.md allows.
+  // Shorthands for the common commands, each sent by the party the rules allow.
   plan = (ops: PlanOp[]) => this.send('savePlan', { actorId: this.clientId, ops });
   add = (title: string, amountCents: number) => this.plan([{ op: 'add', title, amountCents }]);
   fund = () => this.send('fundMilestone', { actorId: this.clientId });

@@ -1,4 +1,4 @@
-// Contract workers come in pairs since issue 13: the contract queue (workflows, persistence) and the
+// Contract workers come in pairs: the contract queue (workflows, persistence) and the
 // notices queue beside it (deliveries), as worker/main.ts runs them. A group runs and stops them together.
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { ContractActivities } from '../../activities/types.js';

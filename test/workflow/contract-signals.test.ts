@@ -1,4 +1,4 @@
-// The design card's verbs as signals on `contract-<id>` (issue 13): the same commands and rules as the
+// The product's verbs as signals on `contract-<id>`: the same commands and rules as the
 // Updates, sent by a party or by an operator acting for one; a refused signal is recorded and logged and
 // the contract carries on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

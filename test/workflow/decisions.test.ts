@@ -1,4 +1,4 @@
-// Honest decisions and explicit money (issue 9), through the contract workflow's real Updates: answers
+// Honest decisions and explicit money, through the contract workflow's real Updates: answers
 // name the version they answer (R16), a decision is reported only once it is known, a request whose
 // workflow was closed from the outside never stays pending, an approved increase is covered from
 // project funds and any shortfall is explicit (R17), and an operator's decision names the operator.

@@ -1,4 +1,4 @@
-// What an operator sees in the Temporal UI (issue 13): static summaries on the contract and request
+// What an operator sees in the Temporal UI: static summaries on the contract and request
 // workflows, the contract's current details (Markdown) kept up to date, a summary on the seven-day timer,
 // and the PendingProposal search attribute. Read back through the same server APIs the UI calls.
 import { defaultPayloadConverter } from '@temporalio/common';

@@ -4,12 +4,12 @@
 // (tests spawn workers on their own queue and skip the seconds that bundling takes).
 // WORKER_METRICS_ADDRESS (host:port) serves the Temporal runtime's Prometheus metrics on /metrics; unset,
 // none are served (tests start many workers side by side, each would want the port).
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createDb } from '../db/client.js';
 import { mailerFromEnv } from '../activities/mail.js';
 import { Client } from '@temporalio/client';
 import { describeTarget, temporalSettings } from './connection.js';
-import { createWorker } from './create-worker.js';
+import { createWorker, workflowsPath } from './create-worker.js';
 import { ensureNoticeSweepSchedule } from './notice-sweep-schedule.js';
 import { createNoticeWorker } from './notice-worker.js';
 import { createWebhookWorker } from './webhook-worker.js';
@@ -51,11 +51,14 @@ try {
 }
 const resealed = await resealSecrets(db, secrets);
 if (resealed) console.log(JSON.stringify({ level: 'info', msg: 'webhook secrets sealed under the current key', count: resealed, keyId: secrets.keyId }));
+// One bundle for the contract and webhook workers: bundling takes seconds of CPU, once is enough.
+const workflowBundle = process.env.WORKFLOW_BUNDLE_PATH
+  ? { codePath: process.env.WORKFLOW_BUNDLE_PATH }
+  : { code: (await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') })).code };
 const worker = await createWorker({
-  secrets,
+  secrets, workflowBundle,
   connection, db, ...(mail ? { mail } : {}), namespace: settings.namespace,
   ...(process.env.TASK_QUEUE ? { taskQueue: process.env.TASK_QUEUE } : {}),
-  ...(process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } } : {}),
 });
 // Notices on their own queue, in this process; the Schedule re-drives what they left pending.
 const notices = await createNoticeWorker({ connection, db, ...(mail ? { mail } : {}), namespace: worker.options.namespace,
@@ -63,8 +66,8 @@ const notices = await createNoticeWorker({ connection, db, ...(mail ? { mail } :
 // Webhook deliveries on their own queue and slots, in this process: a hung receiver never holds a contract's.
 // Its own small pool too: attempts waiting on PostgreSQL never take persistence's connections.
 const webhookDb = createDb(undefined, { max: WEBHOOK_POOL_SIZE });
-const webhooks = await createWebhookWorker({ connection, db: webhookDb, secrets, namespace: worker.options.namespace, taskQueue: worker.options.taskQueue,
-  ...(process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } } : {}) });
+const webhooks = await createWebhookWorker({ connection, db: webhookDb, secrets, workflowBundle, namespace: worker.options.namespace,
+  taskQueue: worker.options.taskQueue });
 const sweep = await ensureNoticeSweepSchedule(new Client({ connection, namespace: worker.options.namespace }), worker.options.taskQueue);
 running.worker = worker;
 console.log(JSON.stringify({

@@ -70,6 +70,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
     + 'request, dispute or refund request on that milestone from the end on (`reviewEndsAt`).', rule: 'R25' },
   NO_OPEN_DISPUTE: { status: 409, meaning: 'The dispute is not open on this milestone.', rule: 'R28' },
   ENDPOINT_DISABLED: { status: 409, meaning: 'A redelivery to a disabled webhook endpoint: enable it first.', rule: 'R29' },
+  IDEMPOTENT_SECRET_GONE: { status: 409, meaning: 'A replayed registration or rotation whose secret no longer signs (deleted, or rotated '
+    + 'since): use a new key.', rule: 'R29' },
   IDEMPOTENCY_KEY_USED: { status: 409, meaning: 'An Idempotency-Key that already registered an endpoint which still exists: use a new key.',
     rule: 'R29' },
   // 413, 415

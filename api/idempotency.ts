@@ -71,7 +71,9 @@ const expiredKey = () => new HttpProblem(422, 'IDEMPOTENCY_KEY_EXPIRED', 'This I
  * Runs `work` once per (user, key). `work` must return the answer to store; a thrown HttpProblem with a
  * 4xx status is stored too (the same request would be refused the same way), anything else is not.
  */
-export async function once<B>(db: Db, req: Request, res: Response, key: string, hash: string, work: () => Promise<Answer<B>>): Promise<void> {
+export async function once<B>(db: Db, req: Request, res: Response, key: string, hash: string, work: () => Promise<Answer<B>>,
+  /** Rebuilds a stored success before it is sent again (a webhook secret is stored as its digest, never itself). */
+  replay?: (stored: unknown) => Promise<unknown>): Promise<void> {
   const userId = res.locals.user.id;
   // One round trip for a new key; a known key claims nothing and is judged below.
   const claimed = await db.$executeRaw`
@@ -85,10 +87,11 @@ export async function once<B>(db: Db, req: Request, res: Response, key: string, 
   }
   if (prior.state === 'expired' || prior.createdAt.getTime() < Date.now() - IDEMPOTENCY_TTL_MS) throw expiredKey();
   if (prior.state === 'done') {
+    const body = replay && prior.responseStatus! < 400 ? await replay(prior.responseBody) : prior.responseBody;
     res.setHeader('Idempotent-Replayed', 'true');
     res.status(prior.responseStatus!);
     if (prior.responseStatus! >= 400) res.type('application/problem+json').removeHeader('Location');
-    res.json(prior.responseBody);
+    res.json(body);
     return;
   }
   // `retry`: the first attempt met an outage, so the same request runs again. `in_progress` older than

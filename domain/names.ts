@@ -40,3 +40,8 @@ export const webhookDeliveryFromWorkflowId = (workflowId: string): { endpointId:
   }
   return { endpointId: workflowId.slice(WEBHOOK_DELIVERY_PREFIX.length, at), eventId: workflowId.slice(at + 1) };
 };
+/**
+ * Webhook deliveries have their own task queue beside each contract queue, served by their own worker
+ * slots: a receiver that never answers holds only those, never a contract's workflow tasks or persistence.
+ */
+export const webhookTaskQueue = (contractTaskQueue: string): string => `${contractTaskQueue}.webhooks`;

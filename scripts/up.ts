@@ -5,6 +5,7 @@
 // stops everything on Ctrl-C / SIGTERM. (package.json runs scripts/provision.ts first: this file imports
 // the generated Prisma client.)
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,7 @@ import { createDb } from '../db/client.js';
 import { CHANGE_REQUEST_FLAG } from '../domain/names.js';
 import { issueUser } from '../api/users.js';
 import { connectClient, describeTarget, temporalSettings } from '../worker/connection.js';
+import { describeFailure } from './lib/failure.js';
 import { startEmbeddedPostgres } from './lib/postgres.js';
 import { generatePrismaClient, migrateDeploy } from './lib/prisma.js';
 import { removeStackFile, writeStackFile } from './lib/stack-file.js';
@@ -139,12 +141,14 @@ try {
     await db.$disconnect();
   }
 
-  const env = { ...temporalEnv, DATABASE_URL: databaseUrl, PORT: String(API_PORT), WORKER_METRICS_ADDRESS };
+  // /metrics answers only a token: the user's, or one made for this run (printed, and in the stack file).
+  const metricsToken = process.env.METRICS_TOKEN || randomBytes(24).toString('base64url');
+  const env = { ...temporalEnv, DATABASE_URL: databaseUrl, PORT: String(API_PORT), WORKER_METRICS_ADDRESS, METRICS_TOKEN: metricsToken };
   startNode('worker', 'worker/main.ts', env);
   startNode('api', 'api/main.ts', env);
   await waitForHttp(`http://127.0.0.1:${API_PORT}/readyz`);
   writeStackFile({
-    pid: process.pid, temporalAddress: temporal.connection.address, apiUrl: `http://127.0.0.1:${API_PORT}`,
+    pid: process.pid, temporalAddress: temporal.connection.address, apiUrl: `http://127.0.0.1:${API_PORT}`, metricsToken,
     ...(embeddedDatabase ? { databaseUrl } : {}),
   });
   stops.push(async () => removeStackFile());
@@ -161,7 +165,7 @@ Milestone contracts is running.
   Temporal UI  ${uiUrl}
   Temporal     ${target.address} (namespace ${target.namespace}, TLS ${target.tls}${target.apiKey ? ', API key' : ''})
   PostgreSQL   ${embeddedDatabase ? databaseUrl : 'DATABASE_URL'}
-  Metrics      http://localhost:${API_PORT}/metrics (API), http://${WORKER_METRICS_ADDRESS}/metrics (worker)
+  Metrics      http://localhost:${API_PORT}/metrics (API; Authorization: Bearer ${metricsToken}), http://${WORKER_METRICS_ADDRESS}/metrics (worker)
 ${demo ? `Demo tokens:
   client       ${DEMO.client.token}   (user id ${DEMO.client.id})
   freelancer   ${DEMO.freelancer.token}   (user id ${DEMO.freelancer.id})
@@ -170,6 +174,6 @@ ${tryIt}` : `No demo users (DATABASE_URL is not the embedded database; --demo ad
   DATABASE_URL=… npm run user:create -- --email you@example.com --name You --change-requests`}
 Ctrl-C stops everything.`);
 } catch (err) {
-  console.error(`up failed: ${(err as Error).stack ?? err}`);
+  console.error(`up failed: ${describeFailure(err)}`);
   await shutdown(1);
 }

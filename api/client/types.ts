@@ -2967,6 +2967,8 @@ export interface components {
             object: "list";
         };
         WebhookEndpoint: {
+            /** @description While in the future, deliveries wait: the receiver kept failing (timeouts, 5xx); one is tried again then. */
+            circuitOpenUntil: string | null;
             /** @description null: every contract of yours, present and future. */
             contractId: string | null;
             /**
@@ -2976,6 +2978,8 @@ export interface components {
              */
             createdAt: string;
             description: string;
+            /** @description Why deliveries stopped when it was not you: the receiver failed for the whole delivery schedule. Enable it to resume. */
+            disabledReason: string | null;
             /** @description Event types delivered here; "*" for all. */
             eventTypes: string[];
             failingSince: string | null;
@@ -2985,7 +2989,7 @@ export interface components {
             /** @description While in the future, the secret before the last rotation also signs every delivery. */
             previousSecretExpiresAt: string | null;
             /**
-             * @description `failing`: a delivery was given up; the next success clears it (deliveries go on).
+             * @description `failing`: deliveries keep failing or one was given up; the next success clears it (deliveries go on). `disabled`: by you, or by the circuit breaker (disabledReason).
              * @enum {string}
              */
             status: "enabled" | "disabled" | "failing";
@@ -3000,6 +3004,8 @@ export interface components {
             object: "list";
         };
         WebhookEndpointWithSecret: {
+            /** @description While in the future, deliveries wait: the receiver kept failing (timeouts, 5xx); one is tried again then. */
+            circuitOpenUntil: string | null;
             /** @description null: every contract of yours, present and future. */
             contractId: string | null;
             /**
@@ -3009,6 +3015,8 @@ export interface components {
              */
             createdAt: string;
             description: string;
+            /** @description Why deliveries stopped when it was not you: the receiver failed for the whole delivery schedule. Enable it to resume. */
+            disabledReason: string | null;
             /** @description Event types delivered here; "*" for all. */
             eventTypes: string[];
             failingSince: string | null;
@@ -3020,7 +3028,7 @@ export interface components {
             /** @description The Standard Webhooks signing secret: shown in this answer only (and its replay). */
             secret: string;
             /**
-             * @description `failing`: a delivery was given up; the next success clears it (deliveries go on).
+             * @description `failing`: deliveries keep failing or one was given up; the next success clears it (deliveries go on). `disabled`: by you, or by the circuit breaker (disabledReason).
              * @enum {string}
              */
             status: "enabled" | "disabled" | "failing";

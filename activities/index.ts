@@ -5,23 +5,31 @@ import type { Mailer } from './mail.js';
 import { createNotifications } from './notifications.js';
 import { createNoticeSweep } from './notice-sweep.js';
 import { createPersistence } from './persistence.js';
-import type { ContractActivities, NoticeSweepActivities } from './types.js';
+import { createRequestWatch } from './requests.js';
+import { createOperatorCheck } from './operators.js';
+import type { AnswerSweepActivities, ContractActivities, NoticeSweepActivities } from './types.js';
+import { createAnswerSweep } from './answer-sweep.js';
 import type { WebhookDispatcher } from '../webhooks/outbox.js';
 import { createWebhookActivities, type WebhookActivities } from './webhooks.js';
+import type { DeliveryLimits } from '../webhooks/settings.js';
+import type { SecretBox } from '../webhooks/secret-box.js';
 
 export interface ActivityDeps {
   db: Db;
   /** Absent in development (no RESEND_API_KEY): emails are recorded as skipped, in-app messages still go out. */
   mail?: Mailer;
   /** R29: starts delivery workflows after a transition commits (absent: events are stored, not sent). */
-  webhooks?: { dispatcher?: WebhookDispatcher; allowLoopback: boolean };
+  webhooks?: { dispatcher?: WebhookDispatcher; allowLoopback: boolean; limits?: DeliveryLimits; secrets?: SecretBox };
 }
 
 export function createActivities(
   { db, mail, webhooks }: ActivityDeps,
-): ContractActivities & NoticeSweepActivities & WebhookActivities {
+): ContractActivities & NoticeSweepActivities & AnswerSweepActivities & WebhookActivities {
   return {
-    ...createPersistence(db, webhooks?.dispatcher), ...createNotifications(db, mail), ...createNoticeSweep(db),
-    ...createWebhookActivities(db, { allowLoopback: webhooks?.allowLoopback ?? false }),
+    ...createPersistence(db, webhooks?.dispatcher), ...createNotifications(db, mail), ...createNoticeSweep(db), ...createAnswerSweep(db),
+    ...createRequestWatch(), ...createOperatorCheck(db),
+    ...createWebhookActivities(db, {
+      allowLoopback: webhooks?.allowLoopback ?? false, ...(webhooks?.limits ? { limits: webhooks.limits } : {}),
+    }, webhooks?.secrets ? (s) => webhooks.secrets!.open(s) : undefined),
   };
 }

@@ -13,7 +13,8 @@ export function createNotifications(db: Db, mail: Mailer | undefined) {
       if (!row) {
         throw ApplicationFailure.nonRetryable(`notification ${notice.key} was never persisted`, 'PERSISTENCE_BUG');
       }
-      const rendered = renderNotice(notice);
+      // The stored notice, not the argument: the workflow names texts by reference, the outbox row holds them.
+      const rendered = renderNotice(row.payload as unknown as Notice);
       await db.inAppMessage.createMany({
         data: [{ notificationId: row.id, recipientId: row.recipientId, contractId: row.contractId, subject: rendered.subject, body: rendered.text }],
         skipDuplicates: true,
@@ -22,7 +23,8 @@ export function createNotifications(db: Db, mail: Mailer | undefined) {
 
       if (!mail) {
         await db.notification.update({ where: { id: row.id }, data: { emailState: 'skipped', lastError: 'skipped: no provider (RESEND_API_KEY is not set)' } });
-        log.info('email skipped: no provider', { notice: row.id, to: row.recipient.email, subject: rendered.subject });
+        // The recipient by id: logs are kept and shipped more widely than the users table, addresses stay there.
+        log.info('email skipped: no provider', { notice: row.id, recipientId: row.recipientId, subject: rendered.subject });
         return;
       }
 

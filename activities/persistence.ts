@@ -9,6 +9,7 @@ import { classifyPgError } from '../db/pg-errors.js';
 import { DEFAULT_REVIEW_WINDOW_DAYS } from '../domain/review.js';
 import type { RefusalRecord, TransitionRecord } from './types.js';
 import { type WebhookDispatcher, writeWebhookEvents } from '../webhooks/outbox.js';
+import { loadTexts, storeTexts, withTexts } from '../db/texts.js';
 
 type Tx = Prisma.TransactionClient;
 const json = (v: unknown) => v as Prisma.InputJsonValue;
@@ -36,32 +37,33 @@ export function createPersistence(db: Db, webhooks?: WebhookDispatcher) {
           if (stored === record.seq) return await sameTransition(tx, record); // an earlier attempt wrote it
           if (record.seq !== stored + 1) throw new SequenceGap(record.contractId, stored, record.seq);
           await writeContract(tx, record.contract);
-          await writeMilestones(tx, record);
-          await writeRequest(tx, record);
-          if (record.ledger.length) {
+          const full = await readable(tx, record); // texts in place of their references
+          await writeMilestones(tx, full);
+          await writeRequest(tx, full);
+          if (full.ledger.length) {
             await tx.ledgerEntry.createMany({
-              data: record.ledger.map((e) => ({
-                key: e.key, contractId: record.contractId, milestoneId: e.milestoneId, kind: e.kind, amountCents: BigInt(e.amountCents), seq: record.seq,
+              data: full.ledger.map((e) => ({
+                key: e.key, contractId: full.contractId, milestoneId: e.milestoneId, kind: e.kind, amountCents: BigInt(e.amountCents), seq: full.seq,
               })),
               skipDuplicates: true,
             });
           }
           await tx.auditEvent.createMany({
             data: [{
-              contractId: record.contractId, seq: record.seq, command: record.command, actorId: record.actorId,
-              before: json({ contract: record.before, milestones: record.milestonesBefore }),
-              after: json({ contract: record.contract, milestones: record.milestones, order: record.milestoneOrder }),
-              at: new Date(record.at), ...info,
+              contractId: full.contractId, seq: full.seq, command: full.command, actorId: full.actorId,
+              before: json({ contract: full.before, milestones: full.milestonesBefore }),
+              after: json({ contract: full.contract, milestones: full.milestones, order: full.milestoneOrder }),
+              at: new Date(full.at), ...info,
             }],
             skipDuplicates: true,
           });
-          if (record.notices.length) {
+          if (full.notices.length) {
             await tx.notification.createMany({
-              data: record.notices.map((n) => ({ id: n.key, contractId: n.contractId, recipientId: n.recipientId, event: n.event, payload: json(n) })),
+              data: full.notices.map((n) => ({ id: n.key, contractId: n.contractId, recipientId: n.recipientId, event: n.event, payload: json(n) })),
               skipDuplicates: true,
             });
           }
-          queued = await writeWebhookEvents(tx, record); // R29: the transition's events, in the same transaction
+          queued = await writeWebhookEvents(tx, full); // R29: the transition's events, in the same transaction
         });
       } catch (err) {
         throw asActivityFailure(err, record);
@@ -71,6 +73,19 @@ export function createPersistence(db: Db, webhooks?: WebhookDispatcher) {
       if (queued !== 0) await webhooks?.dispatch(record.contractId, record.seq);
     },
   };
+}
+
+/**
+ * The record as people read it: the workflow sends texts as references (domain/texts.ts) plus the texts
+ * this command brought in; stored first, then every reference in the record is replaced by its text.
+ */
+async function readable(tx: Tx, lean: TransitionRecord): Promise<TransitionRecord> {
+  const { texts, ...rest } = lean;
+  await storeTexts(tx, lean.contractId, texts);
+  const s = lean.contract;
+  const found = await loadTexts(tx, lean.contractId, rest.milestones, rest.milestonesBefore, rest.notices,
+    s.changeRequest, s.proposal, lean.before?.changeRequest, lean.before?.proposal);
+  return withTexts(rest, found);
 }
 
 function activityIds() {

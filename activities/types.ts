@@ -1,5 +1,6 @@
 // The activity surface the workflows call. Workflows import this file with `import type` only.
 import type { RequestKind, RequestOutcome } from '../domain/change-request.js';
+import type { RequestWorkflowStatus } from './requests.js';
 import type { ContractSummary } from '../domain/contract.js';
 import type { Milestone } from '../domain/milestone.js';
 import type { LedgerEntry, Notice } from '../domain/events.js';
@@ -25,6 +26,8 @@ export interface TransitionRecord {
   notices: Notice[];
   /** A change request or proposal opened or closed by this transition. */
   request?: { id: string; kind: RequestKind; state: 'pending' | RequestOutcome; createdAt: string; expiresAt: string | null };
+  /** Reference → text for the texts this command brought in; everything else names texts by reference. */
+  texts?: Record<string, string>;
 }
 
 /** A signal the rules refused, for the audit trail: written once, keyed by `id`. */
@@ -42,6 +45,10 @@ export interface RefusalRecord {
 
 export interface ContractActivities {
   persistTransition(record: TransitionRecord): Promise<void>;
+  /** Whether a request's workflow is still open (the contract watches requests an earlier run started). */
+  describeRequest(requestId: string): Promise<RequestWorkflowStatus>;
+  /** Whether a user id names an operator: a signal's named sender is honoured only then. */
+  isOperator(userId: string): Promise<boolean>;
   /** Records a refused signal beside the audit trail (one row, idempotent by its id). */
   recordRefusal(refusal: RefusalRecord): Promise<void>;
   /** One notice: an email and an in-app message to its recipient (R24), each exactly once. */
@@ -59,4 +66,9 @@ export interface StaleNoticeQuery {
 
 export interface NoticeSweepActivities {
   findStaleNotices(query: StaleNoticeQuery): Promise<{ notices: Notice[]; gaveUp: number }>;
+}
+
+export interface AnswerSweepActivities {
+  /** Deletes at most `limit` stored answers whose key is older than `olderThanMs`; returns how many. */
+  deleteExpiredAnswers(query: { olderThanMs: number; limit: number }): Promise<number>;
 }

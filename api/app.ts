@@ -21,7 +21,9 @@ import { firstNonIntegerLiteral } from './json-integers.js';
 import { type ApiMetrics, createApiMetrics } from './metrics.js';
 import { openApiDocument, type RouteSpec } from './openapi.js';
 import { HttpProblem } from './problem.js';
+import { addressLimit, createAddressLimiter } from './address-limit.js';
 import { limiter, rateLimit } from './rate-limit.js';
+import { cachedReadiness, metricsGate } from './probes.js';
 import { apiLogger, requestLog } from './request-log.js';
 import { Router } from './router.js';
 import { commandRoutes } from './routes/commands.js';
@@ -31,18 +33,19 @@ import { operatorRoutes } from './routes/operator.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { DELIVERY_SCHEDULE } from '../domain/webhook-schedule.js';
 import type { WebhookSettings } from '../webhooks/settings.js';
+import { type SecretBox, secretBoxFromEnv } from '../webhooks/secret-box.js';
 
 export interface AppDeps {
   db: Db;
   temporal: Client;
   taskQueue?: string;
-  /** The rate limits' shared store (a pg pool on DATABASE_URL); without one they hold per process. */
+  /** The per-token limit's shared store (a small pg pool of its own); without one it holds per process. */
   rateLimitStore?: Pool;
   /** Prefixes the limits' keys: processes with the same prefix share their counts (tests keep theirs apart). */
   rateLimitPrefix?: string;
   /** Requests per minute per token (RATE_LIMIT_PER_MINUTE). */
   rateLimitPerMinute?: number;
-  /** Requests per minute per client address, before authentication (RATE_LIMIT_PER_ADDRESS_PER_MINUTE). */
+  /** Requests per minute per client address (an IPv6 /64), before anything but /healthz (RATE_LIMIT_PER_ADDRESS_PER_MINUTE). */
   rateLimitPerAddressPerMinute?: number;
   /** How many proxies in front set X-Forwarded-For (TRUST_PROXY_HOPS); the address limit keys on the client's. */
   trustProxyHops?: number;
@@ -57,8 +60,12 @@ export interface AppDeps {
   log?: (line: Record<string, unknown>) => void;
   /** Prometheus metrics (api/metrics.ts); its updateInterceptor belongs on `temporal`. */
   metrics?: ApiMetrics;
+  /** The bearer token GET /metrics requires (METRICS_TOKEN); without one, /metrics is not served. */
+  metricsToken?: string;
   /** R29: loopback receivers (WEBHOOKS_ALLOW_LOOPBACK) and the schedule redeliveries run on. */
   webhooks?: WebhookSettings;
+  /** R29: seals new signing secrets and opens stored ones (default: WEBHOOK_SECRET_KEYS, or the embedded stack's key). */
+  secrets?: SecretBox;
 }
 
 /** The app and the routes it serves (scripts/api-client.ts builds the document from them). */
@@ -73,21 +80,20 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
 
   app.use(requestLog(deps.logger ?? apiLogger('info', deps.log)));
   app.use(helmet());
-  app.use(express.json({ limit: '256kb', verify: integersOnly }));
-  app.use(jsonBodiesOnly);
 
   const router = new Router(app);
+  // Liveness answers from memory, before any limit: an orchestrator's probe never meets a 429.
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Everything else is counted per client address first, before it can cost a query, a parse or a render.
+  app.use(addressLimit(createAddressLimiter(deps.rateLimitPerAddressPerMinute ?? 1200)));
+  const readiness = cachedReadiness(db, temporal);
   app.get('/readyz', async (_req, res) => {
-    const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
-    const [pg, tp] = (await Promise.allSettled([timeout(db.$queryRaw`SELECT 1`), timeout(temporal.workflowService.getSystemInfo({}))])).map((c) =>
-      c.status === 'fulfilled' ? 'ok' : 'unavailable');
-    const ready = pg === 'ok' && tp === 'ok';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', postgres: pg, temporal: tp });
+    const r = await readiness();
+    res.status(r.status === 'ok' ? 200 : 503).json(r);
   });
-  app.get('/metrics', metrics.serve);
+  app.get('/metrics', metricsGate(deps.metricsToken), metrics.serve);
   let document: ReturnType<typeof openApiDocument> | undefined;
   app.get('/openapi.json', (_req, res) => {
     res.json((document ??= openApiDocument(router.routes)));
@@ -99,10 +105,11 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
   app.get('/docs', docsPolicy, apiReference({ url: '/openapi.json', cdn: '/docs/scalar.js', pageTitle: 'Milestone contracts API',
     withDefaultFonts: false, hideClientButton: true }));
 
+  // Bodies are read only past the address limit: a flood of 256 KB bodies is refused unread.
+  app.use(express.json({ limit: '256kb', verify: integersOnly }));
+  app.use(jsonBodiesOnly);
   // Every answer from here on is about someone's contracts: never stored by a cache on the way.
   app.use(noStore);
-  const perAddress = limiter(`${deps.rateLimitPrefix ?? ''}address`, deps.rateLimitPerAddressPerMinute ?? 1200, deps.rateLimitStore);
-  app.use(rateLimit(perAddress, (req) => req.ip ?? 'unknown'));
   app.use(authenticate(db));
   const perToken = limiter(`${deps.rateLimitPrefix ?? ''}user`, deps.rateLimitPerMinute ?? 600, deps.rateLimitStore);
   app.use(rateLimit(perToken, (_req, res) => res.locals.user.id));
@@ -111,7 +118,8 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
   commandRoutes(router, db, temporal, deadline, deps.changeRequestsByDefault ?? false);
   messageRoutes(router, db);
   operatorRoutes(router, db, temporal, deadline);
-  webhookRoutes(router, db, temporal, taskQueue, deps.webhooks ?? { allowLoopback: false, schedule: DELIVERY_SCHEDULE });
+  webhookRoutes(router, db, temporal, taskQueue, deps.webhooks ?? { allowLoopback: false, schedule: DELIVERY_SCHEDULE },
+    deps.secrets ?? secretBoxFromEnv());
   router.finish();
 
   app.use((_req, _res, next) => next(new HttpProblem(404, 'NOT_FOUND', 'No such route')));
@@ -136,8 +144,9 @@ const noStore: RequestHandler = (_req, res, next) => {
 };
 
 /**
- * express.json's `verify` hook, which sees the raw bytes before JSON.parse: a number written with a
- * fraction or an exponent (`1e3`, `1000.0`) is refused, because parsed it is indistinguishable from 1000.
+ * express.json's `verify` hook, which sees the raw bytes before JSON.parse: a number whose value has a
+ * fraction (`1000.5`) or that no double holds (`1e400`) is refused, because JSON.parse would round it;
+ * `1e3` and `1000.0` are 1000.
  */
 function integersOnly(_req: IncomingMessage, _res: ServerResponse, buf: Buffer, encoding: string): void {
   let text: string;
@@ -148,9 +157,13 @@ function integersOnly(_req: IncomingMessage, _res: ServerResponse, buf: Buffer, 
     throw new HttpProblem(415, 'UNSUPPORTED_CHARSET', 'The body\'s charset is not supported; send UTF-8');
   }
   const found = firstNonIntegerLiteral(text);
+  if (found?.problem === 'too_large') {
+    throw new HttpProblem(400, 'NUMBER_TOO_LARGE', 'A number in the body is too large',
+      `${found.literal} at character ${found.at} is beyond any number this API takes: amounts are at most 100000000 cents`, 'R4');
+  }
   if (found) {
     throw new HttpProblem(400, 'NUMBER_NOT_INTEGER', 'Numbers in the body are JSON integers',
-      `${found.literal} at character ${found.at}: write a whole number of cents without a fraction or exponent, e.g. 1000`, 'R4');
+      `${found.literal} at character ${found.at} has a fraction: write a whole number of cents, e.g. 1000`, 'R4');
   }
 }
 

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { DEFAULT_INITIATION_FEE_CENTS, MAX_FEE_CENTS } from '../domain/money.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from './deadline.js';
+import { TASK_QUEUE } from '../domain/names.js';
 
 const whole = (min: number, max: number) => z.string().trim().regex(/^\d+$/, 'a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
 
@@ -17,10 +18,18 @@ export const envSchema = z.object({
   COMMAND_TIMEOUT_MS: whole(1, 600_000).default(DEFAULT_COMMAND_TIMEOUT_MS),
   INITIATION_FEE_CENTS: whole(0, MAX_FEE_CENTS).default(DEFAULT_INITIATION_FEE_CENTS),
   CHANGE_REQUESTS_DEFAULT: z.enum(['on', 'off']).default('off'),
-  /** Express's `trust proxy`: how many proxies in front set X-Forwarded-For (0: the socket's address). */
+  /**
+   * Express's `trust proxy`: how many proxies in front append to X-Forwarded-For (0: the socket's address).
+   * The address limit keys on the address that many hops from the right: 0 behind a proxy puts every
+   * client in the proxy's one bucket; more than there are lets a client choose its own address.
+   */
   TRUST_PROXY_HOPS: whole(0, 10).default(0),
   /** R29: http:// receivers on loopback (local development and tests only); never in production. */
   WEBHOOKS_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
+  /** The contract task queue the worker polls (its TASK_QUEUE): the API starts contracts there. */
+  TASK_QUEUE: z.string().trim().regex(/^[\w.-]{1,200}$/, 'letters, digits, _, . or -').default(TASK_QUEUE),
+  /** GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics is not served. */
+  METRICS_TOKEN: z.string().trim().regex(/^[\x21-\x7e]{16,256}$/, '16 to 256 printable ASCII characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -30,6 +39,7 @@ export type ApiEnv = z.output<typeof envSchema>;
 export function readEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
   const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`);
+  // Names and reasons only, never the value: a malformed DATABASE_URL carries its password to the logs.
+  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
   throw new Error(`invalid API configuration:\n${lines.join('\n')}`);
 }

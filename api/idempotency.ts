@@ -1,16 +1,21 @@
 // Idempotency-Key on writes, after the IETF draft "The Idempotency-Key HTTP Header Field" and Stripe:
 // the same key and request replay the stored answer; the same key with another request → 422; a
-// request while the first with that key is still running → 409. Nothing is stored for a request that
-// failed validation or met an outage (5xx): those may simply be retried. Keys expire after 24 hours.
+// request while the first with that key is still running → 409. Nothing is answered for a request that
+// failed validation or met an outage (5xx): the same request may simply be retried. A key belongs to
+// its first request for good: its answer is kept 24 hours, after which the key is refused (422
+// IDEMPOTENCY_KEY_EXPIRED) rather than run again, because it is also the Temporal update id and the
+// contract id of a create — a second request under it would be answered with the first one's outcome.
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Db } from '../db/client.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import { ANSWER_POLICY } from '../domain/answer-policy.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from './deadline.js';
 import { problemBody, toProblem } from './errors.js';
 import { HttpProblem } from './problem.js';
 
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** How long a stored answer is kept and replayed; the answer sweep deletes it after this, the key stays refused. */
+export const IDEMPOTENCY_TTL_MS = ANSWER_POLICY.ttlMs;
 /**
  * A claim older than this was left by an API process that died mid-request: a retry takes it over. Twice
  * the command deadline, which bounds a request's Update (its few reads are bounded by the pool's
@@ -59,42 +64,46 @@ export function requireKey(req: Request): string {
 export const requestHash = (req: Request, body: unknown): string =>
   createHash('sha256').update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(body ?? null)}`).digest('hex');
 
+const expiredKey = () => new HttpProblem(422, 'IDEMPOTENCY_KEY_EXPIRED', 'This Idempotency-Key is more than 24 hours old',
+  'its answer is no longer kept and a key is never used for a second request; check the outcome (GET), then use a new key');
+
 /**
  * Runs `work` once per (user, key). `work` must return the answer to store; a thrown HttpProblem with a
  * 4xx status is stored too (the same request would be refused the same way), anything else is not.
  */
-export async function once<B>(db: Db, req: Request, res: Response, key: string, hash: string, work: () => Promise<Answer<B>>): Promise<void> {
+export async function once<B>(db: Db, req: Request, res: Response, key: string, hash: string, work: () => Promise<Answer<B>>,
+  /** Rebuilds a stored success before it is sent again (a webhook secret is stored as its digest, never itself). */
+  replay?: (stored: unknown) => Promise<unknown>): Promise<void> {
   const userId = res.locals.user.id;
-  const expired = new Date(Date.now() - IDEMPOTENCY_TTL_MS);
-  // One round trip: claim a new key, or take over one whose 24 hours are over; a live key claims nothing.
+  // One round trip for a new key; a known key claims nothing and is judged below.
   const claimed = await db.$executeRaw`
     INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES (${userId}, ${key}, ${hash})
-    ON CONFLICT (user_id, key) DO UPDATE
-      SET request_hash = EXCLUDED.request_hash, state = 'in_progress', response_status = NULL, response_body = NULL,
-          created_at = CURRENT_TIMESTAMP
-      WHERE idempotency_keys.created_at < ${expired}`;
-  if (claimed === 0) {
-    const prior = await db.idempotencyKey.findUnique({ where: { userId_key: { userId, key } } });
-    if (!prior) throw inProgress();
-    if (prior.requestHash !== hash) {
-      throw new HttpProblem(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request', 'use a new key for a new request');
-    }
-    if (prior.state === 'in_progress') {
-      // A claim older than this was left by a process that died mid-request: take it over. Running the
-      // command again is safe, because the key is also the Temporal update id (answered once).
-      const abandoned = prior.createdAt.getTime() < Date.now() - ABANDONED_AFTER_MS;
-      const taken = abandoned
-        ? await db.idempotencyKey.updateMany({ where: { userId, key, state: 'in_progress', createdAt: prior.createdAt }, data: { createdAt: new Date() } })
-        : { count: 0 };
-      if (taken.count === 0) throw inProgress();
-      return run(db, req, res, userId, key, work);
-    }
+    ON CONFLICT (user_id, key) DO NOTHING`;
+  if (claimed === 1) return run(db, req, res, userId, key, work);
+  const prior = await db.idempotencyKey.findUnique({ where: { userId_key: { userId, key } } });
+  if (!prior) throw inProgress();
+  if (prior.requestHash !== hash) {
+    throw new HttpProblem(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request', 'use a new key for a new request');
+  }
+  if (prior.state === 'expired' || prior.createdAt.getTime() < Date.now() - IDEMPOTENCY_TTL_MS) throw expiredKey();
+  if (prior.state === 'done') {
+    const body = replay && prior.responseStatus! < 400 ? await replay(prior.responseBody) : prior.responseBody;
     res.setHeader('Idempotent-Replayed', 'true');
     res.status(prior.responseStatus!);
     if (prior.responseStatus! >= 400) res.type('application/problem+json').removeHeader('Location');
-    res.json(prior.responseBody);
+    res.json(body);
     return;
   }
+  // `retry`: the first attempt met an outage, so the same request runs again. `in_progress` older than
+  // ABANDONED_AFTER_MS: left by a process that died mid-request. Either is safe to run again, because the
+  // key is also the Temporal update id (answered once). The conditional update lets one taker win.
+  const claimedAt = prior.claimedAt ?? prior.createdAt;
+  const abandoned = prior.state === 'in_progress' && claimedAt.getTime() < Date.now() - ABANDONED_AFTER_MS;
+  if (prior.state !== 'retry' && !abandoned) throw inProgress();
+  const taken = await db.idempotencyKey.updateMany({
+    where: { userId, key, state: prior.state, claimedAt: prior.claimedAt }, data: { state: 'in_progress', claimedAt: new Date() },
+  });
+  if (taken.count === 0) throw inProgress();
   return run(db, req, res, userId, key, work);
 }
 
@@ -108,7 +117,8 @@ async function run<B>(db: Db, req: Request, res: Response, userId: string, key: 
       // A refusal by the rules is an answer too: the same request would be refused the same way.
       await storeAnswer(db, userId, key, { status: problem.status, body: problemBody(problem, req, res) });
     } else {
-      await db.idempotencyKey.deleteMany({ where: { userId, key } }); // an outage: let a retry run it again
+      // An outage: the same request may run again; the key stays bound to it (another request → 422).
+      await db.idempotencyKey.updateMany({ where: { userId, key, state: 'in_progress' }, data: { state: 'retry' } });
     }
     throw problem;
   }

@@ -7,12 +7,15 @@ import { connectClient, describeTarget, temporalSettings } from '../worker/conne
 import { describePayloadKeys } from '../codec/data-converter.js';
 import { createApp } from './app.js';
 import { readEnv } from './config.js';
+import { secretBoxFromEnv } from '../webhooks/secret-box.js';
 import { createApiMetrics } from './metrics.js';
 import { apiLogger } from './request-log.js';
 
 let env;
+let secrets;
 try {
   env = readEnv();
+  secrets = secretBoxFromEnv();
 } catch (err) {
   console.error((err as Error).message);
   process.exit(2);
@@ -27,8 +30,11 @@ const rateLimitStore = createPool(env.DATABASE_URL, { max: 4 });
 const server = createApp({
   db,
   temporal,
+  taskQueue: env.TASK_QUEUE,
+  secrets,
   logger,
   metrics,
+  ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
   rateLimitStore,
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
   rateLimitPerAddressPerMinute: env.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,

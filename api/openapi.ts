@@ -40,7 +40,8 @@ const replayed = z.literal('true').meta({ description: 'The stored answer to an 
 
 const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/).meta({
   description: 'Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer '
-    + '(`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours.',
+    + '(`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its '
+    + 'answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED.',
   example: '3f0c1b9e-5a4b-4d0e-9a57-1d2f0a7c6b11',
 });
 
@@ -54,7 +55,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'The contract\'s state does not allow it now, or a request with this key is still running (`Retry-After`).',
   413: 'The body is over 256 KB.',
   415: 'A body that is not `application/json` in UTF-8.',
-  422: 'The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request.',
+  422: 'The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours.',
   429: 'Rate limited, per address before authentication and per token after.',
   500: 'A bug or a command that could not be stored; nothing was changed.',
   503: 'Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`.',

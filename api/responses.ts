@@ -157,8 +157,12 @@ export const webhookEndpointSchema = z.object({
   contractId: idSchema.nullable().meta({ description: 'null: every contract of yours, present and future.' }),
   eventTypes: z.array(z.string()).min(1).meta({ description: 'Event types delivered here; "*" for all.' }),
   status: z.enum(['enabled', 'disabled', 'failing'])
-    .meta({ description: '`failing`: a delivery was given up; the next success clears it (deliveries go on).' }),
+    .meta({ description: '`failing`: deliveries keep failing or one was given up; the next success clears it (deliveries go on). `disabled`: by you, or by the circuit breaker (disabledReason).' }),
   failingSince: timestamp.nullable(),
+  circuitOpenUntil: timestamp.nullable()
+    .meta({ description: 'While in the future, deliveries wait: the receiver kept failing (timeouts, 5xx); one is tried again then.' }),
+  disabledReason: z.string().nullable()
+    .meta({ description: 'Why deliveries stopped when it was not you: the receiver failed for the whole delivery schedule. Enable it to resume.' }),
   previousSecretExpiresAt: timestamp.nullable()
     .meta({ description: 'While in the future, the secret before the last rotation also signs every delivery.' }),
   createdAt: timestamp,

@@ -3,7 +3,7 @@
 // `reply`, whose body type is the route's response schema: a view that drifts from the document fails
 // the typecheck. A known path with another method is 405 with `Allow`.
 import type { Express, Request, Response } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { RouteSpec } from './openapi.js';
 import { HttpProblem } from './problem.js';
 
@@ -25,6 +25,9 @@ export interface Ctx<S extends RouteSpec> {
   reply: (body: Body<S>, status?: number) => void;
 }
 
+/** A route that declares no query parameters takes none: an unknown one is 400, as on lists, never ignored. */
+const NO_QUERY = z.object({}).strict();
+
 export class Router {
   readonly routes: RouteSpec[] = [];
   private readonly methods = new Map<string, Set<string>>();
@@ -37,7 +40,7 @@ export class Router {
     this.app[spec.method](spec.path, async (req, res) => {
       const parsed: Parsed<S> = {
         params: spec.params ? spec.params.parse(req.params) : {},
-        query: spec.query ? spec.query.parse(req.query) : {},
+        query: (spec.query ?? NO_QUERY).parse(req.query),
         // An empty POST (no JSON body) counts as {}.
         body: spec.body ? spec.body.parse(req.body ?? {}) : undefined,
       } as Parsed<S>;

@@ -12,21 +12,22 @@ export interface IssuedUser {
   role: string;
 }
 
-/** Creates the user if the email is new, then issues a token (a given one, for the demo stack). */
-/** `role: 'operator'` makes an operator (R28), who is never a party to a contract. */
+/**
+ * Creates the user if the email is new, then issues a token (a given one, for the demo stack). Both
+ * inserts skip an existing row (ON CONFLICT DO NOTHING) rather than read-then-write: two processes issuing
+ * the same user at once (two test files, two `user:create` runs) both get it, neither fails on its key.
+ * `role: 'operator'` makes an operator (R28), who is never a party to a contract.
+ */
 export async function issueUser(
   db: Db, input: { email: string; name: string; id?: string; token?: string; role?: 'member' | 'operator' },
 ): Promise<IssuedUser> {
   const token = input.token ?? newToken();
-  const user = await db.user.upsert({
-    where: { email: input.email },
-    create: { id: input.id ?? randomUUID(), email: input.email, name: input.name, role: input.role ?? 'member' },
-    update: {},
+  await db.user.createMany({
+    data: [{ id: input.id ?? randomUUID(), email: input.email, name: input.name, role: input.role ?? 'member' }],
+    skipDuplicates: true,
   });
-  await db.apiToken.upsert({
-    where: { tokenHash: hashToken(token) },
-    create: { id: randomUUID(), userId: user.id, tokenHash: hashToken(token) },
-    update: {},
-  });
+  const user = await db.user.findUnique({ where: { email: input.email } });
+  if (!user) throw new Error(`user ${input.id} exists with another email than ${input.email}`);
+  await db.apiToken.createMany({ data: [{ id: randomUUID(), userId: user.id, tokenHash: hashToken(token) }], skipDuplicates: true });
   return { id: user.id, email: user.email, name: user.name, role: user.role, token };
 }

@@ -17,8 +17,9 @@ export const POOL_TIMEOUTS = {
   idle_in_transaction_session_timeout: 10_000,
 };
 
-export function createDb(connectionString = requireDatabaseUrl()): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, ...POOL_TIMEOUTS }) });
+/** `max` bounds the pool (node-postgres' default is 10): a side of the process that must not take them all. */
+export function createDb(connectionString = requireDatabaseUrl(), opts: { max?: number } = {}): Db {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString, ...POOL_TIMEOUTS, ...opts }) });
 }
 
 export function requireDatabaseUrl(): string {

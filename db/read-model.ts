@@ -2,7 +2,7 @@
 // The API's response schemas (api/responses.ts) type what these return where a route sends them. Money
 // columns are BIGINT (a contract's totals can pass 2^31 cents); they leave as JSON integers, exact up to
 // 2^53. Json columns hold the workflow's own domain values, typed here where they are read.
-import type { ContractState, ContractSummary } from '../domain/contract.js';
+import { type ContractState, type ContractSummary, shortfallOf } from '../domain/contract.js';
 import type { Dispute } from '../domain/disputes.js';
 import type { FieldChange, Milestone, MilestoneState } from '../domain/milestone.js';
 import type { PlanDiff, PlanOp } from '../domain/plan.js';
@@ -30,9 +30,8 @@ export function loadContractForOperator(db: Db, id: string) {
 type RequestRow = ContractRow['changeRequests'][number];
 type MilestoneRow = ContractRow['milestones'][number];
 
-/** R17: what an approved increase left unfunded on the funded milestone (0 otherwise). */
-const shortfallOf = (m: MilestoneRow): number =>
-  m.state === 'active' || m.state === 'submitted' ? Math.max(0, m.amountCents - m.fundedCents - m.refundedCents) : 0;
+/** R17: the domain's one shortfall formula over a stored milestone (0 unless it is the funded one). */
+const shortfallOfRow = (m: MilestoneRow): number => shortfallOf({ ...m, state: stored<MilestoneState>(m.state) });
 
 /** Json columns the workflow wrote from domain values (activities/persistence.ts), read back as those types. */
 const stored = <T>(value: unknown): T => value as T;
@@ -100,7 +99,7 @@ export function contractView(c: ContractRow) {
       fundedCents: m.fundedCents,
       releasedCents: m.releasedCents,
       state: m.state as MilestoneState,
-      shortfallCents: shortfallOf(m),
+      shortfallCents: shortfallOfRow(m),
       reviewEndsAt: m.reviewEndsAt ? m.reviewEndsAt.toISOString() : null,
       revisionRounds: m.revisionRounds,
       refundedCents: m.refundedCents,
@@ -113,7 +112,7 @@ export function contractView(c: ContractRow) {
       return dispute ? [{ milestoneId: m.id, ...dispute }] : [];
     }),
     /** R17: the client is asked to fund this (POST /contracts/{id}/fund tops it up). */
-    shortfallCents: c.milestones.reduce((sum, m) => sum + shortfallOf(m), 0),
+    shortfallCents: c.milestones.reduce((sum, m) => sum + shortfallOfRow(m), 0),
     pendingChangeRequest: request('change'),
     pendingProposal: request('proposal'),
     endPrompt: c.endPrompt,

@@ -2,15 +2,20 @@
 // notices, and the effects the workflow must carry out (start or signal a change-request workflow).
 // Refusals throw DomainError with the rule they enforce.
 import { CHANGE_REQUEST_TTL_MS, type RequestOutcome } from './change-request.js';
-import { type ContractState, type PendingRequest, type Role, currentMilestone, roleOf, rulesVersion, shortfallOf } from './contract.js';
+import {
+  type ContractState, type PendingRequest, type Role, currentMilestone, rulesRevision, roleOf, rulesVersion, shortfallOf,
+} from './contract.js';
 import { refuse } from './errors.js';
 import type { MilestonePatch } from './milestone.js';
 import { MAX_BALANCE_CENTS, assertPositiveCents } from './money.js';
-import { type PlanOp, applyPlan, isEmptyDiff } from './plan.js';
+import { type PlanOp, applyPlan, assertFields, isEmptyDiff } from './plan.js';
+import { type Texts, internCommand } from './texts.js';
+import { assertCommandTextBudget } from './budgets.js';
 import { validateCommand } from './validate.js';
+import { assertReadableTexts } from './visible-text.js';
 import { assertNotDisputed, openDispute } from './disputes.js';
 import { type RefundCommand, acceptRefund, declineRefund, releaseBesideRefund, requestRefund } from './refunds.js';
-import { requestRevisions, startReview } from './review.js';
+import { assertReviewOpen, requestRevisions, startReview } from './review.js';
 import { settle } from './settle.js';
 import { Builder, type Decision, type Transition, asProposalRule, clone } from './transition.js';
 
@@ -81,11 +86,16 @@ export interface Envelope {
   legacyFields?: boolean;
   /** R25: a submission starts a review window; false replays a history recorded before review windows existed. */
   reviewWindows?: boolean;
+  /** R25: commands after a window's end are refused; false replays a history recorded before that rule. */
+  reviewClock?: boolean;
 }
 
 /** Applies one command; the state passed in is never mutated. */
-export function decide(prev: ContractState, cmd: Command, { actorId, now, legacyFields = false, reviewWindows = true }: Envelope): Transition {
+export function decide(
+  prev: ContractState, cmd: Command, { actorId, now, legacyFields = false, reviewWindows = true, reviewClock = true }: Envelope,
+): Transition {
   if (!legacyFields) validateCommand(cmd); // fields first: a malformed value is never answered with a state conflict
+  if (!legacyFields && rulesRevision(prev) >= 2) assertReadableTexts(cmd);
   const role = roleOf(prev, actorId);
   // Strangers never learn a contract exists (404, not 403: docs/rules.md).
   if (!role) refuse('CONTRACT_NOT_FOUND', undefined, 'no such contract', 'not_found');
@@ -95,10 +105,37 @@ export function decide(prev: ContractState, cmd: Command, { actorId, now, legacy
   if (prev.status === 'ended') refuse('CONTRACT_ENDED', 'R3', 'the contract has ended and accepts no changes', 'conflict');
 
   const t = new Builder(clone(prev), legacyFields);
+  t.reviewClock = reviewClock;
   HANDLERS[cmd.type](t, cmd as never, now);
   if (cmd.type === 'submitWork' && reviewWindows) startReview(t.s, t.milestone(cmd.milestoneId), now); // R25
   if (cmd.type === 'openDispute') openDispute(t, cmd, now, actorId); // R28: names who opened it
   return t.finish(cmd.type !== 'previewPlan' && !t.readOnly);
+}
+
+/**
+ * The command as the contract workflow decides it: its fields checked as sent (with the checks of the
+ * history being replayed, when `legacyFields`), then its texts replaced by fixed-size references, so the
+ * workflow's state never holds free text. The texts go to PostgreSQL with the transition.
+ */
+export function prepareCommand<C extends Command>(cmd: C, legacyFields = false, readable = !legacyFields): { cmd: C; texts: Texts } {
+  if (legacyFields) legacyTextChecks(cmd);
+  else validateCommand(cmd);
+  // Before the texts become references: decide() sees only references, which are always readable.
+  if (readable) assertReadableTexts(cmd);
+  const prepared = internCommand(cmd);
+  if (!legacyFields) assertCommandTextBudget(prepared.texts);
+  return prepared;
+}
+
+/** The text checks histories from before the current field rules were recorded with (lengths in UTF-16 units). */
+function legacyTextChecks(cmd: Command): void {
+  if (cmd.type === 'savePlan' || cmd.type === 'previewPlan' || cmd.type === 'proposeChanges') {
+    for (const op of cmd.ops) {
+      if (op.op === 'add') assertFields({ title: op.title, description: op.description ?? '' }, true);
+      else if (op.op === 'edit') assertFields(op.patch, true);
+    }
+  }
+  if (cmd.type === 'requestChange' || cmd.type === 'editChangeRequest') assertFields(cmd.patch, true);
 }
 
 /** Applies an outcome reported by a change-request workflow; unknown or already-resolved ids change nothing. */
@@ -140,7 +177,7 @@ const HANDLERS: Handlers = {
     if (current) {
       const need = shortfallOf(current);
       if (need <= 0) {
-        refuse('MILESTONE_ALREADY_FUNDED', 'R6', `milestone "${current.title}" is funded; release it before funding the next one`, 'conflict');
+        refuse('MILESTONE_ALREADY_FUNDED', 'R6', `milestone ${current.id} is funded; release it before funding the next one`, 'conflict');
       }
       assertNotDisputed(current); // R28
       t.fund(current, need); // R17: top up after an approved increase
@@ -164,9 +201,10 @@ const HANDLERS: Handlers = {
     t.notify('client', 'work_submitted', { milestone: m });
   },
 
-  releasePayment(t, { milestoneId, amountCents }) {
+  releasePayment(t, { milestoneId, amountCents }, now) {
     const s = t.s;
     const m = t.milestone(milestoneId);
+    assertReviewOpen(m, now, 'a release by the client', t.reviewClock); // R25: the automatic release is owed
     if (m.state !== 'active' && m.state !== 'submitted') {
       refuse('MILESTONE_NOT_FUNDED', 'R5', `only the funded milestone can be released (this one is ${m.state})`, 'conflict');
     }
@@ -199,6 +237,11 @@ const HANDLERS: Handlers = {
     assertNotDisputed(m); // R28
     if (m.refundedCents) refuse('MILESTONE_PARTLY_REFUNDED', 'R27', 'part of this milestone\'s escrow was refunded by agreement; its terms are settled', 'conflict');
     if (s.changeRequest) refuse('CHANGE_REQUEST_PENDING', 'R15', 'this milestone already has a pending change request', 'conflict');
+    if (rulesRevision(s) >= 2 && m.refundRequest) {
+      // R27 beside R15: the freelancer is deciding how much escrow goes back; the terms wait for that answer.
+      refuse('REFUND_PENDING', 'R27', `a refund of ${m.refundRequest.amountCents} cents is waiting for the freelancer's answer; `
+        + 'a change request can follow once it is answered or lapses', 'conflict', { refundCents: m.refundRequest.amountCents });
+    }
     const changes = t.validPatch(m, patch);
     const request: PendingRequest = {
       id: `${s.id}-cr${s.nextRequestNo++}`,
@@ -277,7 +320,7 @@ const HANDLERS: Handlers = {
     t.noPendingProposal();
     const current = currentMilestone(s);
     if (current) {
-      refuse('MILESTONE_IN_PROGRESS', 'R23', `milestone "${current.title}" is funded; release it before ending the contract`, 'conflict');
+      refuse('MILESTONE_IN_PROGRESS', 'R23', `milestone ${current.id} is funded; release it before ending the contract`, 'conflict');
     }
     const refund = s.balances.projectFundsCents;
     if (refund > 0) t.refund(refund);
@@ -302,7 +345,7 @@ const HANDLERS: Handlers = {
     t.refund(amount);
   },
 
-  requestRevisions: (t, cmd) => requestRevisions(t, cmd),
+  requestRevisions: (t, cmd, now) => requestRevisions(t, cmd, now),
   openDispute: () => undefined, // applied by decide(), which knows the actor
   requestRefund: (t, cmd, now) => requestRefund(t, cmd, now),
   acceptRefund: (t, cmd) => acceptRefund(t, cmd),

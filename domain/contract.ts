@@ -2,6 +2,7 @@
 // no I/O, no clock, no randomness — callers pass in time.
 import { refuse } from './errors.js';
 import { LIMITS, assertId, assertText } from './fields.js';
+import { assertReadableText } from './visible-text.js';
 import { DEFAULT_INITIATION_FEE_CENTS, MAX_FEE_CENTS } from './money.js';
 import { type FieldChange, type Milestone, type MilestonePatch, isCurrent } from './milestone.js';
 import { MAX_MILESTONES, type PlanDiff, type PlanOp } from './plan.js';
@@ -37,6 +38,8 @@ export interface PendingRequest {
   edits: number;
   /** A decision (approve, reject, withdraw) is on its way to the request's workflow: no more edits. */
   deciding: string | null;
+  /** Who asked for that decision (a party, or `operator:<id>`): its outcome is recorded as theirs. */
+  decidingBy?: string | null;
 }
 
 export interface ContractState {
@@ -67,10 +70,26 @@ export interface ContractState {
   rulesVersion?: number;
   /** R25: days the client has to review submitted work (1–30); absent on older contracts: 14. */
   reviewWindowDays?: number;
+  /**
+   * Refinements of rules version 2. Absent (1): as first recorded. 2: a refund (R27) and a change request
+   * (R15–R17) on one milestone refuse each other while pending; every shortfall is shortfallOf; a title
+   * of invisible characters only is blank, and text with an unbalanced bidi control is refused
+   * (visibleText.ts). A running contract moves to 2 behind a patch (workflows/contract.ts), so
+   * histories recorded before replay as they ran.
+   */
+  rulesRevision?: number;
 }
 
 export const RULES_VERSION = 2;
 export const rulesVersion = (s: ContractState): number => s.rulesVersion ?? 1;
+export const RULES_REVISION = 2;
+export const rulesRevision = (s: ContractState): number => s.rulesRevision ?? 1;
+
+/** The state as a new command sees it: a contract on older rules moves to the current ones at its next command. */
+export function withCurrentRules(s: ContractState): ContractState {
+  if (rulesVersion(s) >= RULES_VERSION && rulesRevision(s) >= RULES_REVISION) return s;
+  return { ...s, rulesVersion: RULES_VERSION, rulesRevision: RULES_REVISION };
+}
 
 export interface CreateContract {
   contractId: string;
@@ -83,8 +102,10 @@ export interface CreateContract {
 }
 
 /** R1: exactly one client and one freelancer, and they are different parties. */
-/** `rules`: the workflow passes 1 when it replays a history recorded before RULES_VERSION existed. */
-export function createContract(cmd: CreateContract, now: string, rules: number = RULES_VERSION, legacyFields = false): ContractState {
+/** `rules`, `revision`: the workflow passes 1 when it replays a history recorded before that version existed. */
+export function createContract(
+  cmd: CreateContract, now: string, rules: number = RULES_VERSION, legacyFields = false, revision: number = RULES_REVISION,
+): ContractState {
   if (legacyFields) {
     if (cmd.title.trim().length === 0 || cmd.title.length > 200) refuse('INVALID_TITLE', 'R1', 'a contract title is 1 to 200 characters');
   } else {
@@ -92,6 +113,7 @@ export function createContract(cmd: CreateContract, now: string, rules: number =
       assertId(id, field);
     }
     assertText(cmd.title, { field: 'title', max: LIMITS.contractTitle, required: true, code: 'INVALID_TITLE', rule: 'R1' });
+    if (revision >= 2) assertReadableText(cmd.title, 'title', 'createContract');
   }
   if (cmd.clientId === cmd.freelancerId) refuse('SAME_PARTY', 'R1', 'the client and the freelancer must be different parties');
   if (!legacyFields && cmd.reviewWindowDays !== undefined) assertReviewWindowDays(cmd.reviewWindowDays);
@@ -117,6 +139,7 @@ export function createContract(cmd: CreateContract, now: string, rules: number =
     proposal: null,
     endPrompt: false,
     ...(rules >= 2 ? { rulesVersion: rules } : {}),
+    ...(revision >= 2 ? { rulesRevision: revision } : {}),
     reviewWindowDays: cmd.reviewWindowDays ?? DEFAULT_REVIEW_WINDOW_DAYS,
   };
 }
@@ -130,8 +153,14 @@ export const isRequestPending = (state: ContractState | undefined, requestId: st
 
 export const currentMilestone = (state: ContractState): Milestone | undefined => state.milestones.find(isCurrent);
 
-/** R17: what an approved increase left unfunded on the current milestone (escrow refunded by consent, R27, is not). */
-export const shortfallOf = (m: Milestone): number => (isCurrent(m) ? Math.max(0, m.amountCents - m.fundedCents - (m.refundedCents ?? 0)) : 0);
+/**
+ * R17, R27: what the client must still fund on the current milestone — its amount, less what escrow holds
+ * for it and what was refunded from it by consent (that part of the price was settled in the client's
+ * favour). The one formula: the approval's automatic cover from project funds, the shortfall notice, the
+ * top-up by /fund, the refusal of a full release, the read model and the views all use it.
+ */
+export const shortfallOf = (m: Pick<Milestone, 'state' | 'amountCents' | 'fundedCents' | 'refundedCents'>): number =>
+  (isCurrent(m) ? Math.max(0, m.amountCents - m.fundedCents - (m.refundedCents ?? 0)) : 0);
 
 /** R10, R6, R12, R2: asserted after every transition; a breach is a bug, never a user error. */
 export function assertInvariants(s: ContractState): void {

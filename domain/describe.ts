@@ -5,6 +5,7 @@ import type { ContractState, PendingRequest } from './contract.js';
 import type { Milestone } from './milestone.js';
 import { formatUsd } from './money.js';
 import { describeChange, diffLines } from './notice-text.js';
+import { isTextRef } from './texts.js';
 
 /** The UI shows summaries on one line; longer text is cut with an ellipsis (the server also caps metadata). */
 export const SUMMARY_MAX = 200;
@@ -17,8 +18,13 @@ const cut = (s: string, max = SUMMARY_MAX): string => {
   const plain = s.replace(/\$(?=\d)/g, 'USD ');
   return plain.length <= max ? plain : `${plain.slice(0, max - 1)}…`;
 };
-/** Markdown-safe for a table cell or a line: user text never breaks the layout. */
-const cell = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+/**
+ * Markdown-safe for a table cell or a line: user text never breaks the layout, and never becomes a link,
+ * an image, HTML or code in the operator's UI (a title `[Dispute evidence](https://evil.example)` must read
+ * as written, its target in plain sight). Backslash first, so a user's own backslash cannot undo an escape.
+ * Plain-text views (the CLI, the timeline) then show those few characters with a backslash before them.
+ */
+const cell = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>|~]/g, '\\$&');
 /** In Markdown: the UI reads `$…$` as math, so every dollar sign (money, user text) is escaped. */
 const md = (s: string): string => cell(s).replaceAll('$', '\\$');
 const usd = (cents: number): string => md(formatUsd(cents));
@@ -42,11 +48,12 @@ export function contractSummaryLine(p: ContractParties): string {
 export function requestSummaryLine(request: PendingRequest, milestones: readonly Milestone[]): string {
   if (request.kind === 'proposal') {
     const lines = request.diff ? diffLines(request.diff) : [];
-    return cut(`Proposal: ${lines.length ? lines.join('; ') : 'no changes'}`);
+    return cut(`Proposal: ${lines.length ? cell(lines.join('; ')) : 'no changes'}`);
   }
   const m = milestones.find((x) => x.id === request.milestoneId);
-  const changes = request.changes.map(describeChange).join('; ') || 'no changes';
-  return cut(`Change request on “${cell(m?.title ?? request.milestoneId ?? '?')}”: ${changes}`);
+  const changes = cell(request.changes.map(describeChange).join('; ')) || 'no changes';
+  const name = !m || isTextRef(m.title) ? request.milestoneId ?? '?' : m.title; // the workflow holds references, not titles
+  return cut(`Change request on “${cell(name)}”: ${changes}`);
 }
 
 /** "7 days", "2 hours", "5 minutes": a timer's length as an operator reads it. */
@@ -64,7 +71,8 @@ function requestLines(label: string, r: PendingRequest, milestones: readonly Mil
   return [
     `**${label}** \`${r.id}\` · version ${r.edits} · sent ${r.createdAt.slice(0, 10)} by \`${r.requestedBy}\` · ${expiry}${deciding}`,
     '',
-    `> ${md(requestSummaryLine(r, milestones))}`,
+    // The summary's user text is escaped already (cell); only its dollar signs are left for the math rule.
+    `> ${requestSummaryLine(r, milestones).replaceAll('$', '\\$')}`,
   ];
 }
 
@@ -75,7 +83,7 @@ function requestLines(label: string, r: PendingRequest, milestones: readonly Mil
 export function contractDetails(s: ContractState, asOf: string): string {
   const b = s.balances;
   const rows = s.milestones.map((m, i) =>
-    `| ${i + 1} | ${md(m.title)} | ${m.state} | ${usd(m.amountCents)} | ${usd(m.fundedCents)} | ${usd(m.releasedCents)} | ${m.dueDate ?? '—'} |`);
+    `| ${i + 1} | ${md(isTextRef(m.title) ? m.id : m.title)} | ${m.state} | ${usd(m.amountCents)} | ${usd(m.fundedCents)} | ${usd(m.releasedCents)} | ${m.dueDate ?? '—'} |`);
   const out = [
     `### “${md(s.title)}” — ${s.status}${s.endPrompt ? ' (last milestone released: end or keep open?)' : ''}`,
     `Client \`${s.clientId}\` · Freelancer \`${s.freelancerId}\` · ${s.milestones.length} milestone(s) · seq ${s.seq}`,

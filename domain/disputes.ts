@@ -5,7 +5,7 @@ import type { ContractState } from './contract.js';
 import { refuse } from './errors.js';
 import { assertId, assertText } from './fields.js';
 import { isCurrent, type Milestone } from './milestone.js';
-import { MESSAGE_MAX, stopReview } from './review.js';
+import { MESSAGE_MAX, assertReviewOpen, stopReview } from './review.js';
 import { settle } from './settle.js';
 import { Builder, type Transition, clone } from './transition.js';
 
@@ -35,7 +35,7 @@ export interface ResolveDisputeArgs {
 export function assertNotDisputed(m: Milestone, rule = 'R28'): void {
   if (m.dispute) {
     refuse('MILESTONE_DISPUTED', 'R28',
-      `milestone "${m.title}" has an open dispute: its money is frozen until an operator resolves it`,
+      `milestone ${m.id} has an open dispute: its money is frozen until an operator resolves it`,
       'conflict', rule === 'R28' ? undefined : { blocks: rule });
   }
 }
@@ -50,6 +50,7 @@ export function openDispute(
   t: Builder, { milestoneId, reason }: { milestoneId: string; reason: string }, now: string, actorId: string,
 ): void {
   const m = t.milestone(milestoneId);
+  assertReviewOpen(m, now, 'a dispute', t.reviewClock); // R25: the automatic release is owed
   if (!isCurrent(m)) {
     refuse('MILESTONE_NOT_FUNDED', 'R28', `a dispute can be opened only on the active or submitted milestone (this one is ${m.state})`,
       'conflict');

@@ -65,4 +65,4 @@ export function fieldChanges(before: MilestoneFields, patch: MilestonePatch): Fi
 }
 
 /** The milestone being worked on: funded and not yet released (R6). */
-export const isCurrent = (m: Milestone): boolean => m.state === 'active' || m.state === 'submitted';
+export const isCurrent = (m: Pick<Milestone, 'state'>): boolean => m.state === 'active' || m.state === 'submitted';

@@ -26,6 +26,8 @@ export const CHANGE_REQUEST_FLAG = 'active_milestone_change_requests';
 export const noticeTaskQueue = (contractTaskQueue: string): string => `${contractTaskQueue}.notices`;
 /** The Schedule that re-drives notices left pending (one per contract queue), and its sweep workflow's id. */
 export const noticeSweepScheduleId = (contractTaskQueue: string): string => `notice-sweep-${contractTaskQueue}`;
+/** The Schedule that deletes stored Idempotency-Key answers past their 24 hours, and its sweep workflow's id. */
+export const answerSweepScheduleId = (contractTaskQueue: string): string => `answer-sweep-${contractTaskQueue}`;
 
 const WEBHOOK_DELIVERY_PREFIX = 'webhook-delivery-';
 /** One delivery per (endpoint, event) (R29); an endpoint id (we_<uuid>) never contains `-evt_`: the id splits back. */
@@ -38,3 +40,8 @@ export const webhookDeliveryFromWorkflowId = (workflowId: string): { endpointId:
   }
   return { endpointId: workflowId.slice(WEBHOOK_DELIVERY_PREFIX.length, at), eventId: workflowId.slice(at + 1) };
 };
+/**
+ * Webhook deliveries have their own task queue beside each contract queue, served by their own worker
+ * slots: a receiver that never answers holds only those, never a contract's workflow tasks or persistence.
+ */
+export const webhookTaskQueue = (contractTaskQueue: string): string => `${contractTaskQueue}.webhooks`;

@@ -4,6 +4,7 @@ import type { Notice, NoticeEvent } from './events.js';
 import type { FieldChange } from './milestone.js';
 import { formatUsd } from './money.js';
 import type { PlanDiff } from './plan.js';
+import { isTextRef } from './texts.js';
 
 export const SUBJECT: Record<NoticeEvent, string> = {
   milestones_changed: 'Milestones were changed',
@@ -36,6 +37,26 @@ export const SUBJECT: Record<NoticeEvent, string> = {
   dispute_resolved: 'A dispute was resolved',
 };
 
+/**
+ * A decision an operator took for a party (audited as `operator:<id>`) is told as the operator's, to
+ * both parties: "Your change request was approved" would credit the freelancer with it, and tell the
+ * freelancer their own request was approved.
+ */
+const BY_OPERATOR: Partial<Record<NoticeEvent, string>> = {
+  change_request_approved: 'An operator approved the change request on the freelancer\'s behalf',
+  change_request_rejected: 'An operator rejected the change request on the freelancer\'s behalf',
+  change_request_withdrawn: 'An operator withdrew the change request on the client\'s behalf',
+  change_request_canceled: 'An operator canceled the change request',
+  proposal_accepted: 'An operator accepted the proposal on the client\'s behalf',
+  proposal_declined: 'An operator declined the proposal on the client\'s behalf',
+  proposal_withdrawn: 'An operator withdrew the proposal on the freelancer\'s behalf',
+  proposal_canceled: 'An operator canceled the proposal',
+};
+
+/** The notice's headline: the operator's wording when an operator decided. */
+export const headline = (n: Pick<Notice, 'event' | 'decidedBy'>): string =>
+  (n.decidedBy?.startsWith('operator') ? BY_OPERATOR[n.event] : undefined) ?? SUBJECT[n.event];
+
 const FIELD: Record<FieldChange['field'], string> = { title: 'title', description: 'description', dueDate: 'due date', amountCents: 'amount' };
 
 function show(field: FieldChange['field'], value: string | number | null): string {
@@ -43,14 +64,19 @@ function show(field: FieldChange['field'], value: string | number | null): strin
   return field === 'amountCents' ? formatUsd(Number(value)) : `"${value}"`;
 }
 
-export const describeChange = (c: FieldChange): string => `${FIELD[c.field]}: ${show(c.field, c.old)} → ${show(c.field, c.new)}`;
+/** Old → new; a text still named by its reference (the workflow's own summaries in the UI) reads "changed". */
+export const describeChange = (c: FieldChange): string =>
+  isTextRef(c.old) || isTextRef(c.new) ? `${FIELD[c.field]} changed` : `${FIELD[c.field]}: ${show(c.field, c.old)} → ${show(c.field, c.new)}`;
+
+/** A milestone as a reader knows it: its title, or its id where only the title's reference is at hand. */
+export const milestoneName = (title: string, id: string): string => (isTextRef(title) ? id : `"${title}"`);
 
 export function diffLines(d: PlanDiff): string[] {
   return [
-    ...d.added.map((a) => `Added "${a.title}" (${formatUsd(a.amountCents)}) at position ${a.position}`),
-    ...d.edited.flatMap((e) => [`Edited "${e.title}":`, ...e.changes.map((c) => `  ${describeChange(c)}`)]),
-    ...d.deleted.map((x) => `Deleted "${x.title}"`),
-    ...d.moved.map((m) => `Moved "${m.title}" from position ${m.from} to ${m.to}`),
+    ...d.added.map((a) => `Added ${milestoneName(a.title, a.id)} (${formatUsd(a.amountCents)}) at position ${a.position}`),
+    ...d.edited.flatMap((e) => [`Edited ${milestoneName(e.title, e.id)}:`, ...e.changes.map((c) => `  ${describeChange(c)}`)]),
+    ...d.deleted.map((x) => `Deleted ${milestoneName(x.title, x.id)}`),
+    ...d.moved.map((m) => `Moved ${milestoneName(m.title, m.id)} from position ${m.from} to ${m.to}`),
   ];
 }
 
@@ -62,9 +88,9 @@ export interface RenderedNotice {
 }
 
 export function renderNotice(n: Notice): RenderedNotice {
-  const subject = `${SUBJECT[n.event]} — ${n.contractTitle}`;
+  const subject = `${headline(n)} — ${n.contractTitle}`;
   const lines = [`Contract: "${n.contractTitle}"`];
-  if (n.milestoneTitle) lines.push(`Milestone: "${n.milestoneTitle}"`);
+  if (n.milestoneTitle) lines.push(`Milestone: ${milestoneName(n.milestoneTitle, n.milestoneId ?? '?')}`);
   if (n.amountCents !== null) lines.push(`Amount: ${formatUsd(n.amountCents)}`);
   if (n.refundCents !== undefined && n.refundCents !== null) lines.push(`Refunded to the client: ${formatUsd(n.refundCents)}`);
   if (n.stateChange) lines.push(`State: ${n.stateChange.old} → ${n.stateChange.new}`);
@@ -75,8 +101,8 @@ export function renderNotice(n: Notice): RenderedNotice {
   if (n.reason) lines.push(`Reason: ${n.reason}`);
   lines.push(...n.changes.map(describeChange));
   if (n.diff) lines.push(...diffLines(n.diff));
-  const text = [SUBJECT[n.event], '', ...lines].join('\n');
-  const html = `<h1>${escape(SUBJECT[n.event])}</h1><ul>${lines.map((l) => `<li>${escape(l)}</li>`).join('')}</ul>`;
+  const text = [headline(n), '', ...lines].join('\n');
+  const html = `<h1>${escape(headline(n))}</h1><ul>${lines.map((l) => `<li>${escape(l)}</li>`).join('')}</ul>`;
   return { subject, lines, text, html };
 }
 

@@ -3,8 +3,9 @@
 import type { RequestOutcome } from './change-request.js';
 import { type Command, VERSIONED_ANSWERS } from './commands.js';
 import { refuse } from './errors.js';
-import { assertId, assertText } from './fields.js';
-import type { RequestSignal } from './transition.js';
+import { assertId, assertText, isId } from './fields.js';
+import type { Decision, RequestSignal, Transition } from './transition.js';
+import type { ContractState } from './contract.js';
 
 /** `resolveRequest`, sent by an operator with the Temporal CLI or UI (docs/operations.md, "Runbook"). */
 export interface ResolveRequestArgs {
@@ -49,4 +50,42 @@ export function assertVersionNamed(cmd: Command): void {
   if ((VERSIONED_ANSWERS as readonly string[]).includes(cmd.type) && (cmd as { version?: number }).version === undefined) {
     refuse('VERSION_REQUIRED', 'R16', 'name the version of the request you answer (`version`, shown on the request)', 'invalid');
   }
+}
+
+/** Records who asked for the decision a transition forwards to a request's workflow. */
+export function markDecider(t: Transition, actor: string): void {
+  const awaited = t.effects.find((e) => e.type === 'awaitOutcome');
+  if (!awaited) return;
+  const req = [t.state.changeRequest, t.state.proposal].find((r) => r?.id === awaited.requestId);
+  if (req) req.decidingBy = actor;
+}
+
+/** What a request's workflow reports; only the outcome is its own to say. */
+export interface RequestReport {
+  requestId: string;
+  outcome: RequestOutcome;
+  decidedBy?: string;
+  reason?: string;
+}
+
+const ASKED: Partial<Record<string, RequestOutcome>> = { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' };
+
+/**
+ * Who decided a reported outcome, from what the contract knows rather than from the report's word: the
+ * party or operator whose decision the contract forwarded; the system for an expiry; otherwise someone
+ * signalled the request's workflow directly (UI or CLI), an operator's act, named only when the name is a
+ * configured operator's (`namedOperator`, checked by the caller), else `operator (unnamed)`.
+ * Returns the operator id to check when that is still to be done.
+ */
+export function attributeReport(s: ContractState, r: RequestReport, namedOperator?: boolean): Decision | { check: string } {
+  const reason = r.reason ? { reason: r.reason } : {};
+  const req = [s.changeRequest, s.proposal].find((x) => x?.id === r.requestId);
+  const forwarded = req?.deciding && ASKED[req.deciding] === r.outcome;
+  // States from before decidingBy existed: the contract did forward this decision, and the report carries its sender.
+  const asker = forwarded ? req.decidingBy ?? r.decidedBy : undefined;
+  if (asker) return { by: asker, operator: asker.startsWith('operator'), ...reason };
+  if (r.outcome === 'expired') return { by: 'system', operator: false, ...reason };
+  const claimed = r.decidedBy?.startsWith('operator:') ? r.decidedBy.slice('operator:'.length) : undefined;
+  if (claimed !== undefined && namedOperator === undefined && isId(claimed)) return { check: claimed };
+  return { by: operatorActor(namedOperator ? claimed : undefined), operator: true, ...reason };
 }

@@ -74,10 +74,15 @@ export function applyPlan(milestones: Milestone[], ops: PlanOp[], nextMilestoneN
   const byRef = new Map<string, string>();
   const touched = new Set<string>();
   let no = nextMilestoneNo;
-  const find = (id: string): Milestone => {
+  const find = (id: string, moving = false): Milestone => {
     const m = pending.find((p) => p.id === id);
     if (m) return m;
     if (fixed.some((f) => f.id === id)) {
+      // Moving one breaks R12 (funded and released milestones keep their place); changing one, R5.
+      if (moving) {
+        refuse('MILESTONE_NOT_PENDING', 'R12', `milestone ${id} is funded or released and keeps its place; a reorder lists pending milestones only`,
+          'conflict');
+      }
       refuse('MILESTONE_NOT_PENDING', 'R5', `milestone ${id} is funded or released; only pending milestones can be changed`, 'conflict');
     }
     return refuse('MILESTONE_NOT_FOUND', 'R11', `milestone ${id} is not in this contract`);
@@ -115,7 +120,7 @@ export function applyPlan(milestones: Milestone[], ops: PlanOp[], nextMilestoneN
       }
       case 'reorder': {
         const order = op.order.map((id) => byRef.get(id) ?? id);
-        for (const id of order) find(id);
+        for (const id of order) find(id, true);
         if (new Set(order).size !== order.length || order.length !== pending.length) {
           refuse('INVALID_ORDER', 'R12', 'the new order must list every pending milestone exactly once (active and released milestones keep their place)');
         }

@@ -45,6 +45,21 @@ export function reminderAt(s: ContractState, m: Milestone): string | null {
   return new Date(Date.parse(m.reviewEndsAt) - REVIEW_REMINDER_BEFORE_MS).toISOString();
 }
 
+/**
+ * R25 by the clock: once the window has ended the funded amount is owed to the freelancer, and the automatic
+ * release is the one outcome whatever order messages reach the contract in (a worker down across the end
+ * delivers the timer and the commands together). A release, a revision request, a dispute or a refund request
+ * on that milestone is refused from the end on, before and after the automatic release alike.
+ * `clock`: false replays a history recorded before this rule.
+ */
+export function assertReviewOpen(m: Milestone, now: string, what: string, clock = true): void {
+  const ended = m.reviewEndsAt && (m.state === 'submitted' || m.state === 'released') && Date.parse(now) >= Date.parse(m.reviewEndsAt);
+  if (clock && ended) {
+    refuse('REVIEW_WINDOW_ENDED', 'R25', `the review window ended at ${m.reviewEndsAt}: the funded amount is released automatically; ${what} is no longer possible`,
+      'conflict', { reviewEndsAt: String(m.reviewEndsAt) });
+  }
+}
+
 export function validateMessage(message: unknown, field: string, code: string, rule: string): void {
   assertText(message, { field, max: MESSAGE_MAX, required: true, code, rule });
 }
@@ -55,8 +70,9 @@ export function validateRevisionRequest(cmd: { milestoneId: unknown; message: un
 }
 
 /** R26: the client sends submitted work back with a message; the funds stay in escrow. */
-export function requestRevisions(t: Builder, { milestoneId, message }: { milestoneId: string; message: string }): void {
+export function requestRevisions(t: Builder, { milestoneId, message }: { milestoneId: string; message: string }, now: string): void {
   const m = t.milestone(milestoneId);
+  assertReviewOpen(m, now, 'a revision request', t.reviewClock);
   if (m.state !== 'submitted') {
     refuse('MILESTONE_NOT_SUBMITTED', 'R26', `revisions can be requested only on submitted work (this milestone is ${m.state})`,
       'conflict');
@@ -80,6 +96,7 @@ export function autoRelease(t: Builder, m: Milestone): void {
   const amount = m.fundedCents;
   const reason = `the ${reviewWindowDays(t.s)}-day review window ended with no action by the client`;
   settle(t, m, { releaseCents: amount, refundCents: 0 });
+  m.reviewEndsAt = endedAt; // kept: a command arriving after the end is refused for the window, in either order
   t.notify('both', 'payment_released_automatically', {
     milestone: m, amountCents: amount, reviewEndsAt: endedAt, decision: { by: 'system', operator: false, reason },
     stateChange: { old: 'submitted', new: 'released' },

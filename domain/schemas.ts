@@ -7,6 +7,7 @@ import { MAX_BALANCE_CENTS, MAX_MILESTONE_CENTS, MIN_MILESTONE_CENTS } from './m
 import { MAX_BATCH_OPS } from './plan.js';
 import { DISPUTE_OUTCOMES } from './disputes.js';
 import { MESSAGE_MAX } from './review.js';
+import { REASON_MAX, RESOLUTION_OUTCOMES } from './operator.js';
 
 export const idSchema = z
   .string()
@@ -112,6 +113,13 @@ export const resolveDisputeBody = z
     releaseCents: centsIn(0, MAX_MILESTONE_CENTS, 'A split: the part released to the freelancer.').optional(),
     refundCents: centsIn(0, MAX_MILESTONE_CENTS, 'A split: the part returned to the client.').optional(),
     reason: text(MESSAGE_MAX, { required: true }),
+  })
+  .strict();
+/** An operator settles a pending change request or proposal (a stuck one included), with a reason. */
+export const resolveRequestBody = z
+  .object({
+    outcome: z.enum(RESOLUTION_OUTCOMES).meta({ description: 'approved applies the request; rejected and canceled leave the plan as it is.' }),
+    reason: text(REASON_MAX, { required: true }),
   })
   .strict();
 /** R16: an answer names the version of the request it answers, as shown on the request. */

@@ -30,6 +30,8 @@ export interface SignalledCommand {
   partyId: string;
   /** Who the audit trail and the request's history name: the party, or `operator:<id>`. */
   auditActor: string;
+  /** The operator the signal names, to be checked against the configured operators before it acts. */
+  operatorId?: string;
 }
 
 /**
@@ -37,8 +39,11 @@ export interface SignalledCommand {
  * `operatorId` (an operator acting for the party the verb belongs to: the freelancer submits, approves and
  * rejects, the client releases). Fields are passed on as sent; decide() checks them as it checks Updates.
  */
-export function signalCommand(verb: ContractSignalVerb, input: SignalInput | undefined, state: ContractState): SignalledCommand {
+export function signalCommand(
+  verb: ContractSignalVerb, input: SignalInput | undefined, state: ContractState, operatorsOnly = false,
+): SignalledCommand {
   const s = input ?? {};
+  if (operatorsOnly) return operatorSignal(verb, s, state);
   const hasActor = s.actorId !== undefined;
   if (hasActor === (s.operatorId !== undefined)) {
     refuse('SENDER_REQUIRED', undefined, 'a signal names its sender: either actorId (a party) or operatorId (an operator)', 'invalid');
@@ -49,6 +54,25 @@ export function signalCommand(verb: ContractSignalVerb, input: SignalInput | und
   const partyId = hasActor ? sender : COMMAND_ROLE[type] === 'client' ? state.clientId : state.freelancerId;
   const auditActor = hasActor ? sender : operatorActor(sender);
   return { command: commandFor(type, s, state), partyId, auditActor };
+}
+
+/**
+ * Whoever can signal a workflow holds access to Temporal, not a party's token: a signal is an operator acting
+ * for the party the verb belongs to. It names the operator (`operatorId`; the caller checks it is one) and
+ * may name that party (`actorId`); a signal naming only a party is refused, never recorded as the party.
+ */
+function operatorSignal(verb: ContractSignalVerb, s: SignalInput, state: ContractState): SignalledCommand {
+  if (s.operatorId === undefined) {
+    refuse('SENDER_REQUIRED', undefined, 'a signal names the operator who sends it (operatorId), and may name the party they act for (actorId)',
+      'invalid');
+  }
+  if (!isId(s.operatorId)) return refuse('INVALID_SENDER', undefined, 'operatorId is not a well-formed id', 'invalid');
+  const type = SIGNAL_COMMANDS[verb];
+  const partyId = COMMAND_ROLE[type] === 'client' ? state.clientId : state.freelancerId;
+  if (s.actorId !== undefined && s.actorId !== partyId) {
+    refuse('FORBIDDEN_FOR_ROLE', undefined, `only the ${COMMAND_ROLE[type]} may ${type}; an operator acts for that party only`, 'forbidden');
+  }
+  return { command: commandFor(type, s, state), partyId, auditActor: operatorActor(s.operatorId), operatorId: s.operatorId };
 }
 
 // Values are handed on as sent (`as`): decide()'s own field checks refuse a wrong type, as for an Update

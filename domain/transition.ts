@@ -1,7 +1,9 @@
 // How one transition is built: the effects it causes (ledger entries, notices, change-request workflow
 // starts and signals) accumulate over a private copy of the state, then the invariants are checked.
 import type { RequestOutcome } from './change-request.js';
-import { type ContractState, type PendingRequest, type Role, assertInvariants, rulesVersion } from './contract.js';
+import {
+  type ContractState, type PendingRequest, type Role, assertInvariants, rulesRevision, rulesVersion, shortfallOf,
+} from './contract.js';
 import { DomainError, refuse } from './errors.js';
 import type { LedgerEntry, LedgerKind, Notice, NoticeEvent } from './events.js';
 import { type FieldChange, type Milestone, type MilestonePatch, editableFields, fieldChanges } from './milestone.js';
@@ -12,7 +14,8 @@ export type RequestSignal = 'approve' | 'reject' | 'withdraw' | 'edit' | 'submit
 
 export type Effect =
   | { type: 'startRequest'; request: PendingRequest }
-  | { type: 'signalRequest'; requestId: string; signal: RequestSignal }
+  /** `version`: what an approve or reject answers (R16), checked again by the request's workflow. */
+  | { type: 'signalRequest'; requestId: string; signal: RequestSignal; version?: number }
   /** The command is decided by the change-request workflow; wait for its outcome before answering. */
   | { type: 'awaitOutcome'; requestId: string };
 
@@ -46,6 +49,8 @@ export class Builder {
   requestId?: string;
   closed?: { request: PendingRequest; outcome: RequestOutcome };
   readOnly = false;
+  /** R25 by the clock (review.ts assertReviewOpen); false replays a history recorded before it. */
+  reviewClock = true;
 
   /** `legacyFields`: field checks as recorded before they were tightened (replay only; see decide's Envelope). */
   constructor(readonly s: ContractState, readonly legacyFields = false) {}
@@ -157,7 +162,7 @@ export class Builder {
     req.deciding = signal;
     this.readOnly = true;
     this.requestId = req.id;
-    this.effects.push({ type: 'signalRequest', requestId: req.id, signal }, { type: 'awaitOutcome', requestId: req.id });
+    this.effects.push({ type: 'signalRequest', requestId: req.id, signal, version: req.edits }, { type: 'awaitOutcome', requestId: req.id });
   }
 
   /** R16: an answer to another version of a request is refused rather than applied to terms not seen. */
@@ -197,7 +202,7 @@ export class Builder {
     if (outcome === 'approved' && m?.state === 'active') {
       this.applyApprovedChange(m, req.patch!);
       this.notify(toBoth ? 'both' : 'client', 'change_request_approved', { milestone: m, ...about });
-      const shortfall = m.amountCents - m.fundedCents;
+      const shortfall = rulesRevision(s) >= 2 ? shortfallOf(m) : m.amountCents - m.fundedCents;
       if (shortfall > 0 && rulesVersion(s) >= 2) this.notify('client', 'shortfall_to_fund', { milestone: m, amountCents: shortfall });
       return;
     }
@@ -219,14 +224,20 @@ export class Builder {
   private applyApprovedChange(m: Milestone, patch: MilestonePatch): void {
     const b = this.s.balances;
     Object.assign(m, editableFields(patch));
-    if (m.fundedCents > m.amountCents) {
-      const back = m.fundedCents - m.amountCents;
-      m.fundedCents = m.amountCents;
+    // Rules revision 2: escrow refunded by consent counts toward the amount (shortfallOf), here as
+    // everywhere; before, this step alone ignored it, so what a release in full paid depended on whether
+    // the contract happened to hold project funds.
+    const settled = rulesRevision(this.s) >= 2 ? (m.refundedCents ?? 0) : 0;
+    const owed = Math.max(0, m.amountCents - settled);
+    if (m.fundedCents > owed) {
+      const back = m.fundedCents - owed;
+      m.fundedCents = owed;
       b.escrowCents -= back;
       b.projectFundsCents += back;
       this.ledger('escrow_return', back, m.id);
     }
-    const cover = rulesVersion(this.s) >= 2 ? Math.min(b.projectFundsCents, m.amountCents - m.fundedCents) : 0;
+    const need = rulesRevision(this.s) >= 2 ? shortfallOf(m) : m.amountCents - m.fundedCents;
+    const cover = rulesVersion(this.s) >= 2 ? Math.min(b.projectFundsCents, need) : 0;
     if (cover > 0) {
       b.projectFundsCents -= cover;
       b.escrowCents += cover;

@@ -23,6 +23,7 @@ import { progress, step, table } from './bench/report.js';
 import { COMMANDS, type BenchResults, type CommandName, type LoadResult } from './bench/results.js';
 import { startBenchStack, type BenchStack } from './bench/stack.js';
 import { percentile, round, summarize } from './bench/stats.js';
+import { largestPayload } from './lib/payloads.js';
 import { root } from './lib/tools.js';
 
 const quick = process.argv.includes('--quick');
@@ -154,7 +155,7 @@ async function billableActions(stack: BenchStack, api: ContractPath): Promise<{ 
 }
 
 /** Plans `milestones`, funds and releases each (through the client), then reads every run's history. */
-async function longContract(stack: BenchStack, client: ContractPath, milestones: number): Promise<number[]> {
+async function longContract(stack: BenchStack, client: ContractPath, milestones: number): Promise<RunsMeasured> {
   const id = await client.create('Long contract');
   await client.savePlan(id, planOps(milestones));
   for (let i = 1; i <= milestones; i++) {
@@ -166,14 +167,23 @@ async function longContract(stack: BenchStack, client: ContractPath, milestones:
   return runLengths(stack.temporal, contractWorkflowId(id));
 }
 
+interface RunsMeasured {
+  lengths: number[];
+  /** The largest single payload of any run (domain/budgets.ts states the budget). */
+  largestPayload: { bytes: number; event: string };
+}
+
 /** Every run's event count, newest first, walking back along continue-as-new (no visibility lag). */
-async function runLengths(temporal: Client, workflowId: string): Promise<number[]> {
+async function runLengths(temporal: Client, workflowId: string): Promise<RunsMeasured> {
   const lengths: number[] = [];
+  const largest = { bytes: 0, event: '' };
   for (let runId: string | undefined; ;) {
     const events = (await temporal.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
     lengths.push(events.length);
+    const run = largestPayload(events);
+    if (run.bytes > largest.bytes) Object.assign(largest, run);
     runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
-    if (!runId) return lengths;
+    if (!runId) return { lengths, largestPayload: largest };
   }
 }
 
@@ -245,7 +255,7 @@ async function main(): Promise<void> {
     const actions = await billableActions(stack, paths.api);
 
     step(`history of a ${P.longMilestones}-milestone contract`);
-    const historyEventsPerRun = await longContract(stack, paths.client, P.longMilestones);
+    const { lengths: historyEventsPerRun, largestPayload: largest } = await longContract(stack, paths.client, P.longMilestones);
 
     // Two views: the largest contract the rules allow (200 milestones, the headline figure) and one the
     // size of a round's (3 milestones, one funded).
@@ -300,6 +310,7 @@ async function main(): Promise<void> {
       billableActionsPerLifecycle: mean(actions.lifecycles.map((a) => a.total)),
       billableActionsPerChangeRequest: actions.changeRequest.total,
       maxRunHistoryEvents: Math.max(...historyEventsPerRun),
+      largestPayloadBytes: largest.bytes,
       getContract: { p50Ms: get.p50Ms, p99Ms: get.p99Ms, rps: get.rps },
       conditions: {
         loadAverageStart,
@@ -329,7 +340,7 @@ async function main(): Promise<void> {
           lifecycles: actions.lifecycles,
           changeRequest: actions.changeRequest,
         },
-        longContract: { milestones: P.longMilestones, path: 'client', runs: historyEventsPerRun.length, historyEventsPerRun },
+        longContract: { milestones: P.longMilestones, path: 'client', runs: historyEventsPerRun.length, historyEventsPerRun, largestPayload: largest },
         getContract: {
           targetRps: GET_RATE, durationS: P.getDurationS, connections: GET_CONNECTIONS,
           milestones200: get, milestones3: getSmall, oneAtATime: getOneAtATime,

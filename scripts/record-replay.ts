@@ -127,8 +127,8 @@ async function signals() {
     await c.create();
     await c.plan([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
     await c.fund();
-    await c.handle.signal(submitWorkSignal, { actorId: CLIENT, milestoneId: 'm1' }); // refused: the wrong party
-    await c.handle.signal(submitWorkSignal, { actorId: FREELANCER, milestoneId: 'm1' });
+    await c.handle.signal(submitWorkSignal, { operatorId: 'ops-replay', actorId: CLIENT, milestoneId: 'm1' }); // refused: the wrong party
+    await c.handle.signal(submitWorkSignal, { operatorId: 'ops-replay', actorId: FREELANCER, milestoneId: 'm1' });
     await c.handle.signal(releasePaymentSignal, { operatorId: 'ops-replay', milestoneId: 'm1' });
     await until(async () => (await c.state()).milestones[0]!.state === 'released');
     await c.fund();

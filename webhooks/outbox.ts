@@ -67,13 +67,43 @@ export function createWebhookDispatcher(
     async dispatch(contractId, seq) {
       const rows = await db.webhookDelivery.findMany({
         where: { status: 'pending', event: { contractId, seq } },
-        select: { endpointId: true, eventId: true },
+        select: { endpointId: true, eventId: true, endpoint: { select: { ownerId: true, circuitOpenUntil: true } } },
       });
-      await Promise.all(
-        rows.map((r) => startDelivery(temporal, taskQueue, settings, { endpointId: r.endpointId, eventId: r.eventId })),
-      );
+      // An endpoint whose circuit is open gets no new delivery workflow: its deliveries wait, pending, and
+      // start when a probe lands (resumeHeldDeliveries). A receiver that hangs then costs nothing per event.
+      const now = new Date();
+      const held = rows.filter((r) => r.endpoint.circuitOpenUntil && r.endpoint.circuitOpenUntil > now);
+      for (const endpointId of new Set(held.map((r) => r.endpointId))) {
+        const until = held.find((r) => r.endpointId === endpointId)!.endpoint.circuitOpenUntil;
+        await db.webhookDelivery.updateMany({
+          where: { endpointId, eventId: { in: held.filter((r) => r.endpointId === endpointId).map((r) => r.eventId) } },
+          data: { nextRetryAt: until, lastError: 'waiting: the endpoint kept failing, its circuit is open' },
+        });
+      }
+      await Promise.all(rows.filter((r) => !held.includes(r)).map((r) =>
+        startDelivery(temporal, taskQueue, settings, { endpointId: r.endpointId, eventId: r.eventId }, false, false, r.endpoint.ownerId)));
     },
   };
+}
+
+/** Deliveries started per round when an endpoint recovers: bounded, so a long backlog is started in steps. */
+const RESUME_BATCH = 500;
+
+/**
+ * Starts the pending deliveries of an endpoint whose circuit closed (those held while it was open); a
+ * delivery still running is joined, one already closed is left alone, so starting them all is safe.
+ */
+export async function resumeHeldDeliveries(db: Db, temporal: Client, taskQueue: string, settings: WebhookSettings,
+  endpointId: string): Promise<number> {
+  const rows = await db.webhookDelivery.findMany({
+    where: { endpointId, status: 'pending' }, select: { eventId: true, endpoint: { select: { ownerId: true } } },
+    orderBy: { createdAt: 'asc' }, take: RESUME_BATCH,
+  });
+  for (let i = 0; i < rows.length; i += 20) {
+    await Promise.all(rows.slice(i, i + 20).map((r) =>
+      startDelivery(temporal, taskQueue, settings, { endpointId, eventId: r.eventId }, false, false, r.endpoint.ownerId)));
+  }
+  return rows.length;
 }
 
 /** Bounds one start call: a Temporal that does not answer fails the attempt, which is retried. */
@@ -91,6 +121,8 @@ export async function startDelivery(
   redeliver = false,
   /** The delivery's row was final (delivered or failed) when the redelivery was asked for. */
   settled = false,
+  /** The endpoint's owner: the fairness key, so a Temporal server with task-queue fairness shares between owners. */
+  ownerId?: string,
 ): Promise<void> {
   const input: WebhookDeliveryInput = { ...target, redeliver, schedule: settings.schedule };
   const workflowId = webhookDeliveryWorkflowId(target.endpointId, target.eventId);
@@ -108,6 +140,7 @@ export async function startDelivery(
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: redeliver ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
+        ...(ownerId ? { priority: { fairnessKey: ownerId } } : {}),
         staticSummary: `${redeliver ? 'Redeliver' : 'Deliver'} ${target.eventId} to webhook endpoint ${target.endpointId}`,
       }),
     );

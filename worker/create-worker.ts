@@ -3,8 +3,9 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { createWebhookDispatcher } from '../webhooks/outbox.js';
+import { type SecretBox, secretBoxFromEnv } from '../webhooks/secret-box.js';
 import { type WebhookSettings, webhookSettingsFromEnv } from '../webhooks/settings.js';
-import { TASK_QUEUE } from '../domain/names.js';
+import { TASK_QUEUE, webhookTaskQueue } from '../domain/names.js';
 import { dataConverter } from '../codec/data-converter.js';
 
 export const workflowsPath = new URL('../workflows/index.ts', import.meta.url).pathname;
@@ -12,6 +13,8 @@ export const workflowsPath = new URL('../workflows/index.ts', import.meta.url).p
 export interface CreateWorkerOptions extends Omit<ActivityDeps, 'webhooks'> {
   /** R29: loopback receivers and the delivery schedule (default: from the environment). */
   webhooks?: WebhookSettings;
+  /** R29: opens the stored signing secrets (default: WEBHOOK_SECRET_KEYS, or the embedded stack's key). */
+  secrets?: SecretBox;
   connection: NativeConnection;
   namespace?: string;
   taskQueue?: string;
@@ -23,17 +26,22 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
   const namespace = opts.namespace ?? 'default';
   const taskQueue = opts.taskQueue ?? TASK_QUEUE;
   const webhooks = opts.webhooks ?? webhookSettingsFromEnv();
-  // Delivery workflows run on this worker's queue; the worker's own connection starts them.
+  const secrets = opts.secrets ?? secretBoxFromEnv();
+  // Delivery workflows run on the webhook queue beside this one (worker/webhook-worker.ts); this worker's
+  // connection starts them once a transition is stored.
   const temporal = new Client({ connection: opts.connection, namespace, dataConverter: dataConverter() });
-  const dispatcher = createWebhookDispatcher(opts.db, temporal, taskQueue, webhooks);
+  const dispatcher = createWebhookDispatcher(opts.db, temporal, webhookTaskQueue(taskQueue), webhooks);
   return Worker.create({
     connection: opts.connection,
     namespace,
     taskQueue,
     dataConverter: dataConverter(),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
+    // The delivery activities stay registered here for deliveries started on this queue before they had
+    // their own; new ones never come here.
     activities: createActivities({
-      db: opts.db, ...(opts.mail ? { mail: opts.mail } : {}), webhooks: { dispatcher, allowLoopback: webhooks.allowLoopback },
+      db: opts.db, ...(opts.mail ? { mail: opts.mail } : {}),
+      webhooks: { dispatcher, allowLoopback: webhooks.allowLoopback, secrets, ...(webhooks.limits ? { limits: webhooks.limits } : {}) },
     }),
     // A worker that dies with a contract in its cache holds that contract's next workflow task this long
     // before the server hands it to another worker (the default is 10 s; a command waits for it).

@@ -4,17 +4,23 @@
 // (tests spawn workers on their own queue and skip the seconds that bundling takes).
 // WORKER_METRICS_ADDRESS (host:port) serves the Temporal runtime's Prometheus metrics on /metrics; unset,
 // none are served (tests start many workers side by side, each would want the port).
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createDb } from '../db/client.js';
 import { mailerFromEnv } from '../activities/mail.js';
 import { Client } from '@temporalio/client';
 import { describeTarget, temporalSettings } from './connection.js';
-import { createWorker } from './create-worker.js';
+import { createWorker, workflowsPath } from './create-worker.js';
+import { ensureAnswerSweepSchedule } from './answer-sweep-schedule.js';
 import { ensureNoticeSweepSchedule } from './notice-sweep-schedule.js';
 import { createNoticeWorker } from './notice-worker.js';
-import { dataConverter, describePayloadKeys } from '../codec/data-converter.js';
+import { dataConverter, describePayloadKeys, failureConverterPath } from '../codec/data-converter.js';
+import { createWebhookWorker } from './webhook-worker.js';
+import { resealSecrets } from '../webhooks/reseal.js';
+import { secretBoxFromEnv } from '../webhooks/secret-box.js';
 
 const running: { worker?: Worker } = {};
+/** Each delivery attempt makes two or three short queries around its POST: a few connections serve 40 slots. */
+const WEBHOOK_POOL_SIZE = 4;
 // The SDK shuts a running worker down gracefully on these signals; a signal that arrives while the
 // worker is still connecting or bundling would otherwise be swallowed and leave the process behind.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -36,23 +42,47 @@ const connection = await NativeConnection.connect(settings.connection);
 const db = createDb();
 const mail = mailerFromEnv();
 if (!mail) console.log(JSON.stringify({ level: 'warn', msg: 'RESEND_API_KEY is not set: emails are recorded as skipped, in-app messages are delivered' }));
+// Signing secrets: the key is checked before anything starts, and stored secrets not sealed under it
+// (from before sealing, or under a key being retired) are sealed again.
+let secrets;
+try {
+  secrets = secretBoxFromEnv();
+} catch (err) {
+  console.error(JSON.stringify({ level: 'error', msg: (err as Error).message }));
+  process.exit(2);
+}
+const resealed = await resealSecrets(db, secrets);
+if (resealed) console.log(JSON.stringify({ level: 'info', msg: 'webhook secrets sealed under the current key', count: resealed, keyId: secrets.keyId }));
+// One bundle for the contract and webhook workers: bundling takes seconds of CPU, once is enough.
+const workflowBundle = process.env.WORKFLOW_BUNDLE_PATH
+  ? { codePath: process.env.WORKFLOW_BUNDLE_PATH }
+  : { code: (await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: new DefaultLogger('WARN') })).code };
 const worker = await createWorker({
+  secrets, workflowBundle,
   connection, db, ...(mail ? { mail } : {}), namespace: settings.namespace,
   ...(process.env.TASK_QUEUE ? { taskQueue: process.env.TASK_QUEUE } : {}),
-  ...(process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } } : {}),
 });
 // Notices on their own queue, in this process; the Schedule re-drives what they left pending.
 const notices = await createNoticeWorker({ connection, db, ...(mail ? { mail } : {}), namespace: worker.options.namespace,
   taskQueue: worker.options.taskQueue });
-const sweep = await ensureNoticeSweepSchedule(new Client({ connection, namespace: worker.options.namespace, dataConverter: dataConverter() }), worker.options.taskQueue);
+// Webhook deliveries on their own queue and slots, in this process: a hung receiver never holds a contract's.
+// Its own small pool too: attempts waiting on PostgreSQL never take persistence's connections.
+const webhookDb = createDb(undefined, { max: WEBHOOK_POOL_SIZE });
+const webhooks = await createWebhookWorker({ connection, db: webhookDb, secrets, workflowBundle, namespace: worker.options.namespace,
+  taskQueue: worker.options.taskQueue });
+const temporal = new Client({ connection, namespace: worker.options.namespace, dataConverter: dataConverter() });
+const sweep = await ensureNoticeSweepSchedule(temporal, worker.options.taskQueue);
+// Stored Idempotency-Key answers are deleted past their 24 hours (the keys stay).
+const answerSweep = await ensureAnswerSweepSchedule(temporal, worker.options.taskQueue);
 running.worker = worker;
 console.log(JSON.stringify({
   level: 'info', msg: 'worker started', taskQueue: worker.options.taskQueue, noticeTaskQueue: notices.options.taskQueue,
-  noticeSweepSchedule: sweep, ...(metricsAddress ? { metrics: `http://${metricsAddress}/metrics` } : {}),
+  webhookTaskQueue: webhooks.options.taskQueue, noticeSweepSchedule: sweep, answerSweepSchedule: answerSweep,
+  ...(metricsAddress ? { metrics: `http://${metricsAddress}/metrics` } : {}),
 }));
 try {
-  await Promise.all([worker.run(), notices.run()]);
+  await Promise.all([worker.run(), notices.run(), webhooks.run()]);
 } finally {
-  await db.$disconnect();
+  await Promise.all([db.$disconnect(), webhookDb.$disconnect()]);
   await connection.close();
 }

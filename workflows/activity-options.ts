@@ -90,3 +90,19 @@ export const sweepQueryOptions: ActivityOptions = {
   // A database outage outlasting this skips one sweep; the Schedule runs the next 15 minutes later.
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
 };
+
+/** describeRequest: one DescribeWorkflowExecution call. */
+export const requestWatchOptions: ActivityOptions = {
+  // A describe answers in milliseconds; seconds cover a busy server.
+  startToCloseTimeout: '10 seconds',
+  // A few tries, then the watch asks again at its next interval (workflows/request-watch.ts).
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
+};
+
+/** isOperator: one indexed read of the users table. */
+export const operatorCheckOptions: ActivityOptions = {
+  // Milliseconds normally; seconds cover a busy database.
+  startToCloseTimeout: '5 seconds',
+  // A few tries: a check that cannot be made counts as "not an operator" (refused or recorded unnamed).
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 5 },
+};

@@ -3,7 +3,7 @@
 // (R19), then signals its outcome to the contract workflow, which applies it. Operators may send these
 // signals from the Temporal UI or CLI with the same effect as the API.
 import {
-  CancellationScope, condition, getExternalWorkflowHandle, isCancellation, patched, setCurrentDetails, setHandler,
+  CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, patched, setCurrentDetails, setHandler,
 } from '@temporalio/workflow';
 import { CHANGE_REQUEST_TTL, CHANGE_REQUEST_TTL_MS, type RequestKind, type RequestOutcome } from '../domain/change-request.js';
 import { spoken } from '../domain/describe.js';
@@ -30,10 +30,18 @@ export interface ChangeRequestInput {
   expires: boolean;
   /** Overrides the seven days (the fault suite's short expiry); absent in production. */
   ttlMs?: number;
+  /**
+   * When the request expires, as the contract recorded it (R19). The timer ends then, not seven days
+   * after this workflow starts: the contract starts it only once the request is stored, which a
+   * PostgreSQL outage can delay by hours. Absent on requests started before it was passed.
+   */
+  expiresAt?: string;
 }
 
 /** patched(): a cancelled request reports `canceled` before it closes. */
 const REPORT_CANCELLATION = 'report-cancellation';
+/** patched(): approve and reject count only when they name the current version (R16); before, any did. */
+const VERSIONED_ANSWERS = 'request-answers-versioned';
 
 export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<RequestOutcome> {
   let outcome: RequestOutcome | undefined;
@@ -46,14 +54,26 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
     const actor = isId(by?.actorId) ? by.actorId : undefined;
     decidedBy = actor ?? operatorActor(isId(by?.operatorId) ? by.operatorId : undefined);
   };
-  setHandler(approveSignal, decide('approved'));
-  setHandler(rejectSignal, decide('rejected'));
+  // R16: the version is the number of edits, each forwarded here by the contract as an `edit` signal.
+  let version = 0;
+  const answer = (o: RequestOutcome) => (by?: DecisionSignal) => {
+    if (!outcome && by?.version !== version && patched(VERSIONED_ANSWERS)) {
+      // A signal cannot be refused to its sender: it is logged and changes nothing (nobody agrees to terms unseen).
+      log.warn('answer ignored: it does not name the current version', { requestId: input.requestId, version, named: by?.version ?? null });
+      return;
+    }
+    decide(o)(by);
+  };
+  setHandler(approveSignal, answer('approved'));
+  setHandler(rejectSignal, answer('rejected'));
   setHandler(withdrawSignal, decide('withdrawn'));
   setHandler(submitWorkSignal, decide('canceled'));
   setHandler(releasePaymentSignal, decide('canceled'));
   setHandler(disputeOpenedSignal, decide('canceled')); // R28: the milestone's money is frozen
-  // Edits live in the contract's state; the signal only marks them in this request's history.
-  setHandler(editSignal, () => {});
+  // Edits live in the contract's state; the signal marks them in this request's history and raises the version.
+  setHandler(editSignal, () => {
+    version += 1;
+  });
 
   const report = (final: RequestOutcome, extra: { reason?: string } = {}) =>
     getExternalWorkflowHandle(contractWorkflowId(input.contractId)).signal(requestResolvedSignal, {
@@ -65,8 +85,13 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
       ...extra,
     });
 
-  // The UI's current details (metadata, no command): who must answer, and until when.
-  const ttl = input.ttlMs ?? CHANGE_REQUEST_TTL_MS;
+  // The UI's current details (metadata, no command): who must answer, and until when. At least 1 ms: a
+  // request whose expiry passed during an outage expires at once rather than waiting with no timer.
+  const untilExpiry = input.expiresAt === undefined ? undefined : Math.max(1, Date.parse(input.expiresAt) - new Date().getTime());
+  const ttl = input.ttlMs ?? untilExpiry ?? CHANGE_REQUEST_TTL_MS;
+  // Spoken to the minute when it comes from expiresAt: a timer started a few milliseconds after the
+  // request reads "7 days", not "10080 minutes".
+  const shownTtl = input.ttlMs === undefined && untilExpiry !== undefined ? Math.max(60_000, Math.round(ttl / 60_000) * 60_000) : ttl;
   const waitingFor = input.kind === 'change' ? 'the freelancer (approve or reject)' : 'the client (accept or decline)';
   const until = input.expires ? `; expires ${new Date(new Date().getTime() + ttl).toISOString()} (R19)` : '; no expiry';
   setCurrentDetails(`**Waiting for ${waitingFor}** on contract \`${input.contractId}\`${until}`);
@@ -76,8 +101,8 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
     // R19: a durable timer; `false` means seven days passed with no decision. Proposals wait for the
     // client for as long as it takes: a person's answer, or an operator's resolveRequest.
     decided = input.expires
-      ? await condition(() => outcome !== undefined, input.ttlMs ?? CHANGE_REQUEST_TTL, {
-        summary: `change request expires in ${spoken(ttl)} (R19)`,
+      ? await condition(() => outcome !== undefined, input.ttlMs ?? untilExpiry ?? CHANGE_REQUEST_TTL, {
+        summary: `change request expires in ${spoken(shownTtl)} (R19)`,
       })
       : (await condition(() => outcome !== undefined), true);
   } catch (err) {

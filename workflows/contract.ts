@@ -21,16 +21,21 @@ import type { ContractActivities } from '../activities/types.js';
 import type { Notice } from '../domain/events.js';
 import type { RequestOutcome } from '../domain/change-request.js';
 import {
-  type Command, type CommandType, type Decision, type Transition, decide, resolveRequest,
+  type Command, type CommandType, type Decision, type RequestSignal, type Transition, decide, prepareCommand, resolveRequest,
 } from '../domain/commands.js';
+import { PAYLOAD_BUDGET, REMEMBERED_UPDATE_IDS } from '../domain/budgets.js';
+import { type Texts, hexDigest, leanState } from '../domain/texts.js';
 import {
-  type ContractState, RULES_VERSION, changedMilestones, createContract, isRequestPending, rulesVersion, summarize,
+  type ContractState, RULES_REVISION, RULES_VERSION, changedMilestones, createContract, isRequestPending, rulesRevision, rulesVersion,
+  summarize, withCurrentRules,
 } from '../domain/contract.js';
-import { CLOSE_SIGNAL, assertVersionNamed, notPending, operatorActor, signalSender, validateResolution } from '../domain/operator.js';
+import {
+  CLOSE_SIGNAL, type RequestReport, assertVersionNamed, attributeReport, markDecider, notPending, operatorActor, signalSender, validateResolution,
+} from '../domain/operator.js';
 import { transitionRecord } from './records.js';
 import { refuse } from '../domain/errors.js';
 import { changeRequestWorkflowId } from '../domain/names.js';
-import { deliveryOptions, localPersistenceOptions, persistenceOptions } from './activity-options.js';
+import { deliveryOptions, localPersistenceOptions, operatorCheckOptions, persistenceOptions } from './activity-options.js';
 import { changeRequestWorkflow } from './change-request.js';
 import { OUTCOME_WAIT, awaitDecision } from './decisions.js';
 import { closeReason, guard, persistenceRefusal } from './failures.js';
@@ -48,11 +53,13 @@ import { requestSummaryLine } from '../domain/describe.js';
 import { resolveDispute } from '../domain/disputes.js';
 import { fireDue } from '../domain/timers.js';
 import { Deadlines } from './deadlines.js';
+import { watchEarlierRequest } from './request-watch.js';
 import { resolveDisputeUpdate } from './messages.js';
 
 const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
 const { persistTransition: persistLocally } = proxyLocalActivities<ContractActivities>(localPersistenceOptions);
 const { deliverNotice } = proxyActivities<ContractActivities>(deliveryOptions);
+const { isOperator } = proxyActivities<ContractActivities>(operatorCheckOptions);
 
 export interface ContractWorkflowInput {
   /** Carried across continue-as-new; absent on the first run, set by the createContract update. */
@@ -61,18 +68,55 @@ export interface ContractWorkflowInput {
   maxHistoryEvents?: number;
   /** Notices still being delivered when the previous run continued-as-new (delivery is idempotent by key). */
   undelivered?: Notice[];
-  /** Ids of the latest applied updates: Temporal dedupes an update id within a run only. */
+  /** Ids of the latest applied updates, from runs before digests: Temporal dedupes an update id within a run only. */
   appliedUpdateIds?: string[];
+  /** Digests of the latest applied updates' ids (fixed size, whatever the id's length). */
+  appliedUpdateDigests?: string[];
   /** How long a decision waits for its request's outcome (default OUTCOME_WAIT.v2); tests shorten it. */
   outcomeWaitMs?: number;
   /** Where request workflows run (default: the contract's queue); a test holds an outcome back with it. */
   requestTaskQueue?: string;
   /** How long a change request waits before it expires (default CHANGE_REQUEST_TTL); the fault suite shortens it. */
   changeRequestTtlMs?: number;
+  /** How often a request an earlier run started is checked on (default WATCH_EVERY_MS); tests shorten it. */
+  requestWatchMs?: number;
+  /** Decisions (approve, reject, withdraw, accept, decline) of the latest runs, by update id digest. */
+  rememberedDecisions?: RememberedDecision[];
+  /** How the requests those decisions named ended, when they did. */
+  decisionOutcomes?: [string, RequestOutcome][];
 }
 
-/** Enough to cover any client retry window across a run boundary. */
-const REMEMBERED_UPDATE_IDS = 1000;
+/**
+ * A decision is answered by its request's outcome, which may arrive in a later run: a retry of the same
+ * update there answers that outcome, not a refusal of a request no longer pending.
+ */
+export interface RememberedDecision {
+  id: string;
+  requestId: string;
+  signal: RequestSignal;
+}
+
+/** Decisions remembered across runs: a retry comes within the API's minutes, and decisions are rare. */
+const REMEMBERED_DECISIONS = 100;
+/** patched(): signals are an operator's acts: named operators are checked, reports attributed by the contract. */
+const TRUTHFUL_SIGNALS = 'signals-name-operators';
+/** patched(): each run watches the requests an earlier run started (workflows/request-watch.ts). */
+const WATCH_EARLIER_REQUESTS = 'watch-earlier-requests';
+
+/** An update id as remembered across runs: 96 bits of SHA-256 (domain/budgets.ts). */
+const updateDigest = (id: string): string => hexDigest(id, 12);
+
+/** Notices still in flight, as many as fit the budget; the outbox's sweep re-drives the rest. */
+function undeliveredWithinBudget(notices: Iterable<Notice>): Notice[] {
+  const out: Notice[] = [];
+  let bytes = 0;
+  for (const n of notices) {
+    bytes += JSON.stringify(n).length * 3; // UTF-16 units to at most three UTF-8 bytes each
+    if (bytes > PAYLOAD_BUDGET.undeliveredBytes) break;
+    out.push(n);
+  }
+  return out;
+}
 
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 /** patched(): persist a transition before starting the request workflow it opens. */
@@ -94,33 +138,58 @@ const DURABLE_PERSISTENCE = 'persistence-after-acceptance';
 /** patched(): a submission starts an R25 review window; histories from before replay without one. */
 const REVIEW_WINDOWS = 'review-windows';
 /**
+ * patched(): a running contract moves to rules revision 2 at its next command — a refund and a change
+ * request on one milestone refuse each other, every shortfall is one formula, invisible titles and
+ * unbalanced bidi controls are refused (domain/contract.ts, rulesRevision).
+ */
+const RULES_REVISION_2 = 'rules-v2-revision-2';
+/**
+ * patched(): R25 by the clock — a release, revision request, dispute or refund request after a review window's
+ * end is refused (domain/review.ts assertReviewOpen); histories from before decide them as they were recorded.
+ */
+const REVIEW_CLOCK = 'review-window-clock';
+/** The commands the review window's end can refuse. */
+const CLOCKED: readonly string[] = ['releasePayment', 'requestRevisions', 'openDispute', 'requestRefund'];
+/**
  * An outcome whose write failed for good is tried again after this (doubling), about 45 minutes in all;
  * then it is logged and left to an operator's resolveRequest, so continue-as-new is never blocked for ever.
  */
 const OUTCOME_RETRY_MS = { first: 30_000, max: 10 * 60_000, tries: 8 };
 
 export async function contractWorkflow(input: ContractWorkflowInput = {}): Promise<void> {
-  let state = input.state;
+  // A state from a run that kept texts inline is carried on with references (a contract once too large to
+  // continue-as-new replays into a small input under this code); a lean state is unchanged.
+  let state = input.state && leanState(input.state);
   const maxHistoryEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const lock = new Lock();
   const delivering = new Map<string, Notice>();
-  const applied = new Set(input.appliedUpdateIds ?? []);
-  const outcomes = new Map<string, RequestOutcome>();
+  const applied = new Set([...(input.appliedUpdateDigests ?? []), ...(input.appliedUpdateIds ?? []).map(updateDigest)]);
+  const outcomes = new Map<string, RequestOutcome>(input.decisionOutcomes ?? []);
+  const decisions = new Map((input.rememberedDecisions ?? []).map((d) => [d.id, d]));
+  const rememberDecision = (t: Transition) => {
+    const id = currentUpdateInfo()?.id;
+    const asked = t.effects.find((e) => e.type === 'signalRequest');
+    if (!id || asked?.type !== 'signalRequest' || !t.effects.some((e) => e.type === 'awaitOutcome')) return;
+    decisions.set(updateDigest(id), { id: updateDigest(id), requestId: asked.requestId, signal: asked.signal });
+    if (decisions.size > REMEMBERED_DECISIONS) decisions.delete(decisions.keys().next().value!);
+  };
+  /** A retried decision whose first attempt ran in an earlier run. */
+  const earlierDecision = () => decisions.get(updateDigest(currentUpdateInfo()?.id ?? ''));
   /** Outcomes of request workflows that closed without reporting, being applied (not handlers). */
   let watching = 0;
   const remember = (id: string | undefined) => {
     if (!id) return;
-    applied.add(id);
+    applied.add(updateDigest(id));
     if (applied.size > REMEMBERED_UPDATE_IDS) applied.delete(applied.values().next().value!);
   };
   /** A retried update from before a continue-as-new: answered, never applied twice. */
-  const alreadyApplied = () => applied.has(currentUpdateInfo()?.id ?? '');
+  const alreadyApplied = () => applied.has(updateDigest(currentUpdateInfo()?.id ?? ''));
   const now = () => new Date().toISOString(); // workflow time: deterministic on replay
   const current = (): ContractState => state ?? refuse('CONTRACT_NOT_FOUND', undefined, 'no such contract', 'not_found');
   const isPending = (requestId: string) => isRequestPending(state, requestId);
 
   /** Persists an accepted transition, then adopts it and carries out its effects. Runs under the lock. */
-  async function commit(t: Transition, command: string, actorId: string): Promise<void> {
+  async function commit(t: Transition, command: string, actorId: string, texts?: Texts): Promise<void> {
     const at = now();
     const opensRequest = t.effects.some((e) => e.type === 'startRequest');
     // Histories recorded before this patch started the child first; new ones persist first, so a request
@@ -128,7 +197,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     const childFirst = opensRequest && !patched(PERSIST_BEFORE_CHILD);
     if (childFirst) await startRequests(t);
     if (t.state.seq !== state?.seq) {
-      const record = transitionRecord(t, command, actorId, at, state ?? null);
+      const record = transitionRecord(t, command, actorId, at, state ?? null, texts);
       // Summaries make the history read as sentences in the Temporal UI.
       const summary = `Persist ${command} (#${t.state.seq})`;
       try {
@@ -147,7 +216,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       if (e.type !== 'signalRequest') continue;
       try {
         // The actor travels with the signal, so the request's history and its report name who decided.
-        await getExternalWorkflowHandle(changeRequestWorkflowId(e.requestId)).signal(requestSignals[e.signal], signalSender(actorId));
+        const payload = { ...signalSender(actorId), ...(e.version === undefined ? {} : { version: e.version }) };
+        await getExternalWorkflowHandle(changeRequestWorkflowId(e.requestId)).signal(requestSignals[e.signal], payload);
       } catch (err) {
         // Already closed (it expired or was decided a moment ago): its own report settles the request.
         log.warn('change-request workflow not signalled', { requestId: e.requestId, signal: e.signal, err: String(err) });
@@ -166,6 +236,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         workflowId: changeRequestWorkflowId(e.request.id),
         args: [{
           requestId: e.request.id, contractId: t.state.id, kind: e.request.kind, expires: e.request.expiresAt !== null,
+          ...(e.request.expiresAt === null ? {} : { expiresAt: e.request.expiresAt }), // R19: the timer ends when the request says
           ...(input.changeRequestTtlMs === undefined ? {} : { ttlMs: input.changeRequestTtlMs }),
         }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -176,22 +247,21 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       // A request whose workflow closes without reporting (terminated, cancelled, failed, timed out from the
       // UI or CLI) would stay pending for ever: resolve it as canceled, naming why.
       const id = e.request.id;
-      void child.result().then(
-        () => undefined,
-        async (err: unknown) => {
-          if (!state || !isPending(id)) return;
-          // Not a handler, so allHandlersFinished does not see it: counted, so continue-as-new waits for it.
-          watching += 1;
-          try {
-            upgradeRulesUnderPatch();
-            if (rulesVersion(state) < 2) return;
-            const reason = `its workflow closed without a decision: ${closeReason(err)}`;
-            await applyOutcome(id, 'canceled', { by: 'system', operator: false, reason });
-          } finally {
-            watching -= 1;
-          }
-        },
-      );
+      void child.result().then(() => undefined, (err: unknown) => closedWithoutDecision(id, closeReason(err)));
+    }
+  }
+
+  /** A request whose workflow closed without reporting is resolved as canceled, naming why. */
+  async function closedWithoutDecision(id: string, why: string): Promise<void> {
+    if (!state || !isPending(id)) return;
+    // Not a handler, so allHandlersFinished does not see it: counted, so continue-as-new waits for it.
+    watching += 1;
+    try {
+      upgradeRulesUnderPatch();
+      if (rulesVersion(state) < 2) return;
+      await applyOutcome(id, 'canceled', { by: 'system', operator: false, reason: `its workflow closed without a decision: ${why}` });
+    } finally {
+      watching -= 1;
     }
   }
 
@@ -232,20 +302,34 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   /** Moves a contract created before rules version 2 to the current rules, at a point the history records. */
   function upgradeRulesUnderPatch(): void {
     if (state && rulesVersion(state) < RULES_VERSION && patched(RULES_UPGRADE)) state = { ...state, rulesVersion: RULES_VERSION };
+    if (state && rulesRevision(state) < RULES_REVISION && patched(RULES_REVISION_2)) state = { ...state, rulesRevision: RULES_REVISION };
   }
 
   async function run(type: CommandType, { actorId, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
     if (alreadyApplied()) return { contract: summarize(current()), milestones: [] };
-    const cmd = { type, ...payload } as Command;
+    const earlier = earlierDecision();
+    if (earlier) {
+      // Sent again after a continue-as-new: answered with the outcome of the decision already forwarded.
+      const effects: Transition['effects'] = [
+        { type: 'signalRequest', requestId: earlier.requestId, signal: earlier.signal }, { type: 'awaitOutcome', requestId: earlier.requestId },
+      ];
+      const wait = input.outcomeWaitMs ?? OUTCOME_WAIT.v2;
+      await awaitDecision({ state: current(), ledger: [], notices: [], effects }, { isPending, outcomes, honest: true, wait });
+      return { contract: summarize(current()), milestones: [], requestId: earlier.requestId };
+    }
     let before: ContractState | undefined;
     const t = await lock.runExclusive(async () => {
       upgradeRulesUnderPatch();
       before = current();
       const legacyFields = !patched(FIELD_CHECKS);
       const reviewWindows = type !== 'submitWork' || patched(REVIEW_WINDOWS);
-      const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields, reviewWindows }));
-      await commit(t, type, actorId);
+      const reviewClock = !CLOCKED.includes(type) || patched(REVIEW_CLOCK);
+      const { cmd, texts } = guard(() => prepareCommand({ type, ...payload } as Command, legacyFields, !legacyFields && rulesRevision(before!) >= 2));
+      const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields, reviewWindows, reviewClock }));
+      markDecider(t, actorId);
+      await commit(t, type, actorId, texts);
       if (t.state.seq !== before.seq) remember(currentUpdateInfo()?.id);
+      rememberDecision(t);
       return t;
     });
     const honest = rulesVersion(current()) >= 2;
@@ -267,7 +351,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       lock.runExclusive(async () => {
         // Histories from before the current rules replay with the rules they were recorded under.
         const rules = patched(RULES_UPGRADE) ? RULES_VERSION : 1;
-        const created = guard(() => createContract(cmd, now(), rules, !patched(FIELD_CHECKS)));
+        const revision = patched(RULES_REVISION_2) ? RULES_REVISION : 1;
+        const created = guard(() => createContract(cmd, now(), rules, !patched(FIELD_CHECKS), revision));
         await commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId);
         return { contract: summarize(created), milestones: [] };
       }),
@@ -283,18 +368,50 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     setHandler(def, (args: CommandArgs<CommandType>) => run(type, args), {
       // Synchronous and pure (an async validator could never reject): decide() on a copy of the state.
       validator: ({ actorId, ...payload }: CommandArgs<CommandType>) => {
-        if (alreadyApplied()) return;
-        const cmd = { type, ...payload } as Command;
+        if (alreadyApplied() || earlierDecision()) return;
+        const { cmd } = guard(() => prepareCommand({ type, ...payload } as Command));
         guard(() => assertVersionNamed(cmd)); // R16: new answers must say which version they answer
         // As the handler will see it: a contract on old rules moves to the current ones at this command.
-        const s = current();
-        guard(() => decide(rulesVersion(s) < RULES_VERSION ? { ...s, rulesVersion: RULES_VERSION } : s, cmd, { actorId, now: now() }));
+        guard(() => decide(withCurrentRules(current()), cmd, { actorId, now: now() }));
       },
     });
   }
 
-  setHandler(requestResolvedSignal, ({ requestId, outcome, decidedBy, operator, reason }) =>
-    applyOutcome(requestId, outcome, { by: decidedBy ?? 'system', operator: operator === true, ...(reason ? { reason } : {}) }));
+  setHandler(requestResolvedSignal, async ({ requestId, outcome, decidedBy, operator, reason }) => {
+    const claimed = { by: decidedBy ?? 'system', operator: operator === true, ...(reason ? { reason } : {}) };
+    // Anyone with access to Temporal can send this signal: who decided comes from what the contract knows.
+    if (!state || !isPending(requestId) || !patched(TRUTHFUL_SIGNALS)) return applyOutcome(requestId, outcome, claimed);
+    const report: RequestReport = { requestId, outcome, ...(decidedBy ? { decidedBy } : {}), ...(reason ? { reason } : {}) };
+    const first = attributeReport(state, report);
+    const decision = 'check' in first ? attributeReport(state, report, await operatorKnown(first.check)) as Decision : first;
+    const req = [state.changeRequest, state.proposal].find((r) => r?.id === requestId);
+    const unasked = !req?.deciding && outcome !== 'expired';
+    const version = req?.edits;
+    await applyOutcome(requestId, outcome, decision);
+    // Not a decision the contract forwarded: the request's workflow may not be the sender, so it is told to
+    // close too (a workflow that already decided ignores it; one already closed makes the signal fail).
+    if (unasked && !isPending(requestId)) await closeRequestWorkflow(requestId, outcome, decision.by, version);
+  });
+
+  async function closeRequestWorkflow(requestId: string, outcome: RequestOutcome, by: string, version: number | undefined): Promise<void> {
+    const signal = outcome === 'approved' ? 'approve' : outcome === 'rejected' ? 'reject' : 'withdraw';
+    try {
+      const payload = { ...signalSender(by), ...(version === undefined ? {} : { version }) };
+      await getExternalWorkflowHandle(changeRequestWorkflowId(requestId)).signal(requestSignals[signal], payload);
+    } catch (err) {
+      log.info('request workflow already closed', { requestId, err: String(err) });
+    }
+  }
+
+  /** Whether a named operator is configured; unknown (the check failed) counts as not. */
+  async function operatorKnown(id: string): Promise<boolean> {
+    try {
+      return await isOperator.executeWithOptions({ ...operatorCheckOptions, summary: `Is ${id} an operator?` }, [id]);
+    } catch (err) {
+      log.warn('operator not checked; recorded as unnamed', { operatorId: id, err: String(err) });
+      return false;
+    }
+  }
 
   // An operator settles any pending request (a stuck one included); the history and audit name them.
   setHandler(
@@ -306,7 +423,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         const decision = { by: operatorActor(args.operatorId), operator: true, reason: args.reason };
         const t = guard(() => resolveRequest(before, args.requestId, args.outcome, decision) ?? notPending(args.requestId));
         // Close the request's workflow too; its own report, if any, is then ignored (the contract decided).
-        t.effects.push({ type: 'signalRequest', requestId: args.requestId, signal: CLOSE_SIGNAL[args.outcome] });
+        const version = t.closed?.request.edits;
+        t.effects.push({ type: 'signalRequest', requestId: args.requestId, signal: CLOSE_SIGNAL[args.outcome], ...(version === undefined ? {} : { version }) });
         await commit(t, 'resolveRequest', decision.by);
         return { contract: summarize(current()), milestones: changedMilestones(before, current()), requestId: args.requestId };
       }),
@@ -322,11 +440,18 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   acceptContractSignals((verb, input) => lock.runExclusive(async () => {
     upgradeRulesUnderPatch();
     const before = guard(current);
-    const { command, partyId, auditActor } = guard(() => signalCommand(verb, input, before));
+    const operatorsOnly = patched(TRUTHFUL_SIGNALS);
+    const { command, partyId, auditActor, operatorId } = guard(() => signalCommand(verb, input, before, operatorsOnly));
     guard(() => assertVersionNamed(command));
+    if (operatorId !== undefined && !(await operatorKnown(operatorId))) {
+      guard(() => refuse('UNKNOWN_OPERATOR', undefined, `${operatorId} is not an operator; nothing was done`, 'forbidden'));
+    }
     // As in run(): a submission by signal starts a review window only under the patch (R25).
     const reviewWindows = command.type !== 'submitWork' || patched(REVIEW_WINDOWS);
-    await commit(guard(() => decide(before, command, { actorId: partyId, now: now(), reviewWindows })), command.type, auditActor);
+    const reviewClock = !CLOCKED.includes(command.type) || patched(REVIEW_CLOCK);
+    const t = guard(() => decide(before, command, { actorId: partyId, now: now(), reviewWindows, reviewClock }));
+    markDecider(t, auditActor);
+    await commit(t, command.type, auditActor);
   }));
   // R28: an operator resolves a dispute; the history, the audit trail and both notices name them.
   setHandler(
@@ -358,6 +483,12 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   // A workflow whose createContract update was refused never gets a state: end it rather than idle
   // (but never while an accepted create is still persisting).
   if (state) showContractDetails(state); // a continued run shows its details before its first command
+  // Requests an earlier run started: no child handle here, so their workflows are asked about.
+  const earlierRequests = [input.state?.changeRequest?.id, input.state?.proposal?.id].filter((id): id is string => !!id);
+  if (earlierRequests.length && patched(WATCH_EARLIER_REQUESTS)) {
+    const hooks = { isPending, closedWithoutReport: (id: string, status: string) => closedWithoutDecision(id, status.toLowerCase()) };
+    for (const id of earlierRequests) void watchEarlierRequest(id, hooks, input.requestWatchMs);
+  }
   if (!(await condition(() => state !== undefined, '1 hour', { summary: 'end this run if the contract is never created' }))) {
     await condition(allHandlersFinished);
     if (state === undefined) return;
@@ -372,8 +503,11 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     await continueAsNew<typeof contractWorkflow>({
       state,
       maxHistoryEvents,
-      undelivered: [...delivering.values()],
-      appliedUpdateIds: [...applied],
+      undelivered: undeliveredWithinBudget(delivering.values()),
+      appliedUpdateDigests: [...applied],
+      rememberedDecisions: [...decisions.values()],
+      decisionOutcomes: [...decisions.values()].flatMap((d) => (outcomes.has(d.requestId) ? [[d.requestId, outcomes.get(d.requestId)!] as [string, RequestOutcome]] : [])),
+      ...(input.requestWatchMs === undefined ? {} : { requestWatchMs: input.requestWatchMs }),
       ...(input.outcomeWaitMs === undefined ? {} : { outcomeWaitMs: input.outcomeWaitMs }),
       ...(input.requestTaskQueue === undefined ? {} : { requestTaskQueue: input.requestTaskQueue }),
       ...(input.changeRequestTtlMs === undefined ? {} : { changeRequestTtlMs: input.changeRequestTtlMs }),

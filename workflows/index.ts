@@ -3,3 +3,4 @@ export { contractWorkflow } from './contract.js';
 export { changeRequestWorkflow } from './change-request.js';
 export { noticeSweepWorkflow } from './notice-sweep.js';
 export { webhookDeliveryWorkflow } from './webhook-delivery.js';
+export { answerSweepWorkflow } from './answer-sweep.js';

@@ -105,6 +105,8 @@ export const requestResolvedSignal = defineSignal<[RequestResolved]>('requestRes
 export interface DecisionSignal {
   actorId?: string;
   operatorId?: string;
+  /** Approve and reject name the request's version they answer (R16): its number of edits. */
+  version?: number;
 }
 
 /**
@@ -116,7 +118,6 @@ export interface ContractSignal extends DecisionSignal {
   milestoneId?: string;
   amountCents?: number;
   requestId?: string;
-  version?: number;
 }
 
 // The product's verbs, as signals an operator can also send from the UI/CLI: on a change-request

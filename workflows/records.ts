@@ -4,7 +4,9 @@ import type { TransitionRecord } from '../activities/types.js';
 import type { Transition } from '../domain/commands.js';
 import { type ContractState, changedMilestones, summarize } from '../domain/contract.js';
 
-export function transitionRecord(t: Transition, command: string, actorId: string, at: string, before: ContractState | null): TransitionRecord {
+export function transitionRecord(
+  t: Transition, command: string, actorId: string, at: string, before: ContractState | null, texts?: Record<string, string>,
+): TransitionRecord {
   const milestones = changedMilestones(before ?? undefined, t.state);
   const changed = new Set(milestones.map((m) => m.id));
   const rec: TransitionRecord = {
@@ -22,6 +24,7 @@ export function transitionRecord(t: Transition, command: string, actorId: string
     ledger: t.ledger,
     notices: t.notices,
   };
+  if (texts && Object.keys(texts).length) rec.texts = texts;
   const opened = t.effects.find((e) => e.type === 'startRequest');
   if (opened?.type === 'startRequest') {
     const { id, kind, createdAt, expiresAt } = opened.request;

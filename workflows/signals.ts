@@ -56,7 +56,8 @@ async function refused(verb: ContractSignalVerb, input: ContractSignal | undefin
   const code = err instanceof ApplicationFailure ? err.type ?? 'REFUSED' : err.name;
   const details = err instanceof ApplicationFailure ? (err.details?.[0] as { rule?: string } | undefined) : undefined;
   const contractId = contractIdFromWorkflowId(workflowInfo().workflowId);
-  const actorId = storable(String(input?.actorId ?? (input?.operatorId === undefined ? 'unknown' : `operator:${String(input.operatorId)}`)));
+  // The sender as the signal names it: the operator first (the party, if any, is who they act for).
+  const actorId = storable(input?.operatorId !== undefined ? `operator:${String(input.operatorId)}` : String(input?.actorId ?? 'unknown'));
   log.warn('signal refused', { signal: verb, command: SIGNAL_COMMANDS[verb], contractId, actorId, code, rule: details?.rule, err: err.message });
   if (code === 'CONTRACT_NOT_FOUND') return; // no contract row to attach it to: the log line is the record
   try {

@@ -12,7 +12,7 @@ export interface paths {
         put?: never;
         /**
          * Create a contract (the caller is its client)
-         * @description The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, so a retry reaches the same contract. An operator is never a party (403 OPERATOR_NOT_A_PARTY).
+         * @description The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, so a retry reaches the same contract. An operator is never a party: an operator's token is 403 OPERATOR_NOT_A_PARTY; a `freelancerId` naming no user, or an operator, is the same 422 FREELANCER_NOT_FOUND.
          *
          *     Enforces [R1](#description/r1), [R9](#description/r9), [R25](#description/r25), [R28](#description/r28).
          */
@@ -588,6 +588,28 @@ export interface paths {
          *     Enforces [R10](#description/r10), [R28](#description/r28).
          */
         post: operations["postOperatorContractsIdMilestonesMilestoneIdDisputesDisputeIdResolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operator/contracts/{id}/requests/{requestId}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Settle a pending change request or proposal: approve, reject or cancel it, with a reason (operator)
+         * @description Operator tokens only (403 OPERATOR_ONLY otherwise). 409 REQUEST_NOT_PENDING once the request is settled.
+         *
+         *     Enforces [R16](#description/r16), [R19](#description/r19), [R21](#description/r21).
+         */
+        post: operations["postOperatorContractsIdRequestsRequestIdResolve"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2945,6 +2967,8 @@ export interface components {
             object: "list";
         };
         WebhookEndpoint: {
+            /** @description While in the future, deliveries wait: the receiver kept failing (timeouts, 5xx); one is tried again then. */
+            circuitOpenUntil: string | null;
             /** @description null: every contract of yours, present and future. */
             contractId: string | null;
             /**
@@ -2954,6 +2978,8 @@ export interface components {
              */
             createdAt: string;
             description: string;
+            /** @description Why deliveries stopped when it was not you: the receiver failed for the whole delivery schedule. Enable it to resume. */
+            disabledReason: string | null;
             /** @description Event types delivered here; "*" for all. */
             eventTypes: string[];
             failingSince: string | null;
@@ -2963,7 +2989,7 @@ export interface components {
             /** @description While in the future, the secret before the last rotation also signs every delivery. */
             previousSecretExpiresAt: string | null;
             /**
-             * @description `failing`: a delivery was given up; the next success clears it (deliveries go on).
+             * @description `failing`: deliveries keep failing or one was given up; the next success clears it (deliveries go on). `disabled`: by you, or by the circuit breaker (disabledReason).
              * @enum {string}
              */
             status: "enabled" | "disabled" | "failing";
@@ -2978,6 +3004,8 @@ export interface components {
             object: "list";
         };
         WebhookEndpointWithSecret: {
+            /** @description While in the future, deliveries wait: the receiver kept failing (timeouts, 5xx); one is tried again then. */
+            circuitOpenUntil: string | null;
             /** @description null: every contract of yours, present and future. */
             contractId: string | null;
             /**
@@ -2987,6 +3015,8 @@ export interface components {
              */
             createdAt: string;
             description: string;
+            /** @description Why deliveries stopped when it was not you: the receiver failed for the whole delivery schedule. Enable it to resume. */
+            disabledReason: string | null;
             /** @description Event types delivered here; "*" for all. */
             eventTypes: string[];
             failingSince: string | null;
@@ -2998,7 +3028,7 @@ export interface components {
             /** @description The Standard Webhooks signing secret: shown in this answer only (and its replay). */
             secret: string;
             /**
-             * @description `failing`: a delivery was given up; the next success clears it (deliveries go on).
+             * @description `failing`: deliveries keep failing or one was given up; the next success clears it (deliveries go on). `disabled`: by you, or by the circuit breaker (disabledReason).
              * @enum {string}
              */
             status: "enabled" | "disabled" | "failing";
@@ -3186,7 +3216,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path?: never;
@@ -3304,7 +3334,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -3478,7 +3508,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -3608,7 +3638,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -3664,7 +3694,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -3794,7 +3824,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -3850,7 +3880,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -3968,7 +3998,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4024,7 +4054,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -4142,7 +4172,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4198,7 +4228,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -4313,7 +4343,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4369,7 +4399,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -4482,7 +4512,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4538,7 +4568,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -4651,7 +4681,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4830,7 +4860,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -4943,7 +4973,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4999,7 +5029,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -5116,7 +5146,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5172,7 +5202,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -5294,7 +5324,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5350,7 +5380,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -5467,7 +5497,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5523,7 +5553,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -5640,7 +5670,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5696,7 +5726,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -5817,7 +5847,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5873,7 +5903,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -5990,7 +6020,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -6046,7 +6076,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -6161,7 +6191,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -6217,7 +6247,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -6378,7 +6408,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -6584,7 +6614,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
@@ -6638,7 +6668,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -6799,7 +6829,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -6855,7 +6885,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -6973,7 +7003,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -7029,7 +7059,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -7147,7 +7177,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -7203,7 +7233,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -7318,7 +7348,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -7374,7 +7404,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -7493,7 +7523,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -7906,7 +7936,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -8037,7 +8067,185 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
+            422: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOperatorContractsIdRequestsRequestIdResolve: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description approved applies the request; rejected and canceled leave the plan as it is.
+                     * @enum {string}
+                     */
+                    outcome: "approved" | "rejected" | "canceled";
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandAnswer"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command. */
+            403: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The contract's state does not allow it now, or a request with this key is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -8197,7 +8405,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path?: never;
@@ -8305,7 +8513,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -9080,7 +9288,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; keys last 24 hours. */
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -9186,7 +9394,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request. */
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
             422: {
                 headers: {
                     "Idempotent-Replayed"?: "true";

@@ -20,7 +20,9 @@ import { type Answer, once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 import type { Router } from '../router.js';
 import { changeRequestsEnabled, contractView, loadContract, loadContractState, loadParties } from '../../db/read-model.js';
+import { loadTexts, withTexts } from '../../db/texts.js';
 import { decide } from '../../domain/commands.js';
+import { withCurrentRules } from '../../domain/contract.js';
 import { commandAnswerSchema, previewSchema } from '../responses.js';
 
 
@@ -67,10 +69,14 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
         const handle = temporal.workflow.getHandle(contractWorkflowId(id));
         const result = await deadline(() => handle.executeUpdate(commandUpdates[r.type], { args: [args], updateId: updateId(user.id, key) }))
           .catch(async (err: unknown): Promise<Partial<CommandResult>> => {
-            await settleDecision(db, handle, deadline, r.type, err); // rethrows unless the outcome is known and adopted
+            // Rethrows unless the outcome is known and adopted; names a request that ended before this decision.
+            const requestId = 'requestId' in args && typeof args.requestId === 'string' ? args.requestId : undefined;
+            await settleDecision(db, handle, deadline, r.type, err, { contractId: id, ...(requestId ? { requestId } : {}) });
             return {};
           });
-        return commandAnswer(result, await loadContract(db, id, user.id));
+        // A batch's or proposal's diff names texts by reference, as the workflow holds them.
+        const diff = result.diff && withTexts(result.diff, await loadTexts(db, id, result.diff));
+        return commandAnswer({ ...result, ...(diff ? { diff } : {}) }, await loadContract(db, id, user.id));
       });
     });
   };
@@ -85,7 +91,8 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
       const user = res.locals.user;
       const [state, contract] = await Promise.all([loadContractState(db, id), loadContract(db, id, user.id)]);
       if (!state || !contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
-      const { diff } = decide(state, { type: 'previewPlan', ops: body.ops }, { actorId: user.id, now: new Date().toISOString() });
+      // As the Update's validator sees it: a contract on older rules moves to the current ones at its next command.
+      const { diff } = decide(withCurrentRules(state), { type: 'previewPlan', ops: body.ops }, { actorId: user.id, now: new Date().toISOString() });
       reply({ contract: contractView(contract), diff: diff! });
     },
   );

@@ -33,17 +33,18 @@ export function contractRoutes(
     { method: 'post', path: '/contracts', summary: 'Create a contract (the caller is its client)', tag: 'Contracts', body: createContractBody,
       response: contractSchema, success: 201, idempotent: true, rules: ['R1', 'R9', 'R25', 'R28'], errors: [403, 404],
       description: 'The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, '
-        + 'so a retry reaches the same contract. An operator is never a party (403 OPERATOR_NOT_A_PARTY).' },
+        + 'so a retry reaches the same contract. An operator is never a party: an operator\'s token is 403 OPERATOR_NOT_A_PARTY; '
+        + 'a `freelancerId` naming no user, or an operator, is the same 422 FREELANCER_NOT_FOUND.' },
     async ({ body }, { req, res }) => {
       const user = res.locals.user;
       const key = requireKey(req);
-      const freelancer = await db.user.findUnique({ where: { id: body.freelancerId } });
-      if (!freelancer) {
-        throw new HttpProblem(422, 'FREELANCER_NOT_FOUND', 'No such freelancer', `user ${body.freelancerId} does not exist`, 'R1');
-      }
       // R28: an operator resolves disputes impartially, so never takes part in a contract.
-      if (user.role === 'operator' || freelancer.role === 'operator') {
-        throw new HttpProblem(403, 'OPERATOR_NOT_A_PARTY', 'An operator cannot be a party to a contract', undefined, 'R28');
+      if (user.role === 'operator') throw new HttpProblem(403, 'OPERATOR_NOT_A_PARTY', 'An operator cannot be a party to a contract', undefined, 'R28');
+      const freelancer = await db.user.findUnique({ where: { id: body.freelancerId } });
+      // One answer, word for word, for an id that names no user and one that names an operator: a client
+      // learns only that it cannot contract with that id, never whether it exists or who holds it.
+      if (!freelancer || freelancer.role === 'operator') {
+        throw new HttpProblem(422, 'FREELANCER_NOT_FOUND', 'No such freelancer', 'no freelancer you can contract with has this id', 'R1');
       }
       const contractId = contractIdFor(user.id, key);
       // Known from the key before anything runs, so a replayed 201 carries it too (only bodies are stored).

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { contractView, loadContractForOperator } from '../../db/read-model.js';
 import { contractWorkflowId } from '../../domain/names.js';
-import { idSchema, resolveDisputeBody } from '../../domain/schemas.js';
-import { resolveDisputeUpdate } from '../../workflows/messages.js';
+import { idSchema, resolveDisputeBody, resolveRequestBody } from '../../domain/schemas.js';
+import { resolveDisputeUpdate, resolveRequestUpdate } from '../../workflows/messages.js';
 import type { Deadline } from '../deadline.js';
 import { once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
@@ -17,6 +17,7 @@ import { commandAnswer, updateId } from './commands.js';
 
 const contractParams = z.object({ id: idSchema }).strict();
 const disputeParams = z.object({ id: idSchema, milestoneId: idSchema, disputeId: idSchema }).strict();
+const requestParams = z.object({ id: idSchema, requestId: idSchema }).strict();
 
 /** A party's token never reaches an operator route, whatever contract it names. */
 function requireOperator(role: string): void {
@@ -56,6 +57,32 @@ export function operatorRoutes(router: Router, db: Db, temporal: Client, deadlin
         const args = { milestoneId: params.milestoneId, disputeId: params.disputeId, operatorId: user.id, ...body };
         const handle = temporal.workflow.getHandle(contractWorkflowId(params.id));
         const result = await deadline(() => handle.executeUpdate(resolveDisputeUpdate, { args: [args], updateId: updateId(user.id, key) }));
+        return commandAnswer(result, await loadContractForOperator(db, params.id));
+      });
+    },
+  );
+
+  // A pending change request or proposal settled by an operator: one whose workflow is stuck or gone, or a
+  // decision agreed outside the product. The Update names the operator in the history, the audit trail and
+  // both parties' notices, and closes the request's workflow.
+  router.add(
+    {
+      method: 'post', path: '/operator/contracts/:id/requests/:requestId/resolve',
+      summary: 'Settle a pending change request or proposal: approve, reject or cancel it, with a reason (operator)',
+      tag: 'Operator', params: requestParams, body: resolveRequestBody, response: commandAnswerSchema, success: 200, idempotent: true,
+      command: true, rules: ['R16', 'R19', 'R21'],
+      description: 'Operator tokens only (403 OPERATOR_ONLY otherwise). 409 REQUEST_NOT_PENDING once the request is settled.',
+    },
+    async ({ params, body }, { req, res }) => {
+      const user = res.locals.user;
+      requireOperator(user.role);
+      const exists = await db.contract.findUnique({ where: { id: params.id }, select: { id: true } });
+      if (!exists) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+      const key = requireKey(req);
+      await once(db, req, res, key, requestHash(req, body), async () => {
+        const args = { requestId: params.requestId, operatorId: user.id, ...body };
+        const handle = temporal.workflow.getHandle(contractWorkflowId(params.id));
+        const result = await deadline(() => handle.executeUpdate(resolveRequestUpdate, { args: [args], updateId: updateId(user.id, key) }));
         return commandAnswer(result, await loadContractForOperator(db, params.id));
       });
     },

@@ -1,11 +1,13 @@
 // Webhook endpoints (R29): a party registers endpoints for its own contracts, sees each secret once, lists,
 // disables, enables, deletes and rotates them, reads an endpoint's delivery log and asks for a redelivery.
 // Another user's endpoint, and a contract that is not the caller's, are 404s (nothing is revealed).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/client.js';
+import { cancelPending } from '../../webhooks/breaker.js';
 import { startDelivery } from '../../webhooks/outbox.js';
+import type { SecretBox } from '../../webhooks/secret-box.js';
 import type { WebhookSettings } from '../../webhooks/settings.js';
 import { targetRefusal } from '../../webhooks/target.js';
 import {
@@ -27,6 +29,7 @@ import {
 } from '../responses.js';
 import type { Router } from '../router.js';
 import { loadParties } from '../../db/read-model.js';
+import { webhookTaskQueue } from '../../domain/names.js';
 
 type EndpointBody = z.input<typeof webhookEndpointSchema>;
 type DeliveryBody = z.input<typeof webhookDeliverySchema>;
@@ -47,6 +50,8 @@ const endpointView = (e: WebhookEndpoint): EndpointBody => ({
   eventTypes: e.eventTypes,
   status: e.status as EndpointBody['status'], // the column holds only these (routes and activities/webhooks.ts write it)
   failingSince: e.failingSince?.toISOString() ?? null,
+  circuitOpenUntil: e.circuitOpenUntil && e.circuitOpenUntil > new Date() ? e.circuitOpenUntil.toISOString() : null,
+  disabledReason: e.status === 'disabled' ? e.disabledReason : null,
   previousSecretExpiresAt:
     e.previousSecretExpiresAt && e.previousSecretExpiresAt > new Date()
       ? e.previousSecretExpiresAt.toISOString()
@@ -69,13 +74,35 @@ const deliveryView = (d: WebhookDelivery & { event: { type: string; contractId: 
   createdAt: d.createdAt.toISOString(),
 });
 
+/** What a stored answer keeps of the secret it showed: enough to find it again, nothing that signs. */
+const digest = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
 export function webhookRoutes(
   router: Router,
   db: Db,
   temporal: Client,
   taskQueue: string,
   settings: WebhookSettings,
+  secrets: SecretBox,
 ): void {
+  /**
+   * A stored answer names its secret by digest; a replay reads the endpoint's secrets back (opened) and
+   * answers the one with that digest. Once it no longer signs (the endpoint deleted, or rotated twice
+   * since), the answer cannot be given again: 409, and a new key.
+   */
+  const answerWithSecret = async (stored: unknown, me: string): Promise<unknown> => {
+    const { secretDigest, ...view } = stored as EndpointBody & { secretDigest?: string };
+    if (!secretDigest) return stored;
+    const e = await db.webhookEndpoint.findFirst({ where: { id: view.id, ownerId: me } });
+    const live = e ? [e.secret, ...(e.previousSecret ? [e.previousSecret] : [])].map((x) => secrets.open(x)) : [];
+    const secret = live.find((x) => digest(x) === secretDigest);
+    if (!secret) {
+      throw new HttpProblem(409, 'IDEMPOTENT_SECRET_GONE', 'The secret this key was answered with no longer signs',
+        'the endpoint was deleted or its secret rotated since; use a new key', 'R29');
+    }
+    return { ...view, secret };
+  };
+
   const mine = async (id: string, me: string): Promise<WebhookEndpoint> => {
     const e = await db.webhookEndpoint.findFirst({ where: { id, ownerId: me } });
     if (!e) throw new HttpProblem(404, 'NOT_FOUND', 'No such webhook endpoint');
@@ -113,7 +140,8 @@ export function webhookRoutes(
           throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
         }
         if (await tx.webhookEndpoint.findUnique({ where: { id } })) {
-          // The key's 24 hours are over and it is used again: the endpoint it made is still there.
+          // The endpoint this key made is there but the key's row is not (keys are kept for good, so only a
+          // row deleted by hand gets here): never a second endpoint under one key.
           throw new HttpProblem(409, 'IDEMPOTENCY_KEY_USED', 'This Idempotency-Key already registered an endpoint',
             `endpoint ${id}; use a new key to register another`, 'R29');
         }
@@ -130,13 +158,12 @@ export function webhookRoutes(
             url: body.url,
             description: body.description,
             eventTypes: [...new Set(body.eventTypes)],
-            secret,
+            secret: secrets.seal(secret),
           },
         });
-        const answer = { status: 201, body: { ...endpointView(e), secret } };
-        await storeAnswer(tx, me, key, answer);
-        return { ...answer, stored: true };
-      }));
+        await storeAnswer(tx, me, key, { status: 201, body: { ...endpointView(e), secretDigest: digest(secret) } });
+        return { status: 201, body: { ...endpointView(e), secret }, stored: true };
+      }), (stored) => answerWithSecret(stored, me));
     },
   );
 
@@ -195,7 +222,12 @@ export function webhookRoutes(
       },
       async ({ params }, { res, reply }) => {
         await mine(params.id, res.locals.user.id);
-        const e = await db.webhookEndpoint.update({ where: { id: params.id }, data: { status, failingSince: null } });
+        const e = await db.webhookEndpoint.update({ where: { id: params.id }, data: {
+          status, failingSince: null, disabledReason: null,
+          // Enabled by its owner: the breaker starts over (the owner says the receiver is back).
+          ...(status === 'enabled' ? { consecutiveFailures: 0, circuitOpens: 0, circuitOpenUntil: null } : {}),
+        } });
+        if (status === 'disabled') await cancelPending(db, e.id);
         reply(endpointView(e));
       },
     );
@@ -245,16 +277,19 @@ export function webhookRoutes(
           const e = await tx.webhookEndpoint.findFirst({ where: { id: params.id, ownerId: me } });
           if (!e) throw new HttpProblem(404, 'NOT_FOUND', 'No such webhook endpoint');
           const secret = newSecret();
-          const data = { secret, previousSecret: e.secret, previousSecretExpiresAt: new Date(Date.now() + body.overlapMinutes * 60_000) };
+          const data = {
+            secret: secrets.seal(secret), previousSecret: e.secret,
+            previousSecretExpiresAt: new Date(Date.now() + body.overlapMinutes * 60_000),
+          };
           // Only over the secret just read: two rotations never both retire the same one.
           const { count } = await tx.webhookEndpoint.updateMany({ where: { id: e.id, secret: e.secret }, data });
           if (count === 0) continue;
-          const answer = { status: 200, body: { ...endpointView({ ...e, ...data }), secret } };
-          await storeAnswer(tx, me, key, answer);
-          return { ...answer, stored: true };
+          const view = endpointView({ ...e, ...data });
+          await storeAnswer(tx, me, key, { status: 200, body: { ...view, secretDigest: digest(secret) } });
+          return { status: 200, body: { ...view, secret }, stored: true };
         }
         throw new HttpProblem(503, 'UNAVAILABLE', 'The endpoint was being rotated by other requests', 'retry with the same key');
-      }));
+      }), (stored) => answerWithSecret(stored, me));
     },
   );
 
@@ -331,7 +366,7 @@ export function webhookRoutes(
         data: { status: 'pending', nextRetryAt: null, updatedAt: new Date() },
         include: { event: { select: { type: true, contractId: true, seq: true } } },
       });
-      await startDelivery(temporal, taskQueue, settings, { endpointId: e.id, eventId: params.eventId }, true, settled);
+      await startDelivery(temporal, webhookTaskQueue(taskQueue), settings, { endpointId: e.id, eventId: params.eventId }, true, settled);
       reply(deliveryView(d));
     },
   );

@@ -46,6 +46,7 @@ export function table(r: BenchResults): string {
     ['billable actions per milestone lifecycle', String(r.billableActionsPerLifecycle)],
     ['billable actions per change request (request → approve)', String(r.billableActionsPerChangeRequest)],
     [`history events, longest run of a ${r.details.longContract.milestones}-milestone contract`, `${r.maxRunHistoryEvents} (${r.details.longContract.runs} runs)`],
+    ['largest payload in its histories', r.largestPayloadBytes === undefined ? '—' : `${r.largestPayloadBytes} bytes (${r.details.longContract.largestPayload?.event})`],
     [`GET /contracts/{id}, 200 milestones, at ${r.details.getContract.targetRps} req/s: p50 / p99 (achieved req/s)`, `${g.p50Ms} / ${g.p99Ms} ms (${g.rps})`],
     [`GET /contracts/{id}, 3 milestones, at ${r.details.getContract.targetRps} req/s: p50 / p99 (achieved req/s)`, `${small.p50Ms} / ${small.p99Ms} ms (${small.rps})`],
   ];

@@ -19,6 +19,8 @@ export interface BenchResults {
   billableActionsPerLifecycle: number;
   billableActionsPerChangeRequest: number;
   maxRunHistoryEvents: number;
+  /** The largest single payload in the long contract's histories, in bytes (budget: 512 KB). Absent before 2026-12-03. */
+  largestPayloadBytes?: number;
   getContract: { p50Ms: number; p99Ms: number; rps: number };
   conditions: { loadAverageStart: number[]; loadAverageEnd: number[]; durationS: number; note: string };
   details: {
@@ -28,7 +30,10 @@ export interface BenchResults {
     floor: Record<'noopUpdate' | 'localActivityUpdate' | 'activityUpdate', Omit<Summary, 'ratioP50'>>;
     lifecycles: { path: 'api'; warmUpS: number; windowS: number; commandsInWindow: Record<'1' | '8' | '32', number> };
     billableActions: { rules: string; lifecycles: ActionCount[]; changeRequest: ActionCount };
-    longContract: { milestones: number; path: 'client'; runs: number; historyEventsPerRun: number[] };
+    longContract: {
+      milestones: number; path: 'client'; runs: number; historyEventsPerRun: number[];
+      largestPayload?: { bytes: number; event: string };
+    };
     /** The headline figure is milestones200's; autocannon's own percentiles are whole milliseconds. */
     getContract: { targetRps: number; durationS: number; connections: number; milestones200: LoadResult; milestones3: LoadResult;
       /** Sequential requests from the benchmark's process: a read's cost when nothing queues. */

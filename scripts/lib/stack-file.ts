@@ -11,6 +11,8 @@ export interface StackFile {
   databaseUrl?: string;
   temporalAddress: string;
   apiUrl: string;
+  /** The bearer token GET /metrics needs (METRICS_TOKEN, or one up made for this run). */
+  metricsToken?: string;
 }
 
 /** STACK_FILE moves it (tests run a stack beside a developer's). */

@@ -3,6 +3,7 @@
 // in-app message say what changed, old → new (R24).
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../db/client.js';
 import { createResendMailer } from '../../activities/mail.js';
@@ -126,12 +127,19 @@ describe('deliverNotice', () => {
   it('R24: without RESEND_API_KEY the email is marked skipped (never lost) and the in-app message is still written once', async () => {
     const { notice } = await changeRequestNotice();
     const { deliverNotice } = createNotifications(db, undefined);
+    const logged: string[] = [];
+    const logger = new DefaultLogger('DEBUG', (entry) => logged.push(`${entry.message} ${JSON.stringify(entry.meta ?? {})}`));
 
-    await new MockActivityEnvironment().run(deliverNotice, notice);
+    await new MockActivityEnvironment(undefined, { logger }).run(deliverNotice, notice);
     await new MockActivityEnvironment().run(deliverNotice, notice);
 
     const row = await db.notification.findUniqueOrThrow({ where: { id: notice.key } });
     expect(row).toMatchObject({ emailState: 'skipped', lastError: 'skipped: no provider (RESEND_API_KEY is not set)' });
     expect(await db.inAppMessage.count({ where: { notificationId: notice.key } })).toBe(1);
+    // Logged by the recipient's id, never their email address.
+    const email = (await db.notification.findUniqueOrThrow({ where: { id: notice.key }, include: { recipient: true } })).recipient.email;
+    expect(logged.join('\n')).toContain('email skipped: no provider');
+    expect(logged.join('\n')).not.toContain(email);
+    expect(logged.join('\n')).not.toMatch(/@/);
   });
 });

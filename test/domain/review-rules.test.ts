@@ -22,6 +22,28 @@ function funded(opts: { reviewWindowDays?: number; submit?: boolean } = {}): Con
 
 
 describe('review, refund and dispute rules', () => {
+  it('R25: after the window ends the automatic release is the one outcome, whatever order the timer and the commands arrive in', () => {
+    const s = funded({ submit: true });
+    const end = 14 * DAY_MS;
+    const late: [Command, 'c' | 'f'][] = [
+      [{ type: 'requestRevisions', milestoneId: 'm1', message: 'Darker blue' }, 'c'],
+      [{ type: 'openDispute', milestoneId: 'm1', reason: 'Not what we agreed' }, 'c'],
+      [{ type: 'openDispute', milestoneId: 'm1', reason: 'Paid late' }, 'f'],
+      [{ type: 'releasePayment', milestoneId: 'm1', amountCents: 600 }, 'c'],
+      [{ type: 'releasePayment', milestoneId: 'm1' }, 'c'],
+      [{ type: 'requestRefund', milestoneId: 'm1', amountCents: 300 }, 'c'],
+    ];
+    let released = s; // the reminder, then the automatic release: what the timer applies at the end
+    for (let due = fireDue(released, at(end)); due; due = fireDue(released, at(end))) released = due.t.state;
+    const refused = (state: ContractState, ms: number) =>
+      late.map(([cmd, by]) => refusal(() => decide(state, cmd, { actorId: by, now: at(ms) }))).map((e) => [e.code, e.rule]);
+
+    expect(refused(s, end)).toEqual(late.map(() => ['REVIEW_WINDOW_ENDED', 'R25'])); // before the timer's transition
+    expect(refused(released, end + 1000)).toEqual(late.map(() => ['REVIEW_WINDOW_ENDED', 'R25'])); // after it
+    expect(released.milestones[0]).toMatchObject({ state: 'released', releasedCents: 1000 });
+    expect(decide(s, late[0]![0], { actorId: 'c', now: at(end - 1) }).state.milestones[0]!.state).toBe('active'); // a millisecond before: revised
+  });
+
   it('R25: a one-day window has no reminder; the release is due a day after submission', () => {
     const s = funded({ reviewWindowDays: 1, submit: true });
 

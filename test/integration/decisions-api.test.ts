@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractIdFor } from '../../api/routes/commands.js';
-import type { IssuedUser } from '../../api/users.js';
+import { issueUser, type IssuedUser } from '../../api/users.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import type { contractWorkflow, ContractWorkflowInput } from '../../workflows/contract.js';
 import { http } from '../support/http.js';
@@ -62,7 +62,7 @@ describe('versioned answers (R16)', () => {
 });
 
 describe('honest outcomes', () => {
-  it('R16: a decision whose outcome is late answers 503 and stores nothing; the same key then returns the real outcome', async () => {
+  it('R16: a decision whose outcome is late answers 503 and stores no answer; the same key then returns the real outcome', async () => {
     const p = await parties();
     const held = `${stack.taskQueue}-held-requests`;
     const { id, c } = await fundedContract(p, 1000, { outcomeWaitMs: 300, requestTaskQueue: held });
@@ -82,7 +82,7 @@ describe('honest outcomes', () => {
     expect(first.status).toBe(503);
     expect(first.body.code).toBe('DECISION_PENDING');
     expect(first.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(stored).toBeNull();
+    expect(stored).toMatchObject({ state: 'retry', responseStatus: null, responseBody: null }); // bound to this request, no answer
     expect(retried.status).toBe(200);
     expect(retried.body.contract.milestones[0].title).toBe('Late');
   });
@@ -138,5 +138,28 @@ describe('explicit money (R17)', () => {
     expect(full).toMatchObject({ status: 409, body: { code: 'SHORTFALL_UNFUNDED', rule: 'R17', shortfallCents: 800 } });
     expect(partial.status).toBe(200);
     expect(partial.body.contract).toMatchObject({ shortfallCents: 0, milestones: [{ state: 'released', releasedCents: 1000, shortfallCents: 0 }] });
+  });
+});
+
+describe('an operator settles a request over HTTP', () => {
+  it('R21: an operator settles a pending proposal, audited and named; a party may not, and a second settlement is refused', async () => {
+    const p = await parties();
+    const operator = await issueUser(stack.db, { email: `${randomUUID()}@example.test`, name: 'Otto Operator', role: 'operator' });
+    const { id, c } = await fundedContract(p, 1000);
+    const proposed = await c('/proposals', { ops: [{ op: 'add', title: 'Extra', amountCents: 700 }] }, p.freelancer);
+    const path = `/operator/contracts/${id}/requests/${proposed.body.requestId}/resolve`;
+    const settle = (token: string, reason: string) => call('POST', path, { token, body: { outcome: 'canceled', reason }, key: randomUUID() });
+
+    const byParty = await settle(p.client.token, 'stuck');
+    const settled = await settle(operator.token, 'its workflow was lost');
+    const again = await settle(operator.token, 'again');
+
+    expect(byParty).toMatchObject({ status: 403, body: { code: 'OPERATOR_ONLY' } });
+    expect(settled.status).toBe(200);
+    expect(settled.body.contract.pendingProposal).toBeNull();
+    expect(again).toMatchObject({ status: 409, body: { code: 'REQUEST_NOT_PENDING' } });
+    const audit = await stack.db.auditEvent.findFirstOrThrow({ where: { contractId: id, command: 'resolveRequest' } });
+    expect(audit.actorId).toBe(`operator:${operator.id}`);
+    expect((await c('/milestones/batch', { ops: [{ op: 'add', title: 'Planned again', amountCents: 800 }] })).status).toBe(200); // R21 lifted
   });
 });

@@ -60,6 +60,8 @@ const newContract = (client: IssuedUser, freelancer: IssuedUser, milestones: num
 
 const ledgerRows = (contractId: string) => stack.db.ledgerEntry.count({ where: { contractId } });
 const storedKeys = (userId: string, key: string) => stack.db.idempotencyKey.count({ where: { userId, key } });
+/** Answers stored under a key; after an outage the key stays bound to its request, with no answer. */
+const storedAnswers = (userId: string, key: string) => stack.db.idempotencyKey.count({ where: { userId, key, state: 'done' } });
 
 describe('HTTP hygiene', () => {
   it('a malformed percent-encoding in a path → 400 MALFORMED_PATH problem+json, not 500', async () => {
@@ -285,7 +287,7 @@ describe('no zombie', () => {
 });
 
 describe('deadlines', () => {
-  it('worker down: 503 COMMAND_TIMEOUT + Retry-After in time, key not stored; worker back, same key → one effect', async () => {
+  it('worker down: 503 COMMAND_TIMEOUT + Retry-After in time, no answer stored; worker back, same key → one effect', async () => {
     const { client, freelancer } = await parties();
     const reference = await newContract(client, freelancer, [1000]);
     await call('POST', `/contracts/${reference}/fund`, { token: client.token, body: {} });
@@ -297,7 +299,7 @@ describe('deadlines', () => {
     const started = performance.now();
     const timedOut = await short('POST', `/contracts/${id}/fund`, { token: client.token, key, body: {} });
     const elapsed = performance.now() - started;
-    const keysAfterTimeout = await storedKeys(client.id, key);
+    const answersAfterTimeout = await storedAnswers(client.id, key);
     await stack.startWorker();
     const retry = await call('POST', `/contracts/${id}/fund`, { token: client.token, key, body: {} });
     const replay = await call('POST', `/contracts/${id}/fund`, { token: client.token, key, body: {} });
@@ -306,7 +308,7 @@ describe('deadlines', () => {
     expect(timedOut.body.detail).toContain('retry with the same Idempotency-Key');
     expect(Number(timedOut.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(elapsed).toBeLessThan(SHORT_DEADLINE_MS + SLACK_MS);
-    expect(keysAfterTimeout).toBe(0);
+    expect(answersAfterTimeout).toBe(0);
     expect(retry.status).toBe(200);
     expect(retry.body.contract.balances.escrowCents).toBe(1000);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
@@ -314,7 +316,7 @@ describe('deadlines', () => {
     expect(await stack.db.auditEvent.count({ where: { contractId: id, command: 'fundMilestone' } })).toBe(1);
   });
 
-  it('POST /contracts with no worker on its queue → 503 COMMAND_TIMEOUT within the deadline, its key not stored', async () => {
+  it('POST /contracts with no worker on its queue → 503 COMMAND_TIMEOUT within the deadline, no answer stored under its key', async () => {
     const { client, freelancer } = await parties();
     const stalled = await app({ taskQueue: `nobody-polls-${randomUUID()}`, commandTimeoutMs: SHORT_DEADLINE_MS });
     const key = randomUUID();
@@ -326,7 +328,7 @@ describe('deadlines', () => {
     expect(res).toMatchObject({ status: 503, body: { code: 'COMMAND_TIMEOUT' } });
     expect(res.headers.get('retry-after')).not.toBeNull();
     expect(performance.now() - started).toBeLessThan(SHORT_DEADLINE_MS + SLACK_MS);
-    expect(await storedKeys(client.id, key)).toBe(0);
+    expect(await storedAnswers(client.id, key)).toBe(0);
   });
 });
 

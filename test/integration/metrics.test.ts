@@ -15,6 +15,7 @@ import { freePort } from '../support/ports.js';
 import { type WorkerProcess, spawnWorker, stopAll } from '../support/processes.js';
 
 const RATE_LIMIT_PER_MINUTE = 8;
+const METRICS_TOKEN = 'metrics-test-token-0123456789';
 let db: Db;
 let temporal: ConnectedClient;
 let server: Server;
@@ -34,7 +35,8 @@ beforeAll(async () => {
   db = createDb(shared('databaseUrl'));
   temporal = await connectClient(temporalSettings({ TEMPORAL_ADDRESS: shared('temporalAddress'), HOME: '/nonexistent' }),
     { interceptors: { workflow: [metrics.updateInterceptor] } });
-  server = createApp({ db, temporal: temporal.client, taskQueue, metrics, log: () => {}, rateLimitPerMinute: RATE_LIMIT_PER_MINUTE })
+  server = createApp({ db, temporal: temporal.client, taskQueue, metrics, log: () => {}, rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,
+    metricsToken: METRICS_TOKEN })
     .listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   call = http(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
@@ -69,7 +71,7 @@ describe('API metrics', () => {
     while (statuses.at(-1) !== 429 && statuses.length < 3 * RATE_LIMIT_PER_MINUTE) {
       statuses.push((await call('GET', '/contracts', { token: freelancer!.token })).status);
     }
-    const text = await (await fetch(`${baseUrl()}/metrics`)).text();
+    const text = await (await fetch(`${baseUrl()}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
 
     expect([first.status, replayed.status, replayed.headers.get('idempotent-replayed')]).toEqual([201, 201, 'true']);
     expect(statuses.at(-1)).toBe(429);

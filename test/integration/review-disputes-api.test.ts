@@ -183,7 +183,8 @@ describe('review window, revisions, refunds and disputes over HTTP', () => {
     const asParty = await call('GET', `/operator/contracts/${id}`, { token: p.client.token });
     const doc = (await call('GET', '/openapi.json')).body;
 
-    expect([withOperator.status, withOperator.body.code]).toEqual([403, 'OPERATOR_NOT_A_PARTY']);
+    // The same answer as for an id that names no user: a client never learns an id is an operator's.
+    expect([withOperator.status, withOperator.body.code, withOperator.body.rule]).toEqual([422, 'FREELANCER_NOT_FOUND', 'R1']);
     expect(asOperator.body).toMatchObject({ id, openDisputes: [] });
     expect([asParty.status, asParty.body.code]).toEqual([403, 'OPERATOR_ONLY']);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([

@@ -78,7 +78,7 @@ describe('npm run up beside a database it does not own', () => {
 
     const stack = JSON.parse(readFileSync(stackFile, 'utf8'));
     await fetch(`http://127.0.0.1:${apiPort}/healthz`);
-    const apiMetrics = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
+    const apiMetrics = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`, { headers: { authorization: `Bearer ${stack.metricsToken}` } })).text();
     // The runtime exports a worker's series once it polls, a moment after it started.
     const scrapeWorker = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     const workflowSlots = /^temporal_worker_task_slots_available\{.*worker_type="WorkflowWorker".*\} \d+$/m;
@@ -95,7 +95,10 @@ describe('npm run up beside a database it does not own', () => {
     expect(codec.status).toBe(401);
     expect(await db.user.findUnique({ where: { id: 'demo-client' } })).toBeNull();
     expect(await db.apiToken.count({ where: { userId: { in: ['demo-client', 'demo-freelancer'] } } })).toBe(0);
-    expect(stack).toEqual({ pid: started.child.pid, temporalAddress: shared('temporalAddress'), apiUrl: `http://127.0.0.1:${apiPort}` });
+    // The metrics token up made for this run is written for other commands (the database URL is not: not up's).
+    expect(stack).toEqual({ pid: started.child.pid, temporalAddress: shared('temporalAddress'), apiUrl: `http://127.0.0.1:${apiPort}`,
+      metricsToken: expect.stringMatching(/^[\w-]{32}$/) });
+    expect(started.out).toContain(`Bearer ${stack.metricsToken}`);
     expect(apiMetrics).toContain('http_requests_total{method="GET",route="/healthz",status="200"} 1');
     expect(code).toBe(0);
     expect(existsSync(stackFile)).toBe(false);

@@ -6,7 +6,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPersistence } from '../../activities/persistence.js';
 import type { Db } from '../../db/client.js';
 import type { TransitionRecord } from '../../activities/types.js';
-import { type Command, type Transition, decide, resolveRequest } from '../../domain/commands.js';
+import { type Command, type Transition, decide, prepareCommand, resolveRequest } from '../../domain/commands.js';
 import type { RequestOutcome } from '../../domain/change-request.js';
 import { type ContractState, createContract } from '../../domain/contract.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
@@ -45,8 +45,10 @@ export class DirectContract {
 
   async send(cmd: Command, by: 'client' | 'freelancer' = 'client'): Promise<Transition> {
     const actor = by === 'client' ? this.client.id : this.freelancer.id;
-    const t = decide(this.state, cmd, { actorId: actor, now: this.now() });
-    if (t.state.seq !== this.state.seq) await this.commit(t, cmd.type, actor);
+    // As the workflow does: texts become references in the state and travel beside the record.
+    const prepared = prepareCommand(cmd);
+    const t = decide(this.state, prepared.cmd, { actorId: actor, now: this.now() });
+    if (t.state.seq !== this.state.seq) await this.commit(t, cmd.type, actor, prepared.texts);
     return t;
   }
 
@@ -61,8 +63,8 @@ export class DirectContract {
     return new MockActivityEnvironment().run(this.persistence.persistTransition, record);
   }
 
-  private async commit(t: Transition, command: string, actor: string): Promise<void> {
-    const record = transitionRecord(t, command, actor, this.now(), this.state ?? null);
+  private async commit(t: Transition, command: string, actor: string, texts?: Record<string, string>): Promise<void> {
+    const record = transitionRecord(t, command, actor, this.now(), this.state ?? null, texts);
     await this.persist(record);
     this.records.push(record);
     this.state = t.state;

@@ -2,6 +2,7 @@
 // test can assert exactly what the workflow asked to persist and deliver.
 import type { ContractActivities, RefusalRecord, TransitionRecord } from '../../activities/types.js';
 import type { Notice } from '../../domain/events.js';
+import { createRequestWatch } from '../../activities/requests.js';
 
 export interface Recorder {
   activities: ContractActivities;
@@ -10,6 +11,9 @@ export interface Recorder {
   refusals: RefusalRecord[];
   forContract(contractId: string): { records: TransitionRecord[]; notices: Notice[]; refusals: RefusalRecord[] };
 }
+
+/** The operators recording workers know (a real worker reads the users table's role). */
+export const TEST_OPERATORS: readonly string[] = ['ops-jane', 'ops-sam', 'ops-replay'];
 
 export function createRecorder(): Recorder {
   const records: TransitionRecord[] = [];
@@ -20,6 +24,10 @@ export function createRecorder(): Recorder {
     notices,
     refusals,
     activities: {
+      ...createRequestWatch(), // real: it asks the Temporal server the worker is connected to
+      async isOperator(userId) {
+        return TEST_OPERATORS.includes(userId);
+      },
       async persistTransition(record) {
         records.push(structuredClone(record));
       },

@@ -13,6 +13,7 @@ import { CHANGE_REQUEST_FLAG } from '../../domain/names.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
 import { createWorker } from '../../worker/create-worker.js';
 import { createNoticeWorker } from '../../worker/notice-worker.js';
+import { createWebhookWorker } from '../../worker/webhook-worker.js';
 import { WorkerGroup } from './workers.js';
 import { shared } from './context.js';
 import { dataConverter } from '../../codec/data-converter.js';
@@ -35,16 +36,22 @@ export async function startStack(opts: { webhooks?: WebhookSettings } = {}): Pro
   quietRuntime();
   const taskQueue = `test-${randomUUID()}`;
   const db = createDb(shared('databaseUrl'));
+  // The webhook worker's own small pool, as worker/main.ts gives it.
+  const webhookDb = createDb(shared('databaseUrl'), { max: 4 });
   const nativeConnection = await NativeConnection.connect({ address: shared('temporalAddress') });
   const connection = await Connection.connect({ address: shared('temporalAddress') });
   const client = new Client({ connection, dataConverter: dataConverter() });
-  // The contract queue's worker and the notices worker beside it, as worker/main.ts runs them.
+  // The contract queue's worker and the notices and webhook workers beside it, as worker/main.ts runs them.
   const newWorker = async (): Promise<WorkerGroup> => new WorkerGroup([
     await createWorker({
       connection: nativeConnection, db, taskQueue, workflowBundle: { codePath: shared('workflowBundlePath') },
       ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
     }),
     await createNoticeWorker({ connection: nativeConnection, db, taskQueue }),
+    await createWebhookWorker({
+      connection: nativeConnection, db: webhookDb, taskQueue, workflowBundle: { codePath: shared('workflowBundlePath') },
+      ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+    }),
   ]);
   let worker: WorkerGroup | undefined = await newWorker();
   let running = worker.run();
@@ -76,7 +83,7 @@ export async function startStack(opts: { webhooks?: WebhookSettings } = {}): Pro
       await new Promise((resolve) => server.close(resolve));
       worker?.shutdown();
       await running;
-      await Promise.all([db.$disconnect(), rateLimitStore.end(), connection.close(), nativeConnection.close()]);
+      await Promise.all([db.$disconnect(), webhookDb.$disconnect(), rateLimitStore.end(), connection.close(), nativeConnection.close()]);
     },
   };
 }

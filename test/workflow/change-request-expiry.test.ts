@@ -31,7 +31,7 @@ describe('change-request expiry (time-skipping)', () => {
     const child = ts.env.client.workflow.getHandle(changeRequestWorkflowId(requestId));
 
     await ts.env.sleep(7 * 24 * 3600 * 1000 - 60_000);
-    await child.signal(approveSignal);
+    await child.signal(approveSignal, { version: 0 });
 
     expect(await child.result()).toBe('approved');
     await expect.poll(async () => (await c.state()).milestones[0]!.amountCents).toBe(1500);
@@ -43,7 +43,7 @@ describe('change-request expiry (time-skipping)', () => {
     const child = ts.env.client.workflow.getHandle(changeRequestWorkflowId(requestId));
 
     await ts.env.sleep('7 days');
-    await child.signal(approveSignal).catch(() => undefined); // may arrive after the child closed
+    await child.signal(approveSignal, { version: 0 }).catch(() => undefined); // may arrive after the child closed
     const outcome = await child.result();
 
     await expect.poll(async () => (await c.state()).changeRequest).toBeNull();

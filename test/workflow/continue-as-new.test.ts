@@ -14,6 +14,7 @@ import { createRecorder } from '../support/recording-activities.js';
 import { quietRuntime } from '../support/runtime.js';
 import { type WorkerGroup, withNoticeWorker } from '../support/workers.js';
 import { dataConverter } from '../../codec/data-converter.js';
+import { textRef } from '../../domain/texts.js';
 
 const MAX_HISTORY_EVENTS = 1500;
 const taskQueue = `can-${randomUUID()}`;
@@ -60,7 +61,7 @@ async function requestAcrossRuns(c: ContractDriver, milestoneId: string): Promis
   const retried = await edit();
   expect(retried.result.contract.seq).toBe(edited.result.contract.seq);
   const child = client.workflow.getHandle(changeRequestWorkflowId(requestId!));
-  await child.signal(approveSignal);
+  await child.signal(approveSignal, { version: 0 });
   expect(await child.result()).toBe('approved');
   await expect.poll(async () => (await c.state()).changeRequest).toBeNull();
 }
@@ -94,7 +95,7 @@ describe('continue-as-new', () => {
     expect(s.balances).toEqual(model.balances());
     expect(s.milestones.map((m) => [m.state, m.releasedCents])).toEqual(model.ms.map((m) => [m.st, m.released]));
     expect(s.changeRequest).toBeNull();
-    expect(s.milestones[99]!.title).toBe('Renamed across runs');
+    expect(s.milestones[99]!.title).toBe(textRef('Renamed across runs'));
     expect(s.endPrompt).toBe(true);
     await expect(c.add('Number 201', 500)).rejects.toMatchObject({ cause: { type: 'MILESTONE_LIMIT' } });
   }, 240_000); // ~400 sequential Updates: about a minute alone, more on two busy cores (never a timing assertion)

@@ -13,6 +13,7 @@ import { createRecorder } from '../support/recording-activities.js';
 import { quietRuntime } from '../support/runtime.js';
 import { type WorkerGroup, withNoticeWorker } from '../support/workers.js';
 import { dataConverter } from '../../codec/data-converter.js';
+import { textRef } from '../../domain/texts.js';
 
 const recorder = createRecorder();
 const taskQueue = `wf-${randomUUID()}`;
@@ -140,7 +141,7 @@ describe('contract workflow', () => {
 
     await expectRefused(c.fund(), 'MILESTONE_ALREADY_FUNDED', 'R6');
     const s = await c.state();
-    expect(s.milestones.map((m) => [m.title, m.state])).toEqual([['B', 'active'], ['A', 'pending']]);
+    expect(s.milestones.map((m) => [m.title, m.state])).toEqual([[textRef('B'), 'active'], [textRef('A'), 'pending']]);
   });
 
   it('R7, R9: the first funding pays milestone + initiation fee; later ones use project funds first and no fee', async () => {
@@ -198,15 +199,24 @@ describe('contract workflow', () => {
 
     expect(preview.diff).toMatchObject({
       edited: [{ id: 'm1', changes: [{ field: 'amountCents', old: 1000, new: 1500 }] }],
-      deleted: [{ id: 'm2', title: 'Build' }],
+      deleted: [{ id: 'm2', title: textRef('Build') }], // the workflow holds texts by reference
     });
+    expect(await c.state()).toEqual(before);
+  });
+
+  it('R11: an Update sent outside the API with a title of invisible characters only is refused before its texts become references', async () => {
+    const c = await contract();
+    const before = await c.state();
+
+    await expectRefused(c.plan([{ op: 'add', title: '\u200b\u200b', amountCents: 1000 }]), 'INVALID_TITLE', 'R11');
+
     expect(await c.state()).toEqual(before);
   });
 
   it('R12: reordering applies only among pending milestones; the active one keeps its place', async () => {
     const c = await funded(1000, 2000, 3000);
 
-    await expectRefused(c.plan([{ op: 'reorder', order: ['m3', 'm1', 'm2'] }]), 'MILESTONE_NOT_PENDING', 'R5');
+    await expectRefused(c.plan([{ op: 'reorder', order: ['m3', 'm1', 'm2'] }]), 'MILESTONE_NOT_PENDING', 'R12');
     const { diff } = await c.plan([{ op: 'reorder', order: ['m3', 'm2'] }]);
 
     expect((await c.state()).milestones.map((m) => m.id)).toEqual(['m1', 'm3', 'm2']);
@@ -289,12 +299,12 @@ describe('contract workflow', () => {
     const c = await funded(1000, 2000);
     const first = await c.requestChange('m1', { title: 'Rejected title' });
     await c.send('rejectChangeRequest', { actorId: FREELANCER, requestId: first.requestId!, version: 0 });
-    expect((await c.state()).milestones[0]!.title).toBe('Milestone 1');
+    expect((await c.state()).milestones[0]!.title).toBe(textRef('Milestone 1'));
 
     const second = await c.requestChange('m1', { amountCents: 1600, title: 'Bigger' });
     const approved = await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: second.requestId!, version: 0 });
 
-    expect(approved.contract.milestones[0]).toMatchObject({ title: 'Bigger', amountCents: 1600, fundedCents: 1000 });
+    expect(approved.contract.milestones[0]).toMatchObject({ title: textRef('Bigger'), amountCents: 1600, fundedCents: 1000 });
     const topUp = await c.fund();
     expect(topUp.contract.milestones[0]!.fundedCents).toBe(1600);
     expect(ledgerOf(c).slice(-2).map((e) => [e.kind, e.amountCents])).toEqual([['deposit', 600], ['escrow_hold', 600]]);
@@ -340,10 +350,10 @@ describe('contract workflow', () => {
     const c = await funded(1000);
     const { requestId } = await c.requestChange('m1', { description: 'Approved by ops' });
 
-    await client.workflow.getHandle(changeRequestWorkflowId(requestId!)).signal(approveSignal);
+    await client.workflow.getHandle(changeRequestWorkflowId(requestId!)).signal(approveSignal, { version: 0 });
     await client.workflow.getHandle(changeRequestWorkflowId(requestId!)).result();
 
-    await expect.poll(async () => (await c.state()).milestones[0]!.description).toBe('Approved by ops');
+    await expect.poll(async () => (await c.state()).milestones[0]!.description).toBe(textRef('Approved by ops'));
   });
 
   it('R20: the freelancer proposes changes to pending milestones; the client accepts and they apply', async () => {
@@ -417,8 +427,9 @@ describe('contract workflow', () => {
       ['change_request_sent', 'freelancer'],
       ['change_request_rejected', 'client'],
     ]);
+    // Texts by reference here; the outbox row holds them (test/db/notifications.test.ts reads the email).
     expect(notices[2]!.diff?.edited[0]!.changes).toEqual([
-      { field: 'title', old: 'Milestone 2', new: 'Build v2' },
+      { field: 'title', old: textRef('Milestone 2'), new: textRef('Build v2') },
       { field: 'amountCents', old: 2000, new: 2500 },
     ]);
     expect(notices[3]!.changes).toEqual([{ field: 'amountCents', old: 1000, new: 1200 }]);

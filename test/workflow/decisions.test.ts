@@ -2,11 +2,13 @@
 // name the version they answer (R16), a decision is reported only once it is known, a request whose
 // workflow was closed from the outside never stays pending, an approved increase is covered from
 // project funds and any shortfall is explicit (R17), and an operator's decision names the operator.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeRequestWorkflowId } from '../../domain/names.js';
 import { approveSignal, resolveRequestUpdate } from '../../workflows/messages.js';
 import { CLIENT, ContractDriver, FREELANCER, expectRefused } from '../support/contract-driver.js';
 import { type RecordingWorker, startRecordingWorker } from '../support/recording-worker.js';
+import { textRef } from '../../domain/texts.js';
 
 let w: RecordingWorker;
 beforeAll(async () => {
@@ -25,6 +27,15 @@ async function funded(amounts: number[], input = {}) {
 }
 
 const recordsOf = (c: ContractDriver) => w.recorder.forContract(c.id).records;
+
+/** Keeps the contract busy with previews until it continues-as-new (its input sets a low maxHistoryEvents). */
+async function continueAsNew(c: ContractDriver): Promise<void> {
+  const before = (await c.handle.describe()).runId;
+  for (let n = 0; (await c.handle.describe()).runId === before; n++) {
+    if (n > 300) throw new Error('the contract never continued-as-new');
+    await c.send('previewPlan', { actorId: CLIENT, ops: [{ op: 'add', title: 'Preview', amountCents: 500 }] });
+  }
+}
 const noticesOf = (c: ContractDriver) => w.recorder.forContract(c.id).notices;
 
 describe('honest decisions', () => {
@@ -55,10 +66,48 @@ describe('honest decisions', () => {
     expect((await c.state()).changeRequest).toMatchObject({ id: requestId, deciding: 'approve' });
     const late = await startRecordingWorker(held); // the request's worker comes back: the real outcome lands
     try {
-      await expect.poll(async () => (await c.state()).milestones[0]!.title).toBe('Renamed');
+      await expect.poll(async () => (await c.state()).milestones[0]!.title).toBe(textRef('Renamed'));
     } finally {
       await late.stop();
     }
+  });
+});
+
+describe('requests across continue-as-new', () => {
+  it('R16: a decision retried after DECISION_PENDING and a continue-as-new answers its real outcome', async () => {
+    const held = `${w.taskQueue}-held-${randomUUID()}`;
+    const c = await funded([1000], { outcomeWaitMs: 500, requestTaskQueue: held, maxHistoryEvents: 120 });
+    const { requestId } = await c.requestChange('m1', { amountCents: 1500 });
+    const key = randomUUID();
+    const approve = () => c.send('approveChangeRequest', { actorId: FREELANCER, requestId: requestId!, version: 0 }, key);
+    await expectRefused(approve(), 'DECISION_PENDING');
+
+    await continueAsNew(c);
+    const late = await startRecordingWorker(held); // the request's worker comes back: the outcome lands in the new run
+    let retried;
+    try {
+      await expect.poll(async () => (await c.state()).changeRequest).toBeNull();
+      retried = await approve();
+    } finally {
+      await late.stop();
+    }
+
+    expect(retried.result.requestId).toBe(requestId);
+    expect(retried.contract.milestones[0]).toMatchObject({ amountCents: 1500, fundedCents: 1000 });
+    expect(recordsOf(c).filter((r) => r.request?.id === requestId).map((r) => r.request!.state)).toEqual(['pending', 'approved']);
+  });
+
+  it('R21: a proposal an earlier run started, whose workflow is then terminated, is resolved as canceled', async () => {
+    const c = await funded([1000, 2000], { maxHistoryEvents: 120, requestWatchMs: 1000 });
+    const { requestId } = await c.send('proposeChanges', { actorId: FREELANCER, ops: [{ op: 'delete', milestoneId: 'm2' }] });
+    await continueAsNew(c);
+
+    await w.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).terminate('operator cleanup');
+
+    await expect.poll(async () => (await c.state()).proposal, { timeout: 20_000 }).toBeNull();
+    expect(recordsOf(c).at(-1)).toMatchObject({ actorId: 'system', request: { id: requestId, state: 'canceled' } });
+    const plan = await c.plan([{ op: 'add', title: 'After the cleanup', amountCents: 700 }]); // R21 no longer blocks
+    expect(plan.contract.milestones).toHaveLength(3);
   });
 });
 
@@ -89,7 +138,7 @@ describe('nothing stays pending for ever', () => {
     await expect.poll(async () => (await c.state()).changeRequest).toBeNull();
     expect(recordsOf(c).at(-1)).toMatchObject({ actorId: 'operator (unnamed)', request: { id: requestId, state: 'canceled' } });
     await expect.poll(() => noticesOf(c).filter((n) => n.reason === 'its workflow was cancelled').length).toBe(2);
-    expect((await c.state()).milestones[0]!.title).toBe('Milestone 1');
+    expect((await c.state()).milestones[0]!.title).toBe(textRef('Milestone 1'));
   });
 
   it('R16: an operator resolves a pending request with an audited command that names them', async () => {
@@ -115,10 +164,10 @@ describe('operators are parties to the record', () => {
     const { requestId } = await c.requestChange('m1', { description: 'Approved by ops' });
     const child = w.client.workflow.getHandle(changeRequestWorkflowId(requestId!));
 
-    await child.signal(approveSignal, { operatorId: 'ops-sam' });
+    await child.signal(approveSignal, { operatorId: 'ops-sam', version: 0 });
     await child.result();
 
-    await expect.poll(async () => (await c.state()).milestones[0]!.description).toBe('Approved by ops');
+    await expect.poll(async () => (await c.state()).milestones[0]!.description).toBe(textRef('Approved by ops'));
     expect(recordsOf(c).at(-1)!.actorId).toBe('operator:ops-sam');
     await expect.poll(() => noticesOf(c).filter((n) => n.event === 'change_request_approved').map((n) => [n.recipientRole, n.decidedBy]).sort())
       .toEqual([['client', 'operator:ops-sam'], ['freelancer', 'operator:ops-sam']]);
@@ -128,7 +177,7 @@ describe('operators are parties to the record', () => {
     const c = await funded([1000]);
     const { requestId } = await c.requestChange('m1', { title: 'Unnamed' });
 
-    await w.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).signal(approveSignal);
+    await w.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).signal(approveSignal, { version: 0 });
 
     await expect.poll(() => recordsOf(c).at(-1)!.actorId).toBe('operator (unnamed)');
   });

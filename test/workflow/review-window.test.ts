@@ -147,33 +147,34 @@ describe('review window (time-skipping)', () => {
     expect([books.refunds, books.escrow]).toEqual([0, 1000]);
   });
 
-  it('R25: a release at the very moment the window ends pays once: either the client\'s release or the system\'s', async () => {
+  it('R25: a release at the very moment the window ends is refused; the system\'s automatic release pays once', async () => {
     const c = await submitted();
 
     await ts.env.sleep(14 * DAY_MS);
-    const answer = await c.release('m1').then(() => 'released', (err: unknown) => err);
-    await expect.poll(async () => (await milestoneRow(c)).state).toBe('released');
+    const answer = c.release('m1', 600);
 
-    if (answer !== 'released') await expectRefused(Promise.reject(answer), 'MILESTONE_NOT_FUNDED', 'R5');
+    await expectRefused(answer, 'REVIEW_WINDOW_ENDED', 'R25');
+    await expect.poll(async () => (await milestoneRow(c)).state).toBe('released');
+    const audit = await ts.db.auditEvent.findMany({ where: { contractId: c.id, command: { in: ['autoRelease', 'releasePayment'] } } });
+    expect(audit.map((a) => [a.command, a.actorId])).toEqual([['autoRelease', 'system']]);
     const releases = await ts.db.ledgerEntry.findMany({ where: { contractId: c.id, kind: 'release' } });
     expect(releases.map((e) => Number(e.amountCents))).toEqual([1000]);
     await expectBooksBalanced(ts.db, c.id);
   });
 
-  it('R28: a dispute at the very moment the window ends either freezes the money or finds it released, never both', async () => {
+  it('R25, R26, R28: a dispute or a revision request once the window has ended is refused; the money is released, never frozen', async () => {
     const c = await submitted();
 
     await ts.env.sleep(14 * DAY_MS);
-    const answer = await c.send('openDispute', { actorId: c.clientId, milestoneId: 'm1', reason: 'Not what we agreed' })
-      .then(() => 'opened', (err: unknown) => err);
-    await ts.env.sleep('1 hour');
+    const byClient = c.send('openDispute', { actorId: c.clientId, milestoneId: 'm1', reason: 'Not what we agreed' });
+    await expectRefused(byClient, 'REVIEW_WINDOW_ENDED', 'R25');
+    const byFreelancer = c.send('openDispute', { actorId: c.freelancerId, milestoneId: 'm1', reason: 'Paid late' });
+    await expectRefused(byFreelancer, 'REVIEW_WINDOW_ENDED', 'R25');
+    await expectRefused(c.send('requestRevisions', { actorId: c.clientId, milestoneId: 'm1', message: 'One more round' }), 'REVIEW_WINDOW_ENDED', 'R25');
 
+    await expect.poll(async () => (await milestoneRow(c)).state).toBe('released');
     const row = await milestoneRow(c);
-    if (answer === 'opened') expect([row.state, row.releasedCents]).toEqual(['submitted', 0]);
-    else {
-      await expectRefused(Promise.reject(answer), 'MILESTONE_NOT_FUNDED', 'R28');
-      expect([row.state, row.dispute]).toEqual(['released', null]);
-    }
+    expect([row.releasedCents, row.dispute, row.revisionRounds]).toEqual([1000, null, 0]);
     await expectBooksBalanced(ts.db, c.id);
   });
 });

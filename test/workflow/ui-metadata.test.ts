@@ -24,6 +24,7 @@ async function currentDetails(c: ContractDriver): Promise<string> {
 }
 
 describe('the Temporal UI explains each contract', () => {
+  // The workflow holds milestone texts by reference (domain/texts.ts): its summaries name milestones by id.
   it('R15, R19: static summaries name the parties and the change old → new; details show milestones, balances and the pending request', async () => {
     const c = new ContractDriver(w.client, w.taskQueue);
     await c.create();
@@ -34,14 +35,14 @@ describe('the Temporal UI explains each contract', () => {
 
     expect(await (await c.handle.describe()).staticSummary()).toBe(`“Brand identity” · client ${c.clientId} · freelancer ${c.freelancerId}`);
     const request = w.client.workflow.getHandle(changeRequestWorkflowId(requestId!));
-    expect(await (await request.describe()).staticSummary()).toBe('Change request on “Logo”: amount: USD 10.00 → USD 15.00');
+    expect(await (await request.describe()).staticSummary()).toBe('Change request on “m1”: amount: USD 10.00 → USD 15.00');
     const details = await currentDetails(c);
     // Dollar signs are escaped: the UI's Markdown reads `$…$` as math.
-    expect(details).toContain('| 1 | Logo | active | \\$10.00 | \\$10.00 | \\$0.00 | — |');
-    expect(details).toContain('| 2 | Website | pending | \\$25.00 | \\$0.00 | \\$0.00 | — |');
+    expect(details).toContain('| 1 | m1 | active | \\$10.00 | \\$10.00 | \\$0.00 | — |');
+    expect(details).toContain('| 2 | m2 | pending | \\$25.00 | \\$0.00 | \\$0.00 | — |');
     expect(details).toContain('**Balances** — escrow \\$10.00 · project funds \\$0.00 · deposits \\$14.95');
     expect(details).toMatch(new RegExp(`\\*\\*Pending change request\\*\\* \`${requestId}\` · version 0 .* · expires \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC`));
-    expect(details).toContain('> Change request on “Logo”: amount: USD 10.00 → USD 15.00');
+    expect(details).toContain('> Change request on “m1”: amount: USD 10.00 → USD 15.00');
 
     const history = await request.fetchHistory();
     const timer = history.events!.find((e) => e.timerStartedEventAttributes);
@@ -53,7 +54,7 @@ describe('the Temporal UI explains each contract', () => {
     await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: requestId!, version: 0 });
 
     const after = await currentDetails(c);
-    expect(after).toContain('| 1 | Logo | active | \\$15.00 | \\$10.00 | \\$0.00 | — |');
+    expect(after).toContain('| 1 | m1 | active | \\$15.00 | \\$10.00 | \\$0.00 | — |');
     expect(after).toContain('No pending change request or proposal.');
   });
 
@@ -68,7 +69,7 @@ describe('the Temporal UI explains each contract', () => {
     expect((await attrs()).get(PendingProposalKey)).toBe(true);
     expect((await attrs()).get(PendingChangeRequestKey)).toBe(false);
     const request = w.client.workflow.getHandle(changeRequestWorkflowId(requestId!));
-    expect(await (await request.describe()).staticSummary()).toBe('Proposal: Deleted "Website"');
+    expect(await (await request.describe()).staticSummary()).toBe('Proposal: Deleted m2');
     expect(await currentDetails(c)).toContain(`**Pending proposal** \`${requestId}\` · version 0`);
 
     await c.send('declineProposal', { actorId: c.clientId, requestId: requestId!, version: 0 });

@@ -1,0 +1,69 @@
+// Texts by reference (domain/texts.ts): stored once per contract, read back to turn the workflow's lean
+// records into what people read. A reference not yet here (a state carried over from a run that kept texts
+// inline) is found among the texts PostgreSQL already holds for the contract and added.
+import type { Prisma } from '../generated/prisma/client.js';
+import { type Texts, isTextRef, textRef } from '../domain/texts.js';
+
+type Tx = Pick<Prisma.TransactionClient, 'contractText' | 'milestone' | 'changeRequest'>;
+
+/** Every reference in a JSON value. */
+function refsIn(value: unknown, out = new Set<string>()): Set<string> {
+  if (isTextRef(value)) out.add(value);
+  else if (Array.isArray(value)) value.forEach((v) => refsIn(v, out));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => refsIn(v, out));
+  return out;
+}
+
+/** Every string in a JSON value (texts of requests stored before references). */
+function stringsIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => stringsIn(v, out));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => stringsIn(v, out));
+  return out;
+}
+
+/** A copy of `value` with every known reference replaced by its text; unknown ones stay as they are. */
+export function withTexts<T>(value: T, texts: ReadonlyMap<string, string>): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return isTextRef(v) ? texts.get(v) ?? v : v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
+/** Stores the texts a command brought in (each once per contract). */
+export async function storeTexts(tx: Tx, contractId: string, texts: Texts | undefined): Promise<void> {
+  const rows = Object.entries(texts ?? {}).map(([ref, text]) => ({ contractId, ref, text }));
+  if (rows.length) await tx.contractText.createMany({ data: rows, skipDuplicates: true });
+}
+
+/** The texts of every reference in `values`, from the texts table, else from the contract's stored rows. */
+export async function loadTexts(tx: Tx, contractId: string, ...values: unknown[]): Promise<Map<string, string>> {
+  const wanted = refsIn(values);
+  const found = new Map<string, string>();
+  if (!wanted.size) return found;
+  const rows = await tx.contractText.findMany({ where: { contractId, ref: { in: [...wanted] } }, select: { ref: true, text: true } });
+  for (const r of rows) found.set(r.ref, r.text);
+  const missing = [...wanted].filter((r) => !found.has(r));
+  if (missing.length) await backfill(tx, contractId, new Set(missing), found);
+  return found;
+}
+
+/** Texts stored before references existed: milestone rows and request rows hold them inline. */
+async function backfill(tx: Tx, contractId: string, missing: Set<string>, found: Map<string, string>): Promise<void> {
+  const [milestones, requests] = await Promise.all([
+    tx.milestone.findMany({ where: { contractId }, select: { title: true, description: true } }),
+    tx.changeRequest.findMany({ where: { contractId }, select: { changes: true, ops: true, diff: true } }),
+  ]);
+  const candidates = [...milestones.flatMap((m) => [m.title, m.description]), ...requests.flatMap((r) => stringsIn([r.changes, r.ops, r.diff]))];
+  const added: { contractId: string; ref: string; text: string }[] = [];
+  for (const text of candidates) {
+    const ref = textRef(text);
+    if (!missing.has(ref) || found.has(ref)) continue;
+    found.set(ref, text);
+    added.push({ contractId, ref, text });
+  }
+  if (added.length) await tx.contractText.createMany({ data: added, skipDuplicates: true });
+}

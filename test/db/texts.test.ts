@@ -1,0 +1,56 @@
+// Texts by reference against real PostgreSQL: the workflow sends references and the texts a command brings
+// in; persistence stores each text once and writes milestones, requests and notices with the texts. A state
+// carried over from a run that kept texts inline (before references) finds them in the rows already stored.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Db } from '../../db/client.js';
+import { decide } from '../../domain/commands.js';
+import { leanState, textRef } from '../../domain/texts.js';
+import { transitionRecord } from '../../workflows/records.js';
+import { shared } from '../support/context.js';
+import { DirectContract } from '../support/direct-contract.js';
+
+let db: Db;
+beforeAll(() => {
+  db = createDb(shared('databaseUrl'));
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+const payloadOf = async (contractId: string, event: string) =>
+  (await db.notification.findFirstOrThrow({ where: { contractId, event }, orderBy: { createdAt: 'desc' } })).payload as Record<string, unknown>;
+
+describe('texts by reference', () => {
+  it('R24: milestones, requests and notices are stored with their texts, old → new, though the workflow sent references', async () => {
+    const c = await DirectContract.create(db);
+    await c.send({ type: 'savePlan', ops: [{ op: 'add', title: 'Logo 😀', description: 'Vector files', amountCents: 1000 }] });
+    await c.send({ type: 'fundMilestone' });
+    const t = await c.send({ type: 'requestChange', milestoneId: 'm1', patch: { title: 'Logo + icon' }, featureEnabled: true });
+    await c.resolve(t.requestId!, 'approved');
+
+    expect(c.state.milestones[0]!.title).toBe(textRef('Logo + icon'));
+    expect(await db.milestone.findFirstOrThrow({ where: { contractId: c.id } })).toMatchObject({ title: 'Logo + icon', description: 'Vector files' });
+    const request = await db.changeRequest.findUniqueOrThrow({ where: { id: t.requestId! } });
+    expect(request.changes).toEqual([{ field: 'title', old: 'Logo 😀', new: 'Logo + icon' }]);
+    expect(await payloadOf(c.id, 'change_request_approved')).toMatchObject({
+      milestoneTitle: 'Logo + icon', changes: [{ field: 'title', old: 'Logo 😀', new: 'Logo + icon' }],
+    });
+    expect(await db.contractText.count({ where: { contractId: c.id } })).toBe(3); // each text once
+  });
+
+  it('R2: a state carried over with texts inline goes on with references; its texts are found in the stored rows', async () => {
+    const c = await DirectContract.create(db);
+    // As the code before references wrote it: texts inline in the state and in the record.
+    const inline = decide(c.state, { type: 'savePlan', ops: [{ op: 'add', title: 'Old title', description: 'Old words', amountCents: 1000 }] },
+      { actorId: c.client.id, now: c.now() });
+    await c.persist(transitionRecord(inline, 'savePlan', c.client.id, c.now(), c.state));
+    c.state = leanState(inline.state);
+
+    await c.send({ type: 'fundMilestone' });
+    await c.send({ type: 'savePlan', ops: [{ op: 'add', title: 'Next', amountCents: 700 }] });
+
+    expect(await payloadOf(c.id, 'milestone_funded')).toMatchObject({ milestoneTitle: 'Old title' });
+    const rows = await db.milestone.findMany({ where: { contractId: c.id }, orderBy: { position: 'asc' } });
+    expect(rows.map((m) => [m.title, m.description, m.state])).toEqual([['Old title', 'Old words', 'active'], ['Next', '', 'pending']]);
+  });
+});

@@ -1,0 +1,3 @@
+import { issuesTheDemoUsers } from './demo-users.js';
+
+issuesTheDemoUsers();

@@ -104,7 +104,8 @@ describe('payload encryption on the dev server', () => {
     await withKeys(rotated, async (client) => {
       const c = new ContractDriver(client, taskQueue, contractId);
       await c.add(SECOND_TITLE, 1200);
-      expect((await c.state()).milestones.map((m) => m.title)).toEqual([FIRST_TITLE, SECOND_TITLE]);
+      // The workflow's state names texts by reference; the titles travel in the commands and the activities.
+      expect((await c.state()).milestones).toHaveLength(2);
     });
     history = await raw.workflow.getHandle(`contract-${contractId}`).fetchHistory();
   });

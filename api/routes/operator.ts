@@ -1,13 +1,14 @@
 // Operator routes (R28): an operator — a user with the operator role and its own tokens, never a party —
 // reads a contract and resolves a dispute on it. The resolution is an Update on the contract's workflow
 // that names the operator; the audit trail and both parties' notices carry the name and the reason.
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { contractView, loadContractForOperator } from '../../db/read-model.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import { idSchema, resolveDisputeBody, resolveRequestBody } from '../../domain/schemas.js';
-import { resolveDisputeUpdate, resolveRequestUpdate } from '../../workflows/messages.js';
+import { type CommandResult, resolveDisputeUpdate, resolveRequestUpdate } from '../../workflows/messages.js';
 import type { Deadline } from '../deadline.js';
 import { once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
@@ -22,6 +23,23 @@ const requestParams = z.object({ id: idSchema, requestId: idSchema }).strict();
 /** A party's token never reaches an operator route, whatever contract it names. */
 function requireOperator(role: string): void {
   if (role !== 'operator') throw new HttpProblem(403, 'OPERATOR_ONLY', 'Only an operator may do this', 'use an operator token', 'R28');
+}
+
+/** Sends an operator's Update to a contract's workflow under the caller's Idempotency-Key and answers its view. */
+async function operatorCommand(
+  db: Db, temporal: Client, deadline: Deadline, { req, res }: { req: Request; res: Response }, contractId: string, body: unknown,
+  send: (handle: WorkflowHandle, operatorId: string, updateId: string) => Promise<CommandResult>,
+): Promise<void> {
+  const user = res.locals.user;
+  requireOperator(user.role);
+  const exists = await db.contract.findUnique({ where: { id: contractId }, select: { id: true } });
+  if (!exists) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+  const key = requireKey(req);
+  await once(db, req, res, key, requestHash(req, body), async () => {
+    const handle = temporal.workflow.getHandle(contractWorkflowId(contractId));
+    const result = await deadline(() => send(handle, user.id, updateId(user.id, key)));
+    return commandAnswer(result, await loadContractForOperator(db, contractId));
+  });
 }
 
 export function operatorRoutes(router: Router, db: Db, temporal: Client, deadline: Deadline): void {
@@ -47,19 +65,10 @@ export function operatorRoutes(router: Router, db: Db, temporal: Client, deadlin
       command: true, rules: ['R10', 'R28'],
       description: 'Operator tokens only (403 OPERATOR_ONLY otherwise). A split names both amounts; they sum to the escrow.',
     },
-    async ({ params, body }, { req, res }) => {
-      const user = res.locals.user;
-      requireOperator(user.role);
-      const exists = await db.contract.findUnique({ where: { id: params.id }, select: { id: true } });
-      if (!exists) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
-      const key = requireKey(req);
-      await once(db, req, res, key, requestHash(req, body), async () => {
-        const args = { milestoneId: params.milestoneId, disputeId: params.disputeId, operatorId: user.id, ...body };
-        const handle = temporal.workflow.getHandle(contractWorkflowId(params.id));
-        const result = await deadline(() => handle.executeUpdate(resolveDisputeUpdate, { args: [args], updateId: updateId(user.id, key) }));
-        return commandAnswer(result, await loadContractForOperator(db, params.id));
-      });
-    },
+    ({ params, body }, ctx) => operatorCommand(db, temporal, deadline, ctx, params.id, body, (handle, operatorId, id) => {
+      const args = { milestoneId: params.milestoneId, disputeId: params.disputeId, operatorId, ...body };
+      return handle.executeUpdate(resolveDisputeUpdate, { args: [args], updateId: id });
+    }),
   );
 
   // A pending change request or proposal settled by an operator: one whose workflow is stuck or gone, or a
@@ -73,18 +82,9 @@ export function operatorRoutes(router: Router, db: Db, temporal: Client, deadlin
       command: true, rules: ['R16', 'R19', 'R21'],
       description: 'Operator tokens only (403 OPERATOR_ONLY otherwise). 409 REQUEST_NOT_PENDING once the request is settled.',
     },
-    async ({ params, body }, { req, res }) => {
-      const user = res.locals.user;
-      requireOperator(user.role);
-      const exists = await db.contract.findUnique({ where: { id: params.id }, select: { id: true } });
-      if (!exists) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
-      const key = requireKey(req);
-      await once(db, req, res, key, requestHash(req, body), async () => {
-        const args = { requestId: params.requestId, operatorId: user.id, ...body };
-        const handle = temporal.workflow.getHandle(contractWorkflowId(params.id));
-        const result = await deadline(() => handle.executeUpdate(resolveRequestUpdate, { args: [args], updateId: updateId(user.id, key) }));
-        return commandAnswer(result, await loadContractForOperator(db, params.id));
-      });
-    },
+    ({ params, body }, ctx) => operatorCommand(db, temporal, deadline, ctx, params.id, body, (handle, operatorId, id) => {
+      const args = { requestId: params.requestId, operatorId, ...body };
+      return handle.executeUpdate(resolveRequestUpdate, { args: [args], updateId: id });
+    }),
   );
 }

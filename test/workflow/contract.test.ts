@@ -213,6 +213,18 @@ describe('contract workflow', () => {
     expect(await c.state()).toEqual(before);
   });
 
+  it('R11: an Update sent outside the API with a title or description shaped like a text reference is refused, not kept as one', async () => {
+    const c = await contract();
+    await c.add('Design', 1000);
+    const before = await c.state();
+    const posing = textRef('Design'); // the reference of a text the contract already holds
+
+    await expectRefused(c.plan([{ op: 'add', title: posing, amountCents: 1000 }]), 'INVALID_TITLE', 'R11');
+    await expectRefused(c.plan([{ op: 'edit', milestoneId: 'm1', patch: { description: `txt:${'0'.repeat(32)}` } }]), 'INVALID_DESCRIPTION', 'R11');
+
+    expect(await c.state()).toEqual(before);
+  });
+
   it('R12: reordering applies only among pending milestones; the active one keeps its place', async () => {
     const c = await funded(1000, 2000, 3000);
 

@@ -283,11 +283,11 @@ describe('contract workflow', () => {
   });
 
   it('R16: a request whose workflow completed counts as open to a later run\'s watch (its report is on its way); a terminated one does not', async () => {
-    const c = await funded(1000, 2000);
+    const c = await funded(1000);
     const done = await c.requestChange('m1', { amountCents: 1500 });
     await c.send('withdrawChangeRequest', { actorId: CLIENT, requestId: done.requestId! });
     await client.workflow.getHandle(changeRequestWorkflowId(done.requestId!)).result();
-    const stuck = await c.requestChange('m2', { amountCents: 2500 });
+    const stuck = await c.requestChange('m1', { amountCents: 2500 });
     await client.workflow.getHandle(changeRequestWorkflowId(stuck.requestId!)).terminate('test: a request workflow closed without reporting');
 
     const { describeRequest } = createRequestWatch();

@@ -151,10 +151,13 @@ describe('an operator settles a request over HTTP', () => {
     const settle = (token: string, reason: string) => call('POST', path, { token, body: { outcome: 'canceled', reason }, key: randomUUID() });
 
     const byParty = await settle(p.client.token, 'stuck');
+    // Both parties read the reason: invisible-only, or an override left open, is refused as a party's text is.
+    const unreadable = [await settle(operator.token, '\u200b\u200b'), await settle(operator.token, 'lost \u202e')];
     const settled = await settle(operator.token, 'its workflow was lost');
     const again = await settle(operator.token, 'again');
 
     expect(byParty).toMatchObject({ status: 403, body: { code: 'OPERATOR_ONLY' } });
+    expect(unreadable.map((r) => [r.status, r.body.code, r.body.rule])).toEqual([[422, 'INVALID_REASON', 'R16'], [422, 'INVALID_REASON', 'R16']]);
     expect(settled.status).toBe(200);
     expect(settled.body.contract.pendingProposal).toBeNull();
     expect(again).toMatchObject({ status: 409, body: { code: 'REQUEST_NOT_PENDING' } });

@@ -2,23 +2,20 @@
 // outcome is late answered 503 and then, on a retry with the same key, with the real outcome, and the
 // shortfall of an approved increase shown and enforced (R17).
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { contractIdFor } from '../../api/routes/commands.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import type { contractWorkflow, ContractWorkflowInput } from '../../workflows/contract.js';
 import { http } from '../support/http.js';
 import { startRecordingWorker } from '../support/recording-worker.js';
-import { newParties, type Parties, startStack, type Stack } from '../support/stack.js';
+import { newParties, type Parties, type Stack } from '../support/stack.js';
+import { stackPerFile } from '../support/file-stack.js';
 
 let stack: Stack;
 let call: ReturnType<typeof http>;
-beforeAll(async () => {
-  stack = await startStack();
-  call = http(stack.baseUrl);
-});
-afterAll(async () => {
-  await stack?.stop();
+stackPerFile((s, c) => {
+  [stack, call] = [s, c];
 });
 
 const parties = () => newParties(stack);

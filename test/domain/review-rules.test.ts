@@ -60,7 +60,7 @@ describe('review, refund and dispute rules', () => {
 
   it('R25, R27: a contract on a shortened day (a test environment\'s clock) keeps every deadline in days of that length', () => {
     const day = 2000;
-    let s = { ...funded({ reviewWindowDays: 3 }), dayMs: day };
+    let s: ContractState = { ...funded({ reviewWindowDays: 3 }), dayMs: day };
     s = run(s, { type: 'requestRefund', milestoneId: 'm1', amountCents: 300 }, 'c');
     const lapse = nextDeadline(s);
     s = fireDue(s, at(7 * day))!.t.state;

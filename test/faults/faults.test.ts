@@ -236,7 +236,7 @@ describe.sequential('faults', () => {
     const awaiting = new Map<LifecycleRecord, number>();
     const releasing = new Map<LifecycleRecord, number>();
     // Half the reviews wait for the window's end, so a release falls due while the server is down too.
-    const reviews = ['autoRelease', 'autoRelease', 'autoReleaseRace', 'release', 'refundLapse', 'dispute'] as const;
+    const reviews = ['autoRelease', 'autoRelease', 'autoReleaseRace', 'release', 'dispute'] as const;
     const p = pool(api, {
       concurrency: P.concurrency, more: (n) => n < P.lifecycles, plan: () => drawPlan(rng, { expireShare: 0.5, ttlMs: TTL, reviews }),
       onAwaitingExpiry: (r) => awaiting.set(r, performance.now()),

@@ -18,6 +18,7 @@ import { issueUser } from '../../api/users.js';
 import { DEFAULT_INITIATION_FEE_CENTS } from '../../domain/money.js';
 import { TASK_QUEUE, contractWorkflowId } from '../../domain/names.js';
 import type { contractWorkflow } from '../../workflows/contract.js';
+import { contractStateQuery } from '../../workflows/messages.js';
 import { type ModelCommand, type PatchSpec, ReferenceModel, amountFrom, patchValues, pick } from '../domain/reference-model.js';
 import { type Answer, type ApiClient, CommandUnanswered } from './client.js';
 import { type Rng, between, oneOf } from './rng.js';
@@ -114,9 +115,9 @@ export function drawPlan(
   const r = rng();
   // A contract on a shortened day ends: one left open would see its next window end after the checks' model.
   const ending: Ending = change === 'expire' || clocked || r < 0.8 ? 'end' : r < 0.87 ? 'openWithChange' : r < 0.94 ? 'openWithProposal' : 'openMidway';
-  // Two-day windows of 3 s days: the reminder 3 s and the release 6 s after submission. A lapse waits 7 days
-  // of 1.5 s beside a 30-day window, so the window stays out of its way.
-  const clock = review === 'refundLapse' ? { dayMs: 1_500, reviewWindowDays: 30 } : clocked ? { dayMs: 3_000, reviewWindowDays: 2 } : {};
+  // Two-day windows of 2 s days: the reminder 2 s and the release 4 s after submission. A lapse waits 7 days
+  // of 1 s beside a 30-day window, so the window stays out of its way.
+  const clock = review === 'refundLapse' ? { dayMs: 1_000, reviewWindowDays: 30 } : clocked ? { dayMs: 2_000, reviewWindowDays: 2 } : {};
   return {
     change, proposal, ending, review, webhook: rng() < (opts.webhookShare ?? 0.35), ...clock, ...(change === 'expire' ? { ttlMs: opts.ttlMs } : {}),
   };
@@ -286,6 +287,7 @@ class Driver {
         this.count('expire');
         this.r.expired = true;
         this.compare('expire', view.body);
+        await this.workflowCaughtUp('expire');
         return;
       }
       await new Promise((r) => setTimeout(r, 250));
@@ -401,11 +403,36 @@ class Driver {
         this.r.history.push({ type: 'elapse' });
         this.count(kind);
         this.compare(kind, view.body);
+        await this.workflowCaughtUp(kind);
         return;
       }
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new CommandUnanswered(`${kind} did not happen within ${Math.round(dueInMs)} ms and 150 s`);
+  }
+
+  /**
+   * Waits until the contract workflow holds every transition PostgreSQL shows (its seq at least the audit
+   * trail's latest): a timer's outcome is stored before the workflow adopts it, and a command checked in
+   * between would be judged on the state before it. Bounded: the contract's workflow answers a query
+   * once a worker has it, which a kill delays by a task timeout.
+   */
+  private async workflowCaughtUp(what: string): Promise<void> {
+    const handle = this.deps.temporal.workflow.getHandle(contractWorkflowId(this.r.id));
+    const until = performance.now() + 120_000;
+    let stored = 0;
+    while (performance.now() < until) {
+      try {
+        const rows = await this.deps.db.$queryRawUnsafe<{ seq: number | null }[]>('SELECT max(seq) AS seq FROM audit_events WHERE contract_id = $1', this.r.id);
+        stored = Number(rows[0]?.seq ?? 0);
+        const state = await handle.query(contractStateQuery);
+        if ((state?.seq ?? 0) >= stored) return;
+      } catch {
+        // PostgreSQL or Temporal restarting, or no worker yet: asked again below.
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new CommandUnanswered(`after ${what}: the contract workflow did not reach transition #${stored} within 120 s`);
   }
 
   private async proposal(end: ProposalEnd | 'leave'): Promise<void> {

@@ -71,6 +71,11 @@ export interface ContractState {
   /** R25: days the client has to review submitted work (1–30); absent on older contracts: 14. */
   reviewWindowDays?: number;
   /**
+   * The length of this contract's day in its deadlines (R25, R27), absent for every contract the API
+   * creates (24 h). Set only from the contract workflow's test-only `dayMs` input (domain/review.ts).
+   */
+  dayMs?: number;
+  /**
    * Refinements of rules version 2. Absent (1): as first recorded. 2: a refund (R27) and a change request
    * (R15–R17) on one milestone refuse each other while pending; every shortfall is shortfallOf; a title
    * of invisible characters only is blank, and text with an unbalanced bidi control is refused

@@ -52,6 +52,7 @@ import { signalCommand } from '../domain/signals.js';
 import { requestSummaryLine } from '../domain/describe.js';
 import { resolveDispute } from '../domain/disputes.js';
 import { fireDue } from '../domain/timers.js';
+import { assertDayMs } from '../domain/review.js';
 import { Deadlines } from './deadlines.js';
 import { watchEarlierRequest } from './request-watch.js';
 import { resolveDisputeUpdate } from './messages.js';
@@ -78,6 +79,11 @@ export interface ContractWorkflowInput {
   requestTaskQueue?: string;
   /** How long a change request waits before it expires (default CHANGE_REQUEST_TTL); the fault suite shortens it. */
   changeRequestTtlMs?: number;
+  /**
+   * The length of a day in the contract's own deadlines (R25 review window, R27 refund lapse; default 24 h),
+   * written into the state at creation so it lasts across continue-as-new; the fault suite shortens it.
+   */
+  dayMs?: number;
   /** How often a request an earlier run started is checked on (default WATCH_EVERY_MS); tests shorten it. */
   requestWatchMs?: number;
   /** Decisions (approve, reject, withdraw, accept, decline) of the latest runs, by update id digest. */
@@ -157,6 +163,7 @@ const CLOCKED: readonly string[] = ['releasePayment', 'requestRevisions', 'openD
 const OUTCOME_RETRY_MS = { first: 30_000, max: 10 * 60_000, tries: 8 };
 
 export async function contractWorkflow(input: ContractWorkflowInput = {}): Promise<void> {
+  if (input.dayMs !== undefined) guard(() => assertDayMs(input.dayMs)); // a bad test option fails the run at once
   // A state from a run that kept texts inline is carried on with references (a contract once too large to
   // continue-as-new replays into a small input under this code); a lean state is unchanged.
   let state = input.state && leanState(input.state);
@@ -353,6 +360,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         const rules = patched(RULES_UPGRADE) ? RULES_VERSION : 1;
         const revision = patched(RULES_REVISION_2) ? RULES_REVISION : 1;
         const created = guard(() => createContract(cmd, now(), rules, !patched(FIELD_CHECKS), revision));
+        if (input.dayMs !== undefined) created.dayMs = input.dayMs; // absent otherwise: histories stay as they were
         await commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId);
         return { contract: summarize(created), milestones: [] };
       }),

@@ -478,4 +478,6 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
+  // A failure mid-run may leave a handle open (a connection, a timer): the process must still end.
+  setTimeout(() => process.exit(1), 10_000).unref();
 });

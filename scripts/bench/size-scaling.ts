@@ -2,7 +2,8 @@
 // 200 milestones, the contract's title and every milestone's title and description at their limits —
 // and on 3-milestone contracts, alternating lifecycle by lifecycle, each command followed by the same
 // gap (people's pace, so work done behind the answer lands before the next command). Latency is each
-// command's; CPU is every serving process's over the command and its gap.
+// command's; CPU is every serving process's over the command and its gap, less what the processes spend
+// idle (pollers, the dev server's housekeeping: measured just before, over IDLE_MS) for as long.
 import { LIMITS } from '../../domain/fields.js';
 import { MAX_MILESTONES } from '../../domain/plan.js';
 import { sleep } from './bounded.js';
@@ -13,13 +14,25 @@ import { percentile, round } from './stats.js';
 
 /** Milestones per batch while building the large contract: 40 × ~5.3 KB stays under the API's 256 KB body. */
 const BATCH = 40;
+const IDLE_MS = 3_000;
 
 export interface SizeSide { p50Ms: number; cpuPerCommandMs: number | null; commands: number }
-export interface SizeScaling { latencyRatio: number; cpuRatio: number | null; worstCase: SizeSide; small: SizeSide; gapMs: number; path: 'api' }
+export interface SizeScaling {
+  latencyRatio: number; cpuRatio: number | null; worstCase: SizeSide; small: SizeSide; gapMs: number; path: 'api';
+  /** CPU per second of every serving process with nothing to do, subtracted from the CPU figures. */
+  idleCpuMsPerS: number | null;
+}
 
 export async function sizeScaling(stack: BenchStack, api: ContractPath, lifecycles: number, gapMs: number, withCpu: boolean): Promise<SizeScaling> {
   const large = await api.create(`Largest contract: ${'x'.repeat(LIMITS.contractTitle)}`.slice(0, LIMITS.contractTitle));
   for (let from = 1; from <= MAX_MILESTONES; from += BATCH) await api.savePlan(large, worstCasePlanOps(from, Math.min(BATCH, MAX_MILESTONES - from + 1)));
+  let idlePerMs = 0;
+  if (withCpu) {
+    await sleep(gapMs * 4); // what the plan's batches left behind settles first
+    const before = cpuSnapshot(stack.pids);
+    await sleep(IDLE_MS);
+    idlePerMs = cpuDelta(before, cpuSnapshot(stack.pids)).total / IDLE_MS;
+  }
   const sides = { worstCase: { times: [] as number[], cpuMs: 0 }, small: { times: [] as number[], cpuMs: 0 } };
   const timed = async (side: keyof typeof sides, fn: () => Promise<void>) => {
     const before = withCpu ? cpuSnapshot(stack.pids) : undefined;
@@ -27,7 +40,7 @@ export async function sizeScaling(stack: BenchStack, api: ContractPath, lifecycl
     await fn();
     sides[side].times.push(performance.now() - t);
     await sleep(gapMs);
-    if (before) sides[side].cpuMs += cpuDelta(before, cpuSnapshot(stack.pids)).total;
+    if (before) sides[side].cpuMs += cpuDelta(before, cpuSnapshot(stack.pids)).total - idlePerMs * (performance.now() - t);
   };
   const lifecycle = async (side: keyof typeof sides, id: string, m: string) => {
     await timed(side, () => api.fund(id));
@@ -52,6 +65,6 @@ export async function sizeScaling(stack: BenchStack, api: ContractPath, lifecycl
   return {
     latencyRatio: round(w.p50Ms / sm.p50Ms, 2),
     cpuRatio: w.cpuPerCommandMs !== null && sm.cpuPerCommandMs ? round(w.cpuPerCommandMs / sm.cpuPerCommandMs, 2) : null,
-    worstCase: w, small: sm, gapMs, path: 'api',
+    worstCase: w, small: sm, gapMs, path: 'api', idleCpuMsPerS: withCpu ? round(idlePerMs * 1000, 1) : null,
   };
 }

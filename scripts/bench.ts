@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { changeRequestWorkflowId, contractWorkflowId } from '../domain/names.js';
 import { countActions, emptyCount, eventsAfter, lastEventId, settle, type ActionCount } from './bench/actions.js';
-import { within } from './bench/bounded.js';
+import { sleep, within } from './bench/bounded.js';
 import { latencyChart, type Series } from './bench/chart.js';
 import { cpuAvailable } from './bench/cpu.js';
 import { activityUpdate, floorWorkflow, localActivityUpdate, noopUpdate, stopSignal } from './bench/floor-workflows.js';
@@ -355,6 +355,21 @@ async function main(): Promise<void> {
       return { p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2), n: times.length };
     };
     const getOneAtATime = { milestones200: await sequential(large), milestones3: await sequential(small) };
+    // What one GET costs PostgreSQL, from its statistics around sequential GETs of the small contract (the
+    // worker is idle by now; the statistics are flushed within a second, so each read waits for it).
+    const pgStats = async () => {
+      await sleep(1_500);
+      const [row] = await stack.db.$queryRaw<{ commits: bigint; updates: bigint }[]>`
+        SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
+               (SELECT n_tup_upd + n_tup_ins FROM pg_stat_user_tables WHERE relname = 'rate_limits') AS updates`;
+      return { commits: Number(row!.commits), updates: Number(row!.updates ?? 0) };
+    };
+    const statsBefore = await pgStats();
+    await sequential(small);
+    const statsAfter = await pgStats();
+    // The statistics queries are transactions too: one each.
+    const getCost = { requests: P.sequentialGets, commitsPerRequest: round((statsAfter.commits - statsBefore.commits - 1) / P.sequentialGets, 2),
+      rateLimitWritesPerRequest: round((statsAfter.updates - statsBefore.updates) / P.sequentialGets, 3) };
 
     const noopP50 = percentile(floor.noopUpdate, 50);
     const spacedNoopP50 = percentile(spacedFloor, 50);
@@ -450,7 +465,7 @@ async function main(): Promise<void> {
         longContract: { milestones: P.longMilestones, path: 'client', runs: historyEventsPerRun.length, historyEventsPerRun, largestPayload: largest },
         getContract: {
           targetRps: GET_RATE, durationS: P.getDurationS, connections: GET_CONNECTIONS,
-          milestones200: get, milestones3: getSmall, oneAtATime: getOneAtATime,
+          milestones200: get, milestones3: getSmall, oneAtATime: getOneAtATime, postgresPerRequest: getCost,
         },
       },
     };

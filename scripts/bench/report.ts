@@ -73,6 +73,8 @@ export function table(r: BenchResults): string {
     [`GET /contracts/{id}, ${g.milestones ?? 200} milestones, at ${r.details.getContract.targetRps} req/s: p50 / p99 (achieved req/s)`, `${g.p50Ms} / ${g.p99Ms} ms (${g.rps})`],
     [`GET /contracts/{id}, 200 milestones, at ${r.details.getContract.targetRps} req/s: p50 / p99 (achieved req/s)`, `${large.p50Ms} / ${large.p99Ms} ms (${large.rps})`],
   ];
+  const cost = r.details.getContract.postgresPerRequest;
+  if (cost) rows.push(['GET /contracts/{id} one at a time: PostgreSQL commits / rate-limit row writes per request', `${cost.commitsPerRequest} / ${cost.rateLimitWritesPerRequest}`]);
   lines.push('', '| what | figure |', '|---|---:|', ...rows.map(([k, v]) => `| ${k} | ${v} |`));
   return lines.join('\n');
 }

@@ -69,6 +69,8 @@ export interface BenchResults {
     /** autocannon's own percentiles are whole milliseconds. */
     getContract: { targetRps: number; durationS: number; connections: number; milestones200: LoadResult; milestones3: LoadResult;
       /** Sequential requests from the benchmark's process: a read's cost when nothing queues. */
-      oneAtATime: Record<'milestones200' | 'milestones3', { p50Ms: number; p99Ms: number; n: number }> };
+      oneAtATime: Record<'milestones200' | 'milestones3', { p50Ms: number; p99Ms: number; n: number }>;
+      /** PostgreSQL's own statistics around sequential GETs of the 3-milestone contract (commits include the ones of other processes, idle by then). */
+      postgresPerRequest?: { requests: number; commitsPerRequest: number; rateLimitWritesPerRequest: number } };
   };
 }

@@ -24,7 +24,7 @@ import { latencyChart, type Series } from './bench/chart.js';
 import { cpuAvailable } from './bench/cpu.js';
 import { activityUpdate, floorWorkflow, localActivityUpdate, noopUpdate, stopSignal } from './bench/floor-workflows.js';
 import { floorLoad, lifecycleLoad, type LoadMeasured } from './bench/load.js';
-import { apiPath, clientPath, planOps, type ContractPath, type PathName } from './bench/paths.js';
+import { apiPath, clientPath, planOps, retriesAfter503, type ContractPath, type PathName } from './bench/paths.js';
 import { projectionLag } from './bench/projection-lag.js';
 import { progress, step, table } from './bench/report.js';
 import { COMMANDS, SPACED_COMMANDS, type BenchResults, type CommandName, type LoadResult } from './bench/results.js';
@@ -431,6 +431,7 @@ async function main(): Promise<void> {
         loadAverageStart,
         loadAverageEnd: loadavg().map((x) => round(x, 2)),
         durationS: Math.round((performance.now() - started) / 1000),
+        apiRetriesAfter503: retriesAfter503(),
         note: 'load averages (1, 5, 15 min) of the whole machine: other processes (e.g. test suites) may share its cores, so latencies ' +
           'are noisy; CPU figures count only the bench\'s own serving processes',
       },

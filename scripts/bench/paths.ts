@@ -12,13 +12,17 @@ import type { PlanOp } from '../../domain/plan.js';
 import type { MilestonePatch } from '../../domain/milestone.js';
 import type { contractWorkflow } from '../../workflows/contract.js';
 import { type CommandArgs, type CommandResult, commandUpdates, createContractUpdate } from '../../workflows/messages.js';
-import { within } from './bounded.js';
+import { sleep, within } from './bounded.js';
 import type { BenchStack } from './stack.js';
 
 export type PathName = 'api' | 'client';
 
 /** Longer than the API's own deadline on an Update (15 s), so the API's 503 is what a slow command shows. */
 const COMMAND_TIMEOUT_MS = 30_000;
+const RETRIES_ON_503 = 3;
+let retried503 = 0;
+/** How many API commands were sent again after a 503 (a machine too loaded for the API's deadline). */
+export const retriesAfter503 = (): number => retried503;
 
 export interface ContractPath {
   name: PathName;
@@ -56,14 +60,26 @@ export function seqOf(body: Record<string, unknown>, headers: Headers): number |
 export function apiPath(stack: BenchStack, onAnswer?: (a: Answered) => void): ContractPath {
   const { client, freelancer } = stack;
   const post = async (path: string, token: string, body: unknown = {}): Promise<Record<string, unknown>> => {
-    const res = await fetch(`${stack.baseUrl}${path}`, {
-      method: 'POST',
-      // A bound on every call: a stuck command fails the bench with its path instead of hanging it.
-      signal: AbortSignal.timeout(COMMAND_TIMEOUT_MS),
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify(body),
-    });
-    const json = (await res.json()) as Record<string, unknown>;
+    const key = randomUUID();
+    let res: Response;
+    let json: Record<string, unknown>;
+    // A 503 (the API's deadline on the Update passed: a loaded machine) is retried with the same key, as the
+    // API asks, after its Retry-After (a 409 while that first request still runs, likewise), a bounded
+    // number of times; anything else that is not 2xx fails the bench with its answer.
+    for (let attempt = 1; ; attempt++) {
+      res = await fetch(`${stack.baseUrl}${path}`, {
+        method: 'POST',
+        // A bound on every call: a stuck command fails the bench with its path instead of hanging it.
+        signal: AbortSignal.timeout(COMMAND_TIMEOUT_MS),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify(body),
+      });
+      json = (await res.json()) as Record<string, unknown>;
+      const retry = res.status === 503 || (res.status === 409 && json.code === 'IDEMPOTENCY_REQUEST_IN_PROGRESS');
+      if (!retry || attempt >= RETRIES_ON_503) break;
+      retried503 += 1;
+      await sleep(Math.min(5, Number(res.headers.get('retry-after')) || 1) * 1000);
+    }
     if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(json).slice(0, 2000)}`);
     const contractId = /^\/contracts\/([^/]+)/.exec(path)?.[1] ?? (typeof json.id === 'string' ? json.id : undefined);
     if (onAnswer && contractId) onAnswer({ contractId, seq: seqOf(json, res.headers), at: performance.now() });

@@ -53,7 +53,12 @@ export interface BenchResults {
   largestPayloadBytes?: number;
   /** At 200 req/s: a 3-milestone contract since 2026-12-03 (`milestones`); before, a 200-milestone one. */
   getContract: { p50Ms: number; p99Ms: number; rps: number; milestones?: number; milestones200?: { p50Ms: number; p99Ms: number; rps: number } };
-  conditions: { loadAverageStart: number[]; loadAverageEnd: number[]; durationS: number; note: string };
+  conditions: {
+    loadAverageStart: number[]; loadAverageEnd: number[]; durationS: number;
+    /** API commands sent again (same key) after a 503 or a 409 in progress: a machine too loaded for the API's deadline. */
+    apiRetriesAfter503?: number;
+    note: string;
+  };
   details: {
     mode: 'full' | 'quick';
     build: { commit: string | null; productFilesChanged: string[] | null };

@@ -21,7 +21,7 @@ import { changeRequestWorkflowId, contractWorkflowId } from '../domain/names.js'
 import { countActions, emptyCount, eventsAfter, lastEventId, settle, type ActionCount } from './bench/actions.js';
 import { sleep, within } from './bench/bounded.js';
 import { latencyChart, type Series } from './bench/chart.js';
-import { cpuAvailable } from './bench/cpu.js';
+import { cpuAvailable, cpuDelta, cpuSnapshot } from './bench/cpu.js';
 import { activityUpdate, floorWorkflow, localActivityUpdate, noopUpdate, stopSignal } from './bench/floor-workflows.js';
 import { floorLoad, lifecycleLoad, type LoadMeasured } from './bench/load.js';
 import { apiPath, clientPath, planOps, retriesAfter503, type ContractPath, type PathName } from './bench/paths.js';
@@ -37,6 +37,8 @@ import { largestPayload } from './lib/payloads.js';
 import { root } from './lib/tools.js';
 
 const quick = process.argv.includes('--quick');
+/** --read-path: only the GET figures (readPath below), to read-path.json: a quick before/after of the read path. */
+const readPathOnly = process.argv.includes('--read-path');
 const outIndex = process.argv.indexOf('--out');
 const outDir = outIndex > 0 ? process.argv[outIndex + 1]! : join(root, 'bench', quick ? 'quick' : '');
 
@@ -47,10 +49,10 @@ const outDir = outIndex > 0 ? process.argv[outIndex + 1]! : join(root, 'bench', 
 const P = quick
   ? { rounds: 2, floorPerRound: 5, spacedContracts: 2, plan200Samples: 1, cpuWarmUpS: 2, cpuWindowS: 4, lifecycleWarmUpS: 1,
     lifecycleWindowS: 3, lifecycleMilestones: 20, lagWarmUpS: 1, lagWindowS: 3, sizeLifecycles: 2, longMilestones: 20, getDurationS: 2,
-    sequentialGets: 20 }
+    sequentialGets: 20, costGets: 100 }
   : { rounds: 50, floorPerRound: 10, spacedContracts: 30, plan200Samples: 10, cpuWarmUpS: 5, cpuWindowS: 20, lifecycleWarmUpS: 5,
     lifecycleWindowS: 20, lifecycleMilestones: 150, lagWarmUpS: 5, lagWindowS: 15, sizeLifecycles: 20, longMilestones: 200,
-    getDurationS: 20, sequentialGets: 200 };
+    getDurationS: 20, sequentialGets: 200, costGets: 500 };
 /** A round's contract: a plan of this many milestones, each funded, submitted and released. */
 const ROUND_MILESTONES = 3;
 /** People's pace: at least this long between two commands on one contract (and after each in the size phase). */
@@ -227,6 +229,63 @@ function getLoad(stack: BenchStack, contractId: string): Promise<LoadResult> {
   }).finally(() => clearTimeout(kill));
 }
 
+/**
+ * The read path: GET /contracts/{id} at a fixed rate (autocannon) on a 3-milestone contract (the headline)
+ * and a 200-milestone one; one request at a time on each (service time without queueing); and what one GET
+ * costs — PostgreSQL transactions and rate-limit writes from PostgreSQL's statistics, API and PostgreSQL CPU
+ * from /proc — over sequential GETs of the small contract.
+ */
+async function readPath(stack: BenchStack, api: ContractPath) {
+  const large = await api.create('Read target, 200 milestones');
+  await api.savePlan(large, planOps(200));
+  const small = await api.create('Read target, 3 milestones');
+  await api.savePlan(small, planOps(ROUND_MILESTONES));
+  await api.fund(small);
+  await Promise.all([large, small].map((id) => settle(stack.temporal, contractWorkflowId(id))));
+  step(`GET /contracts/{id} at ${GET_RATE} req/s for ${P.getDurationS} s, 3 milestones then 200 (autocannon, a child process)`);
+  const getSmall = await getLoad(stack, small);
+  const get = await getLoad(stack, large);
+  const sequential = async (id: string, n: number) => {
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) {
+      await timed(times, async () => {
+        const res = await fetch(`${stack.baseUrl}/contracts/${id}`, { headers: { authorization: `Bearer ${stack.client.token}` },
+          signal: AbortSignal.timeout(10_000) });
+        if (res.status !== 200) throw new Error(`GET /contracts/${id}: ${res.status} ${await res.text()}`);
+        await res.arrayBuffer();
+      });
+    }
+    return { p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2), n: times.length };
+  };
+  step(`GET /contracts/{id} one at a time (${P.sequentialGets} each), then what one costs (${P.costGets} more, PostgreSQL statistics and /proc)`);
+  const getOneAtATime = { milestones200: await sequential(large, P.sequentialGets), milestones3: await sequential(small, P.sequentialGets) };
+  // An idle backend flushes its statistics within 10 s (PostgreSQL 15+), so each read of them waits 11.
+  const pgStats = async () => {
+    await sleep(11_000);
+    const [row] = await stack.db.$queryRaw<{ commits: bigint; updates: bigint | null }[]>`
+      SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
+             (SELECT n_tup_upd + n_tup_ins FROM pg_stat_user_tables WHERE relname = 'rate_limits') AS updates`;
+    return { commits: Number(row!.commits), updates: Number(row!.updates ?? 0), cpu: cpuAvailable() ? cpuSnapshot(stack.pids) : null };
+  };
+  const before = await pgStats();
+  const t = performance.now();
+  await sequential(small, P.costGets);
+  const elapsedMs = performance.now() - t;
+  const after = await pgStats();
+  // The statistics query is a transaction too (one, between the two reads). The CPU figures include the
+  // 11 s wait after the GETs, when the API and PostgreSQL are near idle.
+  const cpu = before.cpu && after.cpu ? cpuDelta(before.cpu, after.cpu) : null;
+  const getCost = {
+    requests: P.costGets,
+    commitsPerRequest: round((after.commits - before.commits - 1) / P.costGets, 2),
+    rateLimitWritesPerRequest: round((after.updates - before.updates) / P.costGets, 3),
+    apiCpuMsPerRequest: cpu ? round(cpu.api / P.costGets, 2) : null,
+    postgresCpuMsPerRequest: cpu ? round(cpu.postgres / P.costGets, 2) : null,
+    secondsOfRequests: round(elapsedMs / 1000, 1),
+  };
+  return { get, getSmall, getOneAtATime, getCost };
+}
+
 function build(): BenchResults['details']['build'] {
   const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   try {
@@ -249,6 +308,14 @@ async function main(): Promise<void> {
     // Whether answers carry the contract's seq (a projection written behind the answer) is seen on the way.
     let answersCarrySeq = false;
     const paths = { api: apiPath(stack, (a) => void (answersCarrySeq ||= a.seq !== null)), client: clientPath(stack) };
+    if (readPathOnly) {
+      const figures = { date: new Date().toISOString(), build: build(), loadAverageStart, ...(await readPath(stack, paths.api)),
+        loadAverageEnd: loadavg().map((x) => round(x, 2)) };
+      mkdirSync(outDir, { recursive: true });
+      writeFileSync(join(outDir, 'read-path.json'), `${JSON.stringify(figures, null, 2)}\n`);
+      console.log(JSON.stringify(figures, null, 2));
+      return;
+    }
 
     step('warm-up (not recorded)');
     await floorBurst(stack, 3, undefined);
@@ -331,45 +398,7 @@ async function main(): Promise<void> {
     step(`history of a ${P.longMilestones}-milestone contract`);
     const { lengths: historyEventsPerRun, largestPayload: largest } = await longContract(stack, paths.client, P.longMilestones);
 
-    // Two views: the largest contract the rules allow (200 milestones) and one the size of a round's
-    // (3 milestones, one funded: the headline, as the target names it).
-    const large = await paths.api.create('Read target, 200 milestones');
-    await paths.api.savePlan(large, planOps(200));
-    const small = await paths.api.create('Read target, 3 milestones');
-    await paths.api.savePlan(small, planOps(ROUND_MILESTONES));
-    await paths.api.fund(small);
-    await Promise.all([large, small].map((id) => settle(stack.temporal, contractWorkflowId(id))));
-    step(`GET /contracts/{id} at ${GET_RATE} req/s for ${P.getDurationS} s, 3 milestones then 200 (autocannon, a child process)`);
-    const getSmall = await getLoad(stack, small);
-    const get = await getLoad(stack, large);
-    // One request at a time, for what a read costs when nothing queues (tells service time from queueing).
-    const sequential = async (id: string) => {
-      const times: number[] = [];
-      for (let i = 0; i < P.sequentialGets; i++) {
-        await timed(times, async () => {
-          const res = await fetch(`${stack.baseUrl}/contracts/${id}`, { headers: { authorization: `Bearer ${stack.client.token}` },
-            signal: AbortSignal.timeout(10_000) });
-          await res.arrayBuffer();
-        });
-      }
-      return { p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2), n: times.length };
-    };
-    const getOneAtATime = { milestones200: await sequential(large), milestones3: await sequential(small) };
-    // What one GET costs PostgreSQL, from its statistics around sequential GETs of the small contract (the
-    // worker is idle by now; the statistics are flushed within a second, so each read waits for it).
-    const pgStats = async () => {
-      await sleep(1_500);
-      const [row] = await stack.db.$queryRaw<{ commits: bigint; updates: bigint }[]>`
-        SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
-               (SELECT n_tup_upd + n_tup_ins FROM pg_stat_user_tables WHERE relname = 'rate_limits') AS updates`;
-      return { commits: Number(row!.commits), updates: Number(row!.updates ?? 0) };
-    };
-    const statsBefore = await pgStats();
-    await sequential(small);
-    const statsAfter = await pgStats();
-    // The statistics queries are transactions too: one each.
-    const getCost = { requests: P.sequentialGets, commitsPerRequest: round((statsAfter.commits - statsBefore.commits - 1) / P.sequentialGets, 2),
-      rateLimitWritesPerRequest: round((statsAfter.updates - statsBefore.updates) / P.sequentialGets, 3) };
+    const { get, getSmall, getOneAtATime, getCost } = await readPath(stack, paths.api);
 
     const noopP50 = percentile(floor.noopUpdate, 50);
     const spacedNoopP50 = percentile(spacedFloor, 50);

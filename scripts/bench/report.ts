@@ -74,7 +74,10 @@ export function table(r: BenchResults): string {
     [`GET /contracts/{id}, 200 milestones, at ${r.details.getContract.targetRps} req/s: p50 / p99 (achieved req/s)`, `${large.p50Ms} / ${large.p99Ms} ms (${large.rps})`],
   ];
   const cost = r.details.getContract.postgresPerRequest;
-  if (cost) rows.push(['GET /contracts/{id} one at a time: PostgreSQL commits / rate-limit row writes per request', `${cost.commitsPerRequest} / ${cost.rateLimitWritesPerRequest}`]);
+  if (cost) {
+    rows.push([`GET /contracts/{id}, 3 milestones, per request over ${cost.requests}: PostgreSQL commits / rate-limit writes / API CPU / PostgreSQL CPU`,
+      `${cost.commitsPerRequest} / ${cost.rateLimitWritesPerRequest} / ${cost.apiCpuMsPerRequest ?? '—'} ms / ${cost.postgresCpuMsPerRequest ?? '—'} ms`]);
+  }
   lines.push('', '| what | figure |', '|---|---:|', ...rows.map(([k, v]) => `| ${k} | ${v} |`));
   return lines.join('\n');
 }

@@ -75,7 +75,11 @@ export interface BenchResults {
     getContract: { targetRps: number; durationS: number; connections: number; milestones200: LoadResult; milestones3: LoadResult;
       /** Sequential requests from the benchmark's process: a read's cost when nothing queues. */
       oneAtATime: Record<'milestones200' | 'milestones3', { p50Ms: number; p99Ms: number; n: number }>;
-      /** PostgreSQL's own statistics around sequential GETs of the 3-milestone contract (commits include the ones of other processes, idle by then). */
-      postgresPerRequest?: { requests: number; commitsPerRequest: number; rateLimitWritesPerRequest: number } };
+      /**
+       * What one GET of the 3-milestone contract costs, over sequential GETs: PostgreSQL's own statistics
+       * (commits of every process, the others idle by then) and CPU from /proc (including 11 s near idle after).
+       */
+      postgresPerRequest?: { requests: number; commitsPerRequest: number; rateLimitWritesPerRequest: number;
+        apiCpuMsPerRequest: number | null; postgresCpuMsPerRequest: number | null; secondsOfRequests: number } };
   };
 }

@@ -304,6 +304,13 @@ async function main(): Promise<void> {
   if (!withCpu) console.warn('/proc is not readable here: the CPU figures are left out (null)');
   step(`milestone-contracts bench (${quick ? 'quick' : 'full'}): starting servers`);
   const stack = await startBenchStack((what) => step(`starting ${what}`));
+  // Interrupted (Ctrl-C, a CI timeout): stop every server first, or the Temporal dev server outlives us.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping the servers`);
+      void within(stack.stop(), 30_000, 'stopping the servers').finally(() => process.exit(130));
+    });
+  }
   try {
     // Whether answers carry the contract's seq (a projection written behind the answer) is seen on the way.
     let answersCarrySeq = false;

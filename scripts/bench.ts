@@ -21,7 +21,7 @@ import { changeRequestWorkflowId, contractWorkflowId } from '../domain/names.js'
 import { countActions, emptyCount, eventsAfter, lastEventId, settle, type ActionCount } from './bench/actions.js';
 import { sleep, within } from './bench/bounded.js';
 import { latencyChart, type Series } from './bench/chart.js';
-import { cpuAvailable, cpuDelta, cpuSnapshot } from './bench/cpu.js';
+import { cpuAvailable, cpuDelta, cpuSnapshot, descendants } from './bench/cpu.js';
 import { activityUpdate, floorWorkflow, localActivityUpdate, noopUpdate, stopSignal } from './bench/floor-workflows.js';
 import { floorLoad, lifecycleLoad, type LoadMeasured } from './bench/load.js';
 import { apiPath, clientPath, planOps, retriesAfter503, type ContractPath, type PathName } from './bench/paths.js';
@@ -303,14 +303,18 @@ async function main(): Promise<void> {
   const withCpu = cpuAvailable();
   if (!withCpu) console.warn('/proc is not readable here: the CPU figures are left out (null)');
   step(`milestone-contracts bench (${quick ? 'quick' : 'full'}): starting servers`);
-  const stack = await startBenchStack((what) => step(`starting ${what}`));
-  // Interrupted (Ctrl-C, a CI timeout): stop every server first, or the Temporal dev server outlives us.
+  // Interrupted (Ctrl-C, a CI timeout): stop every server first. Whatever still runs when this process
+  // exits (an interrupted start, a stop that failed) is killed by the exit hook below.
+  const running: { stack?: BenchStack } = {};
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.error(`\n${signal}: stopping the servers`);
-      void within(stack.stop(), 30_000, 'stopping the servers').finally(() => process.exit(130));
+      void (running.stack ? within(running.stack.stop(), 30_000, 'stopping the servers') : Promise.resolve())
+        .catch(() => {}).finally(() => process.exit(130));
     });
   }
+  const stack = await startBenchStack((what) => step(`starting ${what}`));
+  running.stack = stack;
   try {
     // Whether answers carry the contract's seq (a projection written behind the answer) is seen on the way.
     let answersCarrySeq = false;
@@ -528,6 +532,19 @@ async function main(): Promise<void> {
     await stack.stop();
   }
 }
+
+// The last resort: the Temporal dev server is this process's child (TestWorkflowEnvironment starts it) and
+// would outlive it; so would a worker or API whose stop was cut short. PostgreSQL stops itself (its own exit hook).
+process.on('exit', () => {
+  for (const p of descendants()) {
+    if (p.comm.startsWith('postgres')) continue;
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
 
 main().catch((err: unknown) => {
   console.error(err);

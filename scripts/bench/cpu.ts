@@ -70,6 +70,27 @@ export function cpuSnapshot(pids: Partial<Record<CpuRole, number>>): CpuSnapshot
   return out;
 }
 
+/** Every live descendant of this process (pid and command name), from /proc; empty where /proc is unreadable. */
+export function descendants(): { pid: number; comm: string }[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const all = names.filter((n) => /^\d+$/.test(n)).map((n) => readStat(Number(n))).filter((s): s is ProcStat => s !== null);
+  const found: { pid: number; comm: string }[] = [];
+  const walk = (pid: number, depth: number) => {
+    if (depth > 32) return;
+    for (const s of all) if (s.ppid === pid) {
+      found.push({ pid: s.pid, comm: s.comm });
+      walk(s.pid, depth + 1);
+    }
+  };
+  walk(process.pid, 0);
+  return found;
+}
+
 export function cpuDelta(before: CpuSnapshot, after: CpuSnapshot): CpuSnapshot & { total: number } {
   const d = Object.fromEntries(CPU_ROLES.map((r) => [r, after[r] - before[r]])) as CpuSnapshot;
   return { ...d, total: CPU_ROLES.reduce((sum, r) => sum + d[r], 0) };

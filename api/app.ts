@@ -14,7 +14,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client.js';
 import { DEFAULT_INITIATION_FEE_CENTS } from '../domain/money.js';
 import { TASK_QUEUE } from '../domain/names.js';
-import { authenticate } from './auth.js';
+import { DEFAULT_AUTH_CACHE_MS, authenticate } from './auth.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, commandDeadline } from './deadline.js';
 import { errorMiddleware } from './errors.js';
 import { firstNonIntegerLiteral } from './json-integers.js';
@@ -43,6 +43,8 @@ export interface AppDeps {
   rateLimitStore?: Pool;
   /** Prefixes the limits' keys: processes with the same prefix share their counts (tests keep theirs apart). */
   rateLimitPrefix?: string;
+  /** How long a valid token's user is remembered (AUTH_CACHE_MS): the bound on a revocation taking effect; 0 looks up every request. */
+  authCacheMs?: number;
   /** Requests per minute per token (RATE_LIMIT_PER_MINUTE). */
   rateLimitPerMinute?: number;
   /** Requests per minute per client address (an IPv6 /64), before anything but /healthz (RATE_LIMIT_PER_ADDRESS_PER_MINUTE). */
@@ -110,7 +112,7 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
   app.use(jsonBodiesOnly);
   // Every answer from here on is about someone's contracts: never stored by a cache on the way.
   app.use(noStore);
-  app.use(authenticate(db));
+  app.use(authenticate(db, deps.authCacheMs ?? DEFAULT_AUTH_CACHE_MS));
   const perToken = limiter(`${deps.rateLimitPrefix ?? ''}user`, deps.rateLimitPerMinute ?? 600, deps.rateLimitStore);
   app.use(rateLimit(perToken, (_req, res) => res.locals.user.id));
   const deadline = commandDeadline(temporal, deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);

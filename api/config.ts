@@ -13,6 +13,8 @@ export const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL'),
   /** Per bearer token, after authentication. */
   RATE_LIMIT_PER_MINUTE: whole(1, 1_000_000).default(600),
+  /** How long a valid token's user is remembered, in ms: a revoked token stops working within this; 0 looks up every request. */
+  AUTH_CACHE_MS: whole(0, 60_000).default(5_000),
   /** Per client address, before authentication: bounds what unauthenticated requests cost. */
   RATE_LIMIT_PER_ADDRESS_PER_MINUTE: whole(1, 1_000_000).default(1200),
   COMMAND_TIMEOUT_MS: whole(1, 600_000).default(DEFAULT_COMMAND_TIMEOUT_MS),

@@ -36,6 +36,7 @@ const server = createApp({
   metrics,
   ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
   rateLimitStore,
+  authCacheMs: env.AUTH_CACHE_MS,
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
   rateLimitPerAddressPerMinute: env.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
   trustProxyHops: env.TRUST_PROXY_HOPS,

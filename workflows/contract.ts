@@ -9,9 +9,7 @@ import {
   currentUpdateInfo,
   getExternalWorkflowHandle,
   log,
-  patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   sleep,
   startChild,
@@ -24,10 +22,9 @@ import {
   type Command, type CommandType, type Decision, type RequestSignal, type Transition, decide, prepareCommand, resolveRequest,
 } from '../domain/commands.js';
 import { PAYLOAD_BUDGET, REMEMBERED_UPDATE_IDS } from '../domain/budgets.js';
-import { type Texts, hexDigest, leanState } from '../domain/texts.js';
+import { type Texts, hexDigest } from '../domain/texts.js';
 import {
-  type ContractState, RULES_REVISION, RULES_VERSION, changedMilestones, createContract, isRequestPending, rulesRevision, rulesVersion,
-  summarize, withCurrentRules,
+  type ContractState, changedMilestones, createContract, isRequestPending, summarize,
 } from '../domain/contract.js';
 import {
   CLOSE_SIGNAL, type RequestReport, assertVersionNamed, attributeReport, markDecider, notPending, operatorActor, signalSender, validateResolution,
@@ -35,7 +32,7 @@ import {
 import { transitionRecord } from './records.js';
 import { refuse } from '../domain/errors.js';
 import { changeRequestWorkflowId } from '../domain/names.js';
-import { deliveryOptions, localPersistenceOptions, operatorCheckOptions, persistenceOptions } from './activity-options.js';
+import { operatorCheckOptions, persistenceOptions } from './activity-options.js';
 import { changeRequestWorkflow } from './change-request.js';
 import { OUTCOME_WAIT, awaitDecision } from './decisions.js';
 import { closeReason, guard, persistenceRefusal } from './failures.js';
@@ -57,8 +54,7 @@ import { watchEarlierRequest } from './request-watch.js';
 import { resolveDisputeUpdate } from './messages.js';
 
 const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
-const { persistTransition: persistLocally } = proxyLocalActivities<ContractActivities>(localPersistenceOptions);
-const { deliverNotice } = proxyActivities<ContractActivities>(deliveryOptions);
+const { deliverNotice } = proxyActivities<ContractActivities>(deliveryFor());
 const { isOperator } = proxyActivities<ContractActivities>(operatorCheckOptions);
 
 export interface ContractWorkflowInput {
@@ -68,11 +64,9 @@ export interface ContractWorkflowInput {
   maxHistoryEvents?: number;
   /** Notices still being delivered when the previous run continued-as-new (delivery is idempotent by key). */
   undelivered?: Notice[];
-  /** Ids of the latest applied updates, from runs before digests: Temporal dedupes an update id within a run only. */
-  appliedUpdateIds?: string[];
-  /** Digests of the latest applied updates' ids (fixed size, whatever the id's length). */
+  /** Digests of the latest applied updates' ids (Temporal dedupes an update id within a run only; fixed size). */
   appliedUpdateDigests?: string[];
-  /** How long a decision waits for its request's outcome (default OUTCOME_WAIT.v2); tests shorten it. */
+  /** How long a decision waits for its request's outcome (default OUTCOME_WAIT); tests shorten it. */
   outcomeWaitMs?: number;
   /** Where request workflows run (default: the contract's queue); a test holds an outcome back with it. */
   requestTaskQueue?: string;
@@ -98,11 +92,6 @@ export interface RememberedDecision {
 
 /** Decisions remembered across runs: a retry comes within the API's minutes, and decisions are rare. */
 const REMEMBERED_DECISIONS = 100;
-/** patched(): signals are an operator's acts: named operators are checked, reports attributed by the contract. */
-const TRUTHFUL_SIGNALS = 'signals-name-operators';
-/** patched(): each run watches the requests an earlier run started (workflows/request-watch.ts). */
-const WATCH_EARLIER_REQUESTS = 'watch-earlier-requests';
-
 /** An update id as remembered across runs: 96 bits of SHA-256 (domain/budgets.ts). */
 const updateDigest = (id: string): string => hexDigest(id, 12);
 
@@ -119,37 +108,6 @@ function undeliveredWithinBudget(notices: Iterable<Notice>): Notice[] {
 }
 
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
-/** patched(): persist a transition before starting the request workflow it opens. */
-const PERSIST_BEFORE_CHILD = 'persist-before-child';
-/** patched(): a running contract moves to the current rules (RULES_VERSION) at its next command. */
-const RULES_UPGRADE = 'rules-v2';
-/** patched(): commands are checked with the tightened field rules (histories from before keep the old checks). */
-const FIELD_CHECKS = 'field-checks';
-/** patched(): persistence runs as a local activity (withdrawn by the next patch). */
-const LOCAL_PERSISTENCE = 'local-persistence';
-/**
- * patched(): persistence is a regular activity again. A local activity commits inside a workflow
- * task that may never complete (its worker killed): PostgreSQL then holds a transition whose Update was
- * never accepted, and a local activity spanning two tasks made a history its own code could not replay.
- * An activity is scheduled in the same task completion that accepts the Update, so nothing is written
- * before the command is durable. Evidence: reliability/evidence/.
- */
-const DURABLE_PERSISTENCE = 'persistence-after-acceptance';
-/** patched(): a submission starts an R25 review window; histories from before replay without one. */
-const REVIEW_WINDOWS = 'review-windows';
-/**
- * patched(): a running contract moves to rules revision 2 at its next command — a refund and a change
- * request on one milestone refuse each other, every shortfall is one formula, invisible titles and
- * unbalanced bidi controls are refused (domain/contract.ts, rulesRevision).
- */
-const RULES_REVISION_2 = 'rules-v2-revision-2';
-/**
- * patched(): R25 by the clock — a release, revision request, dispute or refund request after a review window's
- * end is refused (domain/review.ts assertReviewOpen); histories from before decide them as they were recorded.
- */
-const REVIEW_CLOCK = 'review-window-clock';
-/** The commands the review window's end can refuse. */
-const CLOCKED: readonly string[] = ['releasePayment', 'requestRevisions', 'openDispute', 'requestRefund'];
 /**
  * An outcome whose write failed for good is tried again after this (doubling), about 45 minutes in all;
  * then it is logged and left to an operator's resolveRequest, so continue-as-new is never blocked for ever.
@@ -157,13 +115,11 @@ const CLOCKED: readonly string[] = ['releasePayment', 'requestRevisions', 'openD
 const OUTCOME_RETRY_MS = { first: 30_000, max: 10 * 60_000, tries: 8 };
 
 export async function contractWorkflow(input: ContractWorkflowInput = {}): Promise<void> {
-  // A state from a run that kept texts inline is carried on with references (a contract once too large to
-  // continue-as-new replays into a small input under this code); a lean state is unchanged.
-  let state = input.state && leanState(input.state);
+  let state = input.state;
   const maxHistoryEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const lock = new Lock();
   const delivering = new Map<string, Notice>();
-  const applied = new Set([...(input.appliedUpdateDigests ?? []), ...(input.appliedUpdateIds ?? []).map(updateDigest)]);
+  const applied = new Set(input.appliedUpdateDigests ?? []);
   const outcomes = new Map<string, RequestOutcome>(input.decisionOutcomes ?? []);
   const decisions = new Map((input.rememberedDecisions ?? []).map((d) => [d.id, d]));
   const rememberDecision = (t: Transition) => {
@@ -191,26 +147,19 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   /** Persists an accepted transition, then adopts it and carries out its effects. Runs under the lock. */
   async function commit(t: Transition, command: string, actorId: string, texts?: Texts): Promise<void> {
     const at = now();
-    const opensRequest = t.effects.some((e) => e.type === 'startRequest');
-    // Histories recorded before this patch started the child first; new ones persist first, so a request
-    // whose transition the database refused never has a workflow (its id would be reused by the next).
-    const childFirst = opensRequest && !patched(PERSIST_BEFORE_CHILD);
-    if (childFirst) await startRequests(t);
     if (t.state.seq !== state?.seq) {
       const record = transitionRecord(t, command, actorId, at, state ?? null, texts);
       // Summaries make the history read as sentences in the Temporal UI.
       const summary = `Persist ${command} (#${t.state.seq})`;
       try {
-        // Only histories recorded between the two patches replay with the local activity.
-        const local = !patched(DURABLE_PERSISTENCE) && patched(LOCAL_PERSISTENCE);
-        if (local) await persistLocally.executeWithOptions({ ...localPersistenceOptions, summary }, [record]);
-        else await persistTransition.executeWithOptions({ ...persistenceOptions, summary }, [record]);
+        await persistTransition.executeWithOptions({ ...persistenceOptions, summary }, [record]);
       } catch (err) {
         throw persistenceRefusal(err, record.contractId, record.seq); // the state stays as it was
       }
     }
     state = t.state; // persisted, so adopted: the database and the workflow never disagree
-    if (opensRequest && !childFirst) await startRequests(t);
+    // After the write, so a request whose transition the database refused never has a workflow.
+    await startRequests(t);
     if (t.closed) outcomes.set(t.closed.request.id, t.closed.outcome);
     for (const e of t.effects) {
       if (e.type !== 'signalRequest') continue;
@@ -257,8 +206,6 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     // Not a handler, so allHandlersFinished does not see it: counted, so continue-as-new waits for it.
     watching += 1;
     try {
-      upgradeRulesUnderPatch();
-      if (rulesVersion(state) < 2) return;
       await applyOutcome(id, 'canceled', { by: 'system', operator: false, reason: `its workflow closed without a decision: ${why}` });
     } finally {
       watching -= 1;
@@ -267,22 +214,21 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
 
   /**
    * Applies a request's outcome under the lock. A write that fails for good is retried on a growing
-   * timer instead of being dropped (rules v2); an operator's resolveRequest can settle it meanwhile.
+   * timer instead of being dropped; an operator's resolveRequest can settle it meanwhile.
    */
   async function applyOutcome(requestId: string, outcome: RequestOutcome, decision: Decision): Promise<void> {
     let wait: number = OUTCOME_RETRY_MS.first;
     for (let attempt = 1; attempt <= OUTCOME_RETRY_MS.tries; attempt++, wait = Math.min(wait * 2, OUTCOME_RETRY_MS.max)) {
       try {
         return await lock.runExclusive(async () => {
-          upgradeRulesUnderPatch();
-          const t = state && resolveRequest(state, requestId, outcome, decision, !patched(FIELD_CHECKS));
+          const t = state && resolveRequest(state, requestId, outcome, decision);
           if (!t) return; // a duplicate or late report
           await commit(t, `${t.closed?.request.kind === 'proposal' ? 'proposal' : 'changeRequest'} ${outcome}`, decision.by);
         });
       } catch (err) {
         // Failing a signal handler would fail the contract: log it and try again later.
         log.error('request outcome not applied', { requestId, outcome, err: String(err), retryInMs: wait });
-        if (!state || rulesVersion(state) < 2) return;
+        if (!state) return;
         await sleep(wait, { summary: `apply the ${outcome} outcome of ${requestId} again (attempt ${attempt + 1})` });
       }
     }
@@ -299,12 +245,6 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   }
   (input.undelivered ?? []).forEach(deliver);
 
-  /** Moves a contract created before rules version 2 to the current rules, at a point the history records. */
-  function upgradeRulesUnderPatch(): void {
-    if (state && rulesVersion(state) < RULES_VERSION && patched(RULES_UPGRADE)) state = { ...state, rulesVersion: RULES_VERSION };
-    if (state && rulesRevision(state) < RULES_REVISION && patched(RULES_REVISION_2)) state = { ...state, rulesRevision: RULES_REVISION };
-  }
-
   async function run(type: CommandType, { actorId, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
     if (alreadyApplied()) return { contract: summarize(current()), milestones: [] };
     const earlier = earlierDecision();
@@ -313,27 +253,22 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       const effects: Transition['effects'] = [
         { type: 'signalRequest', requestId: earlier.requestId, signal: earlier.signal }, { type: 'awaitOutcome', requestId: earlier.requestId },
       ];
-      const wait = input.outcomeWaitMs ?? OUTCOME_WAIT.v2;
-      await awaitDecision({ state: current(), ledger: [], notices: [], effects }, { isPending, outcomes, honest: true, wait });
+      const wait = input.outcomeWaitMs ?? OUTCOME_WAIT;
+      await awaitDecision({ state: current(), ledger: [], notices: [], effects }, { isPending, outcomes, wait });
       return { contract: summarize(current()), milestones: [], requestId: earlier.requestId };
     }
     let before: ContractState | undefined;
     const t = await lock.runExclusive(async () => {
-      upgradeRulesUnderPatch();
       before = current();
-      const legacyFields = !patched(FIELD_CHECKS);
-      const reviewWindows = type !== 'submitWork' || patched(REVIEW_WINDOWS);
-      const reviewClock = !CLOCKED.includes(type) || patched(REVIEW_CLOCK);
-      const { cmd, texts } = guard(() => prepareCommand({ type, ...payload } as Command, legacyFields, !legacyFields && rulesRevision(before!) >= 2));
-      const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields, reviewWindows, reviewClock }));
+      const { cmd, texts } = guard(() => prepareCommand({ type, ...payload } as Command));
+      const t = guard(() => decide(before!, cmd, { actorId, now: now() }));
       markDecider(t, actorId);
       await commit(t, type, actorId, texts);
       if (t.state.seq !== before.seq) remember(currentUpdateInfo()?.id);
       rememberDecision(t);
       return t;
     });
-    const honest = rulesVersion(current()) >= 2;
-    await awaitDecision(t, { isPending, outcomes, honest, wait: honest ? input.outcomeWaitMs ?? OUTCOME_WAIT.v2 : OUTCOME_WAIT.v1 });
+    await awaitDecision(t, { isPending, outcomes, wait: input.outcomeWaitMs ?? OUTCOME_WAIT });
     return {
       contract: summarize(current()),
       milestones: changedMilestones(before, current()),
@@ -349,10 +284,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     createContractUpdate,
     (cmd) =>
       lock.runExclusive(async () => {
-        // Histories from before the current rules replay with the rules they were recorded under.
-        const rules = patched(RULES_UPGRADE) ? RULES_VERSION : 1;
-        const revision = patched(RULES_REVISION_2) ? RULES_REVISION : 1;
-        const created = guard(() => createContract(cmd, now(), rules, !patched(FIELD_CHECKS), revision));
+        const created = guard(() => createContract(cmd, now()));
         await commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId);
         return { contract: summarize(created), milestones: [] };
       }),
@@ -371,16 +303,14 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         if (alreadyApplied() || earlierDecision()) return;
         const { cmd } = guard(() => prepareCommand({ type, ...payload } as Command));
         guard(() => assertVersionNamed(cmd)); // R16: new answers must say which version they answer
-        // As the handler will see it: a contract on old rules moves to the current ones at this command.
-        guard(() => decide(withCurrentRules(current()), cmd, { actorId, now: now() }));
+        guard(() => decide(current(), cmd, { actorId, now: now() }));
       },
     });
   }
 
-  setHandler(requestResolvedSignal, async ({ requestId, outcome, decidedBy, operator, reason }) => {
-    const claimed = { by: decidedBy ?? 'system', operator: operator === true, ...(reason ? { reason } : {}) };
+  setHandler(requestResolvedSignal, async ({ requestId, outcome, decidedBy, reason }) => {
     // Anyone with access to Temporal can send this signal: who decided comes from what the contract knows.
-    if (!state || !isPending(requestId) || !patched(TRUTHFUL_SIGNALS)) return applyOutcome(requestId, outcome, claimed);
+    if (!state || !isPending(requestId)) return; // a duplicate or late report
     const report: RequestReport = { requestId, outcome, ...(decidedBy ? { decidedBy } : {}), ...(reason ? { reason } : {}) };
     const first = attributeReport(state, report);
     const decision = 'check' in first ? attributeReport(state, report, await operatorKnown(first.check)) as Decision : first;
@@ -418,7 +348,6 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     resolveRequestUpdate,
     (args) =>
       lock.runExclusive(async () => {
-        upgradeRulesUnderPatch();
         const before = guard(current);
         const decision = { by: operatorActor(args.operatorId), operator: true, reason: args.reason };
         const t = guard(() => resolveRequest(before, args.requestId, args.outcome, decision) ?? notPending(args.requestId));
@@ -438,18 +367,13 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
 
   // The product's verbs as signals too: the Updates' rules; a refusal is recorded, not thrown.
   acceptContractSignals((verb, input) => lock.runExclusive(async () => {
-    upgradeRulesUnderPatch();
     const before = guard(current);
-    const operatorsOnly = patched(TRUTHFUL_SIGNALS);
-    const { command, partyId, auditActor, operatorId } = guard(() => signalCommand(verb, input, before, operatorsOnly));
+    const { command, partyId, auditActor, operatorId } = guard(() => signalCommand(verb, input, before));
     guard(() => assertVersionNamed(command));
     if (operatorId !== undefined && !(await operatorKnown(operatorId))) {
       guard(() => refuse('UNKNOWN_OPERATOR', undefined, `${operatorId} is not an operator; nothing was done`, 'forbidden'));
     }
-    // As in run(): a submission by signal starts a review window only under the patch (R25).
-    const reviewWindows = command.type !== 'submitWork' || patched(REVIEW_WINDOWS);
-    const reviewClock = !CLOCKED.includes(command.type) || patched(REVIEW_CLOCK);
-    const t = guard(() => decide(before, command, { actorId: partyId, now: now(), reviewWindows, reviewClock }));
+    const t = guard(() => decide(before, command, { actorId: partyId, now: now() }));
     markDecider(t, auditActor);
     await commit(t, command.type, auditActor);
   }));
@@ -485,7 +409,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   if (state) showContractDetails(state); // a continued run shows its details before its first command
   // Requests an earlier run started: no child handle here, so their workflows are asked about.
   const earlierRequests = [input.state?.changeRequest?.id, input.state?.proposal?.id].filter((id): id is string => !!id);
-  if (earlierRequests.length && patched(WATCH_EARLIER_REQUESTS)) {
+  if (earlierRequests.length) {
     const hooks = { isPending, closedWithoutReport: (id: string, status: string) => closedWithoutDecision(id, status.toLowerCase()) };
     for (const id of earlierRequests) void watchEarlierRequest(id, hooks, input.requestWatchMs);
   }

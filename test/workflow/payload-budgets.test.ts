@@ -11,7 +11,7 @@ import { decide } from '../../domain/commands.js';
 import { createContract } from '../../domain/contract.js';
 import { LIMITS } from '../../domain/fields.js';
 import type { PlanOp } from '../../domain/plan.js';
-import { textRef } from '../../domain/texts.js';
+import { hexDigest, textRef } from '../../domain/texts.js';
 import { shared } from '../support/context.js';
 import { CLIENT, ContractDriver, FREELANCER } from '../support/contract-driver.js';
 import { measurePayloads } from '../support/payload-sizes.js';
@@ -60,8 +60,8 @@ describe('payload budgets', () => {
   it('R2: the largest contract continues-as-new within the budgets (input ≤ 256 KB, any payload ≤ 512 KB)', async () => {
     const c = new ContractDriver(client, taskQueue);
     // Update ids as long as the API makes them (user id / 255-character key), remembered from earlier runs.
-    const appliedUpdateIds = Array.from({ length: REMEMBERED_UPDATE_IDS }, (_, i) => `${randomUUID()}/${String(i).padStart(255, 'k')}`);
-    await c.create({ input: { maxHistoryEvents: 400, appliedUpdateIds } });
+    const ids = Array.from({ length: REMEMBERED_UPDATE_IDS }, (_, i) => `${randomUUID()}/${String(i).padStart(255, 'k')}`);
+    await c.create({ input: { maxHistoryEvents: 400, appliedUpdateDigests: ids.map((id) => hexDigest(id, 12)) } });
     for (let from = 1; from <= 200; from += PER_BATCH) {
       const ops: PlanOp[] = Array.from({ length: PER_BATCH }, (_, k) => from + k)
         .map((i) => ({ op: 'add', title: title(i), description: description(i), amountCents: 500 + i }));

@@ -10,7 +10,7 @@ import type { RequestSignal, Transition } from '../domain/commands.js';
  * An answer waits this long for the request's outcome: under the API's 15 s deadline, so the caller hears
  * DECISION_PENDING (and retries) rather than a bare timeout.
  */
-export const OUTCOME_WAIT = '10 seconds';
+export const OUTCOME_WAIT: Duration = '10 seconds';
 
 const EXPECTED_OUTCOME: Partial<Record<RequestSignal, RequestOutcome>> = { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' };
 

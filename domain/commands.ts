@@ -12,7 +12,7 @@ import { type PlanOp, applyPlan, isEmptyDiff } from './plan.js';
 import { type Texts, internCommand } from './texts.js';
 import { assertCommandTextBudget } from './budgets.js';
 import { validateCommand } from './validate.js';
-import { assertReadableTexts } from './visible-text.js';
+import { assertNoTextRefs, assertReadableTexts } from './visible-text.js';
 import { assertNotDisputed, openDispute } from './disputes.js';
 import { type RefundCommand, acceptRefund, declineRefund, releaseBesideRefund, requestRefund } from './refunds.js';
 import { assertReviewOpen, requestRevisions, startReview } from './review.js';
@@ -112,6 +112,7 @@ export function decide(
  */
 export function prepareCommand<C extends Command>(cmd: C): { cmd: C; texts: Texts } {
   validateCommand(cmd);
+  assertNoTextRefs(cmd); // here, not in decide(): decide() sees the references this call makes
   // Before the texts become references: decide() sees only references, which are always readable.
   assertReadableTexts(cmd);
   const prepared = internCommand(cmd);

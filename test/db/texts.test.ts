@@ -2,7 +2,9 @@
 // in; persistence stores each text once and writes milestones, requests and notices with the texts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../db/client.js';
+import { decide } from '../../domain/commands.js';
 import { textRef } from '../../domain/texts.js';
+import { transitionRecord } from '../../workflows/records.js';
 import { shared } from '../support/context.js';
 import { DirectContract } from '../support/direct-contract.js';
 
@@ -33,5 +35,18 @@ describe('texts by reference', () => {
       milestoneTitle: 'Logo + icon', changes: [{ field: 'title', old: 'Logo 😀', new: 'Logo + icon' }],
     });
     expect(await db.contractText.count({ where: { contractId: c.id } })).toBe(3); // each text once
+  });
+
+  it('R26: a message shaped like a text reference is stored as written, never as the text of the contract it names', async () => {
+    const c = await DirectContract.create(db);
+    await c.send({ type: 'savePlan', ops: [{ op: 'add', title: 'Secret draft', amountCents: 1000 }] });
+    await c.send({ type: 'fundMilestone' });
+    await c.send({ type: 'submitWork', milestoneId: 'm1' }, 'freelancer');
+    // Decided as sent, as a history recorded before such messages were refused would have it.
+    const posing = textRef('Secret draft');
+    const t = decide(c.state, { type: 'requestRevisions', milestoneId: 'm1', message: posing }, { actorId: c.client.id, now: c.now() });
+    await c.persist(transitionRecord(t, 'requestRevisions', c.client.id, c.now(), c.state));
+
+    expect(await payloadOf(c.id, 'revisions_requested')).toMatchObject({ message: posing, milestoneTitle: 'Secret draft' });
   });
 });

@@ -99,6 +99,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   RELEASE_EXCEEDS_FUNDED: { status: 422, meaning: 'A release is at most what the milestone holds.', rule: 'R5' },
   INVALID_FEE: { status: 422, meaning: 'The initiation fee is whole cents, 0 or more.', rule: 'R9' },
   INVALID_REVIEW_WINDOW: { status: 422, meaning: 'A review window is a whole number of days, 1 to 30.', rule: 'R25' },
+  INVALID_DAY_LENGTH: { status: 422, meaning: 'A contract workflow started with a shortened day (a test environment\'s option, never set by the API) '
+    + 'names whole milliseconds from 1000 to a real day; the workflow fails at once otherwise.', rule: 'R25' },
   INVALID_MESSAGE: { status: 422, meaning: 'A revision request\'s message is 1 to 2000 characters of storable text.', rule: 'R26' },
   INVALID_REASON: { status: 422, meaning: 'A reason is storable text: at most 2000 characters (refunds R27, disputes and their '
     + 'resolutions R28, where it is required), 500 for an operator\'s decision (R16).' },

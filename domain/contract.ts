@@ -64,6 +64,11 @@ export interface ContractState {
   endPrompt: boolean;
   /** R25: days the client has to review submitted work (1–30); absent on older contracts: 14. */
   reviewWindowDays?: number;
+  /**
+   * The length of this contract's day in its deadlines (R25, R27), absent for every contract the API
+   * creates (24 h). Set only from the contract workflow's test-only `dayMs` input (domain/review.ts).
+   */
+  dayMs?: number;
 }
 
 export interface CreateContract {

@@ -6,11 +6,12 @@ import { assertId, assertText } from './fields.js';
 import { isCurrent, type Milestone } from './milestone.js';
 import { assertPositiveCents } from './money.js';
 import { assertNotDisputed } from './disputes.js';
-import { DAY_MS, MESSAGE_MAX, assertReviewOpen } from './review.js';
+import { MESSAGE_MAX, assertReviewOpen, dayMsOf } from './review.js';
 import { settle } from './settle.js';
 import type { Builder } from './transition.js';
 
-export const REFUND_TTL_MS = 7 * DAY_MS;
+/** R27: a refund request lapses after this many of the contract's days (domain/review.ts dayMsOf). */
+export const REFUND_TTL_DAYS = 7;
 
 export interface RefundRequest {
   id: string;
@@ -58,7 +59,7 @@ export function requestRefund(t: Builder, cmd: Extract<RefundCommand, { type: 'r
     amountCents: amount,
     reason: cmd.reason ?? '',
     requestedAt: now,
-    expiresAt: new Date(Date.parse(now) + REFUND_TTL_MS).toISOString(),
+    expiresAt: new Date(Date.parse(now) + REFUND_TTL_DAYS * dayMsOf(t.s)).toISOString(),
   };
   t.requestId = m.refundRequest.id;
   t.notify('freelancer', 'refund_requested', { milestone: m, amountCents: amount, message: cmd.reason || null });

@@ -45,6 +45,8 @@ export interface EntityOptions extends RememberedCarry {
   outcomeWaitMs?: number;
   requestTaskQueue?: string;
   changeRequestTtlMs?: number;
+  /** Test-only: the length of a day in the contract's deadlines, recorded at creation (validated by the workflow). */
+  dayMs?: number;
 }
 
 const now = (): string => new Date().toISOString(); // workflow time: deterministic on replay
@@ -101,6 +103,7 @@ export class ContractEntity {
   create(cmd: CreateContract): Promise<CommandResult> {
     return this.lock.runExclusive(async () => {
       const created = guard(() => createContract(cmd, now()));
+      if (this.opts.dayMs !== undefined) created.dayMs = this.opts.dayMs; // absent otherwise: histories stay as they were
       await this.commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId);
       return { contract: summarize(created), milestones: [] };
     });

@@ -7,7 +7,9 @@ import type { CommandType } from '../domain/commands.js';
 import type { ContractState } from '../domain/contract.js';
 import type { Notice } from '../domain/events.js';
 import { ContractEntity } from './contract-entity.js';
+import { assertDayMs } from '../domain/review.js';
 import { Deadlines } from './deadlines.js';
+import { guard } from './failures.js';
 import {
   type CommandArgs, commandUpdates, contractStateQuery, createContractUpdate, requestResolvedSignal, resolveDisputeUpdate, resolveRequestUpdate,
 } from './messages.js';
@@ -32,11 +34,17 @@ export interface ContractWorkflowInput extends RememberedCarry {
   changeRequestTtlMs?: number;
   /** How often a request an earlier run started is checked on (default WATCH_EVERY_MS); tests shorten it. */
   requestWatchMs?: number;
+  /**
+   * Test-only: the length of a day in this contract's deadlines (R25, R27), recorded in the state at
+   * creation; absent in production (24 h). The fault suite sees windows and lapses fall due in seconds.
+   */
+  dayMs?: number;
 }
 
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 
 export async function contractWorkflow(input: ContractWorkflowInput = {}): Promise<void> {
+  if (input.dayMs !== undefined) guard(() => assertDayMs(input.dayMs)); // a bad test option fails the run at once
   const maxHistoryEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const contract = new ContractEntity(input);
   (input.undelivered ?? []).forEach((n) => contract.notices.deliver(n));

@@ -71,9 +71,9 @@ export function reminderAt(s: ContractState, m: Milestone): string | null {
  * on that milestone is refused from the end on, before and after the automatic release alike.
  * `clock`: false replays a history recorded before this rule.
  */
-export function assertReviewOpen(m: Milestone, now: string, what: string, clock = true): void {
+export function assertReviewOpen(m: Milestone, now: string, what: string): void {
   const ended = m.reviewEndsAt && (m.state === 'submitted' || m.state === 'released') && Date.parse(now) >= Date.parse(m.reviewEndsAt);
-  if (clock && ended) {
+  if (ended) {
     refuse('REVIEW_WINDOW_ENDED', 'R25', `the review window ended at ${m.reviewEndsAt}: the funded amount is released automatically; ${what} is no longer possible`,
       'conflict', { reviewEndsAt: String(m.reviewEndsAt) });
   }
@@ -91,7 +91,7 @@ export function validateRevisionRequest(cmd: { milestoneId: unknown; message: un
 /** R26: the client sends submitted work back with a message; the funds stay in escrow. */
 export function requestRevisions(t: Builder, { milestoneId, message }: { milestoneId: string; message: string }, now: string): void {
   const m = t.milestone(milestoneId);
-  assertReviewOpen(m, now, 'a revision request', t.reviewClock);
+  assertReviewOpen(m, now, 'a revision request');
   if (m.state !== 'submitted') {
     refuse('MILESTONE_NOT_SUBMITTED', 'R26', `revisions can be requested only on submitted work (this milestone is ${m.state})`,
       'conflict');

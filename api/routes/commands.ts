@@ -22,7 +22,6 @@ import type { Router } from '../router.js';
 import { changeRequestsEnabled, contractView, loadContract, loadContractState, loadParties } from '../../db/read-model.js';
 import { loadTexts, withTexts } from '../../db/texts.js';
 import { decide } from '../../domain/commands.js';
-import { withCurrentRules } from '../../domain/contract.js';
 import { commandAnswerSchema, previewSchema } from '../responses.js';
 
 
@@ -92,8 +91,7 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
       const user = res.locals.user;
       const [state, contract] = await Promise.all([loadContractState(db, id), loadContract(db, id, user.id)]);
       if (!state || !contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
-      // As the Update's validator sees it: a contract on older rules moves to the current ones at its next command.
-      const { diff } = decide(withCurrentRules(state), { type: 'previewPlan', ops: body.ops }, { actorId: user.id, now: new Date().toISOString() });
+      const { diff } = decide(state, { type: 'previewPlan', ops: body.ops }, { actorId: user.id, now: new Date().toISOString() });
       reply({ contract: contractView(contract), diff: diff! });
     },
   );

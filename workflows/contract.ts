@@ -32,7 +32,8 @@ import {
 import {
   CLOSE_SIGNAL, type RequestReport, assertVersionNamed, attributeReport, markDecider, notPending, operatorActor, signalSender, validateResolution,
 } from '../domain/operator.js';
-import { transitionRecord } from './records.js';
+import { noticesVia, transitionRecord } from './records.js';
+import { assertVia } from '../domain/via.js';
 import { refuse } from '../domain/errors.js';
 import { changeRequestWorkflowId } from '../domain/names.js';
 import { deliveryOptions, localPersistenceOptions, operatorCheckOptions, persistenceOptions } from './activity-options.js';
@@ -189,7 +190,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   const isPending = (requestId: string) => isRequestPending(state, requestId);
 
   /** Persists an accepted transition, then adopts it and carries out its effects. Runs under the lock. */
-  async function commit(t: Transition, command: string, actorId: string, texts?: Texts): Promise<void> {
+  async function commit(t: Transition, command: string, actorId: string, texts?: Texts, via?: string): Promise<void> {
     const at = now();
     const opensRequest = t.effects.some((e) => e.type === 'startRequest');
     // Histories recorded before this patch started the child first; new ones persist first, so a request
@@ -197,7 +198,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     const childFirst = opensRequest && !patched(PERSIST_BEFORE_CHILD);
     if (childFirst) await startRequests(t);
     if (t.state.seq !== state?.seq) {
-      const record = transitionRecord(t, command, actorId, at, state ?? null, texts);
+      const record = transitionRecord(t, command, actorId, at, state ?? null, texts, via);
       // Summaries make the history read as sentences in the Temporal UI.
       const summary = `Persist ${command} (#${t.state.seq})`;
       try {
@@ -223,7 +224,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         log.warn('change-request workflow not signalled', { requestId: e.requestId, signal: e.signal, err: String(err) });
       }
     }
-    t.notices.forEach(deliver);
+    (via ? noticesVia(t.notices, via, actorId) : t.notices).forEach(deliver);
     publishContractAttributes(state);
     showContractDetails(state);
   }
@@ -305,7 +306,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     if (state && rulesRevision(state) < RULES_REVISION && patched(RULES_REVISION_2)) state = { ...state, rulesRevision: RULES_REVISION };
   }
 
-  async function run(type: CommandType, { actorId, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
+  async function run(type: CommandType, { actorId, via, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
     if (alreadyApplied()) return { contract: summarize(current()), milestones: [] };
     const earlier = earlierDecision();
     if (earlier) {
@@ -327,7 +328,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       const { cmd, texts } = guard(() => prepareCommand({ type, ...payload } as Command, legacyFields, !legacyFields && rulesRevision(before!) >= 2));
       const t = guard(() => decide(before!, cmd, { actorId, now: now(), legacyFields, reviewWindows, reviewClock }));
       markDecider(t, actorId);
-      await commit(t, type, actorId, texts);
+      await commit(t, type, actorId, texts, via);
       if (t.state.seq !== before.seq) remember(currentUpdateInfo()?.id);
       rememberDecision(t);
       return t;
@@ -353,11 +354,12 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
         const rules = patched(RULES_UPGRADE) ? RULES_VERSION : 1;
         const revision = patched(RULES_REVISION_2) ? RULES_REVISION : 1;
         const created = guard(() => createContract(cmd, now(), rules, !patched(FIELD_CHECKS), revision));
-        await commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId);
+        await commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId, undefined, cmd.via);
         return { contract: summarize(created), milestones: [] };
       }),
     {
       validator: (cmd) => {
+        guard(() => assertVia(cmd.via));
         if (state) guard(() => refuse('CONTRACT_EXISTS', undefined, `contract ${cmd.contractId} already exists`, 'conflict'));
         guard(() => createContract(cmd, ''));
       },
@@ -367,8 +369,9 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   for (const [type, def] of Object.entries(commandUpdates) as [CommandType, (typeof commandUpdates)[CommandType]][]) {
     setHandler(def, (args: CommandArgs<CommandType>) => run(type, args), {
       // Synchronous and pure (an async validator could never reject): decide() on a copy of the state.
-      validator: ({ actorId, ...payload }: CommandArgs<CommandType>) => {
+      validator: ({ actorId, via, ...payload }: CommandArgs<CommandType>) => {
         if (alreadyApplied() || earlierDecision()) return;
+        guard(() => assertVia(via));
         const { cmd } = guard(() => prepareCommand({ type, ...payload } as Command));
         guard(() => assertVersionNamed(cmd)); // R16: new answers must say which version they answer
         // As the handler will see it: a contract on old rules moves to the current ones at this command.

@@ -56,3 +56,6 @@ ALTER TABLE "platform_keys" ADD CONSTRAINT "platform_keys_platform_id_fkey" FORE
 
 -- AddForeignKey
 ALTER TABLE "users" ADD CONSTRAINT "users_platform_id_fkey" FOREIGN KEY ("platform_id") REFERENCES "platforms"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AlterTable
+ALTER TABLE "audit_events" ADD COLUMN     "via" TEXT;

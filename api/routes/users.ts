@@ -2,6 +2,7 @@
 // reads and updates them, deactivates them, and issues, lists and revokes their tokens. A platform key sees
 // its own platform's users only: any other id is the same 404 as an id that names nobody.
 import { randomUUID } from 'node:crypto';
+import { contractIdFor } from './commands.js';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
@@ -66,6 +67,9 @@ export function userRoutes(router: Router, db: Db): void {
         throw new HttpProblem(403, 'PLATFORM_MISMATCH', 'A platform key creates users of its own platform', 'leave platformId out');
       }
       const platformId = own ?? body.platformId ?? null;
+      // From (caller, key), as a contract's: known before anything runs, so a replayed 201 carries Location too.
+      const id = contractIdFor(res.locals.user.id, key);
+      res.setHeader('Location', `/users/${id}`);
       await once(db, req, res, key, requestHash(req, body), async () => {
         if (platformId && !(await db.platform.findUnique({ where: { id: platformId }, select: { id: true } }))) {
           throw new HttpProblem(422, 'PLATFORM_NOT_FOUND', 'No such platform');
@@ -73,11 +77,10 @@ export function userRoutes(router: Router, db: Db): void {
         await assertFree(db, platformId, body);
         const user = await db.user.create({
           data: {
-            id: randomUUID(), email: body.email, name: body.name, role: 'member', platformId, externalId: body.externalId ?? null,
+            id, email: body.email, name: body.name, role: 'member', platformId, externalId: body.externalId ?? null,
             paymentMethodId: body.paymentMethodId ?? null, payoutAccountId: body.payoutAccountId ?? null,
           },
         }).catch(uniqueRace);
-        res.setHeader('Location', `/users/${user.id}`);
         return { status: 201, body: userView(user) } satisfies Answer;
       });
     },

@@ -1,7 +1,8 @@
 // Who may call a route, decided once per route from its declared `access` before its handler runs (the
 // handler then decides per contract or per user, as before). A platform key acting for a user (On-Behalf-Of)
 // may do exactly what that user may do, within the key's scopes; acting for nobody, it may manage its own
-// platform's users only. Keys are managed by operators with their own credentials, never by a key.
+// platform's users only. Keys are managed by operators with their own credentials, never by a key. Runs
+// before the request's parameters and body are parsed, so a refused caller learns nothing from validation.
 import type { Caller, AuthedUser } from './auth.js';
 import { ON_BEHALF_OF } from './auth.js';
 import { HttpProblem } from './problem.js';
@@ -36,6 +37,10 @@ export function authorize(access: RouteAccess, method: string, caller: Caller, u
     const held = caller.scopes.includes(scope) || (scope === 'users:read' && caller.scopes.includes('users:write'));
     if (!held) throw new HttpProblem(403, 'SCOPE_MISSING', `This key lacks the ${scope} scope`, `scopes held: ${caller.scopes.join(', ') || 'none'}`);
     if (!caller.onBehalfOf) return; // its own platform's users: the handler keeps it to them
+  }
+  // Before the body is read: a party's token is refused before it can learn what an operator's body looks like.
+  if (access === 'operator' && user.role !== 'operator') {
+    throw new HttpProblem(403, 'OPERATOR_ONLY', 'Only an operator may do this', 'use an operator token', 'R28');
   }
   if ((access === 'users' || access === 'platforms') && user.role !== 'operator') {
     throw new HttpProblem(403, 'OPERATOR_ONLY', 'Only an operator may do this', 'use an operator token, or a platform key with the users scopes');

@@ -55,7 +55,7 @@ CREATE INDEX "users_platform_id_created_at_idx" ON "users"("platform_id", "creat
 ALTER TABLE "platform_keys" ADD CONSTRAINT "platform_keys_platform_id_fkey" FOREIGN KEY ("platform_id") REFERENCES "platforms"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "users" ADD CONSTRAINT "users_platform_id_fkey" FOREIGN KEY ("platform_id") REFERENCES "platforms"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "users" ADD CONSTRAINT "users_platform_id_fkey" FOREIGN KEY ("platform_id") REFERENCES "platforms"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AlterTable
 ALTER TABLE "audit_events" ADD COLUMN     "via" TEXT;

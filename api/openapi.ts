@@ -48,11 +48,6 @@ const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/).meta({
   example: '3f0c1b9e-5a4b-4d0e-9a57-1d2f0a7c6b11',
 });
 
-const onBehalfOf = z.string().meta({
-  description: 'Platform keys only: the id of one of your platform\'s users this request acts for (as they would, within the key\'s '
-    + 'scopes). The contract\'s history and notices name both: `platform:<keyId> for <userId>`.',
-});
-
 const SUCCESS_TEXT = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'Done; no body' } as const;
 
 const ERROR_TEXT: Record<number, string> = {
@@ -125,10 +120,7 @@ function operation(r: RouteSpec): ZodOpenApiOperationObject {
     requestParams: {
       ...(r.params ? { path: r.params } : {}),
       ...(r.query ? { query: r.query } : {}),
-      header: z.object({
-        ...(r.idempotent ? { 'Idempotency-Key': idempotencyKey } : {}),
-        'On-Behalf-Of': onBehalfOf.optional(),
-      }),
+      ...(r.idempotent ? { header: z.object({ 'Idempotency-Key': idempotencyKey }) } : {}),
     },
     // An empty POST counts as {} (api/router.ts): a body is required only where {} is refused.
     ...(r.body ? { requestBody: { required: !r.body.safeParse({}).success, content: { 'application/json': { schema: r.body } } } } : {}),
@@ -158,7 +150,10 @@ export function openApiDocument(routes: RouteSpec[]) {
         bearer: {
           type: 'http', scheme: 'bearer',
           description: 'A user token (`mc_…`, from POST /users/{id}/tokens or `npm run user:create`), a platform key (`mcpk_…`, '
-            + 'with `On-Behalf-Of` to act for a user), or a JWT from your own sign-in when the API is configured with its JWKS.',
+            + 'with `On-Behalf-Of` to act for a user), or a JWT from your own sign-in when the API is configured with its JWKS. '
+            + '`On-Behalf-Of: <userId>` (platform keys only, on any route) names one of your platform\'s users the request acts for, '
+            + 'as they would, within the key\'s scopes; the contract\'s history and notices name both: `platform:<keyId> for <userId>`. '
+            + 'It belongs to the credential, as `Authorization` does, so it is not listed as each operation\'s parameter.',
         },
       },
       schemas: webhookSchemas,

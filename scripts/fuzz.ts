@@ -117,14 +117,14 @@ try {
       '--config-file', join(root, 'scripts', 'fuzz', 'schemathesis.toml'),
       'run', `${baseUrl}/openapi.json`, '--url', baseUrl,
       '--checks', 'all', '--phases', profile.phases[role], '--max-examples', String(profile.examples), ...profile.seed, ...profile.only[role],
-      '-H', `Authorization: Bearer ${token}`, '--request-timeout', '30',
+      '-H', `Authorization: Bearer ${token}`, ...(onBehalfOf ? ['-H', `On-Behalf-Of: ${onBehalfOf}`] : []), '--request-timeout', '30',
       '--report', 'junit', '--report-junit-path', join(reports, `${role}.xml`),
     ], {
       stdio: ['ignore', out, out],
       // Bounded: the quick run takes minutes; a stuck run must not hold CI for its whole budget.
       timeout: quick ? 15 * 60_000 : 120 * 60_000,
       env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: join(root, 'scripts', 'fuzz'), FUZZ_CONTRACT_ID: id, FUZZ_DISPUTE_ID: disputed.disputeId,
-        FUZZ_USER_ID: subject.id, FUZZ_PLATFORM_ID: platform.id, FUZZ_ON_BEHALF_OF: onBehalfOf ?? '' },
+        FUZZ_USER_ID: subject.id, FUZZ_PLATFORM_ID: platform.id },
     });
     const [code, signal] = await once(child, 'exit');
     closeSync(out);

@@ -3420,9 +3420,7 @@ export interface operations {
                 /** @description Pass the last page's nextCursor: a contract id. */
                 startingAfter?: string;
             };
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3551,7 +3549,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path?: never;
             cookie?: never;
@@ -3723,9 +3720,7 @@ export interface operations {
     getContractsId: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -3857,7 +3852,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -4044,7 +4038,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -4231,7 +4224,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -4406,7 +4398,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -4581,7 +4572,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -4753,7 +4743,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -4923,7 +4912,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -5095,9 +5083,7 @@ export interface operations {
                 /** @description Pass the last page's nextCursor: a seq. */
                 startingAfter?: number;
             };
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -5229,7 +5215,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -5399,7 +5384,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -5573,7 +5557,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -5752,7 +5735,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -5926,7 +5908,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -6100,7 +6081,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -6278,7 +6258,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -6452,7 +6431,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -6624,7 +6602,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -6839,9 +6816,7 @@ export interface operations {
     postContractsIdMilestonesPreview: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -7048,7 +7023,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -7266,7 +7240,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -7441,7 +7414,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -7616,7 +7588,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -7788,7 +7759,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -7967,9 +7937,7 @@ export interface operations {
                 startingAfter?: number;
                 unread?: "true" | "false";
             };
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -8084,9 +8052,7 @@ export interface operations {
     postMessagesIdRead: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A message id (digits). */
                 id: string;
@@ -8215,9 +8181,7 @@ export interface operations {
     getOperatorContractsId: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -8349,7 +8313,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -8537,7 +8500,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -8716,7 +8678,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8872,9 +8833,7 @@ export interface operations {
     getPlatformsIdKeys: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -9003,9 +8962,7 @@ export interface operations {
     postPlatformsIdKeys: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -9143,9 +9100,7 @@ export interface operations {
     deletePlatformsIdKeysKeyId: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -9276,9 +9231,7 @@ export interface operations {
     postPlatformsIdKeysKeyIdRotate: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -9432,7 +9385,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9597,9 +9549,7 @@ export interface operations {
     getUsersId: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -9728,9 +9678,7 @@ export interface operations {
     postUsersId: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -9882,9 +9830,7 @@ export interface operations {
     postUsersIdDeactivate: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -10017,9 +9963,7 @@ export interface operations {
     getUsersIdTokens: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -10148,9 +10092,7 @@ export interface operations {
     postUsersIdTokens: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -10288,9 +10230,7 @@ export interface operations {
     deleteUsersIdTokensTokenId: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -10421,9 +10361,7 @@ export interface operations {
     getWebhookEndpoints: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -10541,7 +10479,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path?: never;
             cookie?: never;
@@ -10715,9 +10652,7 @@ export interface operations {
     getWebhookEndpointsId: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 id: string;
             };
@@ -10845,9 +10780,7 @@ export interface operations {
     deleteWebhookEndpointsId: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 id: string;
             };
@@ -10979,9 +10912,7 @@ export interface operations {
                 startingAfter?: string;
                 status?: "pending" | "delivered" | "failed" | "canceled";
             };
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 id: string;
             };
@@ -11109,9 +11040,7 @@ export interface operations {
     postWebhookEndpointsIdDeliveriesEventIdRedeliver: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 eventId: string;
                 id: string;
@@ -11252,9 +11181,7 @@ export interface operations {
     postWebhookEndpointsIdDisable: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 id: string;
             };
@@ -11382,9 +11309,7 @@ export interface operations {
     postWebhookEndpointsIdEnable: {
         parameters: {
             query?: never;
-            header?: {
-                "On-Behalf-Of"?: string;
-            };
+            header?: never;
             path: {
                 id: string;
             };
@@ -11515,7 +11440,6 @@ export interface operations {
             header: {
                 /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
                 "Idempotency-Key": string;
-                "On-Behalf-Of"?: string;
             };
             path: {
                 id: string;

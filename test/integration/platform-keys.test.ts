@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../api/auth.js';
 import { LAST_USE_RESOLUTION_MS, LastUse } from '../../api/last-use.js';
-import { http } from '../support/http.js';
+import { idempotent } from '../../api/client/index.js';
+import { api, http } from '../support/http.js';
 import { newOperator, newPlatform, type TestPlatform } from '../support/platform.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -148,5 +149,17 @@ describe('platform keys', () => {
     now += 2;
     lastUse.touch('platformKey', k.id);
     await expect.poll(read).toBe(now);
+  });
+});
+
+describe('the typed client with a platform key', () => {
+  it('acts for the user it is made for: every request carries On-Behalf-Of', async () => {
+    const p = await newPlatform(stack.db);
+    const [client, freelancer, k] = await Promise.all([p.member('Client'), p.member('Freelancer'), p.key(['contracts:act'])]);
+    const asClient = api(stack.baseUrl, k.key, client.id);
+    const created = await asClient.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Typed', freelancerId: freelancer.id } });
+    expect(created.data?.clientId).toBe(client.id);
+    const history = await asClient.GET('/contracts/{id}/history', { params: { path: { id: created.data!.id } } });
+    expect(history.data?.data[0]?.actor).toBe(`platform:${k.id} for ${client.id}`);
   });
 });

@@ -24,7 +24,9 @@ const providerId = z.string().regex(/^[\x21-\x7e]{1,255}$/, '1 to 255 printable 
   .meta({ description: "The payment provider's id, opaque here." });
 const externalId = z.string().regex(/^[\x21-\x7e]{1,255}$/, '1 to 255 printable ASCII characters')
   .meta({ description: "The user's id in your own sign-in: the `sub` of the JWTs it issues." });
-const email = z.email().max(254);
+// RFC 5321's limits as well as the address's shape: a local part over 64 characters is no deliverable address
+// (JSON Schema's `email` format, which generated clients check, refuses it too).
+const email = z.email().max(254).refine((e) => e.lastIndexOf('@') <= 64, 'the part before @ is at most 64 characters');
 
 export const createUserBody = z.object({
   email,

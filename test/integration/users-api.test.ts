@@ -51,6 +51,12 @@ describe('users over the API', () => {
     expect([sameSubject.status, sameSubject.body.code]).toEqual([409, 'USER_EXISTS']);
   });
 
+  it('refuse an email no mail server would take (a local part over 64 characters)', async () => {
+    const res = await call('POST', '/users', { token: writer, body: { email: `${'a'.repeat(65)}@users.test`, name: 'Long' } });
+    expect([res.status, res.body.code]).toEqual([400, 'INVALID_REQUEST']);
+    expect((await call('POST', '/users', { token: writer, body: { email: `${'a'.repeat(64)}@${crypto.randomUUID()}.test`, name: 'Fits' } })).status).toBe(201);
+  });
+
   it('get tokens that expire (30 days unless asked, 90 at most), listed without the token, revoked at once', async () => {
     const user = await newUser();
     const issued = await issueToken(user.id, { label: 'mobile', expiresInDays: 7 });

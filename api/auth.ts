@@ -58,30 +58,36 @@ export function authenticate(db: Db, opts: { jwt?: JwtVerifier; lastUse?: LastUs
     if (!match?.[1]) return next(new HttpProblem(401, 'UNAUTHENTICATED', 'A bearer token is required'));
     const credential = match[1];
     const onBehalfOf = req.get(ON_BEHALF_OF);
-    if (onBehalfOf !== undefined && !credential.startsWith(PLATFORM_KEY_PREFIX)) {
-      // A person's token acts as that person only; naming someone else must not be silently ignored.
-      return next(new HttpProblem(400, 'ON_BEHALF_OF_NOT_ALLOWED', `${ON_BEHALF_OF} is for platform keys only`,
-        'a user token or signed-in user acts as itself; send the header with a platform key'));
-    }
     if (credential.startsWith(PLATFORM_KEY_PREFIX)) return platformKey(db, lastUse, credential, onBehalfOf, res).then(() => next(), next);
-    if (credential.split('.').length === 3 && !credential.startsWith('mc_')) {
-      if (!opts.jwt) return next(invalid());
-      return opts.jwt.verify(credential).then(async (subject) => {
-        const user = await db.user.findUnique({ where: { platformId_externalId: { platformId: opts.jwt!.platformId, externalId: subject } } });
-        // Not provisioned on first use: the platform creates its users (POST /users with `externalId`).
-        if (!user || user.deactivatedAt) throw invalid();
-        res.locals.user = { id: user.id, email: user.email, name: user.name, role: user.role };
-        res.locals.caller = { kind: 'jwt', subject };
-        next();
-      }).catch(next);
-    }
-    const token = await db.apiToken.findUnique({ where: { tokenHash: hashToken(credential) }, include: { user: true } });
-    if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= new Date()) || token.user.deactivatedAt) return next(invalid());
-    lastUse.touch('token', token.id);
-    res.locals.user = { id: token.user.id, email: token.user.email, name: token.user.name, role: token.user.role };
-    res.locals.caller = { kind: 'token', tokenId: token.id };
-    next();
+    personal(db, opts.jwt, lastUse, credential, res).then(() => {
+      // A person's credential acts as that person only: naming someone else is refused, never silently ignored
+      // (after the credential is judged, so a bad one is 401 whatever else the request says).
+      if (onBehalfOf !== undefined) {
+        throw new HttpProblem(400, 'ON_BEHALF_OF_NOT_ALLOWED', `${ON_BEHALF_OF} is for platform keys only`,
+          'a user token or signed-in user acts as itself; send the header with a platform key');
+      }
+      next();
+    }).catch(next);
   };
+}
+
+/** A user token or a JWT from the marketplace's sign-in: the user it names, or a 401. */
+async function personal(db: Db, jwt: JwtVerifier | undefined, lastUse: LastUse, credential: string, res: Parameters<RequestHandler>[1]): Promise<void> {
+  if (credential.split('.').length === 3 && !credential.startsWith('mc_')) {
+    if (!jwt) throw invalid();
+    const subject = await jwt.verify(credential);
+    const user = await db.user.findUnique({ where: { platformId_externalId: { platformId: jwt.platformId, externalId: subject } } });
+    // Not provisioned on first use: the platform creates its users (POST /users with `externalId`).
+    if (!user || user.deactivatedAt) throw invalid();
+    res.locals.user = { id: user.id, email: user.email, name: user.name, role: user.role };
+    res.locals.caller = { kind: 'jwt', subject };
+    return;
+  }
+  const token = await db.apiToken.findUnique({ where: { tokenHash: hashToken(credential) }, include: { user: true } });
+  if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= new Date()) || token.user.deactivatedAt) throw invalid();
+  lastUse.touch('token', token.id);
+  res.locals.user = { id: token.user.id, email: token.user.email, name: token.user.name, role: token.user.role };
+  res.locals.caller = { kind: 'token', tokenId: token.id };
 }
 
 async function platformKey(db: Db, lastUse: LastUse, credential: string, onBehalfOf: string | undefined, res: Parameters<RequestHandler>[1]): Promise<void> {

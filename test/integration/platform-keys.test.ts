@@ -163,3 +163,10 @@ describe('the typed client with a platform key', () => {
     expect(history.data?.data[0]?.actor).toBe(`platform:${k.id} for ${client.id}`);
   });
 });
+
+describe('On-Behalf-Of with a bad credential', () => {
+  it('is 401 for the credential first: the header is judged only once the caller is known', async () => {
+    const res = await call('GET', '/contracts', { token: 'mc_not-a-token', headers: { 'on-behalf-of': crypto.randomUUID() } });
+    expect([res.status, res.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+});

@@ -4,3 +4,4 @@ export { changeRequestWorkflow } from './change-request.js';
 export { noticeSweepWorkflow } from './notice-sweep.js';
 export { webhookDeliveryWorkflow } from './webhook-delivery.js';
 export { answerSweepWorkflow } from './answer-sweep.js';
+export { webhookSweepWorkflow } from './webhook-sweep.js';

@@ -31,6 +31,9 @@ import { contractRoutes } from './routes/contracts.js';
 import { messageRoutes } from './routes/messages.js';
 import { operatorRoutes } from './routes/operator.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { userRoutes } from './routes/users.js';
+import { platformRoutes } from './routes/platforms.js';
+import { type JwtSettings, jwtVerifier } from './jwt-auth.js';
 import { DELIVERY_SCHEDULE } from '../domain/webhook-schedule.js';
 import type { WebhookSettings } from '../webhooks/settings.js';
 import { type SecretBox, secretBoxFromEnv } from '../webhooks/secret-box.js';
@@ -68,6 +71,8 @@ export interface AppDeps {
   webhooks?: WebhookSettings;
   /** R29: seals new signing secrets and opens stored ones (default: WEBHOOK_SECRET_KEYS, or the embedded stack's key). */
   secrets?: SecretBox;
+  /** Bring your own sign-in: JWTs verified against this JWKS (JWT_JWKS_URL and the JWT_* variables). */
+  jwt?: JwtSettings;
 }
 
 /** The app and the routes it serves (scripts/api-client.ts builds the document from them). */
@@ -112,7 +117,7 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
   app.use(jsonBodiesOnly);
   // Every answer from here on is about someone's contracts: never stored by a cache on the way.
   app.use(noStore);
-  app.use(authenticate(db, deps.authCacheMs ?? DEFAULT_AUTH_CACHE_MS));
+  app.use(authenticate(db, { cacheMs: deps.authCacheMs ?? DEFAULT_AUTH_CACHE_MS, ...(deps.jwt ? { jwt: jwtVerifier(deps.jwt) } : {}) }));
   const perToken = limiter(`${deps.rateLimitPrefix ?? ''}user`, deps.rateLimitPerMinute ?? 600, deps.rateLimitStore);
   app.use(rateLimit(perToken, (_req, res) => res.locals.user.id));
   const deadline = commandDeadline(temporal, deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
@@ -120,6 +125,8 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
   commandRoutes(router, db, temporal, deadline, deps.changeRequestsByDefault ?? false);
   messageRoutes(router, db);
   operatorRoutes(router, db, temporal, deadline);
+  userRoutes(router, db);
+  platformRoutes(router, db);
   webhookRoutes(router, db, temporal, taskQueue, deps.webhooks ?? { allowLoopback: false, schedule: DELIVERY_SCHEDULE },
     deps.secrets ?? secretBoxFromEnv());
   router.finish();

@@ -25,16 +25,25 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   SENDER_REQUIRED: { status: 400, meaning: 'Signals only: a signal names the operator who sends it, `operatorId` (and may name the party, `actorId`).' },
   INVALID_SENDER: { status: 400, meaning: 'Signals only: the sender is not a well-formed id.' },
   // 401, 403, 404
-  UNAUTHENTICATED: { status: 401, meaning: 'No bearer token, or one that is unknown or revoked.' },
+  UNAUTHENTICATED: { status: 401, meaning: 'No bearer token, or one that is unknown, revoked or expired, a deactivated user\'s, or a JWT '
+    + 'that does not verify or whose subject is no user of the platform.' },
+  ON_BEHALF_OF_NOT_ALLOWED: { status: 400, meaning: '`On-Behalf-Of` with a user token or JWT: only a platform key acts for someone else.' },
+  ON_BEHALF_OF_REQUIRED: { status: 403, meaning: 'A platform key on a route that acts as a user, without `On-Behalf-Of`.' },
+  ON_BEHALF_OF_UNKNOWN: { status: 403, meaning: '`On-Behalf-Of` names no user of the key\'s platform: the same answer for an unknown id and another platform\'s user.' },
+  SCOPE_MISSING: { status: 403, meaning: 'The platform key lacks the scope this request needs (`detail` lists those it holds).' },
+  USER_DEACTIVATED: { status: 403, meaning: 'Acting for, or issuing a token to, a deactivated user.' },
+  PLATFORM_MISMATCH: { status: 403, meaning: 'A platform key creates users of its own platform only.' },
   FORBIDDEN_FOR_ROLE: { status: 403, meaning: 'The other party\'s command (docs/rules.md, "Who may do what").' },
   UNKNOWN_OPERATOR: { status: 403, meaning: 'Signals only: `operatorId` is not an operator\'s user id; nothing was done.' },
-  OPERATOR_ONLY: { status: 403, meaning: 'An operator route with a party\'s token.', rule: 'R28' },
+  OPERATOR_ONLY: { status: 403, meaning: 'An operator route with a party\'s token; platforms, keys and (without a platform key) users are operators\' too.', rule: 'R28' },
   OPERATOR_NOT_A_PARTY: { status: 403, meaning: 'An operator (the caller) is never a client or a freelancer of a contract.', rule: 'R28' },
   NOT_FOUND: { status: 404, meaning: 'No such route, contract, request or message, or you are not a party to it.' },
   CONTRACT_NOT_FOUND: { status: 404, meaning: 'No such contract, or you are not a party to it.' },
   MILESTONE_NOT_FOUND: { status: 404, meaning: 'The milestone is not in this contract (422 with R11 when a batch names it).' },
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'The path exists, the method does not: `Allow` lists those that do.' },
   // 409: the contract's state does not allow it now.
+  USER_EXISTS: { status: 409, meaning: 'The email is in use, or your platform already gave this `externalId`.' },
+  KEY_NOT_ACTIVE: { status: 409, meaning: 'Rotating a revoked or expired platform key.' },
   CONTRACT_ENDED: { status: 409, meaning: 'The contract has ended and accepts no changes.', rule: 'R3' },
   CONTRACT_EXISTS: { status: 409, meaning: 'The contract was already created.' },
   IDEMPOTENCY_REQUEST_IN_PROGRESS: { status: 409, meaning: 'A request with this key is still running; retry after `Retry-After`.' },
@@ -82,7 +91,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   // 422: the rules refuse it.
   SAME_PARTY: { status: 422, meaning: 'Client and freelancer are different users.', rule: 'R1' },
   FREELANCER_NOT_FOUND: { status: 422, meaning: 'No freelancer you can contract with has this id: the same answer whether it names no '
-    + 'user or an operator.', rule: 'R1' },
+    + 'user, an operator, a deactivated user or another platform\'s user.', rule: 'R1' },
+  PLATFORM_NOT_FOUND: { status: 422, meaning: 'An operator created a user of a platform that does not exist.' },
   INVALID_TITLE: { status: 422, meaning: 'A title is 1 to 200 characters of storable text.', rule: 'R11' },
   INVALID_DESCRIPTION: { status: 422, meaning: 'A description is at most 5000 characters of storable text.', rule: 'R11' },
   INVALID_DUE_DATE: { status: 422, meaning: 'A due date is a calendar date that exists, YYYY-MM-DD.', rule: 'R13' },
@@ -133,5 +143,6 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   PERSISTENCE_FAILED: { status: 500, meaning: 'The command could not be stored; nothing was changed.' },
   COMMAND_TIMEOUT: { status: 503, meaning: 'Not answered within the deadline; retry with the same Idempotency-Key.' },
   DECISION_PENDING: { status: 503, meaning: 'The decision was sent; its outcome has not arrived yet. Retry with the same key.' },
+  SIGN_IN_UNAVAILABLE: { status: 503, meaning: 'The JWT could not be checked: the sign-in\'s key set could not be fetched. Retry.' },
   UNAVAILABLE: { status: 503, meaning: 'PostgreSQL or Temporal is unavailable; retry with the same Idempotency-Key.' },
 };

@@ -6,15 +6,17 @@ import { DELIVERY_SCHEDULE } from '../domain/webhook-schedule.js';
 import { connectClient, describeTarget, temporalSettings } from '../worker/connection.js';
 import { describePayloadKeys } from '../codec/data-converter.js';
 import { createApp } from './app.js';
-import { readEnv } from './config.js';
+import { jwtSettings, readEnv } from './config.js';
 import { secretBoxFromEnv } from '../webhooks/secret-box.js';
 import { createApiMetrics } from './metrics.js';
 import { apiLogger } from './request-log.js';
 
 let env;
 let secrets;
+let jwt;
 try {
   env = readEnv();
+  jwt = jwtSettings(env);
   secrets = secretBoxFromEnv();
 } catch (err) {
   console.error((err as Error).message);
@@ -43,6 +45,7 @@ const server = createApp({
   changeRequestsByDefault: env.CHANGE_REQUESTS_DEFAULT === 'on',
   initiationFeeCents: env.INITIATION_FEE_CENTS,
   commandTimeoutMs: env.COMMAND_TIMEOUT_MS,
+  ...(jwt ? { jwt } : {}),
   webhooks: { allowLoopback: env.WEBHOOKS_ALLOW_LOOPBACK === 'true', schedule: DELIVERY_SCHEDULE },
 }).listen(env.PORT, () => {
   logger.info({ port: env.PORT }, 'api listening');

@@ -122,6 +122,7 @@ export const historyEntrySchema = z.object({
   seq: z.number().int().min(1),
   command: z.string(),
   actorId: z.string(),
+  actor: z.string().meta({ description: 'Who sent it: the party\'s id, or `platform:<keyId> for <userId>` when a platform key sent it for them.' }),
   at: timestamp,
   before: snapshot.nullable(),
   after: snapshot,

@@ -144,7 +144,7 @@ const snapshot = (v: unknown): Snapshot | null => (v && typeof v === 'object' &&
 
 export function historyEntryView(e: Awaited<ReturnType<typeof listHistory>>[number]) {
   return {
-    object: 'event' as const, seq: e.seq, command: e.command, actorId: e.actorId, at: e.at.toISOString(),
+    object: 'event' as const, seq: e.seq, command: e.command, actorId: e.actorId, actor: e.via ? `${e.via} for ${e.actorId}` : e.actorId, at: e.at.toISOString(),
     before: snapshot(e.before), after: snapshot(e.after) ?? {}, workflowId: e.workflowId, runId: e.runId,
   };
 }

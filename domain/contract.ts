@@ -79,6 +79,8 @@ export interface CreateContract {
   initiationFeeCents?: number;
   /** R25: 1 to 30 days; 14 when absent. */
   reviewWindowDays?: number;
+  /** A platform key that sent it for the client (`platform:<key>`); the history names both. */
+  via?: string;
 }
 
 /** R1: exactly one client and one freelancer, and they are different parties. */

@@ -68,6 +68,8 @@ export interface Notice {
   amountCents: number | null;
   /** The change request's or proposal's version (R16), on notices about one. */
   version?: number | null;
+  /** `platform:<key> for <user>` when a marketplace's key sent the command for the party. */
+  via?: string;
   /** Who decided a request, when it was not the recipient's counterparty as usual: an operator, the system. */
   decidedBy?: string | null;
   reason?: string | null;

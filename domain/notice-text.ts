@@ -98,6 +98,7 @@ export function renderNotice(n: Notice): RenderedNotice {
   if (n.message) lines.push(`Message: ${n.message}`);
   if (n.version !== undefined && n.version !== null) lines.push(`Version: ${n.version}`);
   if (n.decidedBy) lines.push(`Decided by: ${n.decidedBy}`);
+  if (n.via) lines.push(`Sent by: ${n.via}`);
   if (n.reason) lines.push(`Reason: ${n.reason}`);
   lines.push(...n.changes.map(describeChange));
   if (n.diff) lines.push(...diffLines(n.diff));

@@ -26,7 +26,8 @@ import { ContractDetails } from './details.js';
 import { guard, persistenceRefusal } from './failures.js';
 import type { CommandArgs, CommandResult, RequestResolved } from './messages.js';
 import { NoticeDeliveries } from './notice-deliveries.js';
-import { transitionRecord } from './records.js';
+import { noticesVia, transitionRecord } from './records.js';
+import { assertVia } from '../domain/via.js';
 import { RememberedAnswers, type RememberedCarry } from './remembered-answers.js';
 import { RequestLinks } from './request-links.js';
 import { ContractAttributes } from './search-attributes.js';
@@ -96,6 +97,7 @@ export class ContractEntity {
   // --- createContract -------------------------------------------------------------------------------
 
   validateCreate(cmd: CreateContract): void {
+    guard(() => assertVia(cmd.via));
     if (this.state) guard(() => refuse('CONTRACT_EXISTS', undefined, `contract ${cmd.contractId} already exists`, 'conflict'));
     guard(() => createContract(cmd, ''));
   }
@@ -104,7 +106,7 @@ export class ContractEntity {
     return this.lock.runExclusive(async () => {
       const created = guard(() => createContract(cmd, now()));
       if (this.opts.dayMs !== undefined) created.dayMs = this.opts.dayMs; // absent otherwise: histories stay as they were
-      await this.commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId);
+      await this.commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId, undefined, cmd.via);
       return { contract: summarize(created), milestones: [] };
     });
   }
@@ -115,8 +117,9 @@ export class ContractEntity {
   private readonly validated = new Map<string, Validated>();
 
   /** Synchronous and pure (an async validator could never reject): decide() on a copy of the state. */
-  validateCommand(type: CommandType, { actorId, ...payload }: CommandArgs<CommandType>): void {
+  validateCommand(type: CommandType, { actorId, via, ...payload }: CommandArgs<CommandType>): void {
     if (this.memory.alreadyApplied() || this.memory.earlierDecision()) return;
+    guard(() => assertVia(via));
     const { cmd, texts } = guard(() => prepareCommand({ type, ...payload } as Command));
     guard(() => assertVersionNamed(cmd)); // R16: new answers must say which version they answer
     const before = this.current();
@@ -136,7 +139,7 @@ export class ContractEntity {
     return { t: guard(() => decide(before, cmd, { actorId, now: now() })), texts };
   }
 
-  async command(type: CommandType, { actorId, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
+  async command(type: CommandType, { actorId, via, ...payload }: CommandArgs<CommandType>): Promise<CommandResult> {
     if (this.memory.alreadyApplied()) return { contract: summarize(this.current()), milestones: [] };
     const earlier = this.memory.earlierDecision();
     if (earlier) {
@@ -152,7 +155,7 @@ export class ContractEntity {
       const before = this.current();
       const { t, texts } = this.decideCommand(type, actorId, payload, before);
       markDecider(t, actorId);
-      changed = await this.commit(t, type, actorId, texts);
+      changed = await this.commit(t, type, actorId, texts, via);
       if (t.state.seq !== before.seq) this.memory.remember();
       this.memory.rememberDecision(t);
       return t;
@@ -313,11 +316,11 @@ export class ContractEntity {
    * Persists an accepted transition, then adopts it and carries out its effects. Runs under the lock.
    * Returns the milestones it changed (computed once, for the record and the answer).
    */
-  private async commit(t: Transition, command: string, actorId: string, texts?: Texts): Promise<Milestone[]> {
+  private async commit(t: Transition, command: string, actorId: string, texts?: Texts, via?: string): Promise<Milestone[]> {
     const at = now();
     let changed: Milestone[] = [];
     if (t.state.seq !== this.state?.seq) {
-      const record = transitionRecord(t, command, actorId, at, this.state ?? null, texts);
+      const record = transitionRecord(t, command, actorId, at, this.state ?? null, texts, via);
       changed = record.milestones;
       // Summaries make the history read as sentences in the Temporal UI.
       const summary = `Persist ${command} (#${t.state.seq})`;
@@ -332,7 +335,7 @@ export class ContractEntity {
     await this.requests.start(t);
     if (t.closed) this.memory.outcomes.set(t.closed.request.id, t.closed.outcome);
     await this.requests.forward(t, actorId);
-    t.notices.forEach((n) => this.notices.deliver(n));
+    (via ? noticesVia(t.notices, via, actorId) : t.notices).forEach((n) => this.notices.deliver(n));
     this.attributes.publish(this.state);
     this.details.show(this.state);
     return changed;

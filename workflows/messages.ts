@@ -24,7 +24,11 @@ export interface CommandResult {
 }
 
 /** A command's payload plus the authenticated caller. */
-export type CommandArgs<T extends CommandType> = Omit<Extract<Command, { type: T }>, 'type'> & { actorId: string };
+export type CommandArgs<T extends CommandType> = Omit<Extract<Command, { type: T }>, 'type'> & {
+  actorId: string;
+  /** A platform key that sent it for the party (`platform:<key>`): the history and notices name both. */
+  via?: string;
+};
 type CommandUpdate<T extends CommandType> = UpdateDefinition<CommandResult, [CommandArgs<T>], T>;
 
 // Contract workflow: every command is an Update, so the API gets a validated, synchronous answer and a

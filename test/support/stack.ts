@@ -9,6 +9,7 @@ import { quietRuntime } from './runtime.js';
 import { createDb, createPool, type Db } from '../../db/client.js';
 import type { WebhookSettings } from '../../webhooks/settings.js';
 import { createApp } from '../../api/app.js';
+import type { JwtSettings } from '../../api/jwt-auth.js';
 import { CHANGE_REQUEST_FLAG } from '../../domain/names.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
 import { createWorker } from '../../worker/create-worker.js';
@@ -32,7 +33,7 @@ export interface Stack {
 }
 
 /** webhooks: R29's settings for the worker and the API (loopback receivers, a shorter schedule). */
-export async function startStack(opts: { webhooks?: WebhookSettings } = {}): Promise<Stack> {
+export async function startStack(opts: { webhooks?: WebhookSettings; jwt?: JwtSettings } = {}): Promise<Stack> {
   quietRuntime();
   const taskQueue = `test-${randomUUID()}`;
   const db = createDb(shared('databaseUrl'));
@@ -59,7 +60,7 @@ export async function startStack(opts: { webhooks?: WebhookSettings } = {}): Pro
   const rateLimitStore = createPool(shared('databaseUrl'), { max: 2 });
   const server = createApp({
     db, temporal: client, taskQueue, log: () => {}, rateLimitStore, rateLimitPerMinute: 100_000,
-    rateLimitPerAddressPerMinute: 1_000_000, ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+    rateLimitPerAddressPerMinute: 1_000_000, ...(opts.webhooks ? { webhooks: opts.webhooks } : {}), ...(opts.jwt ? { jwt: opts.jwt } : {}),
   }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

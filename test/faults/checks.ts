@@ -20,6 +20,7 @@ import { changeRequestWorkflowId, contractWorkflowId } from '../../domain/names.
 import type { ModelCommand } from '../domain/reference-model.js';
 import type { FakeResend } from '../support/fake-resend.js';
 import type { ApiClient } from './client.js';
+import { canonical } from './canonical.js';
 import { type LifecycleRecord, type Party, differences } from './lifecycle.js';
 import { COMMAND_TIMEOUT_MS } from './profile.js';
 import type { WebhookReceiver } from './receiver.js';
@@ -379,12 +380,6 @@ async function checkWebhooks(db: Db, receiver: WebhookReceiver, records: Lifecyc
   }
 }
 
-/** JSON with its object keys sorted (PostgreSQL's jsonb keeps its own key order). */
-function canonical(v: unknown): string {
-  const sort = (x: unknown): unknown => (Array.isArray(x) ? x.map(sort) : x && typeof x === 'object'
-    ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, y]) => [k, sort(y)])) : x);
-  return JSON.stringify(sort(v));
-}
 
 interface NoticeRow { id: string; contract_id: string; email_state: string; in_app: bigint }
 

@@ -21,6 +21,7 @@ import type { contractWorkflow } from '../../workflows/contract.js';
 import { contractStateQuery } from '../../workflows/messages.js';
 import { type ModelCommand, type PatchSpec, ReferenceModel, amountFrom, patchValues, pick } from '../domain/reference-model.js';
 import { type Answer, type ApiClient, CommandUnanswered } from './client.js';
+import { canonical } from './canonical.js';
 import { type Rng, between, oneOf } from './rng.js';
 import type { WebhookReceiver } from './receiver.js';
 
@@ -593,7 +594,8 @@ export function differences(view: unknown, model: ReferenceModel): string[] {
     endPrompt: v.endPrompt,
   };
   return (Object.keys(want) as (keyof typeof want)[])
-    .filter((k) => JSON.stringify(want[k]) !== JSON.stringify(got[k]))
+    // Key order aside: a replayed answer comes back from a jsonb column, which orders keys its own way.
+    .filter((k) => canonical(want[k]) !== canonical(got[k]))
     .map((k) => `${k}: API ${JSON.stringify(got[k])}, model ${JSON.stringify(want[k])}`);
 }
 

@@ -5,6 +5,8 @@ import type { Mailer } from './mail.js';
 import { createNotifications } from './notifications.js';
 import { createNoticeSweep } from './notice-sweep.js';
 import { createPersistence } from './persistence.js';
+import { createProjection } from './projection.js';
+import { type NoticePump, createNoticePump } from './notice-pump.js';
 import { createRequestWatch } from './requests.js';
 import { createOperatorCheck } from './operators.js';
 import type { AnswerSweepActivities, ContractActivities, NoticeSweepActivities } from './types.js';
@@ -20,13 +22,17 @@ export interface ActivityDeps {
   mail?: Mailer;
   /** R29: starts delivery workflows after a transition commits (absent: events are stored, not sent). */
   webhooks?: { dispatcher?: WebhookDispatcher; allowLoopback: boolean; limits?: DeliveryLimits; secrets?: SecretBox };
+  /** Sends the notices a projection committed (default: one pump over this process's deliverNotice). */
+  notices?: NoticePump;
 }
 
 export function createActivities(
-  { db, mail, webhooks }: ActivityDeps,
+  { db, mail, webhooks, notices }: ActivityDeps,
 ): ContractActivities & NoticeSweepActivities & AnswerSweepActivities & WebhookActivities {
+  const notifications = createNotifications(db, mail);
   return {
-    ...createPersistence(db, webhooks?.dispatcher), ...createNotifications(db, mail), ...createNoticeSweep(db), ...createAnswerSweep(db),
+    ...createPersistence(db, webhooks?.dispatcher), ...notifications,
+    ...createProjection(db, { webhooks: webhooks?.dispatcher, notices: notices ?? createNoticePump(notifications.deliverNotice) }), ...createNoticeSweep(db), ...createAnswerSweep(db),
     ...createRequestWatch(), ...createOperatorCheck(db),
     ...createWebhookActivities(db, {
       allowLoopback: webhooks?.allowLoopback ?? false, ...(webhooks?.limits ? { limits: webhooks.limits } : {}),

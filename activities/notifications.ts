@@ -24,7 +24,7 @@ export function createNotifications(db: Db, mail: Mailer | undefined) {
       if (!mail) {
         await db.notification.update({ where: { id: row.id }, data: { emailState: 'skipped', lastError: 'skipped: no provider (RESEND_API_KEY is not set)' } });
         // The recipient by id: logs are kept and shipped more widely than the users table, addresses stay there.
-        log.info('email skipped: no provider', { notice: row.id, recipientId: row.recipientId, subject: rendered.subject });
+        info('email skipped: no provider', { notice: row.id, recipientId: row.recipientId, subject: rendered.subject });
         return;
       }
 
@@ -44,4 +44,13 @@ export function createNotifications(db: Db, mail: Mailer | undefined) {
       }
     },
   };
+}
+
+/** The activity's logger inside an activity; a JSON line when the notice pump sends outside one (activities/notice-pump.ts). */
+function info(msg: string, meta: Record<string, unknown>): void {
+  try {
+    log.info(msg, meta);
+  } catch {
+    console.log(JSON.stringify({ level: 'info', msg, ...meta }));
+  }
 }

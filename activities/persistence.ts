@@ -36,34 +36,7 @@ export function createPersistence(db: Db, webhooks?: WebhookDispatcher) {
           const stored = current[0]?.seq ?? 0;
           if (stored === record.seq) return await sameTransition(tx, record); // an earlier attempt wrote it
           if (record.seq !== stored + 1) throw new SequenceGap(record.contractId, stored, record.seq);
-          await writeContract(tx, record.contract);
-          const full = await readable(tx, record); // texts in place of their references
-          await writeMilestones(tx, full);
-          await writeRequest(tx, full);
-          if (full.ledger.length) {
-            await tx.ledgerEntry.createMany({
-              data: full.ledger.map((e) => ({
-                key: e.key, contractId: full.contractId, milestoneId: e.milestoneId, kind: e.kind, amountCents: BigInt(e.amountCents), seq: full.seq,
-              })),
-              skipDuplicates: true,
-            });
-          }
-          await tx.auditEvent.createMany({
-            data: [{
-              contractId: full.contractId, seq: full.seq, command: full.command, actorId: full.actorId, via: full.via ?? null,
-              before: json({ contract: full.before, milestones: full.milestonesBefore }),
-              after: json({ contract: full.contract, milestones: full.milestones, order: full.milestoneOrder }),
-              at: new Date(full.at), ...info,
-            }],
-            skipDuplicates: true,
-          });
-          if (full.notices.length) {
-            await tx.notification.createMany({
-              data: full.notices.map((n) => ({ id: n.key, contractId: n.contractId, recipientId: n.recipientId, event: n.event, payload: json(n) })),
-              skipDuplicates: true,
-            });
-          }
-          queued = await writeWebhookEvents(tx, full); // R29: the transition's events, in the same transaction
+          queued = await writeRecord(tx, record, info);
         });
       } catch (err) {
         throw asActivityFailure(err, record);
@@ -73,6 +46,42 @@ export function createPersistence(db: Db, webhooks?: WebhookDispatcher) {
       if (queued !== 0) await webhooks?.dispatch(record.contractId, record.seq);
     },
   };
+}
+
+/**
+ * Writes one transition whose seq follows the stored one: the contract row, milestones, request, ledger,
+ * audit event, notices' outbox rows and webhook events. Returns the webhook deliveries it queued. Shared
+ * by persistTransition (one record) and projectTransitions (a batch, activities/projection.ts).
+ */
+export async function writeRecord(tx: Tx, record: TransitionRecord, info: ReturnType<typeof activityIds>): Promise<number> {
+  await writeContract(tx, record.contract);
+  const full = await readable(tx, record); // texts in place of their references
+  await writeMilestones(tx, full);
+  await writeRequest(tx, full);
+  if (full.ledger.length) {
+    await tx.ledgerEntry.createMany({
+      data: full.ledger.map((e) => ({
+        key: e.key, contractId: full.contractId, milestoneId: e.milestoneId, kind: e.kind, amountCents: BigInt(e.amountCents), seq: full.seq,
+      })),
+      skipDuplicates: true,
+    });
+  }
+  await tx.auditEvent.createMany({
+    data: [{
+      contractId: full.contractId, seq: full.seq, command: full.command, actorId: full.actorId, via: full.via ?? null,
+      before: json({ contract: full.before, milestones: full.milestonesBefore }),
+      after: json({ contract: full.contract, milestones: full.milestones, order: full.milestoneOrder }),
+      at: new Date(full.at), ...info,
+    }],
+    skipDuplicates: true,
+  });
+  if (full.notices.length) {
+    await tx.notification.createMany({
+      data: full.notices.map((n) => ({ id: n.key, contractId: n.contractId, recipientId: n.recipientId, event: n.event, payload: json(n) })),
+      skipDuplicates: true,
+    });
+  }
+  return await writeWebhookEvents(tx, full); // R29: the transition's events, in the same transaction
 }
 
 /**
@@ -88,7 +97,7 @@ async function readable(tx: Tx, lean: TransitionRecord): Promise<TransitionRecor
   return withTexts(rest, found);
 }
 
-function activityIds() {
+export function activityIds() {
   try {
     const { workflowExecution, activityId } = Context.current().info;
     return { workflowId: workflowExecution?.workflowId ?? 'unknown', runId: workflowExecution?.runId ?? 'unknown', activityId };
@@ -186,7 +195,7 @@ async function writeRequest(tx: Tx, record: TransitionRecord) {
  * workflow task that persisted as a local activity and then died can be redone differently (a signal that
  * arrived meanwhile goes first). That is refused loudly rather than adopted over the stored one.
  */
-async function sameTransition(tx: Tx, record: TransitionRecord): Promise<void> {
+export async function sameTransition(tx: Tx, record: TransitionRecord): Promise<void> {
   const stored = await tx.auditEvent.findUnique({
     where: { contractId_seq: { contractId: record.contractId, seq: record.seq } }, select: { command: true, actorId: true },
   });
@@ -197,7 +206,7 @@ async function sameTransition(tx: Tx, record: TransitionRecord): Promise<void> {
 }
 
 /** The workflow adopts transitions one at a time: a record that skips a seq means the two disagree. */
-class SequenceGap extends Error {
+export class SequenceGap extends Error {
   constructor(contractId: string, stored: number, got: number, why = 'does not follow it') {
     super(`contract ${contractId} is at seq ${stored} in PostgreSQL; a record for seq ${got} ${why}`);
   }
@@ -207,7 +216,7 @@ class SequenceGap extends Error {
  * Retryable failures are rethrown as they are (Temporal retries them with the options' backoff); the
  * rest become non-retryable ApplicationFailures whose type the workflow turns into the command's answer.
  */
-function asActivityFailure(err: unknown, record: TransitionRecord): Error {
+export function asActivityFailure(err: unknown, record: TransitionRecord): Error {
   const where = { contractId: record.contractId, seq: record.seq, command: record.command };
   if (err instanceof SequenceGap) {
     log('error', { msg: 'persistence refused a sequence gap', ...where, err: err.message });

@@ -46,8 +46,17 @@ export interface RefusalRecord {
   at: string;
 }
 
+/** What one projection batch did: the seq PostgreSQL now holds, records written, records found already stored. */
+export interface ProjectionResult {
+  projectedSeq: number;
+  written: number;
+  skipped: number;
+}
+
 export interface ContractActivities {
   persistTransition(record: TransitionRecord): Promise<void>;
+  /** The records accumulated behind the contract's answers, in seq order, in one transaction (activities/projection.ts). */
+  projectTransitions(records: TransitionRecord[]): Promise<ProjectionResult>;
   /** Whether a request's workflow is still open (the contract watches requests an earlier run started). */
   describeRequest(requestId: string): Promise<RequestWorkflowStatus>;
   /** Whether a user id names an operator: a signal's named sender is honoured only then. */

@@ -24,6 +24,26 @@ export const persistenceOptions: ActivityOptions = {
 };
 
 /**
+ * The projection: one transaction per burst of commands, written behind the answers (workflows/projection.ts).
+ * Attempts are bounded so a failing projection comes back to the workflow, which shows it (details, metric),
+ * waits and tries the same records again: bounded here, never given up there.
+ */
+export const projectionOptions: ActivityOptions = {
+  // A batch of up to 50 records; the transaction's own bound is 15 s (activities/projection.ts).
+  startToCloseTimeout: '20 seconds',
+  // As persistence: the worker that ran the workflow task gets the write without a poll round trip.
+  allowEagerDispatch: true,
+  retry: {
+    initialInterval: '200 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '2 seconds',
+    // About 4 s of attempts (a PostgreSQL restart or failover), then the workflow's own loop takes over.
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: ['INVALID_DATA', 'PERSISTENCE_FAILED'],
+  },
+};
+
+/**
  * Notification delivery: one email (and one in-app row) per attempt, on the notices task queue. Bounded at
  * two hours (NOTICE_POLICY): what is still pending then is re-driven by the sweep Schedule, which ends every
  * attempt within 21 h of the notice, inside Resend's 24-hour idempotency window (domain/notice-policy.ts).

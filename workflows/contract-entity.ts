@@ -26,6 +26,7 @@ import { ContractDetails } from './details.js';
 import { guard, persistenceRefusal } from './failures.js';
 import type { CommandArgs, CommandResult, RequestResolved } from './messages.js';
 import { NoticeDeliveries } from './notice-deliveries.js';
+import { Projection } from './projection.js';
 import { noticesVia, transitionRecord } from './records.js';
 import { assertVia } from '../domain/via.js';
 import { RememberedAnswers, type RememberedCarry } from './remembered-answers.js';
@@ -48,6 +49,8 @@ export interface EntityOptions extends RememberedCarry {
   changeRequestTtlMs?: number;
   /** Test-only: the length of a day in the contract's deadlines, recorded at creation (validated by the workflow). */
   dayMs?: number;
+  /** Answer at once and project behind (workflows/projection.ts); false for runs recorded before that. */
+  projectBehind?: boolean;
 }
 
 const now = (): string => new Date().toISOString(); // workflow time: deterministic on replay
@@ -73,6 +76,8 @@ export class ContractEntity {
   readonly notices = new NoticeDeliveries();
   readonly requests: RequestLinks;
   readonly details = new ContractDetails();
+  /** Where accepted transitions wait for PostgreSQL; undefined on the path that persists before it answers. */
+  readonly projection: Projection | undefined;
   private readonly attributes: ContractAttributes;
   /** Outcomes of request workflows that closed without reporting, being applied (not handlers): CAN waits for them. */
   watching = 0;
@@ -81,6 +86,7 @@ export class ContractEntity {
     this.state = opts.state;
     this.memory = new RememberedAnswers(opts);
     this.attributes = new ContractAttributes(opts.state);
+    this.projection = opts.projectBehind ? new Projection((line) => this.details.status(line), opts.state?.seq ?? 0) : undefined;
     this.requests = new RequestLinks({
       ...(opts.requestTaskQueue === undefined ? {} : { requestTaskQueue: opts.requestTaskQueue }),
       ...(opts.changeRequestTtlMs === undefined ? {} : { changeRequestTtlMs: opts.changeRequestTtlMs }),
@@ -119,6 +125,7 @@ export class ContractEntity {
   /** Synchronous and pure (an async validator could never reject): decide() on a copy of the state. */
   validateCommand(type: CommandType, { actorId, via, ...payload }: CommandArgs<CommandType>): void {
     if (this.memory.alreadyApplied() || this.memory.earlierDecision()) return;
+    this.projection?.assertRoom();
     guard(() => assertVia(via));
     const { cmd, texts } = guard(() => prepareCommand({ type, ...payload } as Command));
     guard(() => assertVersionNamed(cmd)); // R16: new answers must say which version they answer
@@ -313,7 +320,9 @@ export class ContractEntity {
   // --- the one path every accepted transition takes --------------------------------------------------
 
   /**
-   * Persists an accepted transition, then adopts it and carries out its effects. Runs under the lock.
+   * Adopts an accepted transition and carries out its effects; runs under the lock. Projected behind: its
+   * record joins the projection's queue and the answer does not wait for PostgreSQL (its notices and
+   * webhook events leave through the outbox the projection writes). Otherwise persisted first, then adopted.
    * Returns the milestones it changed (computed once, for the record and the answer).
    */
   private async commit(t: Transition, command: string, actorId: string, texts?: Texts, via?: string): Promise<Milestone[]> {
@@ -322,20 +331,24 @@ export class ContractEntity {
     if (t.state.seq !== this.state?.seq) {
       const record = transitionRecord(t, command, actorId, at, this.state ?? null, texts, via);
       changed = record.milestones;
-      // Summaries make the history read as sentences in the Temporal UI.
-      const summary = `Persist ${command} (#${t.state.seq})`;
-      try {
-        await persistTransition.executeWithOptions({ ...persistenceOptions, summary }, [record]);
-      } catch (err) {
-        throw persistenceRefusal(err, record.contractId, record.seq); // the state stays as it was
+      if (this.projection) {
+        this.projection.add(record); // durable once this Update completes; stored in seq order behind it
+      } else {
+        // Summaries make the history read as sentences in the Temporal UI.
+        const summary = `Persist ${command} (#${t.state.seq})`;
+        try {
+          await persistTransition.executeWithOptions({ ...persistenceOptions, summary }, [record]);
+        } catch (err) {
+          throw persistenceRefusal(err, record.contractId, record.seq); // the state stays as it was
+        }
       }
     }
-    this.state = t.state; // persisted, so adopted: the database and the workflow never disagree
+    this.state = t.state; // persisted (or queued in order), so adopted: the database follows the workflow, never disagrees
     // After the write, so a request whose transition the database refused never has a workflow.
     await this.requests.start(t);
     if (t.closed) this.memory.outcomes.set(t.closed.request.id, t.closed.outcome);
     await this.requests.forward(t, actorId);
-    (via ? noticesVia(t.notices, via, actorId) : t.notices).forEach((n) => this.notices.deliver(n));
+    if (!this.projection) (via ? noticesVia(t.notices, via, actorId) : t.notices).forEach((n) => this.notices.deliver(n));
     this.attributes.publish(this.state);
     this.details.show(this.state);
     return changed;

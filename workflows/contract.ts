@@ -2,7 +2,7 @@
 // is an Update (or one of the verbs as signals) handled by the ContractEntity (contract-entity.ts); this
 // function wires the handlers, runs the deadlines and the watches, and continues-as-new to keep history
 // bounded, completing when the contract ends.
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CommandType } from '../domain/commands.js';
 import type { ContractState } from '../domain/contract.js';
 import type { Notice } from '../domain/events.js';
@@ -46,7 +46,9 @@ const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 export async function contractWorkflow(input: ContractWorkflowInput = {}): Promise<void> {
   if (input.dayMs !== undefined) guard(() => assertDayMs(input.dayMs)); // a bad test option fails the run at once
   const maxHistoryEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
-  const contract = new ContractEntity(input);
+  // Runs recorded before the projection moved behind the answer keep persisting before they answer until
+  // they continue-as-new; every new run answers at once and projects behind (workflows/projection.ts).
+  const contract = new ContractEntity({ ...input, projectBehind: patched('projected-behind') });
   (input.undelivered ?? []).forEach((n) => contract.notices.deliver(n));
 
   setHandler(contractStateQuery, () => contract.state);
@@ -60,6 +62,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   setHandler(resolveRequestUpdate, (args) => contract.resolveRequest(args), { validator: (args) => contract.validateResolveRequest(args) });
   setHandler(resolveDisputeUpdate, (args) => contract.resolveDispute(args), { validator: (args) => contract.validateResolveDispute(args) });
   acceptContractSignals((verb, signal) => contract.signalled(verb, signal));
+  if (contract.projection) void contract.projection.run();
 
   // R25, R27: the review windows' and refund requests' durable timers.
   const deadlines = new Deadlines({ state: () => contract.state, fire: () => contract.fireDeadlines() });
@@ -80,7 +83,9 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     () => contract.state?.status === 'ended' || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistoryEvents,
   );
   // Let in-flight handlers (and outcomes of closed request workflows) finish: nothing is lost at the boundary.
-  await condition(() => allHandlersFinished() && contract.watching === 0 && !deadlines.busy);
+  // The projection drains too: the next run (or the end) starts with PostgreSQL holding every seq.
+  const drained = () => contract.projection?.drained ?? true;
+  await condition(() => allHandlersFinished() && contract.watching === 0 && !deadlines.busy && drained());
   if (contract.state?.status !== 'ended') {
     await continueAsNew<typeof contractWorkflow>({
       state: contract.state,
@@ -93,6 +98,6 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       ...(input.changeRequestTtlMs === undefined ? {} : { changeRequestTtlMs: input.changeRequestTtlMs }),
     });
   }
-  // The contract has ended: its last notices are delivered before the workflow completes.
-  await condition(() => contract.notices.inFlight === 0);
+  // The contract has ended: its last records are stored and its last notices delivered before the workflow completes.
+  await condition(() => contract.notices.inFlight === 0 && drained());
 }

@@ -10,11 +10,26 @@ export const DETAIL_ROWS = 25;
 
 export class ContractDetails {
   private shownSeq: number | undefined;
+  private shown = '';
+  /** A line about the projection while it is failing (workflows/projection.ts), shown above the contract. */
+  private warning: string | undefined;
 
   /** Call from workflow code only: `new Date()` is workflow time there. */
   show(state: ContractState): void {
     if (state.seq === this.shownSeq) return;
     this.shownSeq = state.seq;
-    setCurrentDetails(contractDetails(state, new Date().toISOString(), DETAIL_ROWS));
+    this.shown = contractDetails(state, new Date().toISOString(), DETAIL_ROWS);
+    this.publish();
+  }
+
+  /** Sets (or, with undefined, clears) the projection's line. */
+  status(line: string | undefined): void {
+    if (line === this.warning) return;
+    this.warning = line;
+    this.publish();
+  }
+
+  private publish(): void {
+    setCurrentDetails(this.warning ? `${this.warning}\n\n${this.shown}` : this.shown);
   }
 }

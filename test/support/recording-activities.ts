@@ -31,6 +31,18 @@ export function createRecorder(): Recorder {
       async persistTransition(record) {
         records.push(structuredClone(record));
       },
+      // The projection: each record once, in order; its notices are then sent, as the notice pump sends them.
+      async projectTransitions(batch) {
+        const last = (id: string) => records.filter((r) => r.contractId === id).at(-1)?.seq ?? 0;
+        let written = 0;
+        for (const r of batch) {
+          if (r.seq <= last(r.contractId)) continue;
+          records.push(structuredClone(r));
+          notices.push(...structuredClone(r.notices));
+          written += 1;
+        }
+        return { projectedSeq: batch.length ? last(batch[0]!.contractId) : 0, written, skipped: batch.length - written };
+      },
       async deliverNotice(notice) {
         notices.push(structuredClone(notice));
       },

@@ -142,6 +142,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   INTERNAL: { status: 500, meaning: 'A bug; the Request-Id finds it in the logs.' },
   PERSISTENCE_FAILED: { status: 500, meaning: 'The command could not be stored; nothing was changed.' },
   COMMAND_TIMEOUT: { status: 503, meaning: 'Not answered within the deadline; retry with the same Idempotency-Key.' },
+  PROJECTION_BEHIND: { status: 503, meaning: 'The contract\'s accepted commands are not yet all stored for reading: a read that named a `seq` '
+    + '(`Contract-Min-Seq`, `minSeq`) waited 5 s for it, or a command was held back because 50 are waiting (nothing was done). Retry after `Retry-After`.' },
   DECISION_PENDING: { status: 503, meaning: 'The decision was sent; its outcome has not arrived yet. Retry with the same key.' },
   SIGN_IN_UNAVAILABLE: { status: 503, meaning: 'The JWT could not be checked: the sign-in\'s key set could not be fetched. Retry.' },
   UNAVAILABLE: { status: 503, meaning: 'PostgreSQL or Temporal is unavailable; retry with the same Idempotency-Key.' },

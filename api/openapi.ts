@@ -32,6 +32,8 @@ export interface RouteSpec {
   rules?: string[];
   /** Statuses beyond those every route of its kind can answer. */
   errors?: number[];
+  /** A read of one contract: takes Contract-Min-Seq (api/projection-wait.ts). Commands and these answer Contract-Seq. */
+  seq?: boolean;
 }
 
 /** A rule's section in the introduction (api/docs-intro.ts): the renderer's anchor for `### R4`. */
@@ -46,6 +48,14 @@ const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/).meta({
     + '(`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its '
     + 'answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED.',
   example: '3f0c1b9e-5a4b-4d0e-9a57-1d2f0a7c6b11',
+});
+
+const contractSeq = z.string().regex(/^\d+$/).meta({
+  description: 'The contract\'s `seq` this answer includes. Send it back as `Contract-Min-Seq` to read your own writes '
+    + '(absent on a replayed answer and on a command\'s preview).',
+});
+const minSeqHeader = z.string().regex(/^\d{1,10}$/).optional().meta({
+  description: 'Answer only once the contract includes this `seq` (an earlier `Contract-Seq`); waits up to 5 s, else 503 PROJECTION_BEHIND.',
 });
 
 const SUCCESS_TEXT = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'Done; no body' } as const;
@@ -83,6 +93,7 @@ function responses(r: RouteSpec): ZodOpenApiResponsesObject {
         'Request-Id': requestIdHeader,
         ...(r.idempotent ? { 'Idempotent-Replayed': replayed.optional() } : {}),
         ...(r.success === 201 ? { Location: z.string().meta({ description: 'The new resource.' }) } : {}),
+        ...(r.seq || r.command || r.path === '/contracts' && r.method === 'post' ? { 'Contract-Seq': contractSeq.optional() } : {}),
       }),
       ...(r.success === 204 ? {} : { content: { 'application/json': { schema: r.response } } }),
     },
@@ -121,6 +132,7 @@ function operation(r: RouteSpec): ZodOpenApiOperationObject {
       ...(r.params ? { path: r.params } : {}),
       ...(r.query ? { query: r.query } : {}),
       ...(r.idempotent ? { header: z.object({ 'Idempotency-Key': idempotencyKey }) } : {}),
+      ...(r.seq ? { header: z.object({ 'Contract-Min-Seq': minSeqHeader }) } : {}),
     },
     // An empty POST counts as {} (api/router.ts): a body is required only where {} is refused.
     ...(r.body ? { requestBody: { required: !r.body.safeParse({}).success, content: { 'application/json': { schema: r.body } } } } : {}),

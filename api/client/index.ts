@@ -16,9 +16,36 @@ export interface ApiClientOptions {
   onBehalfOf?: string;
   /** Run on every answer (tests check it against the document). */
   middleware?: Middleware[];
+  /**
+   * Read your own writes (default true): the client remembers the highest `Contract-Seq` it was answered for
+   * each contract and sends it as `Contract-Min-Seq` when it reads that contract again.
+   */
+  readYourWrites?: boolean;
 }
 
-export function createApiClient({ baseUrl, token, onBehalfOf, middleware = [] }: ApiClientOptions): ApiClient {
+const CONTRACT_PATH = /\/contracts\/([^/?#]+)/;
+
+/** The seq memory of one client: contract id → highest Contract-Seq seen. */
+function seqMemory(): Middleware {
+  const seen = new Map<string, number>();
+  const contractOf = (url: string) => CONTRACT_PATH.exec(new URL(url).pathname)?.[1];
+  return {
+    onRequest({ request }) {
+      const id = contractOf(request.url);
+      const seq = id === undefined ? undefined : seen.get(id);
+      if (request.method === 'GET' && seq !== undefined && !request.headers.has('contract-min-seq')) request.headers.set('contract-min-seq', String(seq));
+      return request;
+    },
+    onResponse({ request, response }) {
+      const id = contractOf(response.headers.has('location') ? new URL(response.headers.get('location')!, request.url).href : request.url);
+      const seq = Number(response.headers.get('contract-seq') ?? NaN);
+      if (id !== undefined && Number.isInteger(seq)) seen.set(id, Math.max(seen.get(id) ?? 0, seq));
+      return response;
+    },
+  };
+}
+
+export function createApiClient({ baseUrl, token, onBehalfOf, middleware = [], readYourWrites = true }: ApiClientOptions): ApiClient {
   const client = createClient<paths>({ baseUrl });
   client.use({
     onRequest({ request }) {
@@ -26,7 +53,7 @@ export function createApiClient({ baseUrl, token, onBehalfOf, middleware = [] }:
       if (onBehalfOf && !request.headers.has('on-behalf-of')) request.headers.set('on-behalf-of', onBehalfOf);
       return request;
     },
-  }, ...middleware);
+  }, ...(readYourWrites ? [seqMemory()] : []), ...middleware);
   return client;
 }
 

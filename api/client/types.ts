@@ -3568,6 +3568,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description The new resource. */
                     Location: string;
@@ -3719,8 +3720,14 @@ export interface operations {
     };
     getContractsId: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description Answer only once the contract includes this `seq` (the `Contract-Seq` of an earlier answer); waits up to 5 s, else 503. The `Contract-Min-Seq` header does the same; the higher of the two counts. */
+                minSeq?: string;
+            };
+            header?: {
+                /** @description Answer only once the contract includes this `seq` (an earlier `Contract-Seq`); waits up to 5 s, else 503 PROJECTION_BEHIND. */
+                "Contract-Min-Seq"?: string;
+            };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -3732,6 +3739,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     [name: string]: unknown;
@@ -3885,6 +3893,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -4071,6 +4080,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -4245,6 +4255,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -4419,6 +4430,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -4590,6 +4602,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -4759,6 +4772,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -4928,6 +4942,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -5080,10 +5095,15 @@ export interface operations {
             query?: {
                 /** @description Page size, 1 to 100. */
                 limit?: number;
+                /** @description Answer only once the contract includes this `seq` (the `Contract-Seq` of an earlier answer); waits up to 5 s, else 503. The `Contract-Min-Seq` header does the same; the higher of the two counts. */
+                minSeq?: string;
                 /** @description Pass the last page's nextCursor: a seq. */
                 startingAfter?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Answer only once the contract includes this `seq` (an earlier `Contract-Seq`); waits up to 5 s, else 503 PROJECTION_BEHIND. */
+                "Contract-Min-Seq"?: string;
+            };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -5095,6 +5115,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     [name: string]: unknown;
@@ -5231,6 +5252,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -5404,6 +5426,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -5582,6 +5605,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -5755,6 +5779,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -5928,6 +5953,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -6105,6 +6131,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -6278,6 +6305,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -6449,6 +6477,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -6666,6 +6695,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -6880,6 +6910,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     [name: string]: unknown;
@@ -7087,6 +7118,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -7261,6 +7293,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -7435,6 +7468,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -7606,6 +7640,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -7781,6 +7816,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -8180,8 +8216,14 @@ export interface operations {
     };
     getOperatorContractsId: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description Answer only once the contract includes this `seq` (the `Contract-Seq` of an earlier answer); waits up to 5 s, else 503. The `Contract-Min-Seq` header does the same; the higher of the two counts. */
+                minSeq?: string;
+            };
+            header?: {
+                /** @description Answer only once the contract includes this `seq` (an earlier `Contract-Seq`); waits up to 5 s, else 503 PROJECTION_BEHIND. */
+                "Contract-Min-Seq"?: string;
+            };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;
@@ -8193,6 +8235,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     [name: string]: unknown;
@@ -8347,6 +8390,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -8525,6 +8569,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;

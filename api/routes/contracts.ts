@@ -18,6 +18,7 @@ import {
 } from '../../db/read-model.js';
 import { type ContractBody, contractSchema, historyEntrySchema, listOf } from '../responses.js';
 import { contractIdFor, updateId } from './commands.js';
+import { minSeqOf, minSeqSchema, readAtLeast, seqQuery } from '../projection-wait.js';
 
 /**
  * The workflow task timeout of contract workflows (continue-as-new keeps it): Temporal's default. 5 s
@@ -55,8 +56,9 @@ export function contractRoutes(
       // Known from the key before anything runs, so a replayed 201 carries it too (only bodies are stored).
       res.setHeader('Location', `/contracts/${contractId}`);
       await once(db, req, res, key, requestHash(req, body), async () => {
+        let seq: number | undefined;
         try {
-          await deadline(() => temporal.workflow.executeUpdateWithStart(createContractUpdate, {
+          seq = (await deadline(() => temporal.workflow.executeUpdateWithStart(createContractUpdate, {
             // R9: the fee is the marketplace's setting (INITIATION_FEE_CENTS), never the paying client's.
             args: [{
               contractId, clientId: user.id, freelancerId: body.freelancerId, title: body.title, initiationFeeCents,
@@ -80,7 +82,7 @@ export function contractRoutes(
                 title: body.title, clientId: user.id, freelancerId: freelancer.id, clientName: user.name, freelancerName: freelancer.name,
               }),
             }),
-          }));
+          }))).contract.seq;
         } catch (err) {
           if (err instanceof WorkflowExecutionAlreadyStartedError) {
             throw new HttpProblem(409, 'CONTRACT_ENDED', 'This Idempotency-Key already created a contract, which has ended',
@@ -88,7 +90,8 @@ export function contractRoutes(
           }
           throw err;
         }
-        const contract = await loadContract(db, contractId, user.id);
+        // Its row is written by the workflow's projection just behind the answer: read once it is there.
+        const contract = await readAtLeast(db, res, contractId, seq, () => loadContract(db, contractId, user.id));
         return { status: 201, body: contractView(contract!) } satisfies Answer<ContractBody>;
       });
     },
@@ -108,19 +111,23 @@ export function contractRoutes(
   const params = z.object({ id: idSchema }).strict();
   router.add(
     { method: 'get', path: '/contracts/:id', summary: 'A contract with its milestones, pending request and project funds', tag: 'Contracts', params,
-      response: contractSchema, success: 200 },
-    async ({ params: { id } }, { res, reply }) => {
-      const contract = await loadContract(db, id, res.locals.user.id);
+      query: seqQuery, response: contractSchema, success: 200, seq: true },
+    async ({ params: { id }, query }, { req, res, reply }) => {
+      const contract = await readAtLeast(db, res, id, minSeqOf(req, query), () => loadContract(db, id, res.locals.user.id));
       if (!contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
       reply(contractView(contract));
     },
   );
 
   router.add(
-    { method: 'get', path: '/contracts/:id/history', summary: "The contract's history: every accepted command, who sent it, before → after", tag: 'Contracts', params, query: historyQuery,
+    { method: 'get', path: '/contracts/:id/history', summary: "The contract's history: every accepted command, who sent it, before → after", tag: 'Contracts', params,
+      query: historyQuery.extend({ minSeq: minSeqSchema }), seq: true,
       response: listOf(historyEntrySchema, 'HistoryList'), success: 200, description: '`startingAfter` is a `seq`: oldest first.' },
-    async ({ params: { id }, query }, { res, reply }) => {
-      if (!(await loadParties(db, id, res.locals.user.id))) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+    async ({ params: { id }, query }, { req, res, reply }) => {
+      const parties = () => db.contract.findFirst({
+        where: { id, OR: [{ clientId: res.locals.user.id }, { freelancerId: res.locals.user.id }] }, select: { seq: true },
+      });
+      if (!(await readAtLeast(db, res, id, minSeqOf(req, query), parties))) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
       const after = query.startingAfter === undefined ? 0 : Number(query.startingAfter);
       // seq is an int4 column: a larger cursor would make PostgreSQL refuse the query (a 500).
       if (!/^\d{1,10}$/.test(query.startingAfter ?? '0') || after > INT4_MAX) {

@@ -13,6 +13,7 @@ import type { Deadline } from '../deadline.js';
 import { once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 import type { Router } from '../router.js';
+import { minSeqOf, readAtLeast, seqQuery } from '../projection-wait.js';
 import { commandAnswerSchema, contractSchema } from '../responses.js';
 import { commandAnswer, updateId } from './commands.js';
 
@@ -38,7 +39,7 @@ async function operatorCommand(
   await once(db, req, res, key, requestHash(req, body), async () => {
     const handle = temporal.workflow.getHandle(contractWorkflowId(contractId));
     const result = await deadline(() => send(handle, user.id, updateId(user.id, key)));
-    return commandAnswer(result, await loadContractForOperator(db, contractId));
+    return commandAnswer(result, await readAtLeast(db, res, contractId, result.contract.seq, () => loadContractForOperator(db, contractId)));
   });
 }
 
@@ -46,12 +47,12 @@ export function operatorRoutes(router: Router, db: Db, temporal: Client, deadlin
   router.add(
     {
       method: 'get', path: '/operator/contracts/:id', summary: 'A contract as an operator sees it (open disputes included)',
-      tag: 'Operator', access: 'operator', params: contractParams, response: contractSchema, success: 200, rules: ['R28'], errors: [403],
-      description: 'Operator tokens only (403 OPERATOR_ONLY otherwise).',
+      tag: 'Operator', access: 'operator', params: contractParams, query: seqQuery, response: contractSchema, success: 200, rules: ['R28'], errors: [403],
+      description: 'Operator tokens only (403 OPERATOR_ONLY otherwise).', seq: true,
     },
-    async ({ params: { id } }, { res, reply }) => {
+    async ({ params: { id }, query }, { req, res, reply }) => {
       requireOperator(res.locals.user.role);
-      const contract = await loadContractForOperator(db, id);
+      const contract = await readAtLeast(db, res, id, minSeqOf(req, query), () => loadContractForOperator(db, id));
       if (!contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
       reply(contractView(contract));
     },

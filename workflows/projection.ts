@@ -54,7 +54,7 @@ export class Projection {
   }
 
   add(record: TransitionRecord): void {
-    this.queue.push({ record, at: Date.now(), bytes: JSON.stringify(record).length * 3 });
+    this.queue.push({ record, at: new Date().getTime(), bytes: JSON.stringify(record).length * 3 });
   }
 
   /** Validators call this: a command is refused (no history event) while the queue is past its bound. */
@@ -84,7 +84,7 @@ export class Projection {
         );
         this.queue.splice(0, batch.length);
         this.projectedSeq = to;
-        const now = Date.now();
+        const now = new Date().getTime();
         for (const q of batch) lag.record(Math.max(0, now - q.at));
         wait = RETRY_MS.first;
         if (this.failing) {

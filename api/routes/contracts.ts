@@ -14,7 +14,7 @@ import { HttpProblem } from '../problem.js';
 import { viaOf } from '../auth.js';
 import type { Router } from '../router.js';
 import {
-  contractView, historyEntryView, listContracts, listHistory, loadContract, loadParties,
+  contractView, historyEntryView, listContracts, listHistory, loadContract,
 } from '../../db/read-model.js';
 import { type ContractBody, contractSchema, historyEntrySchema, listOf } from '../responses.js';
 import { contractIdFor, updateId } from './commands.js';

@@ -62,7 +62,6 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   setHandler(resolveRequestUpdate, (args) => contract.resolveRequest(args), { validator: (args) => contract.validateResolveRequest(args) });
   setHandler(resolveDisputeUpdate, (args) => contract.resolveDispute(args), { validator: (args) => contract.validateResolveDispute(args) });
   acceptContractSignals((verb, signal) => contract.signalled(verb, signal));
-  if (contract.projection) void contract.projection.run();
 
   // R25, R27: the review windows' and refund requests' durable timers.
   const deadlines = new Deadlines({ state: () => contract.state, fire: () => contract.fireDeadlines() });

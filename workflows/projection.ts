@@ -1,10 +1,10 @@
 // The contract's projection, written behind its answers: a command's Update adopts the transition and
-// answers at once (durable in the contract's history), and its record joins this queue. One loop in the
-// workflow's main body writes whatever accumulated with ONE activity (projectTransitions), in seq order,
+// answers at once (durable in the contract's history), and its record joins this queue. One loop writes
+// whatever accumulated while the previous write ran with ONE activity (projectTransitions), in seq order,
 // so a burst of commands costs one write. A failing write is retried here for as long as it fails, visible
 // meanwhile (the details in the Temporal UI, the worker's metrics); commands are held back only past
 // MAX_UNPROJECTED records, never lost. Workflow code.
-import { ApplicationFailure, condition, log, metricMeter, proxyActivities, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, log, metricMeter, proxyActivities, sleep } from '@temporalio/workflow';
 import type { ContractActivities, TransitionRecord } from '../activities/types.js';
 import { PAYLOAD_BUDGET } from '../domain/budgets.js';
 import { projectionOptions } from './activity-options.js';
@@ -53,8 +53,14 @@ export class Projection {
     return this.queue.length === 0 && !this.writing;
   }
 
+  /**
+   * Queues a record and, unless a write is under way, starts one at once: the activity is scheduled in the
+   * same workflow task as the Update's answer, ahead of it, so the worker that completes the task gets the
+   * write eagerly, and history holds it where every server (the time-skipping test server too) replays it.
+   */
   add(record: TransitionRecord): void {
     this.queue.push({ record, at: new Date().getTime(), bytes: JSON.stringify(record).length * 3 });
+    if (!this.writing) void this.drain();
   }
 
   /** Validators call this: a command is refused (no history event) while the queue is past its bound. */
@@ -68,20 +74,33 @@ export class Projection {
     });
   }
 
-  /** The loop: runs for the workflow's whole run (it waits for records without a bound on purpose; the run ends it). */
-  async run(): Promise<never> {
+  /**
+   * The loop: writes batches until the queue is empty, then ends (the next add starts it again). A batch
+   * that fails is kept and tried again after a doubling wait, for as long as it fails: never skipped.
+   */
+  private async drain(): Promise<void> {
+    this.writing = true;
     let wait = RETRY_MS.first;
-    for (;;) {
-      await condition(() => this.queue.length > 0);
-      const batch = this.take();
-      const from = batch[0]!.record.seq;
-      const to = batch.at(-1)!.record.seq;
-      this.writing = true;
-      try {
-        await projectTransitions.executeWithOptions(
-          { ...projectionOptions, summary: from === to ? `Project #${from} ${batch[0]!.record.command}` : `Project #${from}–#${to} (${batch.length} commands)` },
-          [batch.map((q) => q.record)],
-        );
+    try {
+      while (this.queue.length) {
+        const batch = this.take();
+        const from = batch[0]!.record.seq;
+        const to = batch.at(-1)!.record.seq;
+        try {
+          await projectTransitions.executeWithOptions(
+            { ...projectionOptions, summary: from === to ? `Project #${from} ${batch[0]!.record.command}` : `Project #${from}–#${to} (${batch.length} commands)` },
+            [batch.map((q) => q.record)],
+          );
+        } catch (err) {
+          this.failing += 1;
+          this.lastError = String((err as { cause?: unknown }).cause ?? err).slice(0, 300);
+          failures.add(1);
+          log.error('projection failed; trying again', { from, to, failing: this.failing, retryInMs: wait, err: this.lastError });
+          this.status(`**Projection failing** since #${from} (${this.failing} batch(es) in a row, ${this.queue.length} record(s) waiting): ${this.lastError}`);
+          await sleep(wait, { summary: `Project #${from} again after a failure` });
+          wait = Math.min(wait * 2, RETRY_MS.max);
+          continue;
+        }
         this.queue.splice(0, batch.length);
         this.projectedSeq = to;
         const now = new Date().getTime();
@@ -92,17 +111,9 @@ export class Projection {
           this.lastError = undefined;
           this.status(undefined);
         }
-      } catch (err) {
-        this.failing += 1;
-        this.lastError = String((err as { cause?: unknown }).cause ?? err).slice(0, 300);
-        failures.add(1);
-        log.error('projection failed; trying again', { from, to, failing: this.failing, retryInMs: wait, err: this.lastError });
-        this.status(`**Projection failing** since #${from} (${this.failing} batch(es) in a row, ${this.queue.length} record(s) waiting): ${this.lastError}`);
-        await sleep(wait, { summary: `Project #${from} again after a failure` });
-        wait = Math.min(wait * 2, RETRY_MS.max);
-      } finally {
-        this.writing = false;
       }
+    } finally {
+      this.writing = false;
     }
   }
 

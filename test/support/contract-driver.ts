@@ -93,6 +93,19 @@ export class ContractDriver {
 
   state = async (): Promise<ContractState> => (await this.handle.query(contractStateQuery))!;
 
+  /**
+   * Waits (bounded) until PostgreSQL holds the contract up to the workflow's seq: commands are answered
+   * first and stored just behind (workflows/projection.ts), so a test that reads rows waits for them.
+   */
+  async projected(db: { contract: { findUnique(a: { where: { id: string }; select: { seq: true } }): Promise<{ seq: number } | null> } }): Promise<void> {
+    const seq = (await this.state()).seq;
+    for (let i = 0; i < 200; i++) {
+      if (((await db.contract.findUnique({ where: { id: this.id }, select: { seq: true } }))?.seq ?? 0) >= seq) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`contract ${this.id} was not stored up to seq ${seq} within 10 s`);
+  }
+
   /** Waits until the workflow has no workflow task or activity pending. */
   async idle(): Promise<void> {
     let raw;

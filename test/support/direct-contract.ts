@@ -1,9 +1,11 @@
 // Drives the domain directly and persists each transition through the real persistTransition activity
 // (in a MockActivityEnvironment, which gives it an activity context): persistence tests without a
-// Temporal server, writing exactly the records the workflow would.
+// Temporal server, writing exactly the records the workflow would. Created `behind`, it queues the records
+// as the workflow's projection does and writes them with projectTransitions when asked (`project()`).
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPersistence } from '../../activities/persistence.js';
+import { createProjection } from '../../activities/projection.js';
 import type { Db } from '../../db/client.js';
 import type { TransitionRecord } from '../../activities/types.js';
 import { type Command, type Transition, decide, prepareCommand, resolveRequest } from '../../domain/commands.js';
@@ -18,25 +20,42 @@ export class DirectContract {
   readonly id = randomUUID();
   private clock = Date.parse('2026-01-01T00:00:00Z');
   private readonly persistence;
+  private readonly projection;
+  /** Every text a command brought in, by its reference (the state holds references). */
+  readonly texts = new Map<string, string>();
+  /** Records accepted but not yet projected (behind only). */
+  unprojected: TransitionRecord[] = [];
 
   constructor(
     readonly db: Db,
     readonly client: IssuedUser,
     readonly freelancer: IssuedUser,
+    readonly behind = false,
   ) {
     this.persistence = createPersistence(db);
+    this.projection = createProjection(db);
   }
 
-  static async create(db: Db): Promise<DirectContract> {
+  /** Writes the queued records with one projectTransitions, as the workflow's loop does. */
+  async project(records: TransitionRecord[] = this.unprojected) {
+    const result = await new MockActivityEnvironment().run(this.projection.projectTransitions, records);
+    if (records === this.unprojected) this.unprojected = [];
+    return result;
+  }
+
+  static async create(db: Db, { behind = false } = {}): Promise<DirectContract> {
     const [client, freelancer] = await Promise.all([
       issueUser(db, { email: `${randomUUID()}@example.test`, name: 'Client' }),
       issueUser(db, { email: `${randomUUID()}@example.test`, name: 'Freelancer' }),
     ]);
-    const c = new DirectContract(db, client, freelancer);
+    const c = new DirectContract(db, client, freelancer, behind);
     const state = createContract({ contractId: c.id, clientId: client.id, freelancerId: freelancer.id, title: 'Website' }, c.now());
     await c.commit({ state, ledger: [], notices: [], effects: [] }, 'createContract', client.id);
     return c;
   }
+
+  /** A state value as people read it: the text of a reference, else the value itself. */
+  textOf = (v: string): string => this.texts.get(v) ?? v;
 
   now(): string {
     this.clock += 60_000;
@@ -48,6 +67,7 @@ export class DirectContract {
     // As the workflow does: texts become references in the state and travel beside the record.
     const prepared = prepareCommand(cmd);
     const t = decide(this.state, prepared.cmd, { actorId: actor, now: this.now() });
+    for (const [ref, text] of Object.entries(prepared.texts)) this.texts.set(ref, text);
     if (t.state.seq !== this.state.seq) await this.commit(t, cmd.type, actor, prepared.texts);
     return t;
   }
@@ -65,7 +85,8 @@ export class DirectContract {
 
   private async commit(t: Transition, command: string, actor: string, texts?: Record<string, string>): Promise<void> {
     const record = transitionRecord(t, command, actor, this.now(), this.state ?? null, texts);
-    await this.persist(record);
+    if (this.behind) this.unprojected.push(record);
+    else await this.persist(record);
     this.records.push(record);
     this.state = t.state;
   }

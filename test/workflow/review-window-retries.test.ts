@@ -1,6 +1,7 @@
 // R25: an automatic release whose write fails is owed, not dropped. Its own time-skipping server: the
-// persistence activity refuses the release's write for good ten times (past the eight doubling tries);
-// the contract keeps trying on its own, and the release lands with no command from anyone.
+// projection activity refuses the batch holding the release for good ten times; the contract (which
+// adopted the release when its timer fired) keeps trying on its own, and the release lands in PostgreSQL
+// with no command from anyone.
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -30,12 +31,12 @@ beforeAll(async () => {
   const real = createActivities({ db });
   const activities = {
     ...real,
-    async persistTransition(record: Parameters<typeof real.persistTransition>[0]) {
-      if (record.command === 'autoRelease' && refused < REFUSALS) {
+    async projectTransitions(records: Parameters<typeof real.projectTransitions>[0]) {
+      if (records.some((r) => r.command === 'autoRelease') && refused < REFUSALS) {
         refused += 1;
         throw ApplicationFailure.nonRetryable('refused by the test', 'PERSISTENCE_FAILED');
       }
-      return real.persistTransition(record);
+      return real.projectTransitions(records);
     },
   };
   const main = await Worker.create({
@@ -59,7 +60,7 @@ describe('automatic release retries (time-skipping)', () => {
     await c.fund();
     await c.submit('m1');
 
-    await env.sleep(14 * DAY_MS + 3 * 3600_000); // eight doubling tries take about 35 minutes; then every 10
+    await env.sleep(14 * DAY_MS + 3 * 3600_000); // ten tries, 1 s doubling to a minute apart: minutes
     const row = () => db.milestone.findUniqueOrThrow({ where: { contractId_id: { contractId: c.id, id: 'm1' } } });
 
     await expect.poll(async () => (await row()).state, { timeout: 20_000 }).toBe('released');

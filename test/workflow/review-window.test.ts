@@ -35,6 +35,7 @@ async function skipTo(at: string, offsetMs = 0): Promise<void> {
 describe('review window (time-skipping)', () => {
   it('R25: the funded amount is released automatically exactly 14 days after submission, not a second before, by the system', async () => {
     const c = await submitted();
+    await c.projected(ts.db);
     const submittedAt = (await ts.db.auditEvent.findFirstOrThrow({ where: { contractId: c.id, command: 'submitWork' } })).at;
     const endsAt = (await c.state()).milestones[0]!.reviewEndsAt!;
 

@@ -59,7 +59,7 @@ describe('projectTransitions', () => {
   });
 
   it('R24: the notices a batch committed are sent after the commit, each once, without an activity per notice', async () => {
-    const { c, queued } = await threeBehind();
+    const { queued } = await threeBehind();
     const pump = createNoticePump(createNotifications(db, undefined).deliverNotice);
     const projection = createProjection(db, { notices: pump });
     await new MockActivityEnvironment().run(projection.projectTransitions, queued);

@@ -12,10 +12,10 @@ import { SequenceGap, activityIds, asActivityFailure, writeRecord } from './pers
 import type { ProjectionResult, TransitionRecord } from './types.js';
 
 /**
- * One transaction may write a whole burst (up to the workflow's batch bound, 50 records): a 200-milestone
- * plan is ~0.1 s, so seconds cover the worst batch; the activity's own timeout (workflows/activity-options.ts) is longer.
+ * One transaction writes a whole burst (the workflow bounds a batch at 50 records and 512 KB, so a few
+ * 200-milestone records at most, ~0.1 s each); the activity's own timeout (workflows/activity-options.ts) is longer.
  */
-const TRANSACTION_TIMEOUT_MS = 15_000;
+const TRANSACTION_TIMEOUT_MS = 8_000;
 
 export function createProjection(db: Db, deps: { webhooks?: WebhookDispatcher | undefined; notices?: NoticePump | undefined } = {}) {
   return {

@@ -18,6 +18,12 @@ export const SEQ_WAIT = {
   retryAfterS: 1,
 } as const;
 
+/**
+ * A command's answer waits longer for its own write than a read does: the command is already applied, and
+ * a 503 would send the caller into a retry; this stays inside the API's command deadline (15 s by default).
+ */
+export const ANSWER_WAIT_MS = 10_000;
+
 /** The header a client sends back: the highest Contract-Seq it saw for the contract. */
 export const MIN_SEQ_HEADER = 'Contract-Min-Seq';
 /** The header every answer about one contract carries: the seq the answer includes. */
@@ -67,11 +73,11 @@ export async function waitForSeq(db: Db, contractId: string, seq: number, boundM
  * wait for it and read again. Sets Contract-Seq from what was read. A missing row is returned as it is.
  */
 export async function readAtLeast<R extends { seq: number } | null>(
-  db: Db, res: Response, contractId: string, seq: number | undefined, load: () => Promise<R>,
+  db: Db, res: Response, contractId: string, seq: number | undefined, load: () => Promise<R>, boundMs: number = SEQ_WAIT.boundMs,
 ): Promise<R> {
   let row = await load();
   if (seq !== undefined && (row?.seq ?? 0) < seq) {
-    await waitForSeq(db, contractId, seq);
+    await waitForSeq(db, contractId, seq, boundMs);
     row = await load();
   }
   if (row) res.setHeader(SEQ_HEADER, String(row.seq));

@@ -29,8 +29,9 @@ export const persistenceOptions: ActivityOptions = {
  * waits and tries the same records again: bounded here, never given up there.
  */
 export const projectionOptions: ActivityOptions = {
-  // A batch of up to 50 records; the transaction's own bound is 15 s (activities/projection.ts).
-  startToCloseTimeout: '20 seconds',
+  // A batch is bounded (50 records, 512 KB) and its transaction at 8 s (activities/projection.ts); a worker
+  // killed mid-attempt holds the contract's projection this long before the retry runs elsewhere.
+  startToCloseTimeout: '10 seconds',
   // As persistence: the worker that ran the workflow task gets the write without a poll round trip.
   allowEagerDispatch: true,
   retry: {

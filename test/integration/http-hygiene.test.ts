@@ -287,6 +287,7 @@ describe('no zombie', () => {
     });
     const handle = stack.client.workflow.getHandle(contractWorkflowId(contractId));
     const firstRun = (await handle.describe()).runId;
+    await expect.poll(() => stack.db.contract.count({ where: { id: contractId } })).toBe(1); // created behind the answer
     const ops = [{ op: 'add', title: 'M1', amountCents: 1000 }];
     expect((await call('POST', `/contracts/${contractId}/milestones/batch`, { token: client.token, body: { ops } })).status).toBe(200);
     await expect.poll(async () => (await handle.describe()).runId, { timeout: 10_000 }).not.toBe(firstRun);

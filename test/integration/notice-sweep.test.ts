@@ -1,7 +1,8 @@
 // Notices that always finish, on real servers: the dev server, PostgreSQL, and the real Resend
-// SDK against a local stand-in. Deliveries run on their own task queue, so a contract's commands are
-// answered while no notices worker runs at all; the sweep Schedule re-drives notices left pending past
-// their contract's two hours and gives up on those past 20 h, inside Resend's 24-hour idempotency window.
+// SDK against a local stand-in. Notices leave through the outbox the projection writes, sent by the
+// worker's notice pump, never as activities in the contract's history; the sweep Schedule re-drives
+// notices left pending past two hours and gives up on those past 20 h, inside Resend's 24-hour
+// idempotency window.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
@@ -9,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../db/client.js';
 import { createResendMailer } from '../../activities/mail.js';
 import { issueUser } from '../../api/users.js';
-import { noticeTaskQueue } from '../../domain/names.js';
 import { lastAttemptWithinMs } from '../../domain/notice-policy.js';
 import { createWorker } from '../../worker/create-worker.js';
 import { ensureNoticeSweepSchedule } from '../../worker/notice-sweep-schedule.js';
@@ -37,7 +37,7 @@ beforeAll(async () => {
   native = await NativeConnection.connect({ address: shared('temporalAddress') });
   connection = await Connection.connect({ address: shared('temporalAddress') });
   client = new Client({ connection, dataConverter: dataConverter() });
-  main = await createWorker({ connection: native, db, taskQueue, workflowBundle: { codePath: shared('workflowBundlePath') } });
+  main = await createWorker({ connection: native, db, mail: mail(), taskQueue, workflowBundle: { codePath: shared('workflowBundlePath') } });
   running = main.run();
 });
 afterAll(async () => {
@@ -67,21 +67,17 @@ const emailStates = async (contractId: string) =>
   (await db.notification.findMany({ where: { contractId }, orderBy: { id: 'asc' } })).map((n) => n.emailState);
 
 describe('notices that always finish', () => {
-  it('R24: deliveries wait on their own task queue: with no notices worker at all, commands are still answered', async () => {
-    const c = await contractWithNotices(); // answered by persistence alone: no email slot was needed
+  it('R24: notices leave through the outbox once their record is stored, sent by the notice pump: no activity per notice in the history', async () => {
+    const c = await contractWithNotices();
 
-    expect((await c.state()).milestones[0]).toMatchObject({ state: 'active', fundedCents: 1000 });
+    await expect.poll(() => emailStates(c.id), { timeout: 20_000 }).toEqual(['sent', 'sent']);
+    const keys = (await db.notification.findMany({ where: { contractId: c.id } })).map((n) => n.id);
+    expect(keys.every((k) => resend.emails.has(k))).toBe(true); // sent with the notice's key (Idempotency-Key)
+    await expect.poll(() => db.inAppMessage.count({ where: { notificationId: { in: keys } } })).toBe(keys.length);
     const history = await c.handle.fetchHistory();
-    const queues = history.events!.flatMap((e) => {
-      const a = e.activityTaskScheduledEventAttributes;
-      return a ? [[a.activityType!.name, a.taskQueue!.name]] : [];
-    });
-    expect(queues).toContainEqual(['deliverNotice', noticeTaskQueue(taskQueue)]);
-    expect(queues).toContainEqual(['persistTransition', taskQueue]);
-    expect(await emailStates(c.id)).toEqual(['pending', 'pending']);
-
-    const notices = await createNoticeWorker({ connection: native, db, mail: mail(), taskQueue });
-    await notices.runUntil(() => expect.poll(() => emailStates(c.id), { timeout: 20_000 }).toEqual(['sent', 'sent']));
+    const activities = history.events!.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(activities).toContain('projectTransitions');
+    expect(activities.filter((a) => a !== 'projectTransitions')).toEqual([]);
   });
 
   it(`R24: the Schedule's sweep re-drives notices pending past two hours, and gives up on those past 20 h (last attempt ends ${
@@ -89,8 +85,13 @@ describe('notices that always finish', () => {
     const stale = await contractWithNotices();
     const tooOld = await contractWithNotices();
     const fresh = await contractWithNotices();
-    // Their own deliveries end unfinished (as when their two hours of retries ran out): the rows stay pending.
-    for (const c of [stale, tooOld, fresh]) await c.handle.terminate('test: deliveries left pending');
+    // Their sends are lost (as with a worker killed after its projection committed): the rows are pending again.
+    for (const c of [stale, tooOld, fresh]) {
+      await c.projected(db);
+      await expect.poll(() => emailStates(c.id), { timeout: 20_000 }).toEqual(['sent', 'sent']);
+      await c.handle.terminate('test: sends lost');
+      await db.$executeRaw`UPDATE notifications SET email_state = 'pending', emailed_at = NULL, provider_id = NULL WHERE contract_id = ${c.id}`;
+    }
     const age = (contractId: string, interval: string) =>
       db.$executeRaw`UPDATE notifications SET created_at = now() - ${interval}::interval WHERE contract_id = ${contractId}`;
     await age(stale.id, '3 hours');

@@ -50,8 +50,17 @@ afterAll(async () => {
 /** Runs `fn` with a worker and a client on these keys, as a deployment configured with them would. */
 async function withKeys<T>(keys: PayloadKeys, fn: (client: Client) => Promise<T>, failNotices = false): Promise<T> {
   const activities = createRecorder().activities;
-  // A failure's message is customer data too when it quotes a title: the contract goes on without the notice.
-  if (failNotices) activities.deliverNotice = async () => { throw ApplicationFailure.nonRetryable(`could not deliver "${FIRST_TITLE}"`, 'TEST_FAILURE'); };
+  // A failure's message is customer data too when it quotes a title: the projection's first batch fails
+  // with it (shown in the contract's details too), and the workflow writes the batch again.
+  if (failNotices) {
+    const project = activities.projectTransitions;
+    let failed = false;
+    activities.projectTransitions = async (records) => {
+      if (failed) return project(records);
+      failed = true;
+      throw ApplicationFailure.nonRetryable(`could not store "${FIRST_TITLE}"`, 'TEST_FAILURE');
+    };
+  }
   const main = await Worker.create({
     connection: native, taskQueue, dataConverter: dataConverter(keys), activities,
     workflowBundle: { codePath: shared('workflowBundlePath') },
@@ -94,9 +103,9 @@ describe('payload encryption on the dev server', () => {
       const c = new ContractDriver(client, taskQueue, contractId);
       await c.create();
       await c.add(FIRST_TITLE, 1000);
-      // Bounded: the notice's one attempt fails within seconds on a busy machine.
+      // Bounded: the batch's one attempt fails within seconds on a busy machine.
       for (let i = 0; !(await c.handle.fetchHistory()).events?.some((e) => e.activityTaskFailedEventAttributes); i++) {
-        if (i >= 150) throw new Error('the failing notice was not recorded within 15 s');
+        if (i >= 150) throw new Error('the failing projection was not recorded within 15 s');
         await new Promise((r) => setTimeout(r, 100));
       }
     }, true);

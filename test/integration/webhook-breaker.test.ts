@@ -68,6 +68,7 @@ describe('webhook circuit breaker (R29)', () => {
     await openCircuit(id, 1_500);
     await c.add('Design', 5000);
     await c.add('Build', 5000);
+    await c.idle(); // stored behind the answers, and their deliveries dispatched (held)
     const waiting = await held(id);
     expect(waiting).toBeGreaterThanOrEqual(2);
     await sleep(2_500); // past the opening, and nothing new happens on the contract
@@ -91,6 +92,7 @@ describe('webhook circuit breaker (R29)', () => {
     const { c, r, id, log } = await contractEndpoint(stack, call, 'ok');
     await openCircuit(id, 60_000);
     for (let i = 0; i < 3; i++) await c.add(`Milestone ${i}`, 5000);
+    await c.idle(); // stored behind the answers, and their deliveries dispatched (held)
     const waiting = await held(id);
     expect(waiting).toBeGreaterThanOrEqual(3);
     // The opening ended and a probe closed the circuit, but the resume after it never ran (Temporal was

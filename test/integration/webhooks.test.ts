@@ -74,6 +74,8 @@ async function lifecycle(c: ContractDriver, freelancerId: string): Promise<void>
   await c.fund();
   await c.release('m3', 1000);
   await c.send('endContract', { actorId: c.clientId });
+  await c.projected(stack.db); // every event is stored (the projection is just behind the answers)…
+  await c.idle(); // …and its deliveries started
 }
 
 async function newContract() {
@@ -83,6 +85,7 @@ async function newContract() {
     freelancerId: p.freelancer.id,
   });
   await c.create();
+  await c.projected(stack.db); // its row is written just behind the answer; endpoints name it
   return { p, c };
 }
 
@@ -392,7 +395,7 @@ describe('webhooks (R29)', () => {
     const activities = history.events!.flatMap(
       (ev) => ev.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
     );
-    expect(activities).toContain('persistTransition');
+    expect(activities).toContain('projectTransitions');
     expect(activities.filter((a) => /webhook/i.test(a))).toEqual([]);
     expect((await c.state()).milestones[0]!.state).toBe('submitted');
   });

@@ -22,6 +22,7 @@ export async function contractEndpoint(stack: Stack, call: ReturnType<typeof htt
   const p = await newParties(stack);
   const c = new ContractDriver(stack.client, stack.taskQueue, undefined, { clientId: p.client.id, freelancerId: p.freelancer.id });
   await c.create();
+  await c.projected(stack.db); // its row is written just behind the answer; the endpoint names it
   const r = await startReceiver();
   open.push(r);
   r.behave(() => behave);

@@ -48,11 +48,11 @@ afterAll(async () => {
 });
 
 /** Runs `fn` with a worker and a client on these keys, as a deployment configured with them would. */
-async function withKeys<T>(keys: PayloadKeys, fn: (client: Client) => Promise<T>, failNotices = false): Promise<T> {
+async function withKeys<T>(keys: PayloadKeys, fn: (client: Client) => Promise<T>, failFirstWrite = false): Promise<T> {
   const activities = createRecorder().activities;
   // A failure's message is customer data too when it quotes a title: the projection's first batch fails
   // with it (shown in the contract's details too), and the workflow writes the batch again.
-  if (failNotices) {
+  if (failFirstWrite) {
     const project = activities.projectTransitions;
     let failed = false;
     activities.projectTransitions = async (records) => {

@@ -111,16 +111,20 @@ async function timeline(c: ContractDriver, sinceMs: number): Promise<string[]> {
 
 const figure = (name: string, values: Record<string, unknown>) => console.log(JSON.stringify({ figure: name, ...values }));
 
+/** JSON with object keys sorted: two values compare equal whatever order their keys came in. */
+const canonical = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) =>
+  x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x);
+
 /** Polls `read` until it equals `want` (bounded: `ms`), then returns how long that took. */
 async function until<T>(read: () => Promise<T>, want: T, ms: number, what: string): Promise<number> {
   const started = performance.now();
   let last: T | undefined;
   while (performance.now() - started < ms) {
     last = await read();
-    if (JSON.stringify(last) === JSON.stringify(want)) return performance.now() - started;
+    if (canonical(last) === canonical(want)) return performance.now() - started;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${what}: still ${JSON.stringify(last)} after ${ms} ms, not ${JSON.stringify(want)}`);
+  throw new Error(`${what}: still ${canonical(last)} after ${ms} ms, not ${canonical(want)}`);
 }
 
 async function currentDetails(c: ContractDriver): Promise<string> {

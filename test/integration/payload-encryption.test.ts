@@ -167,7 +167,7 @@ describe('payload encryption on the dev server', () => {
     expect(failure.message).toBe('Encoded failure');
     expect(encodingOf(failure.encodedAttributes!)).toBe(ENCRYPTED_ENCODING);
     const restored = await decodeOptionalFailureToOptionalError(loadDataConverter(dataConverter(rotated)), failure);
-    expect(restored?.message).toBe(`could not deliver "${FIRST_TITLE}"`);
+    expect(restored?.message).toBe(`could not store "${FIRST_TITLE}"`);
   });
 
   it('replays with the keys, and cannot replay without them', async () => {

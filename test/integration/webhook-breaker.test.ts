@@ -65,13 +65,14 @@ describe('webhook circuit breaker (R29)', () => {
 
   it('R29: deliveries held behind an opening start after it ends, by the sweep Schedule, though the endpoint sees no new event', async () => {
     const { c, r, id, endpoint, log } = await contractEndpoint(stack, call, 'ok');
-    await openCircuit(id, 1_500);
+    // Long enough for both commands' records to be stored and dispatched (just behind their answers) inside it.
+    await openCircuit(id, 5_000);
     await c.add('Design', 5000);
     await c.add('Build', 5000);
     await c.idle(); // stored behind the answers, and their deliveries dispatched (held)
     const waiting = await held(id);
     expect(waiting).toBeGreaterThanOrEqual(2);
-    await sleep(2_500); // past the opening, and nothing new happens on the contract
+    await sleep(6_000); // past the opening, and nothing new happens on the contract
 
     expect(r.received).toHaveLength(0); // nothing starts them by itself
     const scheduleId = await ensureWebhookSweepSchedule(stack.client, stack.taskQueue);

@@ -69,17 +69,32 @@ export async function waitForSeq(db: Db, contractId: string, seq: number, boundM
 }
 
 /**
- * Loads a contract's row (with `load`) that includes `seq`: read once, and if the projection is behind,
- * wait for it and read again. Sets Contract-Seq from what was read. A missing row is returned as it is.
+ * A read of a contract's row (with `load`) that includes `seq`: loaded, and if the projection is behind,
+ * loaded again once it has the seq. Not found (or not the caller's) is answered at once, never after a
+ * wait: how long a 404 takes tells nothing about a contract. Sets Contract-Seq from what was read.
  */
 export async function readAtLeast<R extends { seq: number } | null>(
-  db: Db, res: Response, contractId: string, seq: number | undefined, load: () => Promise<R>, boundMs: number = SEQ_WAIT.boundMs,
+  db: Db, res: Response, contractId: string, seq: number | undefined, load: () => Promise<R>,
 ): Promise<R> {
   let row = await load();
-  if (seq !== undefined && (row?.seq ?? 0) < seq) {
-    await waitForSeq(db, contractId, seq, boundMs);
+  if (row && seq !== undefined && row.seq < seq) {
+    await waitForSeq(db, contractId, seq);
     row = await load();
   }
+  if (row) res.setHeader(SEQ_HEADER, String(row.seq));
+  return row;
+}
+
+/**
+ * A command's answer: its own write, which the projection stores just behind the Update's answer. Waits
+ * first (one indexed read when it is there already, a few short polls when it is a batch behind), then
+ * loads the view once. Sets Contract-Seq.
+ */
+export async function answerAtLeast<R extends { seq: number } | null>(
+  db: Db, res: Response, contractId: string, seq: number | undefined, load: () => Promise<R>,
+): Promise<R> {
+  if (seq !== undefined && seq > 0) await waitForSeq(db, contractId, seq, ANSWER_WAIT_MS);
+  const row = await load();
   if (row) res.setHeader(SEQ_HEADER, String(row.seq));
   return row;
 }

@@ -24,7 +24,7 @@ import { changeRequestsEnabled, contractView, loadContract, loadContractState, l
 import { loadTexts, withTexts } from '../../db/texts.js';
 import { decide } from '../../domain/commands.js';
 import { commandAnswerSchema, previewSchema } from '../responses.js';
-import { ANSWER_WAIT_MS, readAtLeast } from '../projection-wait.js';
+import { answerAtLeast } from '../projection-wait.js';
 
 
 const contractParams = z.object({ id: idSchema }).strict();
@@ -65,7 +65,7 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
           // deadline (a 503 stores nothing), gets its answer: a closed workflow keeps its Update outcomes.
           const landed = await landedBefore(temporal, deadline, id, updateId(user.id, key));
           if (!landed) throw new HttpProblem(409, 'CONTRACT_ENDED', 'Contract ended', 'the contract has ended and accepts no changes', 'R3');
-          const fresh = await readAtLeast(db, res, id, landed.contract.seq, () => loadContract(db, id, user.id), ANSWER_WAIT_MS);
+          const fresh = await answerAtLeast(db, res, id, landed.contract.seq, () => loadContract(db, id, user.id));
           return commandAnswer(await withDiffTexts(landed, id), fresh);
         }
         const featureEnabled = () => changeRequestsEnabled(db, contract.clientId, CHANGE_REQUEST_FLAG, changeRequestsByDefault);
@@ -85,7 +85,7 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
           });
         // Answered by the workflow; the view is PostgreSQL's once the projection has this command (read-your-writes),
         // and so are the texts its diff names (the projection stores the texts a command brought in).
-        const fresh = await readAtLeast(db, res, id, result.contract?.seq, () => loadContract(db, id, user.id), ANSWER_WAIT_MS);
+        const fresh = await answerAtLeast(db, res, id, result.contract?.seq, () => loadContract(db, id, user.id));
         return commandAnswer(await withDiffTexts(result, id), fresh);
       });
     });

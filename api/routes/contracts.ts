@@ -18,7 +18,7 @@ import {
 } from '../../db/read-model.js';
 import { type ContractBody, contractSchema, historyEntrySchema, listOf } from '../responses.js';
 import { contractIdFor, updateId } from './commands.js';
-import { ANSWER_WAIT_MS, minSeqOf, minSeqSchema, readAtLeast, seqQuery } from '../projection-wait.js';
+import { answerAtLeast, minSeqOf, minSeqSchema, readAtLeast, seqQuery } from '../projection-wait.js';
 
 /**
  * The workflow task timeout of contract workflows (continue-as-new keeps it): Temporal's default. 5 s
@@ -91,7 +91,7 @@ export function contractRoutes(
           throw err;
         }
         // Its row is written by the workflow's projection just behind the answer: read once it is there.
-        const contract = await readAtLeast(db, res, contractId, seq, () => loadContract(db, contractId, user.id), ANSWER_WAIT_MS);
+        const contract = await answerAtLeast(db, res, contractId, seq, () => loadContract(db, contractId, user.id));
         return { status: 201, body: contractView(contract!) } satisfies Answer<ContractBody>;
       });
     },

@@ -13,7 +13,7 @@ import type { Deadline } from '../deadline.js';
 import { once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 import type { Router } from '../router.js';
-import { ANSWER_WAIT_MS, minSeqOf, readAtLeast, seqQuery } from '../projection-wait.js';
+import { answerAtLeast, minSeqOf, readAtLeast, seqQuery } from '../projection-wait.js';
 import { commandAnswerSchema, contractSchema } from '../responses.js';
 import { commandAnswer, updateId } from './commands.js';
 
@@ -39,7 +39,7 @@ async function operatorCommand(
   await once(db, req, res, key, requestHash(req, body), async () => {
     const handle = temporal.workflow.getHandle(contractWorkflowId(contractId));
     const result = await deadline(() => send(handle, user.id, updateId(user.id, key)));
-    return commandAnswer(result, await readAtLeast(db, res, contractId, result.contract.seq, () => loadContractForOperator(db, contractId), ANSWER_WAIT_MS));
+    return commandAnswer(result, await answerAtLeast(db, res, contractId, result.contract.seq, () => loadContractForOperator(db, contractId)));
   });
 }
 

@@ -17,6 +17,8 @@ import { createNoticeWorker } from './notice-worker.js';
 import { dataConverter, describePayloadKeys, failureConverterPath } from '../codec/data-converter.js';
 import { createWebhookWorker } from './webhook-worker.js';
 import { resealSecrets } from '../webhooks/reseal.js';
+import { createNotifications } from '../activities/notifications.js';
+import { createNoticePump, redrivePendingNotices } from '../activities/notice-pump.js';
 import { secretBoxFromEnv } from '../webhooks/secret-box.js';
 
 const running: { worker?: Worker } = {};
@@ -58,8 +60,12 @@ if (resealed) console.log(JSON.stringify({ level: 'info', msg: 'webhook secrets 
 const workflowBundle = process.env.WORKFLOW_BUNDLE_PATH
   ? { codePath: process.env.WORKFLOW_BUNDLE_PATH }
   : { code: (await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: new DefaultLogger('WARN') })).code };
+// The notices projections commit are sent from this process; what a process killed mid-send left pending
+// is taken again by this one's re-drive (activities/notice-pump.ts).
+const pump = createNoticePump(createNotifications(db, mail).deliverNotice);
+const stopRedrive = redrivePendingNotices(db, pump);
 const worker = await createWorker({
-  secrets, workflowBundle,
+  secrets, workflowBundle, notices: pump,
   connection, db, ...(mail ? { mail } : {}), namespace: settings.namespace,
   ...(process.env.TASK_QUEUE ? { taskQueue: process.env.TASK_QUEUE } : {}),
 });
@@ -87,6 +93,7 @@ console.log(JSON.stringify({
 try {
   await Promise.all([worker.run(), notices.run(), webhooks.run()]);
 } finally {
+  stopRedrive();
   await Promise.all([db.$disconnect(), webhookDb.$disconnect()]);
   await connection.close();
 }

@@ -5,7 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../db/client.js';
 import { createNotifications } from '../../activities/notifications.js';
-import { createNoticePump } from '../../activities/notice-pump.js';
+import { createNoticePump, redrivePendingNotices } from '../../activities/notice-pump.js';
 import { createProjection } from '../../activities/projection.js';
 import type { TransitionRecord } from '../../activities/types.js';
 import { shared } from '../support/context.js';
@@ -75,5 +75,25 @@ describe('projectTransitions', () => {
     const states = await db.notification.findMany({ where: { id: { in: keys } }, select: { emailState: true } });
     expect(states.every((s) => s.emailState === 'skipped')).toBe(true);
     expect(pump.pending).toBe(0);
+  });
+
+  it('R24: a notice left pending (its process died mid-send) is taken again by a worker\'s re-drive, and sent once', async () => {
+    const { queued } = await threeBehind();
+    await new MockActivityEnvironment().run(createProjection(db).projectTransitions, queued); // stored; nobody sends
+    const keys = queued.flatMap((r) => r.notices.map((n) => n.key));
+    expect(await db.notification.count({ where: { id: { in: keys }, emailState: 'pending' } })).toBe(keys.length);
+
+    const pump = createNoticePump(createNotifications(db, undefined).deliverNotice);
+    const stop = redrivePendingNotices(db, pump, { policy: { everyMs: 200, graceMs: 0, limit: 1000 } });
+    try {
+      const deadline = Date.now() + 15_000; // bounded: a few looks
+      while (Date.now() < deadline && (await db.notification.count({ where: { id: { in: keys }, emailState: 'pending' } })) > 0) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      stop();
+    }
+    expect(await db.notification.count({ where: { id: { in: keys }, emailState: 'skipped' } })).toBe(keys.length);
+    expect(await db.inAppMessage.count({ where: { notificationId: { in: keys } } })).toBe(keys.length);
   });
 });

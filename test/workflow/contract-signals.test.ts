@@ -36,6 +36,7 @@ describe('signals on the contract workflow', () => {
     await c.handle.signal(releasePaymentSignal, { operatorId: 'ops-jane', milestoneId: 'm1', amountCents: 600 });
     await expect.poll(() => milestone(c)).toMatchObject({ state: 'released', releasedCents: 600 });
 
+    await c.idle(); // records are written by the projection, just behind the state
     const audit = recorded(c).records.slice(-2).map((r) => [r.command, r.actorId]);
     expect(audit).toEqual([['submitWork', 'operator:ops-sam'], ['releasePayment', 'operator:ops-jane']]);
     expect((await c.state()).balances.projectFundsCents).toBe(400); // R8: the rest stays in project funds
@@ -49,6 +50,7 @@ describe('signals on the contract workflow', () => {
 
     await expect.poll(async () => (await c.state()).changeRequest).toBeNull();
     expect(await milestone(c)).toMatchObject({ amountCents: 800, fundedCents: 800 });
+    await c.idle(); // records are written by the projection, just behind the state
     const closed = recorded(c).records.find((r) => r.request?.id === requestId && r.request?.state === 'approved');
     expect(closed?.actorId).toBe('operator:ops-jane');
   });
@@ -98,6 +100,7 @@ describe('signals on the contract workflow', () => {
     await c.handle.signal(requestResolvedSignal, { requestId: requestId!, kind: 'change', outcome: 'approved', decidedBy: FREELANCER, operator: false });
 
     await expect.poll(async () => (await c.state()).changeRequest).toBeNull();
+    await c.idle(); // records are written by the projection, just behind the state
     const closed = recorded(c).records.find((r) => r.request?.id === requestId && r.request?.state !== 'pending');
     expect(closed).toMatchObject({ actorId: 'operator (unnamed)', request: { state: 'approved' } });
     const told = closed!.notices.filter((n) => n.event === 'change_request_approved').map((n) => [n.recipientRole, n.decidedBy]);
@@ -121,6 +124,7 @@ describe('signals on the contract workflow', () => {
     expect(await child.result()).toBe('approved');
     expect(afterStale).toEqual(['RUNNING', requestId]);
     await expect.poll(() => milestone(c)).toMatchObject({ amountCents: 700 });
+    await c.idle(); // records are written by the projection, just behind the state
     expect(recorded(c).records.find((r) => r.request?.state === 'approved')?.actorId).toBe('operator:ops-sam');
   });
 });

@@ -137,6 +137,7 @@ describe('nothing stays pending for ever', () => {
     await w.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).cancel();
 
     await expect.poll(async () => (await c.state()).changeRequest).toBeNull();
+    await c.idle(); // records are written by the projection, just behind the state
     expect(recordsOf(c).at(-1)).toMatchObject({ actorId: 'operator (unnamed)', request: { id: requestId, state: 'canceled' } });
     await expect.poll(() => noticesOf(c).filter((n) => n.reason === 'its workflow was cancelled').length).toBe(2);
     expect((await c.state()).milestones[0]!.title).toBe(textRef('Milestone 1'));

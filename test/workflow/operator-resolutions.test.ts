@@ -83,6 +83,7 @@ describe('a request report is bounded', () => {
     });
 
     await expect.poll(async () => (await c.state()).changeRequest, { timeout: 20_000 }).toBeNull();
+    await c.idle(); // records are written by the projection, just behind the state
     const closed = w.recorder.forContract(c.id).records.find((r) => r.request?.id === requestId && r.request?.state === 'rejected')!;
     expect(closed.actorId).toBe('operator (unnamed)');
     const reasons = closed.notices.map((n) => n.reason ?? '');

@@ -1,0 +1,92 @@
+// The payments port in the contract's words (R31): money that crosses the platform's boundary is a charge
+// (the client pays a deposit, fee included), a transfer (a release pays the freelancer) or a refund (money
+// goes back to the client). Each movement is named by the ledger entry it carries out, so a retried call
+// is the same call. Adapters (payments/) say what the provider did in four words: succeeded, pending
+// (confirms later), declined (refused for a reason a party can act on) or failed (try again later).
+import type { LedgerEntry, LedgerKind } from './events.js';
+
+export type Provider = 'ledger' | 'stripe';
+
+export interface Charge {
+  /** The deposit's ledger key: the idempotency key is derived from it. */
+  key: string;
+  contractId: string;
+  milestoneId: string | null;
+  /** What the client pays: the deposit, the initiation fee included (R9). */
+  amountCents: number;
+  /** The platform's part of it, kept when the rest is transferred on. */
+  feeCents: number;
+  /** The client's saved payment method (a provider id); none in ledger mode. */
+  paymentMethodId: string | null;
+}
+
+export interface Transfer {
+  /** The release's ledger key. */
+  key: string;
+  contractId: string;
+  milestoneId: string | null;
+  amountCents: number;
+  /** The freelancer's payout account (a provider id); none yet means the payout waits for one. */
+  payoutAccountId: string | null;
+}
+
+export interface Refund {
+  /** The refund's ledger key. */
+  key: string;
+  contractId: string;
+  milestoneId: string | null;
+  amountCents: number;
+  /** The contract's charges still refundable, oldest first: a refund is taken from them in that order. */
+  charges: { reference: string; refundableCents: number }[];
+}
+
+export type PaymentOutcome =
+  | { status: 'succeeded'; reference: string }
+  /** Accepted, confirmed later (a bank debit): the provider's webhook says how it ended. */
+  | { status: 'pending'; reference: string }
+  /** Refused for good (a declined card, an account that cannot be paid): never recorded as done. */
+  | { status: 'declined'; reason: string; code: string; reference?: string }
+  /** Not carried out this time (the provider erred or did not answer); `retryable` says whether to try again. */
+  | { status: 'failed'; reason: string; retryable: boolean };
+
+/** One movement as the provider records it, for reconciliation. */
+export interface ProviderMovement {
+  type: 'charge' | 'transfer' | 'refund';
+  reference: string;
+  amountCents: number;
+  /** The ledger key it carries out, when the provider kept it (metadata). */
+  key?: string;
+}
+
+export interface PaymentsPort {
+  readonly provider: Provider;
+  charge(c: Charge): Promise<PaymentOutcome>;
+  transfer(t: Transfer): Promise<PaymentOutcome>;
+  refund(r: Refund): Promise<PaymentOutcome>;
+  /** What the provider recorded for one contract (its transfer group). */
+  movements(contractId: string): Promise<ProviderMovement[]>;
+}
+
+/** Which ledger entries cross the boundary, and as what; escrow moves and fees stay inside the books. */
+export const CROSSES_BOUNDARY: Partial<Record<LedgerKind, ProviderMovement['type']>> = {
+  deposit: 'charge',
+  release: 'transfer',
+  refund: 'refund',
+};
+
+/** The movements one transition's ledger asks of the provider, in order (charges first). */
+export function movementsOf(ledger: LedgerEntry[]): { entry: LedgerEntry; type: ProviderMovement['type']; feeCents: number }[] {
+  const fee = ledger.find((e) => e.kind === 'fee')?.amountCents ?? 0;
+  return ledger.flatMap((entry) => {
+    const type = CROSSES_BOUNDARY[entry.kind];
+    return type ? [{ entry, type, feeCents: type === 'charge' ? fee : 0 }] : [];
+  });
+}
+
+/**
+ * The idempotency key of a movement: the ledger key itself (contract, seq, kind, milestone), never a run id
+ * or an attempt number, so every retry of an activity and every retry inside the SDK is the same request.
+ * A refund spread over several charges adds the charge's place.
+ */
+export const idempotencyKey = (ledgerKey: string, part?: number): string =>
+  part === undefined ? `mc:${ledgerKey}` : `mc:${ledgerKey}:${part}`;

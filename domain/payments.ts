@@ -67,6 +67,37 @@ export interface PaymentsPort {
   movements(contractId: string): Promise<ProviderMovement[]>;
 }
 
+/** One ledger entry the provider is asked to carry out (activities/payments.ts moveMoney). */
+export interface MoneyMovement {
+  type: 'charge' | 'transfer' | 'refund';
+  /** The ledger entry's key. */
+  key: string;
+  contractId: string;
+  milestoneId: string | null;
+  amountCents: number;
+  /** The initiation fee inside a charge (R9). */
+  feeCents?: number;
+  /** Who pays (charge) or is paid back (refund): the client; who is paid (transfer): the freelancer. */
+  partyId: string;
+  /** A retry an operator or a new payout account asked for after a refusal: a new request to the provider. */
+  retry?: number;
+}
+
+/** What a movement came to: done, or accepted and confirmed later. */
+export interface MoneyResult {
+  status: 'succeeded' | 'pending';
+  reference: string;
+}
+
+/** The failure types the workflows tell apart; none of them is retried by Temporal. */
+export const PAYMENT_FAILURES = {
+  charge: 'PAYMENT_DECLINED',
+  transfer: 'PAYOUT_DECLINED',
+  refund: 'REFUND_DECLINED',
+  /** The provider refused the request itself (configuration, a reused key): an operator must look. */
+  broken: 'PAYMENT_PROVIDER_ERROR',
+} as const;
+
 /** Which ledger entries cross the boundary, and as what; escrow moves and fees stay inside the books. */
 export const CROSSES_BOUNDARY: Partial<Record<LedgerKind, ProviderMovement['type']>> = {
   deposit: 'charge',

@@ -24,6 +24,9 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   VERSION_REQUIRED: { status: 400, meaning: 'An answer to a request must name the version it answers.', rule: 'R16' },
   SENDER_REQUIRED: { status: 400, meaning: 'Signals only: a signal names the operator who sends it, `operatorId` (and may name the party, `actorId`).' },
   INVALID_SENDER: { status: 400, meaning: 'Signals only: the sender is not a well-formed id.' },
+  // 402: the payment provider refused the money movement.
+  PAYMENT_DECLINED: { status: 402, meaning: 'The client\'s payment method was declined (`declineCode` says why); nothing was charged or '
+    + 'held. Update the payment method and fund again.', rule: 'R31' },
   // 401, 403, 404
   UNAUTHENTICATED: { status: 401, meaning: 'No bearer token, or one that is unknown or revoked.' },
   FORBIDDEN_FOR_ROLE: { status: 403, meaning: 'The other party\'s command (docs/rules.md, "Who may do what").' },
@@ -129,5 +132,7 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   PERSISTENCE_FAILED: { status: 500, meaning: 'The command could not be stored; nothing was changed.' },
   COMMAND_TIMEOUT: { status: 503, meaning: 'Not answered within the deadline; retry with the same Idempotency-Key.' },
   DECISION_PENDING: { status: 503, meaning: 'The decision was sent; its outcome has not arrived yet. Retry with the same key.' },
+  PAYMENT_PROVIDER_UNAVAILABLE: { status: 503, meaning: 'The payment provider did not answer; nothing was held. Retry with the same '
+    + 'Idempotency-Key: the charge is never made twice.', rule: 'R31' },
   UNAVAILABLE: { status: 503, meaning: 'PostgreSQL or Temporal is unavailable; retry with the same Idempotency-Key.' },
 };

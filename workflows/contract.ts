@@ -55,6 +55,7 @@ import { fireDue } from '../domain/timers.js';
 import { Deadlines } from './deadlines.js';
 import { watchEarlierRequest } from './request-watch.js';
 import { resolveDisputeUpdate } from './messages.js';
+import { chargeDeposit, startPayouts } from './payments.js';
 
 const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
 const { persistTransition: persistLocally } = proxyLocalActivities<ContractActivities>(localPersistenceOptions);
@@ -148,6 +149,11 @@ const RULES_REVISION_2 = 'rules-v2-revision-2';
  * end is refused (domain/review.ts assertReviewOpen); histories from before decide them as they were recorded.
  */
 const REVIEW_CLOCK = 'review-window-clock';
+/**
+ * patched(): money crosses the boundary through the payments port (R31) — a deposit is charged before its
+ * transition is stored (a decline refuses the funding), payouts and refunds run as their own workflows.
+ */
+const PROVIDER_PAYMENTS = 'payments-through-provider';
 /** The commands the review window's end can refuse. */
 const CLOCKED: readonly string[] = ['releasePayment', 'requestRevisions', 'openDispute', 'requestRefund'];
 /**
@@ -196,7 +202,11 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
     // whose transition the database refused never has a workflow (its id would be reused by the next).
     const childFirst = opensRequest && !patched(PERSIST_BEFORE_CHILD);
     if (childFirst) await startRequests(t);
+    // Asked only of transitions that move money, so every other history is untouched.
+    const movesMoney = t.ledger.some((e) => e.kind === 'deposit' || e.kind === 'release' || e.kind === 'refund');
+    const viaProvider = movesMoney && patched(PROVIDER_PAYMENTS);
     if (t.state.seq !== state?.seq) {
+      if (viaProvider) await chargeDeposit(t); // refused: the state stays as it was, nothing is held
       const record = transitionRecord(t, command, actorId, at, state ?? null, texts);
       // Summaries make the history read as sentences in the Temporal UI.
       const summary = `Persist ${command} (#${t.state.seq})`;
@@ -210,6 +220,7 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       }
     }
     state = t.state; // persisted, so adopted: the database and the workflow never disagree
+    if (viaProvider) await startPayouts(t);
     if (opensRequest && !childFirst) await startRequests(t);
     if (t.closed) outcomes.set(t.closed.request.id, t.closed.outcome);
     for (const e of t.effects) {

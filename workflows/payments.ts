@@ -36,7 +36,7 @@ export async function chargeDeposit(t: Transition): Promise<void> {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;
       const type = cause instanceof ApplicationFailure ? cause.type ?? '' : '';
       const answer = CHARGE_ANSWERS[type] ?? UNAVAILABLE;
-      const why = (cause instanceof ApplicationFailure ? cause.details?.[0] : undefined) as { reason?: string; code?: string } | undefined);
+      const why = (cause instanceof ApplicationFailure ? cause.details?.[0] : undefined) as { reason?: string; code?: string } | undefined;
       log.warn('funding refused: the deposit was not charged', { key: entry.key, type, code: why?.code ?? null });
       throw ApplicationFailure.create({
         type: answer.code, message: answer.message(why?.reason ?? 'no reason given'), nonRetryable: true,

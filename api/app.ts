@@ -26,6 +26,7 @@ import { limiter, rateLimit } from './rate-limit.js';
 import { cachedReadiness, metricsGate } from './probes.js';
 import { apiLogger, requestLog } from './request-log.js';
 import { Router } from './router.js';
+import { mountStripeWebhook } from './payments-webhook.js';
 import { commandRoutes } from './routes/commands.js';
 import { contractRoutes } from './routes/contracts.js';
 import { messageRoutes } from './routes/messages.js';
@@ -66,6 +67,8 @@ export interface AppDeps {
   webhooks?: WebhookSettings;
   /** R29: seals new signing secrets and opens stored ones (default: WEBHOOK_SECRET_KEYS, or the embedded stack's key). */
   secrets?: SecretBox;
+  /** R31: the signing secret of Stripe's webhook (STRIPE_WEBHOOK_SECRET); without it the endpoint is not served. */
+  stripeWebhookSecret?: string;
 }
 
 /** The app and the routes it serves (scripts/api-client.ts builds the document from them). */
@@ -105,6 +108,8 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
   app.get('/docs', docsPolicy, apiReference({ url: '/openapi.json', cdn: '/docs/scalar.js', pageTitle: 'Milestone contracts API',
     withDefaultFonts: false, hideClientButton: true }));
 
+  // R31: Stripe signs its webhook; its raw body is what the signature covers, so it is read before JSON parsing.
+  if (deps.stripeWebhookSecret) mountStripeWebhook(app, db, temporal, deps.stripeWebhookSecret);
   // Bodies are read only past the address limit: a flood of 256 KB bodies is refused unread.
   app.use(express.json({ limit: '256kb', verify: integersOnly }));
   app.use(jsonBodiesOnly);

@@ -23,6 +23,7 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   IDEMPOTENCY_KEY_INVALID: { status: 400, meaning: 'The Idempotency-Key is not 1–255 printable ASCII characters.' },
   VERSION_REQUIRED: { status: 400, meaning: 'An answer to a request must name the version it answers.', rule: 'R16' },
   SENDER_REQUIRED: { status: 400, meaning: 'Signals only: a signal names the operator who sends it, `operatorId` (and may name the party, `actorId`).' },
+  WEBHOOK_SIGNATURE_INVALID: { status: 400, meaning: 'Stripe\'s webhook only: the Stripe-Signature header does not verify.', rule: 'R31' },
   INVALID_SENDER: { status: 400, meaning: 'Signals only: the sender is not a well-formed id.' },
   // 402: the payment provider refused the money movement.
   PAYMENT_DECLINED: { status: 402, meaning: 'The client\'s payment method was declined (`declineCode` says why); nothing was charged or '

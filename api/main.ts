@@ -10,12 +10,15 @@ import { readEnv } from './config.js';
 import { secretBoxFromEnv } from '../webhooks/secret-box.js';
 import { createApiMetrics } from './metrics.js';
 import { apiLogger } from './request-log.js';
+import { paymentsConfig } from '../payments/config.js';
 
 let env;
 let secrets;
+let payments;
 try {
   env = readEnv();
   secrets = secretBoxFromEnv();
+  payments = paymentsConfig();
 } catch (err) {
   console.error((err as Error).message);
   process.exit(2);
@@ -43,6 +46,7 @@ const server = createApp({
   initiationFeeCents: env.INITIATION_FEE_CENTS,
   commandTimeoutMs: env.COMMAND_TIMEOUT_MS,
   webhooks: { allowLoopback: env.WEBHOOKS_ALLOW_LOOPBACK === 'true', schedule: DELIVERY_SCHEDULE },
+  ...(payments.stripe?.webhookSecret ? { stripeWebhookSecret: payments.stripe.webhookSecret } : {}),
 }).listen(env.PORT, () => {
   logger.info({ port: env.PORT }, 'api listening');
 });

@@ -54,7 +54,7 @@ import { resolveDispute } from '../domain/disputes.js';
 import { fireDue } from '../domain/timers.js';
 import { Deadlines } from './deadlines.js';
 import { watchEarlierRequest } from './request-watch.js';
-import { resolveDisputeUpdate } from './messages.js';
+import { paymentSettledSignal, resolveDisputeUpdate } from './messages.js';
 import { chargeDeposit, startPayouts } from './payments.js';
 
 const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
@@ -387,6 +387,13 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
       },
     });
   }
+
+  // R31: a deposit that was accepted pending (a bank debit) settled. Its record is updated by the webhook;
+  // the contract says so in its history, and a failed one is left to an operator (docs/operations.md).
+  setHandler(paymentSettledSignal, ({ key, reference, succeeded, reason }) => {
+    if (succeeded) log.info('pending deposit confirmed', { key, reference });
+    else log.error('pending deposit failed after funding: an operator settles it', { key, reference, reason: reason ?? null });
+  });
 
   setHandler(requestResolvedSignal, async ({ requestId, outcome, decidedBy, operator, reason }) => {
     const claimed = { by: decidedBy ?? 'system', operator: operator === true, ...(reason ? { reason } : {}) };

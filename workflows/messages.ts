@@ -98,6 +98,15 @@ export const resolveRequestUpdate = defineUpdate<CommandResult, [ResolveRequestA
 export const resolveDisputeUpdate = defineUpdate<CommandResult, [ResolveDisputeArgs]>('resolveDispute');
 export const requestResolvedSignal = defineSignal<[RequestResolved]>('requestResolved');
 
+/** R31: a charge that was pending (a bank debit) confirmed or failed, from the provider's webhook. */
+export interface PaymentSettled {
+  key: string;
+  reference: string;
+  succeeded: boolean;
+  reason?: string;
+}
+export const paymentSettledSignal = defineSignal<[PaymentSettled]>('paymentSettled');
+
 /**
  * Who sends a decision signal: the contract forwards the party's `actorId`; an operator may name
  * themselves (`temporal workflow signal … --input '{"operatorId":"jane"}'`), or send nothing.

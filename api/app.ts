@@ -31,6 +31,7 @@ import { commandRoutes } from './routes/commands.js';
 import { contractRoutes } from './routes/contracts.js';
 import { messageRoutes } from './routes/messages.js';
 import { operatorRoutes } from './routes/operator.js';
+import { paymentRoutes } from './routes/payments.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { DELIVERY_SCHEDULE } from '../domain/webhook-schedule.js';
 import type { WebhookSettings } from '../webhooks/settings.js';
@@ -123,6 +124,7 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
   commandRoutes(router, db, temporal, deadline, deps.changeRequestsByDefault ?? false);
   messageRoutes(router, db);
   operatorRoutes(router, db, temporal, deadline);
+  paymentRoutes(router, db, temporal);
   webhookRoutes(router, db, temporal, taskQueue, deps.webhooks ?? { allowLoopback: false, schedule: DELIVERY_SCHEDULE },
     deps.secrets ?? secretBoxFromEnv());
   router.finish();

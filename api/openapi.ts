@@ -14,7 +14,7 @@ export interface RouteSpec {
   summary: string;
   /** Longer prose for the reference: semantics a schema cannot say. */
   description?: string;
-  tag: 'Contracts' | 'Commands' | 'Messages' | 'Operator' | 'Webhooks';
+  tag: 'Contracts' | 'Commands' | 'Messages' | 'Operator' | 'Webhooks' | 'Payments';
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
@@ -137,6 +137,7 @@ export function openApiDocument(routes: RouteSpec[]) {
       { name: 'Commands', description: 'Every contract command of the rules: each needs an Idempotency-Key.' },
       { name: 'Messages', description: 'Your in-app messages (R24).' },
       { name: 'Webhooks', description: 'R29: endpoints that receive signed events (Standard Webhooks), and their delivery logs.' },
+      { name: 'Payments', description: 'R31: your payment method or payout account at the payment provider.' },
       { name: 'Operator', description: 'Operator tokens only (R28): read any contract, resolve a dispute. An operator is never a party.' },
     ],
     components: {

@@ -508,6 +508,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/payment-details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set your payment method (client) or payout account (freelancer)
+         * @description Provider ids (Stripe: `pm_…`, `cus_…`, `acct_…`); a field left out is unchanged, null removes it. A new payout account retries your payouts that were waiting for one.
+         *
+         *     Enforces [R31](#description/r31).
+         */
+        post: operations["postMePaymentDetails"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/messages": {
         parameters: {
             query?: never;
@@ -610,6 +632,50 @@ export interface paths {
          *     Enforces [R16](#description/r16), [R19](#description/r19), [R21](#description/r21).
          */
         post: operations["postOperatorContractsIdRequestsRequestIdResolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operator/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Payouts and refunds the provider has not carried out (operator)
+         * @description Operator tokens only. Oldest first, at most 100: declined (an account that cannot be paid, or none yet) or failed (the provider did not answer within the retries). Retry one once its cause is fixed.
+         *
+         *     Enforces [R31](#description/r31).
+         */
+        get: operations["getOperatorPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operator/payouts/{key}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a payout or refund again (operator)
+         * @description Operator tokens only. The movement's workflow asks the provider again (a new request after a refusal; the same one after an outage, so nothing is paid twice). 404 when nothing waits under this key.
+         *
+         *     Enforces [R31](#description/r31).
+         */
+        post: operations["postOperatorPayoutsKeyRetry"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2746,6 +2812,40 @@ export interface components {
              */
             state: "pending" | "active" | "submitted" | "released" | "refunded";
             title: string;
+        };
+        PaymentDetails: {
+            paymentCustomerId: string | null;
+            paymentMethodId: string | null;
+            payoutAccountId: string | null;
+            /** @description Waiting payouts this change asked to try again. */
+            retriedPayouts: number;
+        };
+        PaymentDetailsInput: {
+            paymentCustomerId?: string | null;
+            paymentMethodId?: string | null;
+            payoutAccountId?: string | null;
+        };
+        PendingPayout: {
+            amountCents: number;
+            attempts: number;
+            code: string | null;
+            contractId: string;
+            /** @description The ledger entry carried out (contract:seq:kind:milestone). */
+            key: string;
+            milestoneId: string | null;
+            reason: string | null;
+            /** @description declined (refused: an account that cannot be paid, none yet) or failed (retries spent). */
+            status: string;
+            /** @enum {string} */
+            type: "transfer" | "refund" | "charge";
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            updatedAt: string;
+        };
+        PendingPayouts: {
+            data: components["schemas"]["PendingPayout"][];
         };
         /** @description "Show changes": what a batch does, field by field, by 1-based position (R11). */
         PlanDiff: {
@@ -7575,6 +7675,114 @@ export interface operations {
             };
         };
     };
+    postMePaymentDetails: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PaymentDetailsInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentDetails"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getMessages: {
         parameters: {
             query?: {
@@ -8261,6 +8469,252 @@ export interface operations {
             429: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOperatorPayouts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingPayouts"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command. */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOperatorPayoutsKeyRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        retrying: true;
+                    };
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command. */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     /** @description Seconds to wait before retrying. */

@@ -30,25 +30,33 @@ export function createPaymentActivities(db: Db, port: PaymentsPort): PaymentActi
       const row = await tx.paymentMovement.findUnique({ where: { key: m.key }, select: { status: true } });
       // Done stays done: a late answer to an earlier attempt never undoes a success.
       if (row?.status === 'succeeded') return;
+      // A refusal stays the record while a retry after it meets an outage: the retry's key is derived
+      // from the refusals so far (`attempts`), and must stay the same until that request is answered.
+      if (row?.status === 'declined' && out.status === 'failed') return;
       await tx.paymentMovement.upsert({
         where: { key: m.key },
         create: { key: m.key, ...base, ...fields },
-        update: { ...fields, attempts: { increment: 1 } },
+        update: { ...fields, ...(out.status === 'declined' ? { attempts: { increment: 1 } } : {}) },
       });
     });
   }
 
   async function request(m: MoneyMovement): Promise<PaymentOutcome> {
-    const key = m.retry ? `${m.key}:retry${m.retry}` : m.key;
+    // After a refusal the provider would replay it under the same key: asking again is a new request. A
+    // retry after an outage keeps the key (the first request may have been carried out).
+    const row = await db.paymentMovement.findUnique({ where: { key: m.key }, select: { status: true, attempts: true } });
+    const attempt = row?.status === 'declined' ? row.attempts : 0;
+    const key = m.key;
+    const again = attempt ? { attempt } : {};
     const party = await db.user.findUnique({
       where: { id: m.partyId }, select: { paymentMethodId: true, payoutAccountId: true },
     });
     if (m.type === 'charge') {
-      return port.charge({ key, contractId: m.contractId, milestoneId: m.milestoneId, amountCents: m.amountCents, feeCents: m.feeCents ?? 0,
+      return port.charge({ key, ...again, contractId: m.contractId, milestoneId: m.milestoneId, amountCents: m.amountCents, feeCents: m.feeCents ?? 0,
         paymentMethodId: party?.paymentMethodId ?? null });
     }
     if (m.type === 'transfer') {
-      return port.transfer({ key, contractId: m.contractId, milestoneId: m.milestoneId, amountCents: m.amountCents,
+      return port.transfer({ key, ...again, contractId: m.contractId, milestoneId: m.milestoneId, amountCents: m.amountCents,
         payoutAccountId: party?.payoutAccountId ?? null });
     }
     const rows = await db.paymentMovement.findMany({
@@ -56,7 +64,7 @@ export function createPaymentActivities(db: Db, port: PaymentsPort): PaymentActi
       orderBy: { createdAt: 'asc' }, select: { type: true, reference: true, amountCents: true },
     });
     const charges = refundableCharges(rows.map((r) => ({ type: r.type, reference: r.reference ?? '', amountCents: Number(r.amountCents) })));
-    return port.refund({ key, contractId: m.contractId, milestoneId: m.milestoneId, amountCents: m.amountCents, charges });
+    return port.refund({ key, ...again, contractId: m.contractId, milestoneId: m.milestoneId, amountCents: m.amountCents, charges });
   }
 
   return {

@@ -7,7 +7,12 @@ import type { LedgerEntry, LedgerKind } from './events.js';
 
 export type Provider = 'ledger' | 'stripe';
 
-export interface Charge {
+/** Asked again after the provider refused it: a new request (a refusal moved nothing), numbered. */
+interface Retried {
+  attempt?: number;
+}
+
+export interface Charge extends Retried {
   /** The deposit's ledger key: the idempotency key is derived from it. */
   key: string;
   contractId: string;
@@ -20,7 +25,7 @@ export interface Charge {
   paymentMethodId: string | null;
 }
 
-export interface Transfer {
+export interface Transfer extends Retried {
   /** The release's ledger key. */
   key: string;
   contractId: string;
@@ -30,7 +35,7 @@ export interface Transfer {
   payoutAccountId: string | null;
 }
 
-export interface Refund {
+export interface Refund extends Retried {
   /** The refund's ledger key. */
   key: string;
   contractId: string;
@@ -79,8 +84,6 @@ export interface MoneyMovement {
   feeCents?: number;
   /** Who pays (charge) or is paid back (refund): the client; who is paid (transfer): the freelancer. */
   partyId: string;
-  /** A retry an operator or a new payout account asked for after a refusal: a new request to the provider. */
-  retry?: number;
 }
 
 /** What a movement came to: done, or accepted and confirmed later. */
@@ -116,8 +119,9 @@ export function movementsOf(ledger: LedgerEntry[]): { entry: LedgerEntry; type: 
 
 /**
  * The idempotency key of a movement: the ledger key itself (contract, seq, kind, milestone), never a run id
- * or an attempt number, so every retry of an activity and every retry inside the SDK is the same request.
- * A refund spread over several charges adds the charge's place.
+ * or an activity attempt, so every retry of an activity and every retry inside the SDK is the same request.
+ * Asking again after a refusal is a new request (`attempt`; the provider would replay the refusal); a
+ * refund spread over several charges adds the charge's place.
  */
-export const idempotencyKey = (ledgerKey: string, part?: number): string =>
-  part === undefined ? `mc:${ledgerKey}` : `mc:${ledgerKey}:${part}`;
+export const idempotencyKey = (ledgerKey: string, attempt?: number, part?: number): string =>
+  `mc:${ledgerKey}${attempt ? `:r${attempt}` : ''}${part === undefined ? '' : `:${part}`}`;

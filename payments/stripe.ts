@@ -48,7 +48,7 @@ export function stripePayments(o: StripeOptions, client: Stripe = stripeClient(o
           amount: c.amountCents, currency: 'usd', payment_method: c.paymentMethodId!, confirm: true, off_session: true,
           transfer_group: c.contractId,
           metadata: { ledger_key: c.key, contract_id: c.contractId, milestone_id: c.milestoneId ?? '', fee_cents: String(c.feeCents) },
-        }, { idempotencyKey: idempotencyKey(c.key) });
+        }, { idempotencyKey: idempotencyKey(c.key, c.attempt) });
         return intentOutcome(pi);
       });
     },
@@ -61,7 +61,7 @@ export function stripePayments(o: StripeOptions, client: Stripe = stripeClient(o
         const tr = await client.transfers.create({
           amount: t.amountCents, currency: 'usd', destination: t.payoutAccountId!, transfer_group: t.contractId,
           metadata: { ledger_key: t.key, contract_id: t.contractId, milestone_id: t.milestoneId ?? '' },
-        }, { idempotencyKey: idempotencyKey(t.key) });
+        }, { idempotencyKey: idempotencyKey(t.key, t.attempt) });
         return { status: 'succeeded', reference: tr.id };
       });
     },
@@ -75,7 +75,7 @@ export function stripePayments(o: StripeOptions, client: Stripe = stripeClient(o
           const re = await client.refunds.create({
             payment_intent: p.reference, amount: p.amountCents,
             metadata: { ledger_key: r.key, contract_id: r.contractId, milestone_id: r.milestoneId ?? '' },
-          }, { idempotencyKey: idempotencyKey(r.key, i) });
+          }, { idempotencyKey: idempotencyKey(r.key, r.attempt, i) });
           if (re.status === 'failed' || re.status === 'canceled') {
             return { status: 'declined', code: `refund_${re.status}`, reason: re.failure_reason ?? `the refund ${re.id} ${re.status}`, reference: re.id };
           }

@@ -28,7 +28,6 @@ const { moveMoney } = proxyActivities<PaymentActivities>(paymentOptions);
 export async function moneyMovementWorkflow(m: MoneyMovement): Promise<MoneyResult> {
   const status: MovementStatus = { state: 'trying', rounds: 0 };
   let asked = false;
-  let declined = 0; // refusals so far: a retry after one is a new request to the provider (nothing moved)
   setHandler(retryPaymentSignal, ({ by }) => {
     log.info('retry asked', { key: m.key, by });
     asked = true;
@@ -40,14 +39,13 @@ export async function moneyMovementWorkflow(m: MoneyMovement): Promise<MoneyResu
     try {
       const out = await moveMoney.executeWithOptions(
         { ...paymentOptions, summary: `${what} ${m.amountCents} cents (${m.key})` },
-        [{ ...m, ...(declined ? { retry: declined } : {}) }],
+        [m], // after a refusal the activity makes a new request (its record counts them); after an outage the same one
       );
       status.state = 'done';
       return out;
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : err;
       const type = cause instanceof ApplicationFailure ? cause.type ?? 'ERROR' : 'ERROR';
-      if (type.endsWith('_DECLINED')) declined += 1;
       status.lastError = { type, message: cause instanceof Error ? cause.message : String(cause) };
       status.state = 'waiting';
       log.warn('movement pending: waiting for an operator or a payout account', { key: m.key, type, round: status.rounds });

@@ -17,6 +17,7 @@ import { createWebhookWorker } from '../../worker/webhook-worker.js';
 import { WorkerGroup } from './workers.js';
 import { shared } from './context.js';
 import { dataConverter } from '../../codec/data-converter.js';
+import type { PaymentsPort } from '../../domain/payments.js';
 
 export interface Stack {
   db: Db;
@@ -32,7 +33,10 @@ export interface Stack {
 }
 
 /** webhooks: R29's settings for the worker and the API (loopback receivers, a shorter schedule). */
-export async function startStack(opts: { webhooks?: WebhookSettings } = {}): Promise<Stack> {
+/** payments: R31's adapter for the worker (default: the ledger's); stripeWebhookSecret: serves Stripe's webhook. */
+export async function startStack(
+  opts: { webhooks?: WebhookSettings; payments?: PaymentsPort; stripeWebhookSecret?: string } = {},
+): Promise<Stack> {
   quietRuntime();
   const taskQueue = `test-${randomUUID()}`;
   const db = createDb(shared('databaseUrl'));
@@ -45,7 +49,7 @@ export async function startStack(opts: { webhooks?: WebhookSettings } = {}): Pro
   const newWorker = async (): Promise<WorkerGroup> => new WorkerGroup([
     await createWorker({
       connection: nativeConnection, db, taskQueue, workflowBundle: { codePath: shared('workflowBundlePath') },
-      ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+      ...(opts.webhooks ? { webhooks: opts.webhooks } : {}), ...(opts.payments ? { payments: opts.payments } : {}),
     }),
     await createNoticeWorker({ connection: nativeConnection, db, taskQueue }),
     await createWebhookWorker({
@@ -60,6 +64,7 @@ export async function startStack(opts: { webhooks?: WebhookSettings } = {}): Pro
   const server = createApp({
     db, temporal: client, taskQueue, log: () => {}, rateLimitStore, rateLimitPerMinute: 100_000,
     rateLimitPerAddressPerMinute: 1_000_000, ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+    ...(opts.stripeWebhookSecret ? { stripeWebhookSecret: opts.stripeWebhookSecret } : {}),
   }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

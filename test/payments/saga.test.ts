@@ -1,0 +1,158 @@
+// R31 through the real contract workflow, real activities and PostgreSQL, with Stripe's adapter talking to
+// stripe-mock through the recording proxy: one charge per deposit and one transfer per release however the
+// provider fails; a declined card refuses the funding and holds nothing; a freelancer without a payout
+// account is paid once they add one; operators see what waits; reconciliation finds a planted difference;
+// Stripe's signed webhook settles a deposit that confirmed later.
+import { randomUUID } from 'node:crypto';
+import Stripe from 'stripe';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createPaymentActivities } from '../../activities/payments.js';
+import { issueUser, type IssuedUser } from '../../api/users.js';
+import { stripePayments } from '../../payments/stripe.js';
+import { ContractDriver, expectRefused } from '../support/contract-driver.js';
+import { http } from '../support/http.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { startStripeMock } from '../support/stripe-mock.js';
+import { type StripeProxy, startStripeProxy } from '../support/stripe-proxy.js';
+
+const WEBHOOK_SECRET = 'whsec_test_r31';
+let mock: Awaited<ReturnType<typeof startStripeMock>>;
+let proxy: StripeProxy;
+let stack: Stack;
+let port: ReturnType<typeof stripePayments>;
+
+beforeAll(async () => {
+  mock = await startStripeMock();
+  proxy = await startStripeProxy(mock.url);
+  // No retries inside the SDK: every retry here is the activity's, the one Temporal makes after a crash too.
+  port = stripePayments({ secretKey: 'sk_test_123', apiBase: proxy.url, timeoutMs: 5_000, maxNetworkRetries: 0 });
+  stack = await startStack({ payments: port, stripeWebhookSecret: WEBHOOK_SECRET });
+});
+afterEach(() => expect(proxy.pendingFaults()).toBe(0));
+afterAll(async () => {
+  await stack?.stop();
+  await proxy?.close();
+  await mock?.stop();
+});
+
+async function parties(opts: { payoutAccount?: boolean } = {}): Promise<{ client: IssuedUser; freelancer: IssuedUser }> {
+  const [client, freelancer] = await Promise.all([stack.newUser('Client'), stack.newUser('Freelancer')]);
+  await stack.db.user.update({ where: { id: client.id }, data: { paymentMethodId: 'pm_card_visa' } });
+  if (opts.payoutAccount !== false) await stack.db.user.update({ where: { id: freelancer.id }, data: { payoutAccountId: 'acct_1Free' } });
+  return { client, freelancer };
+}
+
+async function contract(p: { client: IssuedUser; freelancer: IssuedUser }, amountCents = 10_000): Promise<ContractDriver> {
+  const c = new ContractDriver(stack.client, stack.taskQueue, undefined, { clientId: p.client.id, freelancerId: p.freelancer.id });
+  await c.create();
+  await c.add('Design', amountCents);
+  return c;
+}
+
+const ledgerKey = async (contractId: string, kind: string): Promise<string> => {
+  const rows = await stack.db.ledgerEntry.findMany({ where: { contractId, kind }, orderBy: { seq: 'asc' } });
+  expect(rows.length, `${kind} entries`).toBeGreaterThan(0);
+  return rows.at(-1)!.key;
+};
+const movement = (key: string) => stack.db.paymentMovement.findUnique({ where: { key } });
+
+describe('R31 the saga against stripe-mock', () => {
+  it('a deposit charges once and a release pays once, across lost answers and 500s', async () => {
+    const p = await parties();
+    const c = await contract(p);
+    proxy.inject('lost', '/v1/payment_intents');
+    proxy.inject('500', '/v1/payment_intents');
+    const funded = await c.fund();
+    expect(funded.contract.milestones[0]!.state).toBe('active');
+    const deposit = await ledgerKey(c.id, 'deposit');
+    const charges = proxy.createdFor('payment_intent', deposit);
+    expect(charges).toHaveLength(1);
+    expect(charges[0]!.object).toMatchObject({ amount: 10_495, transfer_group: c.id });
+    expect(await movement(deposit)).toMatchObject({ status: 'succeeded', type: 'charge', reference: charges[0]!.object.id, provider: 'stripe' });
+
+    await c.submit('m1');
+    proxy.inject('lost', '/v1/transfers', 2);
+    await c.release('m1');
+    const release = await ledgerKey(c.id, 'release');
+    await expect.poll(async () => (await movement(release))?.status, { timeout: 30_000 }).toBe('succeeded');
+    const transfers = proxy.createdFor('transfer', release);
+    expect(transfers).toHaveLength(1);
+    expect(transfers[0]!.object).toMatchObject({ amount: 10_000, destination: 'acct_1Free', transfer_group: c.id });
+
+    // Reconciliation: the ledger and the provider agree; then a transfer the ledger never made is planted.
+    const activities = createPaymentActivities(stack.db, port);
+    expect(await activities.reconcileContract(c.id)).toEqual([]);
+    const stripe = new Stripe('sk_test_123', { host: '127.0.0.1', port: Number(new URL(proxy.url).port), protocol: 'http' });
+    await stripe.transfers.create({ amount: 777, currency: 'usd', destination: 'acct_1Free', transfer_group: c.id });
+    expect(await activities.reconcileContract(c.id)).toEqual([
+      expect.objectContaining({ type: 'transfer', difference: 'unknown_to_ledger', ledgerCents: 0, providerCents: 777 }),
+    ]);
+  });
+
+  it('a declined card refuses the funding with PAYMENT_DECLINED and holds nothing; funding again charges once', async () => {
+    const p = await parties();
+    const c = await contract(p);
+    proxy.inject('decline', '/v1/payment_intents');
+    await expectRefused(c.fund(), 'PAYMENT_DECLINED', 'R31');
+    const after = await c.state();
+    expect(after.milestones[0]!.state).toBe('pending');
+    expect(after.balances).toMatchObject({ escrowCents: 0, depositsCents: 0 });
+    expect(await stack.db.ledgerEntry.count({ where: { contractId: c.id } })).toBe(0);
+    const refused = await stack.db.paymentMovement.findFirst({ where: { contractId: c.id, type: 'charge' } });
+    expect(refused).toMatchObject({ status: 'declined', code: 'generic_decline' });
+    expect(proxy.createdFor('payment_intent', refused!.key)).toHaveLength(0);
+
+    // The same transition again (same ledger key): a new request to the provider, not the replayed decline.
+    await c.fund();
+    expect(proxy.createdFor('payment_intent', refused!.key)).toHaveLength(1);
+    expect(await movement(refused!.key)).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('a freelancer without a payout account: the payout waits, operators see it, adding an account pays it once', async () => {
+    const p = await parties({ payoutAccount: false });
+    const c = await contract(p, 6_000);
+    await c.fund();
+    await c.submit('m1');
+    await c.release('m1');
+    const release = await ledgerKey(c.id, 'release');
+    await expect.poll(async () => (await movement(release))?.code, { timeout: 30_000 }).toBe('payout_account_missing');
+
+    const operator = await issueUser(stack.db, { email: `${randomUUID()}@example.test`, name: 'Ops', role: 'operator' });
+    const call = http(stack.baseUrl);
+    const listed = await call('GET', '/operator/payouts', { token: operator.token });
+    expect(listed.status).toBe(200);
+    expect(listed.body.data).toEqual(expect.arrayContaining([expect.objectContaining({ key: release, type: 'transfer', status: 'declined', amountCents: 6_000 })]));
+    expect((await call('GET', '/operator/payouts', { token: p.client.token })).status).toBe(403);
+
+    const set = await call('POST', '/me/payment-details', { token: p.freelancer.token, body: { payoutAccountId: 'acct_1Later' } });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ payoutAccountId: 'acct_1Later', retriedPayouts: 1 });
+    await expect.poll(async () => (await movement(release))?.status, { timeout: 30_000 }).toBe('succeeded');
+    const transfers = proxy.createdFor('transfer', release);
+    expect(transfers).toHaveLength(1);
+    expect(transfers[0]!.object).toMatchObject({ destination: 'acct_1Later', amount: 6_000 });
+  });
+
+  it('a deposit that confirms later is pending until Stripe\'s signed webhook says it succeeded', async () => {
+    const p = await parties();
+    const c = await contract(p);
+    proxy.inject('pending', '/v1/payment_intents');
+    await c.fund();
+    const deposit = await ledgerKey(c.id, 'deposit');
+    const row = await movement(deposit);
+    expect(row).toMatchObject({ status: 'pending' });
+
+    const payload = JSON.stringify({
+      id: 'evt_r31', object: 'event', type: 'payment_intent.succeeded', api_version: '2026-11-18', created: 1, livemode: false,
+      pending_webhooks: 1, request: null, data: { object: { id: row!.reference, object: 'payment_intent', last_payment_error: null } },
+    });
+    const call = http(stack.baseUrl);
+    const forged = await call('POST', '/payments/stripe/webhook', { raw: payload, key: null, headers: { 'stripe-signature': 't=1,v1=bad' } });
+    expect(forged.status).toBe(400);
+    expect((await movement(deposit))?.status).toBe('pending');
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
+    const ok = await call('POST', '/payments/stripe/webhook', { raw: payload, key: null, headers: { 'stripe-signature': signature } });
+    expect(ok.status).toBe(200);
+    expect((await movement(deposit))?.status).toBe('succeeded');
+  });
+});

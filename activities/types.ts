@@ -2,6 +2,7 @@
 import type { RequestKind, RequestOutcome } from '../domain/change-request.js';
 import type { RequestWorkflowStatus } from './requests.js';
 import type { ContractSummary } from '../domain/contract.js';
+import type { HeldSweepResult } from '../webhooks/held-sweep.js';
 import type { Milestone } from '../domain/milestone.js';
 import type { LedgerEntry, Notice } from '../domain/events.js';
 
@@ -66,6 +67,11 @@ export interface StaleNoticeQuery {
 
 export interface NoticeSweepActivities {
   findStaleNotices(query: StaleNoticeQuery): Promise<{ notices: Notice[]; gaveUp: number }>;
+}
+
+export interface WebhookSweepActivities {
+  /** Probes quiet endpoints past their circuit's opening and starts deliveries held behind a closed one. */
+  sweepHeldWebhookDeliveries(): Promise<HeldSweepResult>;
 }
 
 export interface AnswerSweepActivities {

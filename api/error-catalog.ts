@@ -1,5 +1,5 @@
 // Every problem `code` an integrator can meet, with its status, meaning and rule: rendered in the API
-// reference's introduction. test/domain/error-catalog.test.ts fails when a code used in the source is
+// reference's introduction. test/api/error-catalog.test.ts fails when a code used in the source is
 // missing here, so the table cannot fall behind the code.
 export interface ErrorEntry {
   status: number;
@@ -74,8 +74,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
     + 'request, dispute or refund request on that milestone from the end on (`reviewEndsAt`).', rule: 'R25' },
   NO_OPEN_DISPUTE: { status: 409, meaning: 'The dispute is not open on this milestone.', rule: 'R28' },
   ENDPOINT_DISABLED: { status: 409, meaning: 'A redelivery to a disabled webhook endpoint: enable it first.', rule: 'R29' },
-  IDEMPOTENT_SECRET_GONE: { status: 409, meaning: 'A replayed registration or rotation whose secret no longer signs (deleted, or rotated '
-    + 'since): use a new key.', rule: 'R29' },
+  IDEMPOTENT_SECRET_GONE: { status: 409, meaning: 'A replayed registration or rotation whose secret no longer signs (deleted, rotated '
+    + 'twice since, or rotated since and the overlap ended): use a new key.', rule: 'R29' },
   IDEMPOTENCY_KEY_USED: { status: 409, meaning: 'An Idempotency-Key that already registered an endpoint which still exists: use a new key.',
     rule: 'R29' },
   // 413, 415
@@ -121,6 +121,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   INVALID_OUTCOME: { status: 422, meaning: 'An outcome other than approved, rejected, withdrawn, canceled or expired.' },
   COMMAND_TOO_LARGE: { status: 422, meaning: 'A command carries more than 256 KB of text (an Update sent outside the API); send smaller batches.',
     rule: 'R11' },
+  RULE_VIOLATION: { status: 422, meaning: 'The workflow refused the command with a failure that names no code; `detail` says why. '
+    + 'Nothing was changed.' },
   INVALID_DATA: { status: 422, meaning: 'PostgreSQL refused a value in this command; nothing was changed.' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, meaning: 'This key was used with another request; use a new key.' },
   IDEMPOTENCY_KEY_EXPIRED: { status: 422, meaning: 'This key is more than 24 hours old: its answer is gone and it never runs a second '

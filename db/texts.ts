@@ -22,13 +22,27 @@ function stringsIn(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-/** A copy of `value` with every known reference replaced by its text; unknown ones stay as they are. */
+/** Keys whose string values are texts the workflow may hold by reference (milestones, patches, ops, diffs, notices). */
+const TEXT_KEYS = new Set(['title', 'description', 'milestoneTitle']);
+/** A field change's old and new values are texts only when the field it names is one. */
+const TEXT_FIELDS = new Set(['title', 'description']);
+
+/**
+ * A copy of `value` with every known reference in a text field replaced by its text; unknown ones stay as
+ * they are. Only text fields: a message, a reason or an id that happens to look like a reference is the
+ * sender's own words and is shown as written, never as another text of the contract.
+ */
 export function withTexts<T>(value: T, texts: ReadonlyMap<string, string>): T {
+  const text = (v: unknown): unknown => (isTextRef(v) ? texts.get(v) ?? v : v);
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return isTextRef(v) ? texts.get(v) ?? v : v;
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
+    if (!v || typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    const change = typeof o.field === 'string' && TEXT_FIELDS.has(o.field);
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => {
+      if (typeof x === 'string') return [k, TEXT_KEYS.has(k) || (change && (k === 'old' || k === 'new')) ? text(x) : x];
+      return [k, walk(x)];
+    }));
   };
   return walk(value) as T;
 }

@@ -12,7 +12,7 @@ import { type PlanOp, applyPlan, assertFields, isEmptyDiff } from './plan.js';
 import { type Texts, internCommand } from './texts.js';
 import { assertCommandTextBudget } from './budgets.js';
 import { validateCommand } from './validate.js';
-import { assertReadableTexts } from './visible-text.js';
+import { assertNoTextRefs, assertReadableTexts } from './visible-text.js';
 import { assertNotDisputed, openDispute } from './disputes.js';
 import { type RefundCommand, acceptRefund, declineRefund, releaseBesideRefund, requestRefund } from './refunds.js';
 import { assertReviewOpen, requestRevisions, startReview } from './review.js';
@@ -119,7 +119,10 @@ export function decide(
  */
 export function prepareCommand<C extends Command>(cmd: C, legacyFields = false, readable = !legacyFields): { cmd: C; texts: Texts } {
   if (legacyFields) legacyTextChecks(cmd);
-  else validateCommand(cmd);
+  else {
+    validateCommand(cmd);
+    assertNoTextRefs(cmd); // here, not in decide(): decide() sees the references this call makes
+  }
   // Before the texts become references: decide() sees only references, which are always readable.
   if (readable) assertReadableTexts(cmd);
   const prepared = internCommand(cmd);

@@ -2,7 +2,7 @@
 // no I/O, no clock, no randomness — callers pass in time.
 import { refuse } from './errors.js';
 import { LIMITS, assertId, assertText } from './fields.js';
-import { assertReadableText } from './visible-text.js';
+import { assertNotTextRef, assertReadableText } from './visible-text.js';
 import { DEFAULT_INITIATION_FEE_CENTS, MAX_FEE_CENTS } from './money.js';
 import { type FieldChange, type Milestone, type MilestonePatch, isCurrent } from './milestone.js';
 import { MAX_MILESTONES, type PlanDiff, type PlanOp } from './plan.js';
@@ -113,6 +113,7 @@ export function createContract(
       assertId(id, field);
     }
     assertText(cmd.title, { field: 'title', max: LIMITS.contractTitle, required: true, code: 'INVALID_TITLE', rule: 'R1' });
+    assertNotTextRef(cmd.title, 'title', 'createContract');
     if (revision >= 2) assertReadableText(cmd.title, 'title', 'createContract');
   }
   if (cmd.clientId === cmd.freelancerId) refuse('SAME_PARTY', 'R1', 'the client and the freelancer must be different parties');

@@ -8,6 +8,7 @@ import { isCurrent, type Milestone } from './milestone.js';
 import { MESSAGE_MAX, assertReviewOpen, stopReview } from './review.js';
 import { settle } from './settle.js';
 import { Builder, type Transition, clone } from './transition.js';
+import { assertReadable } from './visible-text.js';
 
 export interface Dispute {
   id: string;
@@ -86,6 +87,7 @@ export function validateResolution(args: ResolveDisputeArgs): void {
     refuse('INVALID_SPLIT', 'R28', 'amounts are given for a split only; release and refund move everything held');
   }
   assertText(args.reason, { field: 'reason', max: MESSAGE_MAX, required: true, code: 'INVALID_REASON', rule: 'R28' });
+  assertReadable(args.reason, 'reason', { code: 'INVALID_REASON', rule: 'R28', required: true }); // both parties read it
 }
 
 /** R28: an operator settles the disputed milestone; both parties are told, naming the operator and the reason. */

@@ -28,6 +28,8 @@ export const noticeTaskQueue = (contractTaskQueue: string): string => `${contrac
 export const noticeSweepScheduleId = (contractTaskQueue: string): string => `notice-sweep-${contractTaskQueue}`;
 /** The Schedule that deletes stored Idempotency-Key answers past their 24 hours, and its sweep workflow's id. */
 export const answerSweepScheduleId = (contractTaskQueue: string): string => `answer-sweep-${contractTaskQueue}`;
+/** The Schedule that starts webhook deliveries held while an endpoint's circuit was open, and its sweep workflow's id. */
+export const webhookSweepScheduleId = (contractTaskQueue: string): string => `webhook-sweep-${contractTaskQueue}`;
 
 const WEBHOOK_DELIVERY_PREFIX = 'webhook-delivery-';
 /** One delivery per (endpoint, event) (R29); an endpoint id (we_<uuid>) never contains `-evt_`: the id splits back. */

@@ -6,6 +6,7 @@ import { refuse } from './errors.js';
 import { assertId, assertText, isId } from './fields.js';
 import type { Decision, RequestSignal, Transition } from './transition.js';
 import type { ContractState } from './contract.js';
+import { assertReadable } from './visible-text.js';
 
 /** `resolveRequest`, sent by an operator with the Temporal CLI or UI (docs/operations.md, "Runbook"). */
 export interface ResolveRequestArgs {
@@ -40,6 +41,7 @@ export function validateResolution(args: ResolveRequestArgs): void {
     refuse('INVALID_OUTCOME', undefined, `outcome is one of ${RESOLUTION_OUTCOMES.join(', ')}`);
   }
   assertText(args.reason, { field: 'reason', max: REASON_MAX, required: true, code: 'INVALID_REASON', rule: 'R16' });
+  assertReadable(args.reason, 'reason', { code: 'INVALID_REASON', rule: 'R16', required: true }); // both parties read it
 }
 
 export const notPending = (requestId: string): never =>

@@ -8,6 +8,7 @@ import { MAX_BATCH_OPS } from './plan.js';
 import { DISPUTE_OUTCOMES } from './disputes.js';
 import { MESSAGE_MAX } from './review.js';
 import { REASON_MAX, RESOLUTION_OUTCOMES } from './operator.js';
+import { isTextRef } from './texts.js';
 
 export const idSchema = z
   .string()
@@ -24,7 +25,7 @@ const REQUIRED_TEXT = `^[^\\x00]*[^\\x00${SPACE}][^\\x00]*$`;
 
 /**
  * Text as PostgreSQL stores it: no NUL, no unpaired UTF-16 surrogate, at most `max` characters counted
- * as code points (JSON Schema's maxLength counts the same way).
+ * as code points (JSON Schema's maxLength counts the same way), and not shaped like a text reference.
  */
 const text = (max: number, opts: { required?: boolean } = {}) =>
   z
@@ -32,6 +33,8 @@ const text = (max: number, opts: { required?: boolean } = {}) =>
     .refine(isStorableText, 'must not contain NUL characters or unpaired UTF-16 surrogates')
     .refine((s) => charLength(s) <= max, `at most ${max} characters`)
     .refine((s) => !opts.required || s.trim().length > 0, 'must not be blank')
+    // The workflow keeps texts as references of this shape; a sender's text must never pass for one.
+    .refine((s) => !isTextRef(s), 'must not be shaped like a stored text reference (txt: and 32 hex digits)')
     // The pattern tells generated clients and fuzzers what the refinements check: no NUL, and for required
     // text one character that is not white space.
     .meta({ maxLength: max, ...(opts.required ? { minLength: 1, pattern: REQUIRED_TEXT } : { pattern: STORABLE_TEXT }) });

@@ -5,6 +5,7 @@
 // paragraph; it is refused, not repaired, because repairing would change what the sender wrote.
 import type { Command } from './commands.js';
 import { refuse } from './errors.js';
+import { isTextRef } from './texts.js';
 
 /** Nothing a reader sees: white space, default-ignorable code points (Cf, fillers, variation selectors), controls, the braille blank. */
 const INVISIBLE = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\u2800]*$/u;
@@ -30,7 +31,7 @@ export function hasBalancedBidi(s: string): boolean {
   return true;
 }
 
-interface Field {
+export interface Field {
   code: string;
   rule: string;
   /** A blank value is refused (titles, and the texts a command requires). */
@@ -54,19 +55,43 @@ function fieldRule(key: string, cmd: Command['type'] | 'createContract'): Field 
 
 export function assertReadableText(value: string, key: string, cmd: Command['type'] | 'createContract'): void {
   const f = fieldRule(key, cmd);
-  if (!f) return;
+  if (f) assertReadable(value, key, f);
+}
+
+/** The readable-text checks under a field's own code and rule (operator reasons name theirs). */
+export function assertReadable(value: string, key: string, f: Field): void {
   if (f.required && !isVisibleText(value)) refuse(f.code, f.rule, `${key} must contain a visible character, not only spaces or invisible ones`);
   if (!hasBalancedBidi(value)) {
     refuse(f.code, f.rule, `${key} opens a right-to-left or left-to-right override, embedding or isolate it does not close (U+202C, U+2069)`);
   }
 }
 
-/** Checks every text field of a command, wherever it sits (plan ops, patches, messages, reasons). Bounded by the command's size. */
-export function assertReadableTexts(cmd: Command): void {
+/** Calls `check` on every string of a command with the key it sits under. Bounded by the command's size. */
+function eachText(cmd: Command, check: (value: string, key: string) => void): void {
   const walk = (v: unknown, key: string): void => {
-    if (typeof v === 'string') return assertReadableText(v, key, cmd.type);
+    if (typeof v === 'string') return check(v, key);
     if (Array.isArray(v)) return v.forEach((x) => walk(x, key));
     if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, k);
   };
   walk(cmd, '');
+}
+
+/** Checks every text field of a command, wherever it sits (plan ops, patches, messages, reasons). */
+export function assertReadableTexts(cmd: Command): void {
+  eachText(cmd, (v, key) => assertReadableText(v, key, cmd.type));
+}
+
+/**
+ * A sender's text must not be shaped like a stored text reference (`txt:` and 32 hex digits): the workflow
+ * would keep it as if it were one, skipping the length and readability checks, and readers would see
+ * whatever text of the contract it names. Checked on the command as sent, before its texts become
+ * references; the contract title (never a reference) is refused the same way, so no field can pose as one.
+ */
+export function assertNoTextRefs(cmd: Command): void {
+  eachText(cmd, (v, key) => assertNotTextRef(v, key, cmd.type));
+}
+
+export function assertNotTextRef(value: string, key: string, cmd: Command['type'] | 'createContract'): void {
+  const f = fieldRule(key, cmd);
+  if (f && isTextRef(value)) refuse(f.code, f.rule, `${key} must not be shaped like a stored text reference (txt: and 32 hex digits)`);
 }

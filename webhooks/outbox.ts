@@ -86,24 +86,39 @@ export function createWebhookDispatcher(
   };
 }
 
-/** Deliveries started per round when an endpoint recovers: bounded, so a long backlog is started in steps. */
-const RESUME_BATCH = 500;
+/** Deliveries read per page when an endpoint recovers, and started 20 at a time. */
+const RESUME_PAGE = 500;
+/**
+ * Pages per resume: up to 10,000 deliveries of one endpoint started in one go. A longer backlog is left
+ * pending and held; the webhook sweep (webhooks/held-sweep.ts) resumes it at its next run.
+ */
+export const RESUME_MAX_PAGES = 20;
 
 /**
- * Starts the pending deliveries of an endpoint whose circuit closed (those held while it was open); a
- * delivery still running is joined, one already closed is left alone, so starting them all is safe.
+ * Starts the pending deliveries of an endpoint whose circuit closed (those held while it was open), oldest
+ * first, page by page until none is left or RESUME_MAX_PAGES are done. A delivery still running is
+ * joined, one already closed is left alone, so starting them all is safe. Returns how many were started.
  */
 export async function resumeHeldDeliveries(db: Db, temporal: Client, taskQueue: string, settings: WebhookSettings,
-  endpointId: string): Promise<number> {
-  const rows = await db.webhookDelivery.findMany({
-    where: { endpointId, status: 'pending' }, select: { eventId: true, endpoint: { select: { ownerId: true } } },
-    orderBy: { createdAt: 'asc' }, take: RESUME_BATCH,
-  });
-  for (let i = 0; i < rows.length; i += 20) {
-    await Promise.all(rows.slice(i, i + 20).map((r) =>
-      startDelivery(temporal, taskQueue, settings, { endpointId, eventId: r.eventId }, false, false, r.endpoint.ownerId)));
+  endpointId: string, { pageSize = RESUME_PAGE, maxPages = RESUME_MAX_PAGES } = {}): Promise<number> {
+  let started = 0;
+  let after: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    // Keyset paging: the started rows stay pending while their workflows run, so an offset would re-read them.
+    const rows = await db.webhookDelivery.findMany({
+      where: { endpointId, status: 'pending' }, select: { eventId: true, endpoint: { select: { ownerId: true } } },
+      orderBy: [{ createdAt: 'asc' }, { eventId: 'asc' }], take: pageSize,
+      ...(after ? { cursor: { endpointId_eventId: { endpointId, eventId: after } }, skip: 1 } : {}),
+    });
+    for (let i = 0; i < rows.length; i += 20) {
+      await Promise.all(rows.slice(i, i + 20).map((r) =>
+        startDelivery(temporal, taskQueue, settings, { endpointId, eventId: r.eventId }, false, false, r.endpoint.ownerId)));
+    }
+    started += rows.length;
+    if (rows.length < pageSize) break;
+    after = rows[rows.length - 1]!.eventId;
   }
-  return rows.length;
+  return started;
 }
 
 /** Bounds one start call: a Temporal that does not answer fails the attempt, which is retried. */

@@ -14,6 +14,7 @@ import { paymentsPort } from '../payments/index.js';
 import { ensureReconciliationSchedule } from './reconciliation-schedule.js';
 import { ensureAnswerSweepSchedule } from './answer-sweep-schedule.js';
 import { ensureNoticeSweepSchedule } from './notice-sweep-schedule.js';
+import { ensureWebhookSweepSchedule } from './webhook-sweep-schedule.js';
 import { createNoticeWorker } from './notice-worker.js';
 import { dataConverter, describePayloadKeys, failureConverterPath } from '../codec/data-converter.js';
 import { createWebhookWorker } from './webhook-worker.js';
@@ -85,11 +86,14 @@ const sweep = await ensureNoticeSweepSchedule(temporal, worker.options.taskQueue
 // Stored Idempotency-Key answers are deleted past their 24 hours (the keys stay).
 const answerSweep = await ensureAnswerSweepSchedule(temporal, worker.options.taskQueue);
 const reconciliation = await ensureReconciliationSchedule(temporal, worker.options.taskQueue);
+// Webhook deliveries held while an endpoint's circuit was open start even when the endpoint sees no new event.
+const webhookSweep = await ensureWebhookSweepSchedule(temporal, worker.options.taskQueue);
 running.worker = worker;
 console.log(JSON.stringify({
   level: 'info', msg: 'worker started', taskQueue: worker.options.taskQueue, noticeTaskQueue: notices.options.taskQueue,
   webhookTaskQueue: webhooks.options.taskQueue, noticeSweepSchedule: sweep, answerSweepSchedule: answerSweep,
   payments: payments.provider, reconciliationSchedule: reconciliation,
+  webhookSweepSchedule: webhookSweep,
   ...(metricsAddress ? { metrics: `http://${metricsAddress}/metrics` } : {}),
 }));
 try {

@@ -4,6 +4,7 @@
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { resumeHeldDeliveries } from '../webhooks/outbox.js';
+import { sweepHeldDeliveries } from '../webhooks/held-sweep.js';
 import { createWebhookActivities } from '../activities/webhooks.js';
 import { TASK_QUEUE, webhookTaskQueue } from '../domain/names.js';
 import { secretBoxFromEnv } from '../webhooks/secret-box.js';
@@ -27,7 +28,10 @@ export function createWebhookWorker(opts: CreateWorkerOptions): Promise<Worker> 
     taskQueue,
     dataConverter: dataConverter(),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: { attemptWebhookDelivery, settleWebhookDelivery },
+    activities: {
+      attemptWebhookDelivery, settleWebhookDelivery,
+      sweepHeldWebhookDeliveries: () => sweepHeldDeliveries(opts.db, temporal, taskQueue, webhooks),
+    },
     maxConcurrentActivityTaskExecutions: limits.slots,
     // A delivery workflow's task is a few milliseconds; a handful at once keeps their CPU in proportion.
     maxConcurrentWorkflowTaskExecutions: 4,

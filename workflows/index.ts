@@ -6,3 +6,4 @@ export { webhookDeliveryWorkflow } from './webhook-delivery.js';
 export { answerSweepWorkflow } from './answer-sweep.js';
 export { moneyMovementWorkflow } from './money-movement.js';
 export { reconcilePaymentsWorkflow } from './reconcile-payments.js';
+export { webhookSweepWorkflow } from './webhook-sweep.js';

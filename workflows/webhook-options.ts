@@ -24,3 +24,13 @@ export const settleOptions: ActivityOptions = {
   scheduleToCloseTimeout: '1 day',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 };
+
+/**
+ * The webhook sweep's one activity: at most 20 endpoints, up to 1,000 starts each, 20 at a time and each
+ * bounded at 3 s (webhooks/held-sweep.ts): minutes at worst. A failed run is tried twice more; past that
+ * the next scheduled run, five minutes later, finds the same deliveries.
+ */
+export const webhookSweepOptions: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
+};

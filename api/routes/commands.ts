@@ -46,6 +46,9 @@ interface CommandRoute<T extends CommandType, P extends ContractParams, B extend
 }
 
 export function commandRoutes(router: Router, db: Db, temporal: Client, deadline: Deadline, changeRequestsByDefault: boolean): void {
+  /** A batch's or proposal's diff names texts by reference, as the workflow holds them: answered with the texts. */
+  const withDiffTexts = async (result: Partial<CommandResult>, id: string): Promise<Partial<CommandResult>> =>
+    result.diff ? { ...result, diff: withTexts(result.diff, await loadTexts(db, id, result.diff)) } : result;
   const add = <T extends CommandType, P extends ContractParams, B extends z.ZodType>(r: CommandRoute<T, P, B>) => {
     const spec = { path: r.path, summary: r.summary, description: r.description, rules: r.rules, params: r.params, body: r.body,
       method: 'post', success: 200, tag: 'Commands', idempotent: true, command: true, response: commandAnswerSchema } as const;
@@ -61,7 +64,7 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
           // deadline (a 503 stores nothing), gets its answer: a closed workflow keeps its Update outcomes.
           const landed = await landedBefore(temporal, deadline, id, updateId(user.id, key));
           if (!landed) throw new HttpProblem(409, 'CONTRACT_ENDED', 'Contract ended', 'the contract has ended and accepts no changes', 'R3');
-          return commandAnswer(landed, await loadContract(db, id, user.id));
+          return commandAnswer(await withDiffTexts(landed, id), await loadContract(db, id, user.id));
         }
         const featureEnabled = () => changeRequestsEnabled(db, contract.clientId, CHANGE_REQUEST_FLAG, changeRequestsByDefault);
         // The router parsed both with the route's own schemas, P and B (a conditional type TS cannot narrow here).
@@ -74,9 +77,7 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
             await settleDecision(db, handle, deadline, r.type, err, { contractId: id, ...(requestId ? { requestId } : {}) });
             return {};
           });
-        // A batch's or proposal's diff names texts by reference, as the workflow holds them.
-        const diff = result.diff && withTexts(result.diff, await loadTexts(db, id, result.diff));
-        return commandAnswer({ ...result, ...(diff ? { diff } : {}) }, await loadContract(db, id, user.id));
+        return commandAnswer(await withDiffTexts(result, id), await loadContract(db, id, user.id));
       });
     });
   };

@@ -87,14 +87,16 @@ export function webhookRoutes(
 ): void {
   /**
    * A stored answer names its secret by digest; a replay reads the endpoint's secrets back (opened) and
-   * answers the one with that digest. Once it no longer signs (the endpoint deleted, or rotated twice
-   * since), the answer cannot be given again: 409, and a new key.
+   * answers the one with that digest. Once it no longer signs (the endpoint deleted, rotated twice since,
+   * or rotated since and the overlap ended), the answer cannot be given again: 409, and a new key.
    */
   const answerWithSecret = async (stored: unknown, me: string): Promise<unknown> => {
     const { secretDigest, ...view } = stored as EndpointBody & { secretDigest?: string };
     if (!secretDigest) return stored;
     const e = await db.webhookEndpoint.findFirst({ where: { id: view.id, ownerId: me } });
-    const live = e ? [e.secret, ...(e.previousSecret ? [e.previousSecret] : [])].map((x) => secrets.open(x)) : [];
+    // The previous secret signs only until its overlap ends (as deliveries sign): past it, it is gone.
+    const previousSigns = e?.previousSecret && e.previousSecretExpiresAt && e.previousSecretExpiresAt > new Date();
+    const live = e ? [e.secret, ...(previousSigns ? [e.previousSecret!] : [])].map((x) => secrets.open(x)) : [];
     const secret = live.find((x) => digest(x) === secretDigest);
     if (!secret) {
       throw new HttpProblem(409, 'IDEMPOTENT_SECRET_GONE', 'The secret this key was answered with no longer signs',

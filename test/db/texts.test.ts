@@ -53,4 +53,17 @@ describe('texts by reference', () => {
     const rows = await db.milestone.findMany({ where: { contractId: c.id }, orderBy: { position: 'asc' } });
     expect(rows.map((m) => [m.title, m.description, m.state])).toEqual([['Old title', 'Old words', 'active'], ['Next', '', 'pending']]);
   });
+
+  it('R26: a message shaped like a text reference is stored as written, never as the text of the contract it names', async () => {
+    const c = await DirectContract.create(db);
+    await c.send({ type: 'savePlan', ops: [{ op: 'add', title: 'Secret draft', amountCents: 1000 }] });
+    await c.send({ type: 'fundMilestone' });
+    await c.send({ type: 'submitWork', milestoneId: 'm1' }, 'freelancer');
+    // Decided as sent, as a history recorded before such messages were refused would have it.
+    const posing = textRef('Secret draft');
+    const t = decide(c.state, { type: 'requestRevisions', milestoneId: 'm1', message: posing }, { actorId: c.client.id, now: c.now() });
+    await c.persist(transitionRecord(t, 'requestRevisions', c.client.id, c.now(), c.state));
+
+    expect(await payloadOf(c.id, 'revisions_requested')).toMatchObject({ message: posing, milestoneTitle: 'Secret draft' });
+  });
 });

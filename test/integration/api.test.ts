@@ -2,19 +2,16 @@
 // endpoint, who may call it, bad input, idempotency, and the seed's story end to end.
 import { randomUUID } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IssuedUser } from '../../api/users.js';
 import { createContract, http } from '../support/http.js';
-import { newParties, type Parties, startStack, type Stack } from '../support/stack.js';
+import { newParties, type Parties, type Stack } from '../support/stack.js';
+import { stackPerFile } from '../support/file-stack.js';
 
 let stack: Stack;
 let call: ReturnType<typeof http>;
-beforeAll(async () => {
-  stack = await startStack();
-  call = http(stack.baseUrl);
-});
-afterAll(async () => {
-  await stack?.stop();
+stackPerFile((s, c) => {
+  [stack, call] = [s, c];
 });
 
 const parties = (opts: { changeRequests?: boolean } = {}) => newParties(stack, opts);

@@ -8,6 +8,7 @@ import { CHANGE_REQUEST_FLAG } from '../../domain/names.js';
 import type { IssuedUser } from '../../api/users.js';
 import type { CommandType } from '../../domain/commands.js';
 import type { PlanOp } from '../../domain/plan.js';
+import { textRef } from '../../domain/texts.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import type { CommandArgs } from '../../workflows/messages.js';
 import { createContractUpdate } from '../../workflows/messages.js';
@@ -95,6 +96,21 @@ describe('the boundary over HTTP', () => {
     const next = await post('/milestones/batch', { ops: [{ op: 'edit', milestoneId: 'm2', patch: { title: 'Build 😀', dueDate: '2028-02-29' } }] });
     expect(next.status).toBe(200);
     expect(next.body.contract.milestones[1]).toMatchObject({ title: 'Build 😀', dueDate: '2028-02-29' });
+  });
+
+  it('R1, R11: a text shaped like a stored text reference is refused with 400 in every text field, naming why', async () => {
+    const before = await auditCount();
+    const posing = textRef('Design'); // the reference of a title the contract holds
+
+    for (const [name, path, body, who] of textCases(posing)) {
+      const res = await post(path, body, who);
+      expect({ name, status: res.status, code: res.body.code }).toEqual({ name, status: 400, code: 'INVALID_REQUEST' });
+      expect(res.body.errors[0].message).toMatch(/text reference/);
+    }
+    const created = await call('POST', '/contracts', { token: client.token, body: { title: posing, freelancerId: freelancer.id } });
+    expect(created.status).toBe(400);
+
+    expect(await auditCount()).toBe(before);
   });
 
   it('R2, R11: lengths are counted in characters, not UTF-16 units', async () => {

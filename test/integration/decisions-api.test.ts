@@ -2,23 +2,20 @@
 // outcome is late answered 503 and then, on a retry with the same key, with the real outcome, and the
 // shortfall of an approved increase shown and enforced (R17).
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { contractIdFor } from '../../api/routes/commands.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import type { contractWorkflow, ContractWorkflowInput } from '../../workflows/contract.js';
 import { http } from '../support/http.js';
 import { startRecordingWorker } from '../support/recording-worker.js';
-import { newParties, type Parties, startStack, type Stack } from '../support/stack.js';
+import { newParties, type Parties, type Stack } from '../support/stack.js';
+import { stackPerFile } from '../support/file-stack.js';
 
 let stack: Stack;
 let call: ReturnType<typeof http>;
-beforeAll(async () => {
-  stack = await startStack();
-  call = http(stack.baseUrl);
-});
-afterAll(async () => {
-  await stack?.stop();
+stackPerFile((s, c) => {
+  [stack, call] = [s, c];
 });
 
 const parties = () => newParties(stack);
@@ -151,10 +148,13 @@ describe('an operator settles a request over HTTP', () => {
     const settle = (token: string, reason: string) => call('POST', path, { token, body: { outcome: 'canceled', reason }, key: randomUUID() });
 
     const byParty = await settle(p.client.token, 'stuck');
+    // Both parties read the reason: invisible-only, or an override left open, is refused as a party's text is.
+    const unreadable = [await settle(operator.token, '\u200b\u200b'), await settle(operator.token, 'lost \u202e')];
     const settled = await settle(operator.token, 'its workflow was lost');
     const again = await settle(operator.token, 'again');
 
     expect(byParty).toMatchObject({ status: 403, body: { code: 'OPERATOR_ONLY' } });
+    expect(unreadable.map((r) => [r.status, r.body.code, r.body.rule])).toEqual([[422, 'INVALID_REASON', 'R16'], [422, 'INVALID_REASON', 'R16']]);
     expect(settled.status).toBe(200);
     expect(settled.body.contract.pendingProposal).toBeNull();
     expect(again).toMatchObject({ status: 409, body: { code: 'REQUEST_NOT_PENDING' } });

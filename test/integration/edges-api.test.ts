@@ -2,22 +2,19 @@
 // texts that only look filled or leave a bidi override open, unknown query parameters on commands, a
 // number no double holds, and what a client learns from a freelancer id it cannot contract with.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { contractIdFor } from '../../api/routes/commands.js';
 import type { IssuedUser } from '../../api/users.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import type { contractWorkflow } from '../../workflows/contract.js';
 import { createContract, http } from '../support/http.js';
-import { newParties, type Parties, startStack, type Stack } from '../support/stack.js';
+import { newParties, type Parties, type Stack } from '../support/stack.js';
+import { stackPerFile } from '../support/file-stack.js';
 
 let stack: Stack;
 let call: ReturnType<typeof http>;
-beforeAll(async () => {
-  stack = await startStack();
-  call = http(stack.baseUrl);
-});
-afterAll(async () => {
-  await stack?.stop();
+stackPerFile((s, c) => {
+  [stack, call] = [s, c];
 });
 
 const as = (p: Parties, id: string) => (path: string, body: unknown = {}, who: IssuedUser = p.client) =>

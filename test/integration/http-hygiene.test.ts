@@ -250,6 +250,22 @@ describe('an answer lost to the deadline', () => {
     expect([replayed.status, replayed.headers.get('idempotent-replayed')]).toEqual([200, 'true']);
     expect(another).toMatchObject({ status: 409, body: { code: 'CONTRACT_ENDED', rule: 'R3' } });
   });
+
+  it('R3, R11: a retried batch whose first attempt landed just before the contract ended answers its diff with texts, not references', async () => {
+    const { client, freelancer } = await parties();
+    const id = await newContract(client, freelancer);
+    const key = randomUUID();
+    const ops = [{ op: 'add' as const, title: 'Launch', description: 'Go live', amountCents: 1000 }];
+    // The first attempt landed; its answer was lost (a 503 stores nothing). Then the contract ended.
+    await stack.client.workflow.getHandle(contractWorkflowId(id))
+      .executeUpdate(commandUpdates.savePlan, { args: [{ actorId: client.id, ops }], updateId: updateId(client.id, key) });
+    expect((await call('POST', `/contracts/${id}/end`, { token: client.token, body: {} })).status).toBe(200);
+
+    const retried = await call('POST', `/contracts/${id}/milestones/batch`, { token: client.token, key, body: { ops } });
+
+    expect(retried.status).toBe(200);
+    expect(retried.body.diff.added).toMatchObject([{ title: 'Launch' }]);
+  });
 });
 
 describe('no zombie', () => {

@@ -2,24 +2,20 @@
 // refused (never a 200 that did nothing), another request under it is refused as ever, and the
 // answer sweep's Schedule deletes the stored answers past their life while keeping the keys.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Prisma } from '../../generated/prisma/client.js';
 import { ANSWER_POLICY } from '../../domain/answer-policy.js';
 import { ensureAnswerSweepSchedule } from '../../worker/answer-sweep-schedule.js';
 import type { AnswerSweepResult } from '../../workflows/answer-sweep.js';
 import { createContract, http } from '../support/http.js';
-import { newParties, startStack, type Stack } from '../support/stack.js';
+import { newParties, type Stack } from '../support/stack.js';
+import { stackPerFile } from '../support/file-stack.js';
 
 let stack: Stack;
 let call: ReturnType<typeof http>;
-beforeAll(async () => {
-  stack = await startStack();
-  call = http(stack.baseUrl);
-});
-afterAll(async () => {
-  await stack?.client.schedule.getHandle(`answer-sweep-${stack.taskQueue}`).delete().catch(() => undefined);
-  await stack?.stop();
-});
+stackPerFile((s, c) => {
+  [stack, call] = [s, c];
+}, { cleanup: (s) => s.client.schedule.getHandle(`answer-sweep-${s.taskQueue}`).delete() });
 
 const DAY_AND_HOUR_MS = 25 * 3_600_000;
 /** Makes a key look as if its first request came 25 hours ago. */

@@ -3,19 +3,16 @@
 // meanwhile, the request approved, work submitted, released in full. The refund waits for the request;
 // the freelancer is paid the same whether or not the contract held project funds; the shortfall notice
 // and /fund agree.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IssuedUser } from '../../api/users.js';
 import { createContract, http } from '../support/http.js';
-import { newParties, startStack, type Stack } from '../support/stack.js';
+import { newParties, type Stack } from '../support/stack.js';
+import { stackPerFile } from '../support/file-stack.js';
 
 let stack: Stack;
 let call: ReturnType<typeof http>;
-beforeAll(async () => {
-  stack = await startStack();
-  call = http(stack.baseUrl);
-});
-afterAll(async () => {
-  await stack?.stop();
+stackPerFile((s, c) => {
+  [stack, call] = [s, c];
 });
 
 /** Runs the case on a contract that holds 1000 of project funds beside the milestone, or none. */

@@ -149,6 +149,7 @@ describe('review window, revisions, refunds and disputes over HTTP', () => {
     const byParty = await call('POST', resolvePath, { token: p.client.token, body: { outcome: 'release', reason: 'x' } });
     const badSplit = await call('POST', resolvePath, { token: operator.token, body: { outcome: 'split', releaseCents: 600, refundCents: 500, reason: 'x' } });
     const operatorAsParty = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: operator.token, body: {} });
+    const invisible = await call('POST', resolvePath, { token: operator.token, body: { outcome: 'release', reason: '\u2800\u200d' } });
     const key = randomUUID();
     const body = { outcome: 'split', releaseCents: 600, refundCents: 400, reason: 'Delivered 60% of the scope' };
     const resolved = await call('POST', resolvePath, { token: operator.token, body, key });
@@ -162,6 +163,7 @@ describe('review window, revisions, refunds and disputes over HTTP', () => {
     expect([byParty.status, byParty.body.code, byParty.body.rule]).toEqual([403, 'OPERATOR_ONLY', 'R28']);
     expect([badSplit.status, badSplit.body.code, badSplit.body.rule, badSplit.body.escrowCents]).toEqual([422, 'SPLIT_MUST_SUM_TO_ESCROW', 'R28', 1000]);
     expect(operatorAsParty.status).toBe(404);
+    expect([invisible.status, invisible.body.code, invisible.body.rule]).toEqual([422, 'INVALID_REASON', 'R28']);
     expect(resolved.body.contract.milestones[0]).toMatchObject({ state: 'released', releasedCents: 600, refundedCents: 400, openDispute: null });
     expect(resolved.body.contract.openDisputes).toEqual([]);
     expect(replay.body).toEqual(resolved.body);

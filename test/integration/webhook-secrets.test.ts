@@ -73,6 +73,23 @@ describe('webhook secrets at rest (R29)', () => {
     expect(dump).not.toContain(registered.body.secret.slice('whsec_'.length));
   }, 120_000);
 
+  it('R29: a replayed rotation whose secret has since been replaced and whose overlap ended is 409, never an expired secret', async () => {
+    const p = await newParties(stack);
+    const registered = await call('POST', '/webhook-endpoints', { token: p.client.token, body: { url: r.url, eventTypes: ['*'] } });
+    const rotate = (key: string, overlapMinutes: number) => call('POST', `/webhook-endpoints/${registered.body.id}/rotate-secret`,
+      { token: p.client.token, body: { overlapMinutes }, key });
+    const [first, second] = [randomUUID(), randomUUID()];
+    expect((await rotate(first, 60)).status).toBe(200);
+    expect((await rotate(second, 0)).status).toBe(200); // the first rotation's secret signs no more
+    const during = await rotate(second, 0);
+
+    const replay = await rotate(first, 60);
+
+    expect(during.status).toBe(200); // the current secret is still answered
+    expect(replay).toMatchObject({ status: 409, body: { code: 'IDEMPOTENT_SECRET_GONE', rule: 'R29' } });
+    expect(replay.body.secret).toBeUndefined();
+  });
+
   it('R29: secrets stored before sealing are sealed at worker start, and stored answers that held one keep a digest', async () => {
     const p = await newParties(stack);
     const secret = `whsec_${randomBytes(32).toString('base64')}`;

@@ -14,6 +14,8 @@ import { quietRuntime } from '../support/runtime.js';
 import { type WorkerGroup, withNoticeWorker } from '../support/workers.js';
 import { dataConverter } from '../../codec/data-converter.js';
 import { textRef } from '../../domain/texts.js';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createRequestWatch } from '../../activities/requests.js';
 
 const recorder = createRecorder();
 const taskQueue = `wf-${randomUUID()}`;
@@ -213,6 +215,18 @@ describe('contract workflow', () => {
     expect(await c.state()).toEqual(before);
   });
 
+  it('R11: an Update sent outside the API with a title or description shaped like a text reference is refused, not kept as one', async () => {
+    const c = await contract();
+    await c.add('Design', 1000);
+    const before = await c.state();
+    const posing = textRef('Design'); // the reference of a text the contract already holds
+
+    await expectRefused(c.plan([{ op: 'add', title: posing, amountCents: 1000 }]), 'INVALID_TITLE', 'R11');
+    await expectRefused(c.plan([{ op: 'edit', milestoneId: 'm1', patch: { description: `txt:${'0'.repeat(32)}` } }]), 'INVALID_DESCRIPTION', 'R11');
+
+    expect(await c.state()).toEqual(before);
+  });
+
   it('R12: reordering applies only among pending milestones; the active one keeps its place', async () => {
     const c = await funded(1000, 2000, 3000);
 
@@ -266,6 +280,23 @@ describe('contract workflow', () => {
     expect(withdrawn.contract.changeRequest).toBeNull();
     expect(withdrawn.contract.milestones[0]!.amountCents).toBe(1000);
     expect(await client.workflow.getHandle(changeRequestWorkflowId(requestId!)).result()).toBe('withdrawn');
+  });
+
+  it('R16: a request whose workflow completed counts as open to a later run\'s watch (its report is on its way); a terminated one does not', async () => {
+    const c = await funded(1000);
+    const done = await c.requestChange('m1', { amountCents: 1500 });
+    await c.send('withdrawChangeRequest', { actorId: CLIENT, requestId: done.requestId! });
+    await client.workflow.getHandle(changeRequestWorkflowId(done.requestId!)).result();
+    const stuck = await c.requestChange('m1', { amountCents: 2500 });
+    await client.workflow.getHandle(changeRequestWorkflowId(stuck.requestId!)).terminate('test: a request workflow closed without reporting');
+
+    const { describeRequest } = createRequestWatch();
+    const describe = (id: string) => new MockActivityEnvironment({}, { client }).run(describeRequest, id);
+
+    // Completed means it reported: resolving it as closed-without-report would race that report.
+    expect(await describe(done.requestId!)).toEqual({ open: true, status: 'COMPLETED' });
+    expect(await describe(stuck.requestId!)).toEqual({ open: false, status: 'TERMINATED' });
+    expect(await describe('cr-never-started')).toEqual({ open: false, status: 'NOT_FOUND' });
   });
 
   it('R16: an answer to an older version of an edited request is refused, never applied to the new one', async () => {

@@ -50,7 +50,7 @@ export function createPersistence(db: Db, webhooks?: WebhookDispatcher) {
           }
           await tx.auditEvent.createMany({
             data: [{
-              contractId: full.contractId, seq: full.seq, command: full.command, actorId: full.actorId,
+              contractId: full.contractId, seq: full.seq, command: full.command, actorId: full.actorId, via: full.via ?? null,
               before: json({ contract: full.before, milestones: full.milestonesBefore }),
               after: json({ contract: full.contract, milestones: full.milestones, order: full.milestoneOrder }),
               at: new Date(full.at), ...info,

@@ -12,6 +12,8 @@ export interface TransitionRecord {
   seq: number;
   command: string;
   actorId: string;
+  /** A platform key that sent the command for the actor (`platform:<key>`); absent otherwise. */
+  via?: string;
   at: string;
   /** The contract after the command, and before it (for the audit trail), without milestone lists. */
   contract: ContractSummary;

@@ -14,7 +14,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client.js';
 import { DEFAULT_INITIATION_FEE_CENTS } from '../domain/money.js';
 import { TASK_QUEUE } from '../domain/names.js';
-import { authenticate } from './auth.js';
+import { DEFAULT_AUTH_CACHE_MS, authenticate } from './auth.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, commandDeadline } from './deadline.js';
 import { errorMiddleware } from './errors.js';
 import { firstNonIntegerLiteral } from './json-integers.js';
@@ -32,7 +32,11 @@ import { contractRoutes } from './routes/contracts.js';
 import { messageRoutes } from './routes/messages.js';
 import { operatorRoutes } from './routes/operator.js';
 import { paymentRoutes } from './routes/payments.js';
+import type { Provider } from '../domain/payments.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { userRoutes } from './routes/users.js';
+import { platformRoutes } from './routes/platforms.js';
+import { type JwtSettings, jwtVerifier } from './jwt-auth.js';
 import { DELIVERY_SCHEDULE } from '../domain/webhook-schedule.js';
 import type { WebhookSettings } from '../webhooks/settings.js';
 import { type SecretBox, secretBoxFromEnv } from '../webhooks/secret-box.js';
@@ -45,6 +49,8 @@ export interface AppDeps {
   rateLimitStore?: Pool;
   /** Prefixes the limits' keys: processes with the same prefix share their counts (tests keep theirs apart). */
   rateLimitPrefix?: string;
+  /** How long a valid token's user is remembered (AUTH_CACHE_MS): the bound on a revocation taking effect; 0 looks up every request. */
+  authCacheMs?: number;
   /** Requests per minute per token (RATE_LIMIT_PER_MINUTE). */
   rateLimitPerMinute?: number;
   /** Requests per minute per client address (an IPv6 /64), before anything but /healthz (RATE_LIMIT_PER_ADDRESS_PER_MINUTE). */
@@ -68,8 +74,12 @@ export interface AppDeps {
   webhooks?: WebhookSettings;
   /** R29: seals new signing secrets and opens stored ones (default: WEBHOOK_SECRET_KEYS, or the embedded stack's key). */
   secrets?: SecretBox;
+  /** R31: the payment provider new contracts record (PAYMENTS, the worker's too); default: the ledger alone. */
+  payments?: Provider;
   /** R31: the signing secret of Stripe's webhook (STRIPE_WEBHOOK_SECRET); without it the endpoint is not served. */
   stripeWebhookSecret?: string;
+  /** Bring your own sign-in: JWTs verified against this JWKS (JWT_JWKS_URL and the JWT_* variables). */
+  jwt?: JwtSettings;
 }
 
 /** The app and the routes it serves (scripts/api-client.ts builds the document from them). */
@@ -116,15 +126,17 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
   app.use(jsonBodiesOnly);
   // Every answer from here on is about someone's contracts: never stored by a cache on the way.
   app.use(noStore);
-  app.use(authenticate(db));
+  app.use(authenticate(db, { cacheMs: deps.authCacheMs ?? DEFAULT_AUTH_CACHE_MS, ...(deps.jwt ? { jwt: jwtVerifier(deps.jwt) } : {}) }));
   const perToken = limiter(`${deps.rateLimitPrefix ?? ''}user`, deps.rateLimitPerMinute ?? 600, deps.rateLimitStore);
   app.use(rateLimit(perToken, (_req, res) => res.locals.user.id));
   const deadline = commandDeadline(temporal, deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
-  contractRoutes(router, db, temporal, deadline, taskQueue, deps.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS);
+  contractRoutes(router, db, temporal, deadline, taskQueue, deps.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS, deps.payments);
   commandRoutes(router, db, temporal, deadline, deps.changeRequestsByDefault ?? false);
   messageRoutes(router, db);
   operatorRoutes(router, db, temporal, deadline);
   paymentRoutes(router, db, temporal);
+  userRoutes(router, db, temporal);
+  platformRoutes(router, db);
   webhookRoutes(router, db, temporal, taskQueue, deps.webhooks ?? { allowLoopback: false, schedule: DELIVERY_SCHEDULE },
     deps.secrets ?? secretBoxFromEnv());
   router.finish();

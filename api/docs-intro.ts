@@ -31,7 +31,10 @@ milestone's money freezes until an operator resolves it with an operator token (
 `;
 
 const CONVENTIONS = `
-- **Authentication**: \`Authorization: Bearer <token>\`; a 401 carries \`WWW-Authenticate: Bearer\`.
+- **Authentication**: \`Authorization: Bearer <token>\`; a 401 carries \`WWW-Authenticate: Bearer\`. A user token, a platform key
+  (\`mcpk_…\`: a marketplace's backend; with \`On-Behalf-Of: <userId>\` it acts for one of its platform's users within its scopes
+  \`users:read\`, \`users:write\`, \`contracts:act\`, \`operator\`, and the history says \`platform:<keyId> for <userId>\`), or a JWT from
+  the marketplace's own sign-in (its \`sub\` is the user's \`externalId\`). Users, tokens, platforms and keys: the Users and Platforms tags.
 - **Money** is integer cents (USD): a number whose value has a fraction (\`1000.5\`) is refused (400
   NUMBER_NOT_INTEGER); \`1000.0\` is the integer 1000, as JSON Schema counts. A milestone is 500 to
   100000000 cents (R4).

@@ -29,16 +29,25 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   PAYMENT_DECLINED: { status: 402, meaning: 'The client\'s payment method was declined (`declineCode` says why); nothing was charged or '
     + 'held. Update the payment method and fund again.', rule: 'R31' },
   // 401, 403, 404
-  UNAUTHENTICATED: { status: 401, meaning: 'No bearer token, or one that is unknown or revoked.' },
+  UNAUTHENTICATED: { status: 401, meaning: 'No bearer token, or one that is unknown, revoked or expired, a deactivated user\'s, or a JWT '
+    + 'that does not verify or whose subject is no user of the platform.' },
+  ON_BEHALF_OF_NOT_ALLOWED: { status: 400, meaning: '`On-Behalf-Of` with a user token or JWT: only a platform key acts for someone else.' },
+  ON_BEHALF_OF_REQUIRED: { status: 403, meaning: 'A platform key on a route that acts as a user, without `On-Behalf-Of`.' },
+  ON_BEHALF_OF_UNKNOWN: { status: 403, meaning: '`On-Behalf-Of` names no user of the key\'s platform: the same answer for an unknown id and another platform\'s user.' },
+  SCOPE_MISSING: { status: 403, meaning: 'The platform key lacks the scope this request needs (`detail` lists those it holds).' },
+  USER_DEACTIVATED: { status: 403, meaning: 'Acting for, or issuing a token to, a deactivated user.' },
+  PLATFORM_MISMATCH: { status: 403, meaning: 'A platform key creates users of its own platform only.' },
   FORBIDDEN_FOR_ROLE: { status: 403, meaning: 'The other party\'s command (docs/rules.md, "Who may do what").' },
   UNKNOWN_OPERATOR: { status: 403, meaning: 'Signals only: `operatorId` is not an operator\'s user id; nothing was done.' },
-  OPERATOR_ONLY: { status: 403, meaning: 'An operator route with a party\'s token.', rule: 'R28' },
+  OPERATOR_ONLY: { status: 403, meaning: 'An operator route with a party\'s token; platforms, keys and (without a platform key) users are operators\' too.', rule: 'R28' },
   OPERATOR_NOT_A_PARTY: { status: 403, meaning: 'An operator (the caller) is never a client or a freelancer of a contract.', rule: 'R28' },
   NOT_FOUND: { status: 404, meaning: 'No such route, contract, request or message, or you are not a party to it.' },
   CONTRACT_NOT_FOUND: { status: 404, meaning: 'No such contract, or you are not a party to it.' },
   MILESTONE_NOT_FOUND: { status: 404, meaning: 'The milestone is not in this contract (422 with R11 when a batch names it).' },
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'The path exists, the method does not: `Allow` lists those that do.' },
   // 409: the contract's state does not allow it now.
+  USER_EXISTS: { status: 409, meaning: 'The email is in use, or your platform already gave this `externalId`.' },
+  KEY_NOT_ACTIVE: { status: 409, meaning: 'Rotating a revoked or expired platform key.' },
   CONTRACT_ENDED: { status: 409, meaning: 'The contract has ended and accepts no changes.', rule: 'R3' },
   CONTRACT_EXISTS: { status: 409, meaning: 'The contract was already created.' },
   IDEMPOTENCY_REQUEST_IN_PROGRESS: { status: 409, meaning: 'A request with this key is still running; retry after `Retry-After`.' },
@@ -69,6 +78,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   NO_PENDING_REFUND: { status: 409, meaning: 'There is no pending refund request with this id on the milestone.', rule: 'R27' },
   MILESTONE_DISPUTED: { status: 409, meaning: 'The milestone has an open dispute: its money is frozen until an operator resolves it.',
     rule: 'R28' },
+  DEPOSIT_PENDING: { status: 409, meaning: 'A deposit is confirming at the payment provider (a bank debit): money and plan changes '
+    + 'wait until its webhook confirms or fails it. Work, reviews and disputes go on.', rule: 'R31' },
   DISPUTE_OPEN: { status: 409, meaning: 'The milestone already has an open dispute.', rule: 'R28' },
   REVIEW_WINDOW_ENDED: { status: 409, meaning: 'The review window has ended: the funded amount is released automatically; no release, revision '
     + 'request, dispute or refund request on that milestone from the end on (`reviewEndsAt`).', rule: 'R25' },
@@ -86,7 +97,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   // 422: the rules refuse it.
   SAME_PARTY: { status: 422, meaning: 'Client and freelancer are different users.', rule: 'R1' },
   FREELANCER_NOT_FOUND: { status: 422, meaning: 'No freelancer you can contract with has this id: the same answer whether it names no '
-    + 'user or an operator.', rule: 'R1' },
+    + 'user, an operator, a deactivated user or another platform\'s user.', rule: 'R1' },
+  PLATFORM_NOT_FOUND: { status: 422, meaning: 'An operator created a user of a platform that does not exist.' },
   INVALID_TITLE: { status: 422, meaning: 'A title is 1 to 200 characters of storable text.', rule: 'R11' },
   INVALID_DESCRIPTION: { status: 422, meaning: 'A description is at most 5000 characters of storable text.', rule: 'R11' },
   INVALID_DUE_DATE: { status: 422, meaning: 'A due date is a calendar date that exists, YYYY-MM-DD.', rule: 'R13' },
@@ -101,8 +113,11 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   AMOUNT_TOO_SMALL: { status: 422, meaning: 'A milestone is at least $5.00 (500 cents).', rule: 'R4' },
   AMOUNT_TOO_LARGE: { status: 422, meaning: 'A milestone is at most $1,000,000.00 (100000000 cents).', rule: 'R4' },
   RELEASE_EXCEEDS_FUNDED: { status: 422, meaning: 'A release is at most what the milestone holds.', rule: 'R5' },
+  INVALID_PAYMENTS: { status: 422, meaning: 'A contract\'s payments are `ledger` or `stripe` (set from the service\'s configuration).', rule: 'R31' },
   INVALID_FEE: { status: 422, meaning: 'The initiation fee is whole cents, 0 or more.', rule: 'R9' },
   INVALID_REVIEW_WINDOW: { status: 422, meaning: 'A review window is a whole number of days, 1 to 30.', rule: 'R25' },
+  INVALID_DAY_LENGTH: { status: 422, meaning: 'A contract workflow started with a shortened day (a test environment\'s option, never set by the API) '
+    + 'names whole milliseconds from 1000 to a real day; the workflow fails at once otherwise.', rule: 'R25' },
   INVALID_MESSAGE: { status: 422, meaning: 'A revision request\'s message is 1 to 2000 characters of storable text.', rule: 'R26' },
   INVALID_REASON: { status: 422, meaning: 'A reason is storable text: at most 2000 characters (refunds R27, disputes and their '
     + 'resolutions R28, where it is required), 500 for an operator\'s decision (R16).' },
@@ -137,5 +152,6 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   DECISION_PENDING: { status: 503, meaning: 'The decision was sent; its outcome has not arrived yet. Retry with the same key.' },
   PAYMENT_PROVIDER_UNAVAILABLE: { status: 503, meaning: 'The payment provider did not answer; nothing was held. Retry with the same '
     + 'Idempotency-Key: the charge is never made twice.', rule: 'R31' },
+  SIGN_IN_UNAVAILABLE: { status: 503, meaning: 'The JWT could not be checked: the sign-in\'s key set could not be fetched. Retry.' },
   UNAVAILABLE: { status: 503, meaning: 'PostgreSQL or Temporal is unavailable; retry with the same Idempotency-Key.' },
 };

@@ -6,7 +6,7 @@ import { DELIVERY_SCHEDULE } from '../domain/webhook-schedule.js';
 import { connectClient, describeTarget, temporalSettings } from '../worker/connection.js';
 import { describePayloadKeys } from '../codec/data-converter.js';
 import { createApp } from './app.js';
-import { readEnv } from './config.js';
+import { jwtSettings, readEnv } from './config.js';
 import { secretBoxFromEnv } from '../webhooks/secret-box.js';
 import { createApiMetrics } from './metrics.js';
 import { apiLogger } from './request-log.js';
@@ -15,8 +15,10 @@ import { paymentsConfig } from '../payments/config.js';
 let env;
 let secrets;
 let payments;
+let jwt;
 try {
   env = readEnv();
+  jwt = jwtSettings(env);
   secrets = secretBoxFromEnv();
   payments = paymentsConfig();
 } catch (err) {
@@ -39,13 +41,16 @@ const server = createApp({
   metrics,
   ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
   rateLimitStore,
+  authCacheMs: env.AUTH_CACHE_MS,
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
   rateLimitPerAddressPerMinute: env.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
   trustProxyHops: env.TRUST_PROXY_HOPS,
   changeRequestsByDefault: env.CHANGE_REQUESTS_DEFAULT === 'on',
   initiationFeeCents: env.INITIATION_FEE_CENTS,
   commandTimeoutMs: env.COMMAND_TIMEOUT_MS,
+  ...(jwt ? { jwt } : {}),
   webhooks: { allowLoopback: env.WEBHOOKS_ALLOW_LOOPBACK === 'true', schedule: DELIVERY_SCHEDULE },
+  payments: payments.provider,
   ...(payments.stripe?.webhookSecret ? { stripeWebhookSecret: payments.stripe.webhookSecret } : {}),
 }).listen(env.PORT, () => {
   logger.info({ port: env.PORT }, 'api listening');

@@ -4,6 +4,7 @@
 // (status, the Idempotent-Replayed header, 429), and one client interceptor around Temporal Updates.
 import type { RequestHandler } from 'express';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
+import type { Caller } from './auth.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface ApiMetrics {
@@ -36,6 +37,12 @@ export function createApiMetrics(): ApiMetrics {
   });
   // No route label: the limits run before routing.
   const refusals = new Counter({ name: 'api_rate_limit_refusals_total', help: 'Requests refused with 429 by a rate limit', registers: [registry] });
+  // Per key, never per user: a label per user id would grow without bound. The request's log line names both.
+  const platformRequests = new Counter({
+    name: 'api_platform_key_requests_total',
+    help: 'Requests authenticated with a platform key, by key id, whether it acted for a user (On-Behalf-Of), and status class',
+    labelNames: ['platform_key', 'on_behalf_of', 'status_class'], registers: [registry],
+  });
   const updates = new Histogram({
     name: 'temporal_update_duration_seconds',
     help: 'Temporal UpdateWorkflowExecution calls (to the Update\'s outcome), by update name and outcome',
@@ -53,6 +60,10 @@ export function createApiMetrics(): ApiMetrics {
       end(labels);
       if (res.getHeader('idempotent-replayed') === 'true') replays.inc({ route });
       if (res.statusCode === 429) refusals.inc();
+      const caller = res.locals.caller as Caller | undefined;
+      if (caller?.kind === 'platform') {
+        platformRequests.inc({ platform_key: caller.keyId, on_behalf_of: caller.onBehalfOf ? 'user' : 'none', status_class: `${String(res.statusCode)[0]}xx` });
+      }
     });
     next();
   };

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { introduction } from './docs-intro.js';
+import type { RouteAccess } from './access.js';
 import { problemSchema } from './responses.js';
 import { webhookSchemas, webhooksDocument } from './openapi-webhooks.js';
 
@@ -14,7 +15,9 @@ export interface RouteSpec {
   summary: string;
   /** Longer prose for the reference: semantics a schema cannot say. */
   description?: string;
-  tag: 'Contracts' | 'Commands' | 'Messages' | 'Operator' | 'Webhooks' | 'Payments';
+  tag: 'Contracts' | 'Commands' | 'Messages' | 'Operator' | 'Webhooks' | 'Users' | 'Platforms';
+  /** Who may call it (api/access.ts); `party` unless said. */
+  access?: RouteAccess;
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
@@ -50,7 +53,7 @@ const SUCCESS_TEXT = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'Done; n
 const ERROR_TEXT: Record<number, string> = {
   400: 'Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`).',
   401: 'No bearer token, or one that is not valid.',
-  403: 'The other party\'s command.',
+  403: 'The other party\'s command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`).',
   404: 'No such contract, request or message, or you are not a party to it.',
   409: 'The contract\'s state does not allow it now, or a request with this key is still running (`Retry-After`).',
   413: 'The body is over 256 KB.',
@@ -63,7 +66,8 @@ const ERROR_TEXT: Record<number, string> = {
 
 /** The statuses a route can answer, beyond its success: from its kind, then its own. */
 export function errorStatuses(r: RouteSpec): number[] {
-  const s = new Set([400, 401, 413, 415, 429, 500, 503]);
+  // 403 everywhere: a platform key without the scope, or without On-Behalf-Of where a route acts as a user.
+  const s = new Set([400, 401, 403, 413, 415, 429, 500, 503]);
   if (r.params) s.add(404);
   if (r.idempotent) [409, 422].forEach((c) => s.add(c));
   if (r.command) [403, 404, 409, 422].forEach((c) => s.add(c));
@@ -137,11 +141,21 @@ export function openApiDocument(routes: RouteSpec[]) {
       { name: 'Commands', description: 'Every contract command of the rules: each needs an Idempotency-Key.' },
       { name: 'Messages', description: 'Your in-app messages (R24).' },
       { name: 'Webhooks', description: 'R29: endpoints that receive signed events (Standard Webhooks), and their delivery logs.' },
-      { name: 'Payments', description: 'R31: your payment method or payout account at the payment provider.' },
       { name: 'Operator', description: 'Operator tokens only (R28): read any contract, resolve a dispute. An operator is never a party.' },
+      { name: 'Users', description: 'A marketplace\'s users and their tokens: operators, and platform keys (users:read, users:write) for their own platform\'s users.' },
+      { name: 'Platforms', description: 'Platforms and their keys: an operator\'s own token only. A key is shown once.' },
     ],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token from `npm run user:create`.' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http', scheme: 'bearer',
+          description: 'A user token (`mc_…`, from POST /users/{id}/tokens or `npm run user:create`), a platform key (`mcpk_…`, '
+            + 'with `On-Behalf-Of` to act for a user), or a JWT from your own sign-in when the API is configured with its JWKS. '
+            + '`On-Behalf-Of: <userId>` (platform keys only, on any route) names one of your platform\'s users the request acts for, '
+            + 'as they would, within the key\'s scopes; the contract\'s history and notices name both: `platform:<keyId> for <userId>`. '
+            + 'It belongs to the credential, as `Authorization` does, so it is not listed as each operation\'s parameter.',
+        },
+      },
       schemas: webhookSchemas,
     },
     paths,

@@ -1,25 +1,22 @@
-// Rate limits with rate-limiter-flexible, stored in PostgreSQL (the rate_limits table) so every API process
-// shares them: a cheap limit per client address before authentication (bad tokens are limited and cost no
-// token lookup once an address is blocked), and the per-token limit after it. A key over its limit is
-// blocked in memory until its window ends, so a flood costs no database round trips. If PostgreSQL fails,
-// the limits hold per process (the insurance limiter) rather than letting everything through.
+// The per-token limit, after authentication: with a store, shared by every API process through PostgreSQL
+// (the rate_limits table) in leases, so a request costs no write (api/leased-limit.ts); without one, in
+// this process's memory (rate-limiter-flexible). A key over its limit is refused from memory until its
+// window ends, so a flood costs no database round trips.
 import type { Request, RequestHandler, Response } from 'express';
 import type { Pool } from 'pg';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { type Limiter, leasedLimiter } from './leased-limit.js';
 import { HttpProblem } from './problem.js';
 
 const WINDOW_S = 60;
 
-export function limiter(name: string, perMinute: number, store: Pool | undefined): RateLimiterAbstract {
-  const opts = { keyPrefix: name, points: perMinute, duration: WINDOW_S, inMemoryBlockOnConsumed: perMinute };
-  const memory = new RateLimiterMemory(opts);
-  if (!store) return memory;
-  // tableCreated: the table is a migration (prisma/migrations/*_rate_limits), not created at run time.
-  return new RateLimiterPostgres({ ...opts, storeClient: store, storeType: 'pool', tableName: 'rate_limits', tableCreated: true,
-    insuranceLimiter: memory });
+export function limiter(name: string, perMinute: number, store: Pool | undefined): Limiter {
+  if (store) return leasedLimiter({ prefix: name, points: perMinute, durationS: WINDOW_S, store });
+  const memory = new RateLimiterMemory({ keyPrefix: name, points: perMinute, duration: WINDOW_S });
+  return { consume: async (key) => void (await memory.consume(key)) };
 }
 
-export function rateLimit(l: RateLimiterAbstract, keyOf: (req: Request, res: Response) => string): RequestHandler {
+export function rateLimit(l: Limiter, keyOf: (req: Request, res: Response) => string): RequestHandler {
   return async (req, res, next) => {
     try {
       await l.consume(keyOf(req, res));

@@ -21,7 +21,9 @@ export function requestLog(logger: Logger) {
     const locals = (res as Response).locals ?? {};
     return {
       method: req.method, path: req.url, status: clientGone ? undefined : res.statusCode, ms,
-      userId: locals.user?.id, code: locals.errorCode, ...(clientGone ? { clientGone: true } : {}),
+      userId: locals.user?.id, code: locals.errorCode,
+      // A platform key acting for a user: `platform:<key> for <user>`, as the contract's history names it.
+      ...(locals.caller?.kind === 'platform' ? { via: `platform:${locals.caller.keyId}`, platformId: locals.caller.platformId } : {}), ...(clientGone ? { clientGone: true } : {}),
     };
   };
   return pinoHttp({

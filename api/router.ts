@@ -6,6 +6,7 @@ import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
 import type { RouteSpec } from './openapi.js';
 import { HttpProblem } from './problem.js';
+import { authorize } from './access.js';
 
 type Infer<T, Else> = T extends z.ZodType ? z.output<T> : Else;
 
@@ -38,6 +39,7 @@ export class Router {
     const allowed = this.methods.get(spec.path) ?? new Set<string>();
     this.methods.set(spec.path, allowed.add(spec.method.toUpperCase()));
     this.app[spec.method](spec.path, async (req, res) => {
+      authorize(spec.access ?? 'party', spec.method, res.locals.caller, res.locals.user);
       const parsed: Parsed<S> = {
         params: spec.params ? spec.params.parse(req.params) : {},
         query: (spec.query ?? NO_QUERY).parse(req.query),

@@ -3,12 +3,12 @@
 // Refusals throw DomainError with the rule they enforce.
 import { CHANGE_REQUEST_TTL_MS, type RequestOutcome } from './change-request.js';
 import {
-  type ContractState, type PendingRequest, type Role, currentMilestone, rulesRevision, roleOf, rulesVersion, shortfallOf,
+  type ContractState, type PendingRequest, type Role, currentMilestone, roleOf, shortfallOf,
 } from './contract.js';
 import { refuse } from './errors.js';
 import type { MilestonePatch } from './milestone.js';
 import { MAX_BALANCE_CENTS, assertPositiveCents } from './money.js';
-import { type PlanOp, applyPlan, assertFields, isEmptyDiff } from './plan.js';
+import { type PlanOp, applyPlan, isEmptyDiff } from './plan.js';
 import { type Texts, internCommand } from './texts.js';
 import { assertCommandTextBudget } from './budgets.js';
 import { validateCommand } from './validate.js';
@@ -17,6 +17,7 @@ import { assertNotDisputed, openDispute } from './disputes.js';
 import { type RefundCommand, acceptRefund, declineRefund, releaseBesideRefund, requestRefund } from './refunds.js';
 import { assertReviewOpen, requestRevisions, startReview } from './review.js';
 import { settle } from './settle.js';
+import { assertNoDepositPending } from './pending-deposits.js';
 import { Builder, type Decision, type Transition, asProposalRule, clone } from './transition.js';
 
 export type { Decision, Effect, RequestSignal, Transition } from './transition.js';
@@ -82,20 +83,14 @@ export const COMMAND_ROLE: Record<CommandType, Role | 'either'> = {
 export interface Envelope {
   actorId: string;
   now: string;
-  /** Replaying an older history: decide with the field checks it was recorded under. */
-  legacyFields?: boolean;
-  /** R25: a submission starts a review window; false replays a history recorded before review windows existed. */
-  reviewWindows?: boolean;
-  /** R25: commands after a window's end are refused; false replays a history recorded before that rule. */
-  reviewClock?: boolean;
 }
 
 /** Applies one command; the state passed in is never mutated. */
 export function decide(
-  prev: ContractState, cmd: Command, { actorId, now, legacyFields = false, reviewWindows = true, reviewClock = true }: Envelope,
+  prev: ContractState, cmd: Command, { actorId, now }: Envelope,
 ): Transition {
-  if (!legacyFields) validateCommand(cmd); // fields first: a malformed value is never answered with a state conflict
-  if (!legacyFields && rulesRevision(prev) >= 2) assertReadableTexts(cmd);
+  validateCommand(cmd); // fields first: a malformed value is never answered with a state conflict
+  assertReadableTexts(cmd);
   const role = roleOf(prev, actorId);
   // Strangers never learn a contract exists (404, not 403: docs/rules.md).
   if (!role) refuse('CONTRACT_NOT_FOUND', undefined, 'no such contract', 'not_found');
@@ -103,51 +98,37 @@ export function decide(
     refuse('FORBIDDEN_FOR_ROLE', undefined, `only the ${COMMAND_ROLE[cmd.type]} may ${cmd.type}`, 'forbidden');
   }
   if (prev.status === 'ended') refuse('CONTRACT_ENDED', 'R3', 'the contract has ended and accepts no changes', 'conflict');
+  assertNoDepositPending(prev, cmd.type); // R31: a deposit confirming at the provider
 
-  const t = new Builder(clone(prev), legacyFields);
-  t.reviewClock = reviewClock;
+  const t = new Builder(clone(prev));
   HANDLERS[cmd.type](t, cmd as never, now);
-  if (cmd.type === 'submitWork' && reviewWindows) startReview(t.s, t.milestone(cmd.milestoneId), now); // R25
+  if (cmd.type === 'submitWork') startReview(t.s, t.milestone(cmd.milestoneId), now); // R25
   if (cmd.type === 'openDispute') openDispute(t, cmd, now, actorId); // R28: names who opened it
   return t.finish(cmd.type !== 'previewPlan' && !t.readOnly);
 }
 
 /**
- * The command as the contract workflow decides it: its fields checked as sent (with the checks of the
- * history being replayed, when `legacyFields`), then its texts replaced by fixed-size references, so the
- * workflow's state never holds free text. The texts go to PostgreSQL with the transition.
+ * The command as the contract workflow decides it: its fields checked as sent, then its texts replaced by
+ * fixed-size references, so the workflow's state never holds free text. The texts go to PostgreSQL with
+ * the transition.
  */
-export function prepareCommand<C extends Command>(cmd: C, legacyFields = false, readable = !legacyFields): { cmd: C; texts: Texts } {
-  if (legacyFields) legacyTextChecks(cmd);
-  else {
-    validateCommand(cmd);
-    assertNoTextRefs(cmd); // here, not in decide(): decide() sees the references this call makes
-  }
+export function prepareCommand<C extends Command>(cmd: C): { cmd: C; texts: Texts } {
+  validateCommand(cmd);
+  assertNoTextRefs(cmd); // here, not in decide(): decide() sees the references this call makes
   // Before the texts become references: decide() sees only references, which are always readable.
-  if (readable) assertReadableTexts(cmd);
+  assertReadableTexts(cmd);
   const prepared = internCommand(cmd);
-  if (!legacyFields) assertCommandTextBudget(prepared.texts);
+  assertCommandTextBudget(prepared.texts);
   return prepared;
-}
-
-/** The text checks histories from before the current field rules were recorded with (lengths in UTF-16 units). */
-function legacyTextChecks(cmd: Command): void {
-  if (cmd.type === 'savePlan' || cmd.type === 'previewPlan' || cmd.type === 'proposeChanges') {
-    for (const op of cmd.ops) {
-      if (op.op === 'add') assertFields({ title: op.title, description: op.description ?? '' }, true);
-      else if (op.op === 'edit') assertFields(op.patch, true);
-    }
-  }
-  if (cmd.type === 'requestChange' || cmd.type === 'editChangeRequest') assertFields(cmd.patch, true);
 }
 
 /** Applies an outcome reported by a change-request workflow; unknown or already-resolved ids change nothing. */
 export function resolveRequest(
-  prev: ContractState, requestId: string, outcome: RequestOutcome, decision?: Decision, legacyFields = false,
+  prev: ContractState, requestId: string, outcome: RequestOutcome, decision?: Decision,
 ): Transition | null {
   const req = [prev.changeRequest, prev.proposal].find((r) => r?.id === requestId);
   if (!req) return null;
-  const t = new Builder(clone(prev), legacyFields);
+  const t = new Builder(clone(prev));
   if (req.kind === 'change') t.resolveChange(req, outcome, decision);
   else t.resolveProposal(req, outcome, decision);
   return t.finish(true);
@@ -159,12 +140,12 @@ type Handlers = { [K in CommandType]: Handler<Extract<Command, { type: K }>> };
 const HANDLERS: Handlers = {
   previewPlan(t, { ops }) {
     t.readOnly = true;
-    t.diff = applyPlan(t.s.milestones, ops, t.s.nextMilestoneNo, t.legacyFields).diff;
+    t.diff = applyPlan(t.s.milestones, ops, t.s.nextMilestoneNo).diff;
   },
 
   savePlan(t, { ops }) {
     t.noPendingProposal();
-    const plan = applyPlan(t.s.milestones, ops, t.s.nextMilestoneNo, t.legacyFields);
+    const plan = applyPlan(t.s.milestones, ops, t.s.nextMilestoneNo);
     if (isEmptyDiff(plan.diff)) refuse('EMPTY_BATCH', 'R11', 'the batch changes nothing');
     t.s.milestones = plan.milestones;
     t.s.nextMilestoneNo = plan.nextMilestoneNo;
@@ -205,13 +186,12 @@ const HANDLERS: Handlers = {
   },
 
   releasePayment(t, { milestoneId, amountCents }, now) {
-    const s = t.s;
     const m = t.milestone(milestoneId);
-    assertReviewOpen(m, now, 'a release by the client', t.reviewClock); // R25: the automatic release is owed
+    assertReviewOpen(m, now, 'a release by the client'); // R25: the automatic release is owed
     if (m.state !== 'active' && m.state !== 'submitted') {
       refuse('MILESTONE_NOT_FUNDED', 'R5', `only the funded milestone can be released (this one is ${m.state})`, 'conflict');
     }
-    if (amountCents === undefined && rulesVersion(s) >= 2 && shortfallOf(m) > 0) {
+    if (amountCents === undefined && shortfallOf(m) > 0) {
       refuse('SHORTFALL_UNFUNDED', 'R17', `an approved increase left ${shortfallOf(m)} cents unfunded: fund it, or release an explicit amount of what is funded`,
         'conflict', { shortfallCents: shortfallOf(m) });
     }
@@ -240,7 +220,7 @@ const HANDLERS: Handlers = {
     assertNotDisputed(m); // R28
     if (m.refundedCents) refuse('MILESTONE_PARTLY_REFUNDED', 'R27', 'part of this milestone\'s escrow was refunded by agreement; its terms are settled', 'conflict');
     if (s.changeRequest) refuse('CHANGE_REQUEST_PENDING', 'R15', 'this milestone already has a pending change request', 'conflict');
-    if (rulesRevision(s) >= 2 && m.refundRequest) {
+    if (m.refundRequest) {
       // R27 beside R15: the freelancer is deciding how much escrow goes back; the terms wait for that answer.
       refuse('REFUND_PENDING', 'R27', `a refund of ${m.refundRequest.amountCents} cents is waiting for the freelancer's answer; `
         + 'a change request can follow once it is answered or lapses', 'conflict', { refundCents: m.refundRequest.amountCents });
@@ -289,7 +269,7 @@ const HANDLERS: Handlers = {
     const s = t.s;
     if (s.proposal) refuse('PROPOSAL_PENDING', 'R21', 'a proposal is already waiting for the client', 'conflict');
     if (ops.some((o) => o.op === 'reorder')) refuse('PROPOSAL_REORDER', 'R20', 'proposals add, edit or delete pending milestones');
-    const diff = asProposalRule(() => applyPlan(s.milestones, ops, s.nextMilestoneNo, t.legacyFields).diff);
+    const diff = asProposalRule(() => applyPlan(s.milestones, ops, s.nextMilestoneNo).diff);
     const request: PendingRequest = {
       id: `${s.id}-pr${s.nextRequestNo++}`,
       kind: 'proposal',
@@ -313,7 +293,7 @@ const HANDLERS: Handlers = {
   withdrawProposal: (t, { requestId }) => t.forward(t.pendingProposal(requestId), 'withdraw'),
   acceptProposal(t, { requestId, version }) {
     const req = t.seenVersion(t.pendingProposal(requestId), version);
-    asProposalRule(() => applyPlan(t.s.milestones, req.ops!, t.s.nextMilestoneNo, t.legacyFields)); // still applies cleanly
+    asProposalRule(() => applyPlan(t.s.milestones, req.ops!, t.s.nextMilestoneNo)); // still applies cleanly
     t.forward(req, 'approve');
   },
   declineProposal: (t, { requestId, version }) => t.forward(t.seenVersion(t.pendingProposal(requestId), version), 'reject'),

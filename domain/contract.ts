@@ -62,33 +62,31 @@ export interface ContractState {
   proposal: PendingRequest | null;
   /** R22: the last milestone was released; the client chooses to end the contract or keep it open. */
   endPrompt: boolean;
-  /**
-   * Which rules this contract runs under. Absent (1) on contracts created before version 2; 2 covers an
-   * approved increase from project funds, refuses a full release over a shortfall (R17) and answers a
-   * decision only once it is known. A running contract moves to 2 behind a patch (workflows/contract.ts).
-   */
-  rulesVersion?: number;
   /** R25: days the client has to review submitted work (1–30); absent on older contracts: 14. */
   reviewWindowDays?: number;
   /**
-   * Refinements of rules version 2. Absent (1): as first recorded. 2: a refund (R27) and a change request
-   * (R15–R17) on one milestone refuse each other while pending; every shortfall is shortfallOf; a title
-   * of invisible characters only is blank, and text with an unbalanced bidi control is refused
-   * (visibleText.ts). A running contract moves to 2 behind a patch (workflows/contract.ts), so
-   * histories recorded before replay as they ran.
+   * The length of this contract's day in its deadlines (R25, R27), absent for every contract the API
+   * creates (24 h). Set only from the contract workflow's test-only `dayMs` input (domain/review.ts).
    */
-  rulesRevision?: number;
+  dayMs?: number;
+  /**
+   * R31: the payment provider that carries this contract's money, recorded at creation from the API's
+   * configuration; absent: the ledger alone (the embedded default), and nothing crosses the boundary.
+   */
+  payments?: 'stripe';
+  /** R31: a deposit the provider accepted and confirms later; the milestone is funded only then. */
+  pendingDeposit?: PendingDeposit;
 }
 
-export const RULES_VERSION = 2;
-export const rulesVersion = (s: ContractState): number => s.rulesVersion ?? 1;
-export const RULES_REVISION = 2;
-export const rulesRevision = (s: ContractState): number => s.rulesRevision ?? 1;
-
-/** The state as a new command sees it: a contract on older rules moves to the current ones at its next command. */
-export function withCurrentRules(s: ContractState): ContractState {
-  if (rulesVersion(s) >= RULES_VERSION && rulesRevision(s) >= RULES_REVISION) return s;
-  return { ...s, rulesVersion: RULES_VERSION, rulesRevision: RULES_REVISION };
+/** R31: a charge accepted and confirmed later (a bank debit), and what its confirmation funds. */
+export interface PendingDeposit {
+  /** The charge's key (the funding's deposit entry): the provider's webhook names it. */
+  key: string;
+  milestoneId: string;
+  /** Escrow it funds, the part of it paid (the rest came from project funds) and the fee inside the charge. */
+  needCents: number;
+  paidCents: number;
+  feeCents: number;
 }
 
 export interface CreateContract {
@@ -99,25 +97,25 @@ export interface CreateContract {
   initiationFeeCents?: number;
   /** R25: 1 to 30 days; 14 when absent. */
   reviewWindowDays?: number;
+  /** A platform key that sent it for the client (`platform:<key>`); the history names both. */
+  via?: string;
+  /** R31: the payment provider the API is configured with; absent or `ledger`: the ledger alone. */
+  payments?: 'ledger' | 'stripe';
 }
 
 /** R1: exactly one client and one freelancer, and they are different parties. */
-/** `rules`, `revision`: the workflow passes 1 when it replays a history recorded before that version existed. */
-export function createContract(
-  cmd: CreateContract, now: string, rules: number = RULES_VERSION, legacyFields = false, revision: number = RULES_REVISION,
-): ContractState {
-  if (legacyFields) {
-    if (cmd.title.trim().length === 0 || cmd.title.length > 200) refuse('INVALID_TITLE', 'R1', 'a contract title is 1 to 200 characters');
-  } else {
-    for (const [field, id] of [['contractId', cmd.contractId], ['clientId', cmd.clientId], ['freelancerId', cmd.freelancerId]] as const) {
-      assertId(id, field);
-    }
-    assertText(cmd.title, { field: 'title', max: LIMITS.contractTitle, required: true, code: 'INVALID_TITLE', rule: 'R1' });
-    assertNotTextRef(cmd.title, 'title', 'createContract');
-    if (revision >= 2) assertReadableText(cmd.title, 'title', 'createContract');
+export function createContract(cmd: CreateContract, now: string): ContractState {
+  for (const [field, id] of [['contractId', cmd.contractId], ['clientId', cmd.clientId], ['freelancerId', cmd.freelancerId]] as const) {
+    assertId(id, field);
   }
+  assertText(cmd.title, { field: 'title', max: LIMITS.contractTitle, required: true, code: 'INVALID_TITLE', rule: 'R1' });
+  assertNotTextRef(cmd.title, 'title', 'createContract');
+  assertReadableText(cmd.title, 'title', 'createContract');
   if (cmd.clientId === cmd.freelancerId) refuse('SAME_PARTY', 'R1', 'the client and the freelancer must be different parties');
-  if (!legacyFields && cmd.reviewWindowDays !== undefined) assertReviewWindowDays(cmd.reviewWindowDays);
+  if (cmd.reviewWindowDays !== undefined) assertReviewWindowDays(cmd.reviewWindowDays);
+  if (cmd.payments !== undefined && cmd.payments !== 'ledger' && cmd.payments !== 'stripe') {
+    refuse('INVALID_PAYMENTS', 'R31', 'payments is ledger or stripe');
+  }
   const fee = cmd.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS;
   if (!Number.isSafeInteger(fee) || fee < 0 || fee > MAX_FEE_CENTS) {
     refuse('INVALID_FEE', 'R9', 'the initiation fee is a whole number of cents between 0 and 100000');
@@ -139,9 +137,8 @@ export function createContract(
     changeRequest: null,
     proposal: null,
     endPrompt: false,
-    ...(rules >= 2 ? { rulesVersion: rules } : {}),
-    ...(revision >= 2 ? { rulesRevision: revision } : {}),
     reviewWindowDays: cmd.reviewWindowDays ?? DEFAULT_REVIEW_WINDOW_DAYS,
+    ...(cmd.payments === 'stripe' ? { payments: 'stripe' as const } : {}), // absent otherwise: histories stay as they were
   };
 }
 

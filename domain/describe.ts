@@ -77,13 +77,29 @@ function requestLines(label: string, r: PendingRequest, milestones: readonly Mil
 }
 
 /**
- * The contract's current details (Markdown), shown on its page in the Temporal UI and refreshed after every
- * accepted transition: milestones with state and amounts, balances, the pending request and its expiry.
+ * Which milestones the details list: at most `maxRows`, starting just before the first one not yet paid
+ * out (the work in progress), so the cost of rendering them does not grow with the contract.
  */
-export function contractDetails(s: ContractState, asOf: string): string {
+function shownRange(milestones: readonly Milestone[], maxRows: number): [number, number] {
+  if (milestones.length <= maxRows) return [0, milestones.length];
+  const open = milestones.findIndex((m) => m.state !== 'released' && m.state !== 'refunded');
+  const from = Math.max(0, Math.min((open < 0 ? milestones.length : open) - 2, milestones.length - maxRows));
+  return [from, from + maxRows];
+}
+
+/**
+ * The contract's current details (Markdown), shown on its page in the Temporal UI and refreshed after every
+ * accepted transition: milestones with state and amounts (at most `maxRows` of them, around the work in
+ * progress), balances, the pending request and its expiry.
+ */
+export function contractDetails(s: ContractState, asOf: string, maxRows = Infinity): string {
   const b = s.balances;
-  const rows = s.milestones.map((m, i) =>
-    `| ${i + 1} | ${md(isTextRef(m.title) ? m.id : m.title)} | ${m.state} | ${usd(m.amountCents)} | ${usd(m.fundedCents)} | ${usd(m.releasedCents)} | ${m.dueDate ?? '—'} |`);
+  const [from, to] = shownRange(s.milestones, maxRows);
+  const row = (m: Milestone, i: number) =>
+    `| ${i + 1} | ${md(isTextRef(m.title) ? m.id : m.title)} | ${m.state} | ${usd(m.amountCents)} | ${usd(m.fundedCents)} | ${usd(m.releasedCents)} | ${m.dueDate ?? '—'} |`;
+  const rows = s.milestones.slice(from, to).map((m, k) => row(m, from + k));
+  if (from > 0) rows.unshift(`| … | ${from} earlier milestone(s) | | | | | |`);
+  if (to < s.milestones.length) rows.push(`| … | ${s.milestones.length - to} later milestone(s) | | | | | |`);
   const out = [
     `### “${md(s.title)}” — ${s.status}${s.endPrompt ? ' (last milestone released: end or keep open?)' : ''}`,
     `Client \`${s.clientId}\` · Freelancer \`${s.freelancerId}\` · ${s.milestones.length} milestone(s) · seq ${s.seq}`,

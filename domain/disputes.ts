@@ -51,7 +51,7 @@ export function openDispute(
   t: Builder, { milestoneId, reason }: { milestoneId: string; reason: string }, now: string, actorId: string,
 ): void {
   const m = t.milestone(milestoneId);
-  assertReviewOpen(m, now, 'a dispute', t.reviewClock); // R25: the automatic release is owed
+  assertReviewOpen(m, now, 'a dispute'); // R25: the automatic release is owed
   if (!isCurrent(m)) {
     refuse('MILESTONE_NOT_FUNDED', 'R28', `a dispute can be opened only on the active or submitted milestone (this one is ${m.state})`,
       'conflict');

@@ -51,7 +51,11 @@ export type NoticeEvent =
   | 'refund_lapsed'
   | 'refund_canceled'
   | 'dispute_opened'
-  | 'dispute_resolved';
+  | 'dispute_resolved'
+  // R31: the payment provider failed a deposit that was to confirm later; a payout waits (no account, refused).
+  | 'deposit_failed'
+  | 'payout_pending'
+  | 'refund_pending';
 
 export interface Notice {
   key: string;
@@ -68,6 +72,8 @@ export interface Notice {
   amountCents: number | null;
   /** The change request's or proposal's version (R16), on notices about one. */
   version?: number | null;
+  /** `platform:<key> for <user>` when a marketplace's key sent the command for the party. */
+  via?: string;
   /** Who decided a request, when it was not the recipient's counterparty as usual: an operator, the system. */
   decidedBy?: string | null;
   reason?: string | null;

@@ -35,6 +35,9 @@ export const SUBJECT: Record<NoticeEvent, string> = {
   refund_canceled: 'A refund request was canceled',
   dispute_opened: 'A dispute was opened',
   dispute_resolved: 'A dispute was resolved',
+  deposit_failed: 'A deposit failed at the payment provider: nothing is held, fund the milestone again',
+  payout_pending: 'A payout is waiting: add or fix your payout account, and it is paid',
+  refund_pending: 'A refund is waiting at the payment provider: it is retried, and an operator can see it',
 };
 
 /**
@@ -98,6 +101,7 @@ export function renderNotice(n: Notice): RenderedNotice {
   if (n.message) lines.push(`Message: ${n.message}`);
   if (n.version !== undefined && n.version !== null) lines.push(`Version: ${n.version}`);
   if (n.decidedBy) lines.push(`Decided by: ${n.decidedBy}`);
+  if (n.via) lines.push(`Sent by: ${n.via}`);
   if (n.reason) lines.push(`Reason: ${n.reason}`);
   lines.push(...n.changes.map(describeChange));
   if (n.diff) lines.push(...diffLines(n.diff));

@@ -70,6 +70,28 @@ export interface RequestReport {
   reason?: string;
 }
 
+/** An operator's name as the audit trail records it: `operator:<id>` with a well-formed id. */
+const isOperatorActor = (v: string): boolean => v.startsWith('operator:') && isId(v.slice('operator:'.length));
+
+/**
+ * A report as the contract keeps it: anyone with access to Temporal can send one, so its free text is cut
+ * to REASON_MAX characters (a megabyte of reason would otherwise ride in the contract's records and
+ * notices), and `decidedBy` is kept only when it is a well-formed id, `operator:<id>` or `system`.
+ * Returns what was dropped or cut, for the caller's log line.
+ */
+export function boundReport(r: RequestReport): { report: RequestReport; cut: string[] } {
+  const cut: string[] = [];
+  const out: RequestReport = { requestId: r.requestId, outcome: r.outcome };
+  if (typeof r.decidedBy === 'string' && (isId(r.decidedBy) || isOperatorActor(r.decidedBy) || r.decidedBy === 'system')) out.decidedBy = r.decidedBy;
+  else if (r.decidedBy !== undefined) cut.push('decidedBy');
+  if (typeof r.reason === 'string' && r.reason.length > 0) {
+    const chars = Array.from(r.reason); // code points: a surrogate pair is never split
+    out.reason = chars.length > REASON_MAX ? `${chars.slice(0, REASON_MAX - 1).join('')}…` : r.reason;
+    if (chars.length > REASON_MAX) cut.push('reason');
+  } else if (r.reason !== undefined) cut.push('reason');
+  return { report: out, cut };
+}
+
 const ASKED: Partial<Record<string, RequestOutcome>> = { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' };
 
 /**

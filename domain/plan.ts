@@ -34,13 +34,8 @@ export interface PlanResult {
 /** One batch (save, preview or proposal) holds at most this many operations. */
 export const MAX_BATCH_OPS = 400;
 
-/**
- * R11, R13, R4: each editable field as the database will store it (domain/fields.ts). `legacy`: the checks
- * of histories recorded before the field checks were tightened, so a replay decides as the recording did
- * (workflows/contract.ts).
- */
-export function assertFields(f: MilestonePatch, legacy = false): void {
-  if (legacy) return legacyFields(f);
+/** R11, R13, R4: each editable field as the database will store it (domain/fields.ts). */
+export function assertFields(f: MilestonePatch): void {
   if (f.title !== undefined) {
     assertText(f.title, { field: 'title', max: LIMITS.milestoneTitle, required: true, code: 'INVALID_TITLE', rule: 'R11' });
   }
@@ -51,23 +46,8 @@ export function assertFields(f: MilestonePatch, legacy = false): void {
   if (f.amountCents !== undefined) assertMilestoneAmount(f.amountCents);
 }
 
-const LEGACY_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function legacyFields(f: MilestonePatch): void {
-  if (f.title !== undefined && (f.title.trim().length === 0 || f.title.length > 200)) {
-    refuse('INVALID_TITLE', 'R11', 'a milestone title is 1 to 200 characters');
-  }
-  if (f.description !== undefined && f.description.length > 5000) {
-    refuse('INVALID_DESCRIPTION', 'R11', 'a milestone description is at most 5000 characters');
-  }
-  if (f.dueDate !== undefined && f.dueDate !== null && (!LEGACY_DATE.test(f.dueDate) || Number.isNaN(Date.parse(f.dueDate)))) {
-    refuse('INVALID_DUE_DATE', 'R13', 'a due date is a calendar date, YYYY-MM-DD');
-  }
-  if (f.amountCents !== undefined) assertMilestoneAmount(f.amountCents);
-}
-
 /** Applies a batch to the plan, or refuses it whole. Pure: returns new arrays. */
-export function applyPlan(milestones: Milestone[], ops: PlanOp[], nextMilestoneNo: number, legacy = false): PlanResult {
+export function applyPlan(milestones: Milestone[], ops: PlanOp[], nextMilestoneNo: number): PlanResult {
   if (ops.length === 0) refuse('EMPTY_BATCH', 'R11', 'the batch has no changes');
   const fixed = milestones.filter((m) => m.state !== 'pending');
   let pending = milestones.filter((m) => m.state === 'pending').map((m) => ({ ...m }));
@@ -97,7 +77,7 @@ export function applyPlan(milestones: Milestone[], ops: PlanOp[], nextMilestoneN
           dueDate: op.dueDate ?? null,
           amountCents: op.amountCents,
         };
-        assertFields(fields, legacy);
+        assertFields(fields);
         const id = `m${no++}`;
         if (op.ref !== undefined) {
           if (byRef.has(op.ref)) refuse('DUPLICATE_REF', 'R11', `ref ${op.ref} is used twice in the batch`);
@@ -109,7 +89,7 @@ export function applyPlan(milestones: Milestone[], ops: PlanOp[], nextMilestoneN
       }
       case 'edit': {
         const m = find(op.milestoneId);
-        assertFields(op.patch, legacy);
+        assertFields(op.patch);
         Object.assign(m, editableFields(op.patch));
         break;
       }

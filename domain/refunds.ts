@@ -3,15 +3,15 @@
 // days, the request lapses and nothing moves (a durable timer: workflows/deadlines.ts).
 import { refuse } from './errors.js';
 import { assertId, assertText } from './fields.js';
-import { rulesRevision } from './contract.js';
 import { isCurrent, type Milestone } from './milestone.js';
 import { assertPositiveCents } from './money.js';
 import { assertNotDisputed } from './disputes.js';
-import { DAY_MS, MESSAGE_MAX, assertReviewOpen } from './review.js';
+import { MESSAGE_MAX, assertReviewOpen, dayMsOf } from './review.js';
 import { settle } from './settle.js';
 import type { Builder } from './transition.js';
 
-export const REFUND_TTL_MS = 7 * DAY_MS;
+/** R27: a refund request lapses after this many of the contract's days (domain/review.ts dayMsOf). */
+export const REFUND_TTL_DAYS = 7;
 
 export interface RefundRequest {
   id: string;
@@ -38,7 +38,7 @@ export function validateRefundCommand(cmd: RefundCommand): void {
 /** R27: all (no amount) or part of what is held, one pending request per milestone. */
 export function requestRefund(t: Builder, cmd: Extract<RefundCommand, { type: 'requestRefund' }>, now: string): void {
   const m = t.milestone(cmd.milestoneId);
-  assertReviewOpen(m, now, 'a refund request', t.reviewClock); // R25: a pending refund would hold the owed release
+  assertReviewOpen(m, now, 'a refund request'); // R25: a pending refund would hold the owed release
   if (!isCurrent(m)) {
     refuse('MILESTONE_NOT_FUNDED', 'R27', `a refund can be asked only of the funded milestone (this one is ${m.state})`, 'conflict');
   }
@@ -46,7 +46,7 @@ export function requestRefund(t: Builder, cmd: Extract<RefundCommand, { type: 'r
   if (m.refundRequest) refuse('REFUND_PENDING', 'R27', 'this milestone already has a pending refund request', 'conflict');
   // R27 beside R15–R17: the change request's terms were offered against what escrow holds now; a refund
   // accepted under them would change what its approval means. One negotiation of a milestone's money at a time.
-  if (rulesRevision(t.s) >= 2 && t.s.changeRequest?.milestoneId === m.id) {
+  if (t.s.changeRequest?.milestoneId === m.id) {
     refuse('CHANGE_REQUEST_PENDING', 'R27',
       'a change request is pending on this milestone: withdraw it, or wait for the freelancer\'s answer, before asking for a refund', 'conflict');
   }
@@ -59,7 +59,7 @@ export function requestRefund(t: Builder, cmd: Extract<RefundCommand, { type: 'r
     amountCents: amount,
     reason: cmd.reason ?? '',
     requestedAt: now,
-    expiresAt: new Date(Date.parse(now) + REFUND_TTL_MS).toISOString(),
+    expiresAt: new Date(Date.parse(now) + REFUND_TTL_DAYS * dayMsOf(t.s)).toISOString(),
   };
   t.requestId = m.refundRequest.id;
   t.notify('freelancer', 'refund_requested', { milestone: m, amountCents: amount, message: cmd.reason || null });

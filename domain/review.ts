@@ -13,9 +13,28 @@ export const DEFAULT_REVIEW_WINDOW_DAYS = 14;
 export const MIN_REVIEW_WINDOW_DAYS = 1;
 export const MAX_REVIEW_WINDOW_DAYS = 30;
 export const DAY_MS = 24 * 60 * 60 * 1000;
-/** R25: both parties are told this long before the window ends (none for a one-day window). */
-export const REVIEW_REMINDER_BEFORE_MS = DAY_MS;
+/** R25: both parties are told a day before the window ends (none for a one-day window). */
+export const REVIEW_REMINDER_BEFORE_DAYS = 1;
 export const MESSAGE_MAX = 2000;
+/**
+ * The shortest day a contract's clock may run on (`dayMs`): a second keeps a two-day window longer than a
+ * workflow task on a loaded machine, so the reminder and the release still come in their order.
+ */
+export const MIN_DAY_MS = 1000;
+
+/**
+ * The length of a day in this contract's deadlines (R25 review window and reminder, R27 refund lapse).
+ * Always 24 h for a contract the API creates; a test environment may start the contract workflow with a
+ * shorter day (its `dayMs` input) so the deadlines fall due in seconds on real servers.
+ */
+export const dayMsOf = (s: ContractState): number => s.dayMs ?? DAY_MS;
+
+/** A day length for a contract's clock: whole milliseconds from MIN_DAY_MS to a real day. */
+export function assertDayMs(dayMs: unknown): void {
+  if (typeof dayMs !== 'number' || !Number.isSafeInteger(dayMs) || dayMs < MIN_DAY_MS || dayMs > DAY_MS) {
+    refuse('INVALID_DAY_LENGTH', 'R25', `a contract's day is a whole number of milliseconds from ${MIN_DAY_MS} to ${DAY_MS}`);
+  }
+}
 
 export function assertReviewWindowDays(days: unknown): void {
   const [min, max] = [MIN_REVIEW_WINDOW_DAYS, MAX_REVIEW_WINDOW_DAYS];
@@ -28,7 +47,7 @@ export const reviewWindowDays = (s: ContractState): number => s.reviewWindowDays
 
 /** R25: a submission starts the window; it ends `days` after the submission, to the millisecond. */
 export function startReview(s: ContractState, m: Milestone, now: string): void {
-  m.reviewEndsAt = new Date(Date.parse(now) + reviewWindowDays(s) * DAY_MS).toISOString();
+  m.reviewEndsAt = new Date(Date.parse(now) + reviewWindowDays(s) * dayMsOf(s)).toISOString();
   m.reviewReminded = false;
 }
 
@@ -42,7 +61,7 @@ export function stopReview(m: Milestone): void {
 /** When the reminder is due: a day before the end, unless the window is a single day. */
 export function reminderAt(s: ContractState, m: Milestone): string | null {
   if (!m.reviewEndsAt || m.reviewReminded || reviewWindowDays(s) <= 1) return null;
-  return new Date(Date.parse(m.reviewEndsAt) - REVIEW_REMINDER_BEFORE_MS).toISOString();
+  return new Date(Date.parse(m.reviewEndsAt) - REVIEW_REMINDER_BEFORE_DAYS * dayMsOf(s)).toISOString();
 }
 
 /**
@@ -52,9 +71,9 @@ export function reminderAt(s: ContractState, m: Milestone): string | null {
  * on that milestone is refused from the end on, before and after the automatic release alike.
  * `clock`: false replays a history recorded before this rule.
  */
-export function assertReviewOpen(m: Milestone, now: string, what: string, clock = true): void {
+export function assertReviewOpen(m: Milestone, now: string, what: string): void {
   const ended = m.reviewEndsAt && (m.state === 'submitted' || m.state === 'released') && Date.parse(now) >= Date.parse(m.reviewEndsAt);
-  if (clock && ended) {
+  if (ended) {
     refuse('REVIEW_WINDOW_ENDED', 'R25', `the review window ended at ${m.reviewEndsAt}: the funded amount is released automatically; ${what} is no longer possible`,
       'conflict', { reviewEndsAt: String(m.reviewEndsAt) });
   }
@@ -72,7 +91,7 @@ export function validateRevisionRequest(cmd: { milestoneId: unknown; message: un
 /** R26: the client sends submitted work back with a message; the funds stay in escrow. */
 export function requestRevisions(t: Builder, { milestoneId, message }: { milestoneId: string; message: string }, now: string): void {
   const m = t.milestone(milestoneId);
-  assertReviewOpen(m, now, 'a revision request', t.reviewClock);
+  assertReviewOpen(m, now, 'a revision request');
   if (m.state !== 'submitted') {
     refuse('MILESTONE_NOT_SUBMITTED', 'R26', `revisions can be requested only on submitted work (this milestone is ${m.state})`,
       'conflict');

@@ -34,26 +34,8 @@ export interface SignalledCommand {
   operatorId?: string;
 }
 
-/**
- * A signal names exactly one sender: `actorId` (a party, e.g. an integration acting for its user) or
- * `operatorId` (an operator acting for the party the verb belongs to: the freelancer submits, approves and
- * rejects, the client releases). Fields are passed on as sent; decide() checks them as it checks Updates.
- */
-export function signalCommand(
-  verb: ContractSignalVerb, input: SignalInput | undefined, state: ContractState, operatorsOnly = false,
-): SignalledCommand {
-  const s = input ?? {};
-  if (operatorsOnly) return operatorSignal(verb, s, state);
-  const hasActor = s.actorId !== undefined;
-  if (hasActor === (s.operatorId !== undefined)) {
-    refuse('SENDER_REQUIRED', undefined, 'a signal names its sender: either actorId (a party) or operatorId (an operator)', 'invalid');
-  }
-  const sender = hasActor ? s.actorId : s.operatorId;
-  if (!isId(sender)) return refuse('INVALID_SENDER', undefined, `${hasActor ? 'actorId' : 'operatorId'} is not a well-formed id`, 'invalid');
-  const type = SIGNAL_COMMANDS[verb];
-  const partyId = hasActor ? sender : COMMAND_ROLE[type] === 'client' ? state.clientId : state.freelancerId;
-  const auditActor = hasActor ? sender : operatorActor(sender);
-  return { command: commandFor(type, s, state), partyId, auditActor };
+export function signalCommand(verb: ContractSignalVerb, input: SignalInput | undefined, state: ContractState): SignalledCommand {
+  return operatorSignal(verb, input ?? {}, state);
 }
 
 /**

@@ -4,9 +4,8 @@
 // the same transaction that first stores it. Pure and bundled into workflow code: no Node built-ins.
 import { hash } from 'fast-sha256';
 import type { Command } from './commands.js';
-import type { Milestone, MilestonePatch } from './milestone.js';
+import type { MilestonePatch } from './milestone.js';
 import type { PlanOp } from './plan.js';
-import type { ContractState, PendingRequest } from './contract.js';
 
 /** `txt:` and 128 bits of SHA-256 in hex: two different texts of one contract never share a reference. */
 const REF = /^txt:[0-9a-f]{32}$/;
@@ -84,37 +83,4 @@ export function internCommand<C extends Command>(cmd: C): { cmd: C; texts: Texts
     default:
       return { cmd, texts };
   }
-}
-
-const leanMilestone = (m: Milestone): Milestone => ({ ...m, title: textRef(m.title), description: textRef(m.description) });
-
-function leanRequest(r: PendingRequest | null): PendingRequest | null {
-  if (!r) return r;
-  const none: Texts = {};
-  const asRef = (v: string | number | null, field: string) =>
-    typeof v === 'string' && (field === 'title' || field === 'description') ? textRef(v) : v;
-  return {
-    ...r,
-    patch: r.patch ? internPatch(r.patch, none) : r.patch,
-    changes: r.changes.map((c) => ({ ...c, old: asRef(c.old, c.field), new: asRef(c.new, c.field) })),
-    ops: r.ops ? r.ops.map((op) => internOp(op, none)) : r.ops,
-    diff: r.diff && {
-      added: r.diff.added.map((a) => ({ ...a, title: textRef(a.title) })),
-      edited: r.diff.edited.map((e) => ({
-        ...e, title: textRef(e.title), changes: e.changes.map((c) => ({ ...c, old: asRef(c.old, c.field), new: asRef(c.new, c.field) })),
-      })),
-      deleted: r.diff.deleted.map((d) => ({ ...d, title: textRef(d.title) })),
-      moved: r.diff.moved.map((m) => ({ ...m, title: textRef(m.title) })),
-    },
-  };
-}
-
-/**
- * A state carried in from a run that kept texts inline, with references instead: what lets a contract
- * whose continue-as-new input had grown past the payload limit continue once this code is deployed. The
- * texts themselves are already in PostgreSQL (every state was persisted); the persistence activity finds
- * them there by reference. Idempotent: a lean state comes back equal.
- */
-export function leanState(s: ContractState): ContractState {
-  return { ...s, milestones: s.milestones.map(leanMilestone), changeRequest: leanRequest(s.changeRequest), proposal: leanRequest(s.proposal) };
 }

@@ -2,7 +2,7 @@
 // starts and signals) accumulate over a private copy of the state, then the invariants are checked.
 import type { RequestOutcome } from './change-request.js';
 import {
-  type ContractState, type PendingRequest, type Role, assertInvariants, rulesRevision, rulesVersion, shortfallOf,
+  type ContractState, type PendingRequest, type Role, assertInvariants, shortfallOf,
 } from './contract.js';
 import { DomainError, refuse } from './errors.js';
 import type { LedgerEntry, LedgerKind, Notice, NoticeEvent } from './events.js';
@@ -49,11 +49,7 @@ export class Builder {
   requestId?: string;
   closed?: { request: PendingRequest; outcome: RequestOutcome };
   readOnly = false;
-  /** R25 by the clock (review.ts assertReviewOpen); false replays a history recorded before it. */
-  reviewClock = true;
-
-  /** `legacyFields`: field checks as recorded before they were tightened (replay only; see decide's Envelope). */
-  constructor(readonly s: ContractState, readonly legacyFields = false) {}
+  constructor(readonly s: ContractState) {}
 
   finish(advance: boolean): Transition {
     if (advance) this.s.seq += 1;
@@ -175,7 +171,7 @@ export class Builder {
   }
 
   validPatch(m: Milestone, patch: MilestonePatch): FieldChange[] {
-    assertFields(patch, this.legacyFields);
+    assertFields(patch);
     const changes = fieldChanges(m, patch);
     if (changes.length === 0) refuse('EMPTY_CHANGE', 'R15', 'the request changes nothing on this milestone');
     return changes;
@@ -202,8 +198,8 @@ export class Builder {
     if (outcome === 'approved' && m?.state === 'active') {
       this.applyApprovedChange(m, req.patch!);
       this.notify(toBoth ? 'both' : 'client', 'change_request_approved', { milestone: m, ...about });
-      const shortfall = rulesRevision(s) >= 2 ? shortfallOf(m) : m.amountCents - m.fundedCents;
-      if (shortfall > 0 && rulesVersion(s) >= 2) this.notify('client', 'shortfall_to_fund', { milestone: m, amountCents: shortfall });
+      const shortfall = shortfallOf(m);
+      if (shortfall > 0) this.notify('client', 'shortfall_to_fund', { milestone: m, amountCents: shortfall });
       return;
     }
     const event: Record<RequestOutcome, NoticeEvent> = {
@@ -219,15 +215,14 @@ export class Builder {
 
   /**
    * R17: fields update; a lower amount returns escrow to project funds. A higher one is covered from
-   * unused project funds as far as they go (rules v2); the rest is the milestone's shortfall.
+   * unused project funds as far as they go; the rest is the milestone's shortfall.
    */
   private applyApprovedChange(m: Milestone, patch: MilestonePatch): void {
     const b = this.s.balances;
     Object.assign(m, editableFields(patch));
-    // Rules revision 2: escrow refunded by consent counts toward the amount (shortfallOf), here as
-    // everywhere; before, this step alone ignored it, so what a release in full paid depended on whether
-    // the contract happened to hold project funds.
-    const settled = rulesRevision(this.s) >= 2 ? (m.refundedCents ?? 0) : 0;
+    // Escrow refunded by consent counts toward the amount (shortfallOf), here as everywhere, so what a
+    // release in full pays never depends on whether the contract happens to hold project funds.
+    const settled = m.refundedCents ?? 0;
     const owed = Math.max(0, m.amountCents - settled);
     if (m.fundedCents > owed) {
       const back = m.fundedCents - owed;
@@ -236,8 +231,7 @@ export class Builder {
       b.projectFundsCents += back;
       this.ledger('escrow_return', back, m.id);
     }
-    const need = rulesRevision(this.s) >= 2 ? shortfallOf(m) : m.amountCents - m.fundedCents;
-    const cover = rulesVersion(this.s) >= 2 ? Math.min(b.projectFundsCents, need) : 0;
+    const cover = Math.min(b.projectFundsCents, shortfallOf(m));
     if (cover > 0) {
       b.projectFundsCents -= cover;
       b.escrowCents += cover;
@@ -254,7 +248,7 @@ export class Builder {
     const about = { version: req.edits, ...(decision ? { decision } : {}) };
     if (outcome === 'approved') {
       try {
-        const plan = applyPlan(s.milestones, req.ops!, s.nextMilestoneNo, this.legacyFields);
+        const plan = applyPlan(s.milestones, req.ops!, s.nextMilestoneNo);
         s.milestones = plan.milestones;
         s.nextMilestoneNo = plan.nextMilestoneNo;
         if (plan.diff.added.length) s.endPrompt = false; // R22: there is more work after all

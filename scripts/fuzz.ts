@@ -17,6 +17,8 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApiClient, idempotent } from '../api/client/index.js';
 import { createApp } from '../api/app.js';
 import { issueUser } from '../api/users.js';
+import { createPlatform, createPlatformKey } from '../api/platform-keys.js';
+import type { PlatformKeyScope } from '../domain/identity-schemas.js';
 import { createDb, createPool } from '../db/client.js';
 import { CHANGE_REQUEST_FLAG } from '../domain/names.js';
 import { createWorker } from '../worker/create-worker.js';
@@ -31,17 +33,27 @@ import { dataConverter } from '../codec/data-converter.js';
 
 const quick = process.argv.includes('--quick');
 /** Test cases per operation and phase; the quick run also fixes the seed so CI's run is repeatable. */
-const profile = quick
-  ? { examples: 5, phases: { client: 'examples,coverage,fuzzing', freelancer: 'examples,fuzzing', operator: 'examples,coverage,fuzzing' },
-    seed: ['--seed', '1'], only: { client: [], freelancer: [], operator: ['--include-path-regex', '^/operator/'] } }
-  : { examples: 100, phases: { client: 'examples,coverage,fuzzing,stateful', freelancer: 'examples,coverage,fuzzing,stateful',
-    operator: 'examples,coverage,fuzzing,stateful' }, seed: process.env.FUZZ_SEED ? ['--seed', process.env.FUZZ_SEED] : [],
-    only: { client: [], freelancer: [], operator: [] } };
+type Role = 'client' | 'freelancer' | 'operator' | 'key-users-write' | 'key-users-read' | 'key-contracts-act' | 'key-operator';
+const ALL = 'examples,coverage,fuzzing,stateful';
+const only = (regex: string) => ['--include-path-regex', regex];
+const profile: { examples: number; seed: string[]; phases: Record<Role, string>; only: Record<Role, string[]> } = quick
+  ? { examples: 5, seed: ['--seed', '1'],
+    phases: { client: 'examples,coverage,fuzzing', freelancer: 'examples,fuzzing', operator: 'examples,coverage,fuzzing',
+      'key-users-write': 'examples,coverage,fuzzing', 'key-users-read': 'examples,fuzzing', 'key-contracts-act': 'examples,fuzzing',
+      'key-operator': 'examples,fuzzing' },
+    only: { client: [], freelancer: [], operator: only('^/(operator|platforms|users)'), 'key-users-write': only('^/users'),
+      'key-users-read': only('^/users'), 'key-contracts-act': [], 'key-operator': only('^/operator/') } }
+  : { examples: 100, seed: process.env.FUZZ_SEED ? ['--seed', process.env.FUZZ_SEED] : [],
+    phases: { client: ALL, freelancer: ALL, operator: ALL, 'key-users-write': ALL, 'key-users-read': ALL, 'key-contracts-act': ALL, 'key-operator': ALL },
+    only: { client: [], freelancer: [], operator: [], 'key-users-write': [], 'key-users-read': [], 'key-contracts-act': [], 'key-operator': [] } };
 // The quick run's coverage phase (boundary and malformed values of every field, most of its time) runs as
 // the client only: fields are validated before the caller's role is looked at, so the freelancer's
 // coverage cases would repeat the client's answers. The operator's quick run covers the operator routes
 // (every phase: their fields are checked only once the caller is an operator); every other route answers
-// an operator 404 before its fields, as the authorization tests already prove.
+// an operator 404 before its fields, as the authorization tests already prove. Platform keys run too, one per
+// scope: users:write and users:read on the users routes (acting for nobody), contracts:act on every route
+// acting for the client (as the freelancer's run, examples and fuzzing), operator on the operator routes
+// acting for the platform's operator; the authorization sweep test covers every other route × key.
 
 const st = schemathesis();
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -71,19 +83,31 @@ const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 let failed = false;
 try {
-  const client = await issueUser(db, { email: `client-${randomUUID()}@fuzz.test`, name: 'Fuzz Client' });
-  const freelancer = await issueUser(db, { email: `freelancer-${randomUUID()}@fuzz.test`, name: 'Fuzz Freelancer' });
+  // Both parties belong to one platform, whose keys then act for them.
+  const platform = await createPlatform(db, 'Fuzz marketplace');
+  const member = async (name: string, role: 'member' | 'operator' = 'member') => {
+    const user = await issueUser(db, { email: `${name.toLowerCase().replace(/\W/g, '-')}-${randomUUID()}@fuzz.test`, name, role });
+    await db.user.update({ where: { id: user.id }, data: { platformId: platform.id } });
+    return user;
+  };
+  const client = await member('Fuzz Client');
+  const freelancer = await member('Fuzz Freelancer');
+  const platformOperator = await member('Fuzz Platform Operator', 'operator');
+  const subject = await member('Fuzz Subject');
+  const key = async (scope: PlatformKeyScope) => (await createPlatformKey(db, { platformId: platform.id, scopes: [scope], createdBy: 'fuzz' })).key;
   await db.featureFlag.create({ data: { userId: client.id, name: CHANGE_REQUEST_FLAG, enabled: true } });
   const operator = await issueUser(db, { email: `operator-${randomUUID()}@fuzz.test`, name: 'Fuzz Operator', role: 'operator' });
   const contractId = await seed(client.token, freelancer.id);
   const disputed = await seedDispute(client.token, freelancer.id);
-  const runs = [
+  const runs: [Role, string, string, string?][] = [
     ['client', client.token, contractId], ['freelancer', freelancer.token, contractId], ['operator', operator.token, disputed.contractId],
-  ] as const;
+    ['key-users-write', await key('users:write'), contractId], ['key-users-read', await key('users:read'), contractId],
+    ['key-contracts-act', await key('contracts:act'), contractId, client.id], ['key-operator', await key('operator'), disputed.contractId, platformOperator.id],
+  ];
 
   const reports = join(root, '.data', 'fuzz');
   mkdirSync(reports, { recursive: true });
-  for (const [role, token, id] of runs) {
+  for (const [role, token, id, onBehalfOf] of runs) {
     console.log(`fuzz: schemathesis ${quick ? 'quick' : 'long'} run as the ${role}`);
     // Asynchronous: the API under test runs in this process and must keep answering. Its report goes to a
     // file (CI's log keeps the verdict and, on failure, the findings).
@@ -93,13 +117,14 @@ try {
       '--config-file', join(root, 'scripts', 'fuzz', 'schemathesis.toml'),
       'run', `${baseUrl}/openapi.json`, '--url', baseUrl,
       '--checks', 'all', '--phases', profile.phases[role], '--max-examples', String(profile.examples), ...profile.seed, ...profile.only[role],
-      '-H', `Authorization: Bearer ${token}`, '--request-timeout', '30',
+      '-H', `Authorization: Bearer ${token}`, ...(onBehalfOf ? ['-H', `On-Behalf-Of: ${onBehalfOf}`] : []), '--request-timeout', '30',
       '--report', 'junit', '--report-junit-path', join(reports, `${role}.xml`),
     ], {
       stdio: ['ignore', out, out],
       // Bounded: the quick run takes minutes; a stuck run must not hold CI for its whole budget.
       timeout: quick ? 15 * 60_000 : 120 * 60_000,
-      env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: join(root, 'scripts', 'fuzz'), FUZZ_CONTRACT_ID: id, FUZZ_DISPUTE_ID: disputed.disputeId },
+      env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: join(root, 'scripts', 'fuzz'), FUZZ_CONTRACT_ID: id, FUZZ_DISPUTE_ID: disputed.disputeId,
+        FUZZ_USER_ID: subject.id, FUZZ_PLATFORM_ID: platform.id },
     });
     const [code, signal] = await once(child, 'exit');
     closeSync(out);
@@ -123,7 +148,8 @@ try {
   await pg.stop();
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(failed ? 'fuzz: failures found (see above and .data/fuzz/)' : 'fuzz: schemathesis found no failures, as the client, the freelancer and an operator');
+console.log(failed ? 'fuzz: failures found (see above and .data/fuzz/)'
+  : 'fuzz: schemathesis found no failures, as the client, the freelancer, an operator and a platform key per scope');
 process.exit(failed ? 1 : 0);
 
 /** A contract with three milestones, the first funded and under a pending change request. */

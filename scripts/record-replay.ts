@@ -1,9 +1,10 @@
-// npm run replay:record -- --tag <name> — records new replay fixtures in test/replay/: a full lifecycle
-// (contract + its change requests and proposal, on the dev server) and an expiry (time-skipping server),
-// each named `<scenario>-<tag>.json`. Committed fixtures are frozen: an existing file is never
-// overwritten, so the replay test keeps proving that today's code replays yesterday's histories. Record
-// a new tag when workflow code changes its commands (guarded by patched()). `--only <scenario>` records
-// one scenario (lifecycle, closed-from-outside, signals, expiry, webhook-deliveries).
+// npm run replay:record -- --tag <name> — records replay fixtures in test/replay/: a full lifecycle (contract
+// + its change requests and proposal, on the dev server), requests closed from outside, the verbs as signals,
+// an expiry, review windows with revisions, refunds and a dispute (time-skipping server), and webhook
+// deliveries, each named `<scenario>-<tag>.json`. Committed fixtures are frozen: an existing file is never
+// overwritten, so the replay test keeps proving that today's code replays yesterday's histories. The
+// release baseline was recorded with `--tag baseline` (test/replay/BASELINE); record a new tag when workflow
+// code changes its commands (guarded by patched()). `--only <scenario>` records one scenario.
 import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -168,8 +169,8 @@ async function onTimeSkippingServer(fn: (env: TestWorkflowEnvironment, c: Contra
   }
 }
 
-/** R25–R28: a review window's reminder and automatic release, revisions, a refund lapsed and one accepted,
- * a dispute split by an operator. */
+/** R25–R28: a review window's reminder and automatic release, revisions, a refund declined, one lapsed and one
+ * accepted, a dispute split by an operator. */
 async function review() {
   await onTimeSkippingServer(async (env, c) => {
     await c.create();
@@ -185,6 +186,8 @@ async function review() {
     await c.submit('m2');
     await c.release('m2');
     await c.fund();
+    const declined = await c.send('requestRefund', { actorId: CLIENT, milestoneId: 'm3', amountCents: 300 });
+    await c.send('declineRefund', { actorId: FREELANCER, milestoneId: 'm3', requestId: declined.requestId! });
     await c.send('requestRefund', { actorId: CLIENT, milestoneId: 'm3', amountCents: 500 });
     await env.sleep('7 days'); // R27: the request lapses
     await c.idle();
@@ -208,6 +211,10 @@ async function expiry() {
     const { requestId } = await c.requestChange('m1', { dueDate: '2030-01-01' });
     await env.sleep('7 days');
     await env.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).result();
+    // The test server drops an update that arrives while a workflow task is in flight: release once the
+    // expiry's report is applied and the contract is idle.
+    await until(async () => (await c.state()).changeRequest === null);
+    await c.idle();
     await c.release('m1');
     await c.send('endContract', { actorId: CLIENT });
     await c.handle.result();

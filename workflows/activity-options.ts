@@ -1,5 +1,5 @@
 // Activity options, each value with its reason. Imported by workflow code only.
-import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/workflow';
 import { NOTICE_POLICY } from '../domain/notice-policy.js';
 
 /** Persistence: one short PostgreSQL transaction (milliseconds; 113 ms for a 200-milestone plan). */
@@ -20,37 +20,6 @@ export const persistenceOptions: ActivityOptions = {
     // could leave the read model ahead of the workflow. Callers are not held: the API's deadline answers
     // 503 and a retry with the same key attaches to this command. Every other failure is final at once.
     nonRetryableErrorTypes: ['INVALID_DATA', 'PERSISTENCE_FAILED'],
-  },
-};
-
-/**
- * Persistence as a local activity, kept only to replay the histories recorded with it. Withdrawn
- * because a worker killed before its workflow task completed left a committed transition whose Update
- * was never accepted, so nothing guaranteed that the same command would come again to adopt it.
- */
-export const localPersistenceOptions: LocalActivityOptions = {
-  startToCloseTimeout: persistenceOptions.startToCloseTimeout!,
-  // Retries that wait longer than this become a durable timer instead of keeping the workflow task open.
-  localRetryThreshold: '5 seconds',
-  retry: {
-    ...persistenceOptions.retry,
-    // Past the threshold a retry is a timer (a few history events); a long outage needs few of them.
-    maximumInterval: '30 seconds',
-  },
-};
-
-/**
- * Notification delivery as recorded before notices had their own queue (on the contract's queue, up to
- * 150 attempts, about a day): kept only for histories that scheduled deliveries before the 'notices-own-queue' patch.
- */
-export const legacyDeliveryOptions: ActivityOptions = {
-  startToCloseTimeout: '20 seconds',
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '10 minutes',
-    maximumAttempts: 150,
-    nonRetryableErrorTypes: ['EMAIL_REJECTED'],
   },
 };
 

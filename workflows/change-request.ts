@@ -3,7 +3,7 @@
 // (R19), then signals its outcome to the contract workflow, which applies it. Operators may send these
 // signals from the Temporal UI or CLI with the same effect as the API.
 import {
-  CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, patched, setCurrentDetails, setHandler,
+  CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, setCurrentDetails, setHandler,
 } from '@temporalio/workflow';
 import { CHANGE_REQUEST_TTL, CHANGE_REQUEST_TTL_MS, type RequestKind, type RequestOutcome } from '../domain/change-request.js';
 import { spoken } from '../domain/describe.js';
@@ -38,11 +38,6 @@ export interface ChangeRequestInput {
   expiresAt?: string;
 }
 
-/** patched(): a cancelled request reports `canceled` before it closes. */
-const REPORT_CANCELLATION = 'report-cancellation';
-/** patched(): approve and reject count only when they name the current version (R16); before, any did. */
-const VERSIONED_ANSWERS = 'request-answers-versioned';
-
 export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<RequestOutcome> {
   let outcome: RequestOutcome | undefined;
   let decidedBy = 'system';
@@ -57,7 +52,7 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
   // R16: the version is the number of edits, each forwarded here by the contract as an `edit` signal.
   let version = 0;
   const answer = (o: RequestOutcome) => (by?: DecisionSignal) => {
-    if (!outcome && by?.version !== version && patched(VERSIONED_ANSWERS)) {
+    if (!outcome && by?.version !== version) {
       // A signal cannot be refused to its sender: it is logged and changes nothing (nobody agrees to terms unseen).
       log.warn('answer ignored: it does not name the current version', { requestId: input.requestId, version, named: by?.version ?? null });
       return;
@@ -106,7 +101,7 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
       })
       : (await condition(() => outcome !== undefined), true);
   } catch (err) {
-    if (!isCancellation(err) || !patched(REPORT_CANCELLATION)) throw err;
+    if (!isCancellation(err)) throw err;
     // Cancelled from the UI or CLI: tell the contract, so the request does not stay pending for ever.
     decidedBy = operatorActor(undefined);
     await CancellationScope.nonCancellable(() => report('canceled', { reason: 'its workflow was cancelled' }));

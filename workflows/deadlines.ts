@@ -2,7 +2,7 @@
 // contract workflow so one reader sees every timer of a contract: one timer at a time, for the earliest
 // deadline in the state, re-armed when a command changes it. Deadlines live in the state, so a new run
 // after continue-as-new (or a worker restart) arms the same timer; nothing else is carried.
-import { condition, log, patched, sleep } from '@temporalio/workflow';
+import { condition, log, sleep } from '@temporalio/workflow';
 import type { ContractState } from '../domain/contract.js';
 import { type Deadline, nextDeadline } from '../domain/timers.js';
 
@@ -20,11 +20,6 @@ const SUMMARY: Record<Deadline['kind'], string> = {
 
 /** A failed write is tried again after this (doubling), like a request's outcome; then every `max`. */
 const RETRY_MS = { first: 30_000, max: 10 * 60_000, tries: 8 };
-/**
- * patched(): past the doubling tries, a deadline is tried again every RETRY_MS.max instead of waiting for a
- * command that may never come. Histories from before waited on the state alone.
- */
-const KEEP_TRYING = 'deadline-keeps-trying';
 
 const keyOf = (d: Deadline | null): string => (d ? `${d.kind}:${d.milestoneId}:${d.at}` : '');
 
@@ -68,15 +63,11 @@ export class Deadlines {
         await sleep(wait);
         continue;
       }
-      if (patched(KEEP_TRYING)) {
-        // No bound on purpose: an automatic release (R25) or a lapse (R27) is owed, and only a write that fails
-        // keeps it from landing; each try is logged as an error above. A command that changes the deadline
-        // re-arms at once; continue-as-new ends this loop and the next run starts it again from the state.
-        await condition(changed, RETRY_MS.max, { summary: `${SUMMARY[next.kind]}: try again` });
-        continue;
-      }
-      failures = 0;
-      await condition(changed); // histories from before the patch: left to the parties' next command
+      // Past the doubling tries, every RETRY_MS.max instead of waiting for a command that may never come. No
+      // bound on purpose: an automatic release (R25) or a lapse (R27) is owed, and only a write that fails
+      // keeps it from landing; each try is logged as an error above. A command that changes the deadline
+      // re-arms at once; continue-as-new ends this loop and the next run starts it again from the state.
+      await condition(changed, RETRY_MS.max, { summary: `${SUMMARY[next.kind]}: try again` });
     }
   }
 

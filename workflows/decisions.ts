@@ -8,9 +8,9 @@ import type { RequestSignal, Transition } from '../domain/commands.js';
 
 /**
  * An answer waits this long for the request's outcome: under the API's 15 s deadline, so the caller hears
- * DECISION_PENDING (and retries) rather than a bare timeout. Rules v1 contracts keep their minute.
+ * DECISION_PENDING (and retries) rather than a bare timeout.
  */
-export const OUTCOME_WAIT = { v1: '1 minute', v2: '10 seconds' } as const;
+export const OUTCOME_WAIT: Duration = '10 seconds';
 
 const EXPECTED_OUTCOME: Partial<Record<RequestSignal, RequestOutcome>> = { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' };
 
@@ -18,8 +18,6 @@ export interface DecisionWait {
   isPending(requestId: string): boolean;
   /** How each request the contract closed ended. */
   outcomes: ReadonlyMap<string, RequestOutcome>;
-  /** Rules v2: a decision not seen in time is an error, never a success. */
-  honest: boolean;
   wait: Duration;
 }
 
@@ -29,7 +27,8 @@ export async function awaitDecision(t: Transition, w: DecisionWait): Promise<voi
   if (!awaited) return;
   const { requestId } = awaited;
   const decided = await condition(() => !w.isPending(requestId), w.wait, { summary: `wait for the outcome of ${requestId}` });
-  if (!decided && w.honest) {
+  if (!decided) {
+    // A decision not seen in time is an error, never a success.
     // The API answers 503; a retry with the same key reads the real outcome once it is recorded.
     throw ApplicationFailure.create({
       type: 'DECISION_PENDING',

@@ -24,7 +24,11 @@ export interface CommandResult {
 }
 
 /** A command's payload plus the authenticated caller. */
-export type CommandArgs<T extends CommandType> = Omit<Extract<Command, { type: T }>, 'type'> & { actorId: string };
+export type CommandArgs<T extends CommandType> = Omit<Extract<Command, { type: T }>, 'type'> & {
+  actorId: string;
+  /** A platform key that sent it for the party (`platform:<key>`): the history and notices name both. */
+  via?: string;
+};
 type CommandUpdate<T extends CommandType> = UpdateDefinition<CommandResult, [CommandArgs<T>], T>;
 
 // Contract workflow: every command is an Update, so the API gets a validated, synchronous answer and a
@@ -106,6 +110,15 @@ export interface PaymentSettled {
   reason?: string;
 }
 export const paymentSettledSignal = defineSignal<[PaymentSettled]>('paymentSettled');
+
+/** R31: a payout or refund the provider has not carried out yet (workflows/money-movement.ts): the party is told. */
+export interface PaymentPending {
+  key: string;
+  type: 'transfer' | 'refund';
+  milestoneId: string | null;
+  amountCents: number;
+}
+export const paymentPendingSignal = defineSignal<[PaymentPending]>('paymentPending');
 
 /**
  * Who sends a decision signal: the contract forwards the party's `actorId`; an operator may name

@@ -4,8 +4,10 @@
 // operator's retry, or the freelancer adding a payout account, signals it to try again. Bounded too: after
 // MAX_ROUNDS rounds or 30 days without anyone acting, it ends failed and stays listed for a person.
 import {
-  ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, log, proxyActivities, setHandler,
+  ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, getExternalWorkflowHandle, log, proxyActivities, setHandler,
 } from '@temporalio/workflow';
+import { contractWorkflowId } from '../domain/names.js';
+import { paymentPendingSignal } from './messages.js';
 import type { PaymentActivities } from '../activities/payments.js';
 import type { MoneyMovement, MoneyResult } from '../domain/payments.js';
 import { paymentOptions } from './activity-options.js';
@@ -36,6 +38,7 @@ export async function moneyMovementWorkflow(m: MoneyMovement): Promise<MoneyResu
   const what = m.type === 'transfer' ? 'Pay the freelancer' : 'Refund the client';
   for (status.rounds = 1; status.rounds <= MAX_ROUNDS; status.rounds++) {
     status.state = 'trying';
+    asked = false; // a retry asked while this round runs (an account added meanwhile) starts the next at once
     try {
       const out = await moveMoney.executeWithOptions(
         { ...paymentOptions, summary: `${what} ${m.amountCents} cents (${m.key})` },
@@ -49,9 +52,21 @@ export async function moneyMovementWorkflow(m: MoneyMovement): Promise<MoneyResu
       status.lastError = { type, message: cause instanceof Error ? cause.message : String(cause) };
       status.state = 'waiting';
       log.warn('movement pending: waiting for an operator or a payout account', { key: m.key, type, round: status.rounds });
-      asked = false;
+      if (status.rounds === 1) await tellContract(m);
       if (!(await condition(() => asked, WAIT_FOR_ACTION))) break;
     }
   }
   throw ApplicationFailure.nonRetryable(`${m.type} ${m.key} not carried out after ${status.rounds} round(s)`, 'PAYMENT_NOT_CARRIED_OUT');
+}
+
+/** The contract tells the party its payout or refund waits (a notice); an ended contract has no one to tell. */
+async function tellContract(m: MoneyMovement): Promise<void> {
+  if (m.type === 'charge') return;
+  try {
+    await getExternalWorkflowHandle(contractWorkflowId(m.contractId)).signal(paymentPendingSignal, {
+      key: m.key, type: m.type, milestoneId: m.milestoneId, amountCents: m.amountCents,
+    });
+  } catch (err) {
+    log.info('contract not told of the pending movement', { key: m.key, err: String(err) });
+  }
 }

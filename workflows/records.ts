@@ -2,10 +2,11 @@
 // milestones it changed and the order, never the whole 200-milestone list. Pure; tests build records with it.
 import type { TransitionRecord } from '../activities/types.js';
 import type { Transition } from '../domain/commands.js';
+import type { Notice } from '../domain/events.js';
 import { type ContractState, changedMilestones, summarize } from '../domain/contract.js';
 
 export function transitionRecord(
-  t: Transition, command: string, actorId: string, at: string, before: ContractState | null, texts?: Record<string, string>,
+  t: Transition, command: string, actorId: string, at: string, before: ContractState | null, texts?: Record<string, string>, via?: string,
 ): TransitionRecord {
   const milestones = changedMilestones(before ?? undefined, t.state);
   const changed = new Set(milestones.map((m) => m.id));
@@ -22,8 +23,10 @@ export function transitionRecord(
     milestones,
     milestonesBefore: (before?.milestones ?? []).filter((m) => changed.has(m.id)),
     ledger: t.ledger,
-    notices: t.notices,
+    notices: via ? noticesVia(t.notices, via, actorId) : t.notices,
   };
+  // Only when a key sent it: records of every other command are as before, field for field.
+  if (via) rec.via = via;
   if (texts && Object.keys(texts).length) rec.texts = texts;
   const opened = t.effects.find((e) => e.type === 'startRequest');
   if (opened?.type === 'startRequest') {
@@ -36,5 +39,9 @@ export function transitionRecord(
   }
   return rec;
 }
+
+/** The notices of a command a platform key sent for `actorId` name both. */
+export const noticesVia = (notices: Notice[], via: string, actorId: string): Notice[] =>
+  notices.map((n) => ({ ...n, via: `${via} for ${actorId}` }));
 
 const sameOrder = (a: { id: string }[], b: { id: string }[]): boolean => a.length === b.length && a.every((m, i) => m.id === b[i]!.id);

@@ -29,9 +29,9 @@ export const allSearchAttributes = [
   OpenDisputeKey,
 ];
 
-/** Keeps the operator-facing search attributes in step with the contract. Call from workflow code only. */
-export function publishContractAttributes(state: ContractState): void {
-  upsertSearchAttributes([
+/** The operator-facing attributes a contract's state implies, each with a value that compares by string. */
+function contractPairs(state: ContractState): [SearchAttributePair, string][] {
+  const pairs: SearchAttributePair[] = [
     { key: ContractIdKey, value: state.id },
     { key: ClientIdKey, value: state.clientId },
     { key: FreelancerIdKey, value: state.freelancerId },
@@ -40,7 +40,29 @@ export function publishContractAttributes(state: ContractState): void {
     { key: PendingChangeRequestKey, value: state.changeRequest !== null },
     { key: PendingProposalKey, value: state.proposal !== null },
     { key: OpenDisputeKey, value: state.milestones.some((m) => Boolean(m.dispute)) },
-  ]);
+  ];
+  return pairs.map((p) => [p, String(p.value)]);
+}
+
+/**
+ * Keeps the operator-facing search attributes in step with the contract, upserting only the values that
+ * changed: an upsert is a command (a history event and a visibility write), and most commands change none
+ * of them. A continued run starts from the state it was handed, whose attributes the run before it
+ * published and continue-as-new carried over. Call from workflow code only.
+ */
+export class ContractAttributes {
+  private readonly published = new Map<string, string>();
+
+  constructor(carried?: ContractState) {
+    if (carried) for (const [p, v] of contractPairs(carried)) this.published.set(p.key.name, v);
+  }
+
+  publish(state: ContractState): void {
+    const changed = contractPairs(state).filter(([p, v]) => this.published.get(p.key.name) !== v);
+    if (!changed.length) return;
+    upsertSearchAttributes(changed.map(([p]) => p));
+    for (const [p, v] of changed) this.published.set(p.key.name, v);
+  }
 }
 
 /** A change-request workflow's attributes, set when it starts. */

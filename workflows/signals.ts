@@ -2,7 +2,7 @@
 // reject, for an operator or an integration using `temporal workflow signal` or the UI's Send Signal. They
 // run the same commands, through the same rules, as the Updates; a signal cannot answer, so a refusal is
 // recorded beside the audit trail (refused_signals) and logged, and never fails the workflow.
-import { ApplicationFailure, TemporalFailure, log, patched, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, TemporalFailure, log, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/common';
 import type { ContractActivities } from '../activities/types.js';
 import { contractIdFromWorkflowId } from '../domain/names.js';
@@ -10,8 +10,6 @@ import { type ContractSignalVerb, SIGNAL_COMMANDS, type SignalInput } from '../d
 import { persistenceOptions } from './activity-options.js';
 import { type ContractSignal, approveSignal, rejectSignal, releasePaymentSignal, submitWorkSignal } from './messages.js';
 
-/** patched(): contracts act on these signals; one a contract got before simply waited unread. */
-const CONTRACT_SIGNALS = 'contract-signals';
 /** The signal's input as kept with its refusal (the row stores text; an operator reads it). */
 const PAYLOAD_MAX = 4000;
 
@@ -41,8 +39,6 @@ export function acceptContractSignals(run: SignalRunner): void {
 }
 
 async function handle(verb: ContractSignalVerb, input: ContractSignal | undefined, run: SignalRunner): Promise<void> {
-  // A history recorded before this patch had the signal wait unread: replay it the same way.
-  if (!patched(CONTRACT_SIGNALS)) return;
   try {
     await run(verb, input);
   } catch (err) {

@@ -12,7 +12,7 @@ export interface paths {
         put?: never;
         /**
          * Create a contract (the caller is its client)
-         * @description The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, so a retry reaches the same contract. An operator is never a party: an operator's token is 403 OPERATOR_NOT_A_PARTY; a `freelancerId` naming no user, or an operator, is the same 422 FREELANCER_NOT_FOUND.
+         * @description The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, so a retry reaches the same contract. An operator is never a party: an operator's token is 403 OPERATOR_NOT_A_PARTY; a `freelancerId` naming no user, an operator, a deactivated user or a user of another platform is the same 422 FREELANCER_NOT_FOUND.
          *
          *     Enforces [R1](#description/r1), [R9](#description/r9), [R25](#description/r25), [R28](#description/r28).
          */
@@ -508,28 +508,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/me/payment-details": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Set your payment method (client) or payout account (freelancer)
-         * @description Provider ids (Stripe: `pm_…`, `cus_…`, `acct_…`); a field left out is unchanged, null removes it. A new payout account retries your payouts that were waiting for one.
-         *
-         *     Enforces [R31](#description/r31).
-         */
-        post: operations["postMePaymentDetails"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/messages": {
         parameters: {
             query?: never;
@@ -638,29 +616,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/operator/payouts": {
+    "/platforms": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * Payouts and refunds the provider has not carried out (operator)
-         * @description Operator tokens only. Oldest first, at most 100: declined (an account that cannot be paid, or none yet) or failed (the provider did not answer within the retries). Retry one once its cause is fixed.
-         *
-         *     Enforces [R31](#description/r31).
-         */
-        get: operations["getOperatorPayouts"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** Create a platform (a marketplace that will call with keys) */
+        post: operations["postPlatforms"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/operator/payouts/{key}/retry": {
+    "/platforms/{id}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A platform's keys with their last use, newest first (never the keys themselves) */
+        get: operations["getPlatformsIdKeys"];
+        put?: never;
+        /**
+         * Create a platform key with scopes; shown once
+         * @description The key is in this answer only. No Idempotency-Key: the answer is never stored anywhere, so a lost answer leaves a key nobody holds; revoke it from the list.
+         */
+        post: operations["postPlatformsIdKeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platforms/{id}/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a key: it stops working at once
+         * @description Revoking again answers the key as it is.
+         */
+        delete: operations["deletePlatformsIdKeysKeyId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platforms/{id}/keys/{keyId}/rotate": {
         parameters: {
             query?: never;
             header?: never;
@@ -670,13 +684,113 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Try a payout or refund again (operator)
-         * @description Operator tokens only. The movement's workflow asks the provider again (a new request after a refusal; the same one after an outage, so nothing is paid twice). 404 when nothing waits under this key.
-         *
-         *     Enforces [R31](#description/r31).
+         * Rotate a key: a new key now, the old one works for the overlap
+         * @description The overlap is `overlapSeconds` (a day unless asked, at most 7 days; 0 stops the old key now); a second rotation never lengthens it. 409 KEY_NOT_ACTIVE for a revoked or expired key. The key is in this answer only. No Idempotency-Key: the answer is never stored anywhere, so a lost answer leaves a key nobody holds; revoke it from the list.
          */
-        post: operations["postOperatorPayoutsKeyRetry"];
+        post: operations["postPlatformsIdKeysKeyIdRotate"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a user (a client or freelancer of your platform)
+         * @description Platform keys with users:write create users of their own platform; an operator may name any platform (or none). `externalId` is the user's id in your sign-in: JWTs whose `sub` is it sign in as this user. 409 USER_EXISTS for an email already in use, or an externalId your platform already gave.
+         */
+        post: operations["postUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user */
+        get: operations["getUsersId"];
+        put?: never;
+        /**
+         * Update a user: name, email, externalId, payment provider ids
+         * @description Fields left out keep their value; `null` clears an optional one. Setting a value twice is harmless, so no Idempotency-Key.
+         */
+        post: operations["postUsersId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deactivate a user: their tokens stop working and nobody may act for them
+         * @description Their open contracts keep running: timers fire (an automatic release still pays a deactivated freelancer), the other party may still act, and an operator may resolve disputes; the deactivated party can no longer act, and no new contract can name them. Deactivating again changes nothing.
+         */
+        post: operations["postUsersIdDeactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's tokens, newest first (never the tokens themselves) */
+        get: operations["getUsersIdTokens"];
+        put?: never;
+        /**
+         * Issue a token for a user; it expires (30 days unless asked, at most 90)
+         * @description The token is in this answer only. No Idempotency-Key: the answer is never stored anywhere, so a lost answer leaves a token nobody holds; revoke it from the list.
+         */
+        post: operations["postUsersIdTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/tokens/{tokenId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a token: it stops working at once
+         * @description Revoking again answers the token as it is.
+         */
+        delete: operations["deleteUsersIdTokensTokenId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2710,6 +2824,8 @@ export interface components {
         };
         /** @description One accepted command: who sent it, before → after. */
         HistoryEntry: {
+            /** @description Who sent it: the party's id, or `platform:<keyId> for <userId>` when a platform key sent it for them. */
+            actor: string;
             actorId: string;
             /** @description The workflow's state, as persisted (informative). */
             after: {
@@ -2738,6 +2854,49 @@ export interface components {
             nextCursor: string | null;
             /** @constant */
             object: "list";
+        };
+        IssuedPlatformKey: {
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             * @example 2026-11-27T09:30:00.000Z
+             */
+            createdAt: string;
+            /** @description Set by a rotation: the old key works until then. */
+            expiresAt: string | null;
+            id: string;
+            /** @description The key: shown this once, never stored. */
+            key: string;
+            label: string;
+            /** @description Up to a minute old. */
+            lastUsedAt: string | null;
+            /** @constant */
+            object: "platform_key";
+            platformId: string;
+            /** @description The key's first characters, to tell keys apart. */
+            prefix: string;
+            revokedAt: string | null;
+            rotatedFrom: string | null;
+            scopes: ("users:read" | "users:write" | "contracts:act" | "operator")[];
+        };
+        IssuedToken: {
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             * @example 2026-11-27T09:30:00.000Z
+             */
+            createdAt: string;
+            expiresAt: string | null;
+            id: string;
+            label: string;
+            /** @description Up to a minute old. */
+            lastUsedAt: string | null;
+            /** @constant */
+            object: "token";
+            revokedAt: string | null;
+            /** @description The bearer token: shown this once, never stored. */
+            token: string;
+            userId: string;
         };
         /** @description An in-app message (R24). */
         Message: {
@@ -2813,40 +2972,6 @@ export interface components {
             state: "pending" | "active" | "submitted" | "released" | "refunded";
             title: string;
         };
-        PaymentDetails: {
-            paymentCustomerId: string | null;
-            paymentMethodId: string | null;
-            payoutAccountId: string | null;
-            /** @description Waiting payouts this change asked to try again. */
-            retriedPayouts: number;
-        };
-        PaymentDetailsInput: {
-            paymentCustomerId?: string | null;
-            paymentMethodId?: string | null;
-            payoutAccountId?: string | null;
-        };
-        PendingPayout: {
-            amountCents: number;
-            attempts: number;
-            code: string | null;
-            contractId: string;
-            /** @description The ledger entry carried out (contract:seq:kind:milestone). */
-            key: string;
-            milestoneId: string | null;
-            reason: string | null;
-            /** @description declined (refused: an account that cannot be paid, none yet) or failed (retries spent). */
-            status: string;
-            /** @enum {string} */
-            type: "transfer" | "refund" | "charge";
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC.
-             */
-            updatedAt: string;
-        };
-        PendingPayouts: {
-            data: components["schemas"]["PendingPayout"][];
-        };
         /** @description "Show changes": what a batch does, field by field, by 1-based position (R11). */
         PlanDiff: {
             added: {
@@ -2874,6 +2999,49 @@ export interface components {
                 title: string;
                 to: number;
             }[];
+        };
+        /** @description A marketplace whose backend acts for its users with platform keys. */
+        Platform: {
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             * @example 2026-11-27T09:30:00.000Z
+             */
+            createdAt: string;
+            id: string;
+            name: string;
+            /** @constant */
+            object: "platform";
+        };
+        PlatformKey: {
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             * @example 2026-11-27T09:30:00.000Z
+             */
+            createdAt: string;
+            /** @description Set by a rotation: the old key works until then. */
+            expiresAt: string | null;
+            id: string;
+            label: string;
+            /** @description Up to a minute old. */
+            lastUsedAt: string | null;
+            /** @constant */
+            object: "platform_key";
+            platformId: string;
+            /** @description The key's first characters, to tell keys apart. */
+            prefix: string;
+            revokedAt: string | null;
+            rotatedFrom: string | null;
+            scopes: ("users:read" | "users:write" | "contracts:act" | "operator")[];
+        };
+        PlatformKeyList: {
+            data: components["schemas"]["PlatformKey"][];
+            hasMore: boolean;
+            /** @description null on the last page. */
+            nextCursor: string | null;
+            /** @constant */
+            object: "list";
         };
         /** @description R11: what the batch would change; nothing is applied. Ids of added milestones are provisional. */
         Preview: {
@@ -3008,6 +3176,58 @@ export interface components {
             state: "pending" | "approved" | "rejected" | "withdrawn" | "canceled" | "expired";
             /** @description R16: raised by each edit; an answer names the version it answers. */
             version: number;
+        };
+        /** @description A user's bearer token (the token itself is shown once, when issued). */
+        Token: {
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             * @example 2026-11-27T09:30:00.000Z
+             */
+            createdAt: string;
+            expiresAt: string | null;
+            id: string;
+            label: string;
+            /** @description Up to a minute old. */
+            lastUsedAt: string | null;
+            /** @constant */
+            object: "token";
+            revokedAt: string | null;
+            userId: string;
+        };
+        TokenList: {
+            data: components["schemas"]["Token"][];
+            hasMore: boolean;
+            /** @description null on the last page. */
+            nextCursor: string | null;
+            /** @constant */
+            object: "list";
+        };
+        /** @description A client, freelancer or operator. */
+        User: {
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             * @example 2026-11-27T09:30:00.000Z
+             */
+            createdAt: string;
+            deactivatedAt: string | null;
+            email: string;
+            /** @description The user's id in your sign-in (a JWT's `sub`). */
+            externalId: string | null;
+            id: string;
+            name: string;
+            /** @constant */
+            object: "user";
+            /** @description A client's payment method at the payment provider. */
+            paymentMethodId: string | null;
+            /** @description A freelancer's payout account at the payment provider. */
+            payoutAccountId: string | null;
+            platformId: string | null;
+            /** @enum {string} */
+            role: "member" | "operator";
+            /** @enum {string} */
+            status: "active" | "deactivated";
         };
         /** @description R10: deposits = fees + releases + refunds + escrow + project funds. */
         WebhookBalances: {
@@ -3240,6 +3460,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such contract, request or message, or you are not a party to it. */
             404: {
                 headers: {
@@ -3373,7 +3604,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -3532,6 +3763,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such contract, request or message, or you are not a party to it. */
             404: {
                 headers: {
@@ -3677,7 +3919,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -3863,7 +4105,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4037,7 +4279,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4211,7 +4453,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4382,7 +4624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4551,7 +4793,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4720,7 +4962,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -4884,6 +5126,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such contract, request or message, or you are not a party to it. */
             404: {
                 headers: {
@@ -5012,7 +5265,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5185,7 +5438,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5363,7 +5616,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5536,7 +5789,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5709,7 +5962,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -5886,7 +6139,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -6059,7 +6312,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -6230,7 +6483,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -6447,7 +6700,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -6658,7 +6911,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
@@ -6868,7 +7121,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -7042,7 +7295,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -7216,7 +7469,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -7387,7 +7640,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -7562,7 +7815,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -7675,114 +7928,6 @@ export interface operations {
             };
         };
     };
-    postMePaymentDetails: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["PaymentDetailsInput"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
-                    "Request-Id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PaymentDetails"];
-                };
-            };
-            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
-            400: {
-                headers: {
-                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
-                    "Request-Id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No bearer token, or one that is not valid. */
-            401: {
-                headers: {
-                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
-                    "Request-Id": string;
-                    "WWW-Authenticate": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The body is over 256 KB. */
-            413: {
-                headers: {
-                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
-                    "Request-Id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A body that is not `application/json` in UTF-8. */
-            415: {
-                headers: {
-                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
-                    "Request-Id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited, per address before authentication and per token after. */
-            429: {
-                headers: {
-                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
-                    "Request-Id": string;
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A bug or a command that could not be stored; nothing was changed. */
-            500: {
-                headers: {
-                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
-                    "Request-Id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
-            503: {
-                headers: {
-                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
-                    "Request-Id": string;
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     getMessages: {
         parameters: {
             query?: {
@@ -7826,6 +7971,17 @@ export interface operations {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7933,6 +8089,17 @@ export interface operations {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8057,7 +8224,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
@@ -8214,7 +8381,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -8392,7 +8559,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     "Idempotent-Replayed"?: "true";
@@ -8505,11 +8672,172 @@ export interface operations {
             };
         };
     };
-    getOperatorPayouts: {
+    postPlatforms: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The new resource. */
+                    Location: string;
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Platform"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The contract's state does not allow it now, or a request with this key is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
+            422: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPlatformsIdKeys: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -8522,7 +8850,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PendingPayouts"];
+                    "application/json": components["schemas"]["PlatformKeyList"];
                 };
             };
             /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
@@ -8548,8 +8876,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
                 headers: {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -8620,29 +8959,36 @@ export interface operations {
             };
         };
     };
-    postOperatorPayoutsKeyRetry: {
+    postPlatformsIdKeys: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                key: string;
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    label?: string;
+                    scopes: ("users:read" | "users:write" | "contracts:act" | "operator")[];
+                };
+            };
+        };
         responses: {
-            /** @description Accepted */
-            202: {
+            /** @description Created */
+            201: {
                 headers: {
+                    /** @description The new resource. */
+                    Location: string;
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @constant */
-                        retrying: true;
-                    };
+                    "application/json": components["schemas"]["IssuedPlatformKey"];
                 };
             };
             /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
@@ -8668,7 +9014,1268 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The other party's command. */
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deletePlatformsIdKeysKeyId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformKey"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postPlatformsIdKeysKeyIdRotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    overlapSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The new resource. */
+                    Location: string;
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedPlatformKey"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The contract's state does not allow it now, or a request with this key is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postUsers: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    /** @description The user's id in your own sign-in: the `sub` of the JWTs it issues. */
+                    externalId?: string;
+                    name: string;
+                    /** @description The payment provider's id, opaque here. */
+                    paymentMethodId?: string;
+                    /** @description The payment provider's id, opaque here. */
+                    payoutAccountId?: string;
+                    platformId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The new resource. */
+                    Location: string;
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The contract's state does not allow it now, or a request with this key is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
+            422: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUsersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postUsersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email?: string;
+                    externalId?: string | null;
+                    name?: string;
+                    paymentMethodId?: string | null;
+                    payoutAccountId?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The contract's state does not allow it now, or a request with this key is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postUsersIdDeactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUsersIdTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenList"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postUsersIdTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    expiresInDays?: number;
+                    label?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The new resource. */
+                    Location: string;
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedToken"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteUsersIdTokensTokenId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                tokenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
             403: {
                 headers: {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
@@ -8794,6 +10401,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is over 256 KB. */
             413: {
                 headers: {
@@ -8912,6 +10530,18 @@ export interface operations {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9064,6 +10694,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such contract, request or message, or you are not a party to it. */
             404: {
                 headers: {
@@ -9173,6 +10814,17 @@ export interface operations {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9302,6 +10954,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such contract, request or message, or you are not a party to it. */
             404: {
                 headers: {
@@ -9414,6 +11077,17 @@ export interface operations {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9549,6 +11223,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such contract, request or message, or you are not a party to it. */
             404: {
                 headers: {
@@ -9660,6 +11345,17 @@ export interface operations {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9793,6 +11489,18 @@ export interface operations {
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {

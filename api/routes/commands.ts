@@ -18,11 +18,11 @@ import { type CommandArgs, type CommandResult, commandUpdates } from '../../work
 import { settleDecision } from '../decisions.js';
 import { type Answer, once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
+import { viaOf } from '../auth.js';
 import type { Router } from '../router.js';
 import { changeRequestsEnabled, contractView, loadContract, loadContractState, loadParties } from '../../db/read-model.js';
 import { loadTexts, withTexts } from '../../db/texts.js';
 import { decide } from '../../domain/commands.js';
-import { withCurrentRules } from '../../domain/contract.js';
 import { commandAnswerSchema, previewSchema } from '../responses.js';
 
 
@@ -68,7 +68,11 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
         }
         const featureEnabled = () => changeRequestsEnabled(db, contract.clientId, CHANGE_REQUEST_FLAG, changeRequestsByDefault);
         // The router parsed both with the route's own schemas, P and B (a conditional type TS cannot narrow here).
-        const args = await r.toArgs({ params: params as z.output<P>, body: body as z.output<B> }, { actorId: user.id, featureEnabled });
+        const via = viaOf(res.locals.caller);
+        const args = {
+          ...await r.toArgs({ params: params as z.output<P>, body: body as z.output<B> }, { actorId: user.id, featureEnabled }),
+          ...(via ? { via } : {}),
+        };
         const handle = temporal.workflow.getHandle(contractWorkflowId(id));
         const result = await deadline(() => handle.executeUpdate(commandUpdates[r.type], { args: [args], updateId: updateId(user.id, key) }))
           .catch(async (err: unknown): Promise<Partial<CommandResult>> => {
@@ -92,8 +96,7 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
       const user = res.locals.user;
       const [state, contract] = await Promise.all([loadContractState(db, id), loadContract(db, id, user.id)]);
       if (!state || !contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
-      // As the Update's validator sees it: a contract on older rules moves to the current ones at its next command.
-      const { diff } = decide(withCurrentRules(state), { type: 'previewPlan', ops: body.ops }, { actorId: user.id, now: new Date().toISOString() });
+      const { diff } = decide(state, { type: 'previewPlan', ops: body.ops }, { actorId: user.id, now: new Date().toISOString() });
       reply({ contract: contractView(contract), diff: diff! });
     },
   );

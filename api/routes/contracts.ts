@@ -1,4 +1,5 @@
 // Creating contracts and reading them: the list of my contracts, one contract, and its history.
+import type { Provider } from '../../domain/payments.js';
 import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
@@ -11,6 +12,7 @@ import type { contractWorkflow } from '../../workflows/contract.js';
 import { createContractUpdate } from '../../workflows/messages.js';
 import { type Answer, once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
+import { viaOf } from '../auth.js';
 import type { Router } from '../router.js';
 import {
   contractView, historyEntryView, listContracts, listHistory, loadContract, loadParties,
@@ -27,23 +29,27 @@ import { contractIdFor, updateId } from './commands.js';
 export const CONTRACT_TASK_TIMEOUT = '10 seconds';
 
 export function contractRoutes(
-  router: Router, db: Db, temporal: Client, deadline: Deadline, taskQueue: string, initiationFeeCents: number,
+  router: Router, db: Db, temporal: Client, deadline: Deadline, taskQueue: string, initiationFeeCents: number, payments: Provider = 'ledger',
 ): void {
   router.add(
     { method: 'post', path: '/contracts', summary: 'Create a contract (the caller is its client)', tag: 'Contracts', body: createContractBody,
       response: contractSchema, success: 201, idempotent: true, rules: ['R1', 'R9', 'R25', 'R28'], errors: [403, 404],
       description: 'The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, '
         + 'so a retry reaches the same contract. An operator is never a party: an operator\'s token is 403 OPERATOR_NOT_A_PARTY; '
-        + 'a `freelancerId` naming no user, or an operator, is the same 422 FREELANCER_NOT_FOUND.' },
+        + 'a `freelancerId` naming no user, an operator, a deactivated user or a user of another platform is the same 422 FREELANCER_NOT_FOUND.' },
     async ({ body }, { req, res }) => {
       const user = res.locals.user;
       const key = requireKey(req);
       // R28: an operator resolves disputes impartially, so never takes part in a contract.
       if (user.role === 'operator') throw new HttpProblem(403, 'OPERATOR_NOT_A_PARTY', 'An operator cannot be a party to a contract', undefined, 'R28');
-      const freelancer = await db.user.findUnique({ where: { id: body.freelancerId } });
-      // One answer, word for word, for an id that names no user and one that names an operator: a client
-      // learns only that it cannot contract with that id, never whether it exists or who holds it.
-      if (!freelancer || freelancer.role === 'operator') {
+      const [client, freelancer] = await Promise.all([
+        db.user.findUnique({ where: { id: user.id }, select: { platformId: true } }),
+        db.user.findUnique({ where: { id: body.freelancerId } }),
+      ]);
+      // One answer, word for word, for an id that names no user, an operator, a deactivated user, or a user
+      // of another platform (both parties of a contract belong to the same platform, or both to none): a
+      // client learns only that it cannot contract with that id, never whether it exists or who holds it.
+      if (!freelancer || freelancer.role === 'operator' || freelancer.deactivatedAt || freelancer.platformId !== (client?.platformId ?? null)) {
         throw new HttpProblem(422, 'FREELANCER_NOT_FOUND', 'No such freelancer', 'no freelancer you can contract with has this id', 'R1');
       }
       const contractId = contractIdFor(user.id, key);
@@ -56,6 +62,9 @@ export function contractRoutes(
             args: [{
               contractId, clientId: user.id, freelancerId: body.freelancerId, title: body.title, initiationFeeCents,
               ...(body.reviewWindowDays === undefined ? {} : { reviewWindowDays: body.reviewWindowDays }),
+              ...(viaOf(res.locals.caller) ? { via: viaOf(res.locals.caller)! } : {}),
+              // R31: the contract records who carries its money, for its whole life (PAYMENTS).
+              ...(payments === 'ledger' ? {} : { payments }),
             }],
             updateId: updateId(user.id, key),
             startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {

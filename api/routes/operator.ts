@@ -46,7 +46,7 @@ export function operatorRoutes(router: Router, db: Db, temporal: Client, deadlin
   router.add(
     {
       method: 'get', path: '/operator/contracts/:id', summary: 'A contract as an operator sees it (open disputes included)',
-      tag: 'Operator', params: contractParams, response: contractSchema, success: 200, rules: ['R28'], errors: [403],
+      tag: 'Operator', access: 'operator', params: contractParams, response: contractSchema, success: 200, rules: ['R28'], errors: [403],
       description: 'Operator tokens only (403 OPERATOR_ONLY otherwise).',
     },
     async ({ params: { id } }, { res, reply }) => {
@@ -61,7 +61,7 @@ export function operatorRoutes(router: Router, db: Db, temporal: Client, deadlin
     {
       method: 'post', path: '/operator/contracts/:id/milestones/:milestoneId/disputes/:disputeId/resolve',
       summary: 'Resolve a dispute: release to the freelancer, refund to the client, or a split summing to the escrow (operator)',
-      tag: 'Operator', params: disputeParams, body: resolveDisputeBody, response: commandAnswerSchema, success: 200, idempotent: true,
+      tag: 'Operator', access: 'operator', params: disputeParams, body: resolveDisputeBody, response: commandAnswerSchema, success: 200, idempotent: true,
       command: true, rules: ['R10', 'R28'],
       description: 'Operator tokens only (403 OPERATOR_ONLY otherwise). A split names both amounts; they sum to the escrow.',
     },
@@ -78,7 +78,7 @@ export function operatorRoutes(router: Router, db: Db, temporal: Client, deadlin
     {
       method: 'post', path: '/operator/contracts/:id/requests/:requestId/resolve',
       summary: 'Settle a pending change request or proposal: approve, reject or cancel it, with a reason (operator)',
-      tag: 'Operator', params: requestParams, body: resolveRequestBody, response: commandAnswerSchema, success: 200, idempotent: true,
+      tag: 'Operator', access: 'operator', params: requestParams, body: resolveRequestBody, response: commandAnswerSchema, success: 200, idempotent: true,
       command: true, rules: ['R16', 'R19', 'R21'],
       description: 'Operator tokens only (403 OPERATOR_ONLY otherwise). 409 REQUEST_NOT_PENDING once the request is settled.',
     },

@@ -67,14 +67,15 @@ export async function lastEventId(temporal: Client, workflowId: string): Promise
 }
 
 /**
- * Waits until the workflow has no pending activity and no pending workflow task: the notices a command
- * sends after answering are delivered, so their actions are in the history being counted.
+ * Waits until the workflow has no pending activity and no pending workflow task (nor child, unless
+ * `children` is false: a change request's child waits for its decision): the notices a command sends
+ * after answering are delivered, so their actions are in the history being counted.
  */
-export async function settle(temporal: Client, workflowId: string, timeoutMs = 30_000): Promise<void> {
+export async function settle(temporal: Client, workflowId: string, timeoutMs = 30_000, children = true): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const { raw } = await temporal.workflow.getHandle(workflowId).describe();
-    if (!raw.pendingActivities?.length && !raw.pendingWorkflowTask && !raw.pendingChildren?.length) return;
+    if (!raw.pendingActivities?.length && !raw.pendingWorkflowTask && (!children || !raw.pendingChildren?.length)) return;
     if (Date.now() > until) throw new Error(`${workflowId} did not settle within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }

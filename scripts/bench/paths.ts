@@ -5,15 +5,24 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { CommandType } from '../../domain/commands.js';
+import { LIMITS } from '../../domain/fields.js';
 import { DEFAULT_INITIATION_FEE_CENTS } from '../../domain/money.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import type { PlanOp } from '../../domain/plan.js';
 import type { MilestonePatch } from '../../domain/milestone.js';
 import type { contractWorkflow } from '../../workflows/contract.js';
 import { type CommandArgs, type CommandResult, commandUpdates, createContractUpdate } from '../../workflows/messages.js';
+import { sleep, within } from './bounded.js';
 import type { BenchStack } from './stack.js';
 
 export type PathName = 'api' | 'client';
+
+/** Longer than the API's own deadline on an Update (15 s), so the API's 503 is what a slow command shows. */
+const COMMAND_TIMEOUT_MS = 30_000;
+const RETRIES_ON_503 = 3;
+let retried503 = 0;
+/** How many API commands were sent again after a 503 (a machine too loaded for the API's deadline). */
+export const retriesAfter503 = (): number => retried503;
 
 export interface ContractPath {
   name: PathName;
@@ -27,16 +36,53 @@ export interface ContractPath {
   approve(id: string, requestId: string, version: number): Promise<void>;
 }
 
-export function apiPath(stack: BenchStack): ContractPath {
+/** What an API answer says about the contract's projection: its `seq`, when the answer carries one. */
+export interface Answered {
+  contractId: string;
+  seq: number | null;
+  /** performance.now() when the answer arrived. */
+  at: number;
+}
+
+/**
+ * The contract's `seq` in an answer: the body's `seq` (or `contract.seq`), or a `Contract-Seq` header; null
+ * while answers carry none (the read model is written before the answer, so there is no lag to measure).
+ */
+export function seqOf(body: Record<string, unknown>, headers: Headers): number | null {
+  const candidates = [body.seq, (body.contract as Record<string, unknown> | undefined)?.seq, headers.get('contract-seq')];
+  for (const c of candidates) {
+    const n = typeof c === 'string' && /^\d+$/.test(c) ? Number(c) : c;
+    if (typeof n === 'number' && Number.isSafeInteger(n)) return n;
+  }
+  return null;
+}
+
+export function apiPath(stack: BenchStack, onAnswer?: (a: Answered) => void): ContractPath {
   const { client, freelancer } = stack;
   const post = async (path: string, token: string, body: unknown = {}): Promise<Record<string, unknown>> => {
-    const res = await fetch(`${stack.baseUrl}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify(body),
-    });
-    const json = (await res.json()) as Record<string, unknown>;
-    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(json)}`);
+    const key = randomUUID();
+    let res: Response;
+    let json: Record<string, unknown>;
+    // A 503 (the API's deadline on the Update passed: a loaded machine) is retried with the same key, as the
+    // API asks, after its Retry-After (a 409 while that first request still runs, likewise), a bounded
+    // number of times; anything else that is not 2xx fails the bench with its answer.
+    for (let attempt = 1; ; attempt++) {
+      res = await fetch(`${stack.baseUrl}${path}`, {
+        method: 'POST',
+        // A bound on every call: a stuck command fails the bench with its path instead of hanging it.
+        signal: AbortSignal.timeout(COMMAND_TIMEOUT_MS),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify(body),
+      });
+      json = (await res.json()) as Record<string, unknown>;
+      const retry = res.status === 503 || (res.status === 409 && json.code === 'IDEMPOTENCY_REQUEST_IN_PROGRESS');
+      if (!retry || attempt >= RETRIES_ON_503) break;
+      retried503 += 1;
+      await sleep(Math.min(5, Number(res.headers.get('retry-after')) || 1) * 1000);
+    }
+    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(json).slice(0, 2000)}`);
+    const contractId = /^\/contracts\/([^/]+)/.exec(path)?.[1] ?? (typeof json.id === 'string' ? json.id : undefined);
+    if (onAnswer && contractId) onAnswer({ contractId, seq: seqOf(json, res.headers), at: performance.now() });
     return json;
   };
   return {
@@ -56,13 +102,14 @@ export function clientPath(stack: BenchStack): ContractPath {
   const { temporal, client, freelancer, taskQueue } = stack;
   const send = <T extends CommandType>(id: string, type: T, args: CommandArgs<T>): Promise<CommandResult> => {
     const def = commandUpdates[type] as unknown as UpdateDefinition<CommandResult, [CommandArgs<T>]>;
-    return temporal.workflow.getHandle(contractWorkflowId(id)).executeUpdate(def, { args: [args], updateId: randomUUID() });
+    return within(temporal.workflow.getHandle(contractWorkflowId(id)).executeUpdate(def, { args: [args], updateId: randomUUID() }),
+      COMMAND_TIMEOUT_MS, `${type} on ${id} (client)`);
   };
   return {
     name: 'client',
     async create(title) {
       const contractId = randomUUID();
-      await temporal.workflow.executeUpdateWithStart(createContractUpdate, {
+      await within(temporal.workflow.executeUpdateWithStart(createContractUpdate, {
         args: [{ contractId, clientId: client.id, freelancerId: freelancer.id, title, initiationFeeCents: DEFAULT_INITIATION_FEE_CENTS }],
         updateId: randomUUID(),
         startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
@@ -72,7 +119,7 @@ export function clientPath(stack: BenchStack): ContractPath {
           workflowIdConflictPolicy: 'USE_EXISTING',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         }),
-      });
+      }), COMMAND_TIMEOUT_MS, 'create (client)');
       return contractId;
     },
     savePlan: async (id, ops) => void (await send(id, 'savePlan', { actorId: client.id, ops })),
@@ -85,6 +132,18 @@ export function clientPath(stack: BenchStack): ContractPath {
     approve: async (id, requestId, version) => void (await send(id, 'approveChangeRequest', { actorId: freelancer.id, requestId, version })),
   };
 }
+
+/**
+ * The worst case the rules allow, `count` milestones at a time (a plan is built in batches that each fit
+ * the API's 256 KB body): every title and description at its limit, each text distinct (texts are stored
+ * once per contract by their hash, so repeated ones would be cheaper than real ones).
+ */
+export const worstCasePlanOps = (from: number, count: number): PlanOp[] =>
+  Array.from({ length: count }, (_, i) => {
+    const n = from + i;
+    const fill = (prefix: string, length: number) => `${prefix} ${n}: ${'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(Math.ceil(length / 56))}`.slice(0, length);
+    return { op: 'add' as const, title: fill('Milestone', LIMITS.milestoneTitle), description: fill('Deliverables of milestone', LIMITS.description), amountCents: 5000 };
+  });
 
 /** `count` milestones of $50 each (R4's minimum is $5). */
 export const planOps = (count: number): PlanOp[] =>

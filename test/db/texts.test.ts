@@ -1,10 +1,9 @@
 // Texts by reference against real PostgreSQL: the workflow sends references and the texts a command brings
-// in; persistence stores each text once and writes milestones, requests and notices with the texts. A state
-// carried over from a run that kept texts inline (before references) finds them in the rows already stored.
+// in; persistence stores each text once and writes milestones, requests and notices with the texts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../db/client.js';
 import { decide } from '../../domain/commands.js';
-import { leanState, textRef } from '../../domain/texts.js';
+import { textRef } from '../../domain/texts.js';
 import { transitionRecord } from '../../workflows/records.js';
 import { shared } from '../support/context.js';
 import { DirectContract } from '../support/direct-contract.js';
@@ -36,22 +35,6 @@ describe('texts by reference', () => {
       milestoneTitle: 'Logo + icon', changes: [{ field: 'title', old: 'Logo 😀', new: 'Logo + icon' }],
     });
     expect(await db.contractText.count({ where: { contractId: c.id } })).toBe(3); // each text once
-  });
-
-  it('R2: a state carried over with texts inline goes on with references; its texts are found in the stored rows', async () => {
-    const c = await DirectContract.create(db);
-    // As the code before references wrote it: texts inline in the state and in the record.
-    const inline = decide(c.state, { type: 'savePlan', ops: [{ op: 'add', title: 'Old title', description: 'Old words', amountCents: 1000 }] },
-      { actorId: c.client.id, now: c.now() });
-    await c.persist(transitionRecord(inline, 'savePlan', c.client.id, c.now(), c.state));
-    c.state = leanState(inline.state);
-
-    await c.send({ type: 'fundMilestone' });
-    await c.send({ type: 'savePlan', ops: [{ op: 'add', title: 'Next', amountCents: 700 }] });
-
-    expect(await payloadOf(c.id, 'milestone_funded')).toMatchObject({ milestoneTitle: 'Old title' });
-    const rows = await db.milestone.findMany({ where: { contractId: c.id }, orderBy: { position: 'asc' } });
-    expect(rows.map((m) => [m.title, m.description, m.state])).toEqual([['Old title', 'Old words', 'active'], ['Next', '', 'pending']]);
   });
 
   it('R26: a message shaped like a text reference is stored as written, never as the text of the contract it names', async () => {

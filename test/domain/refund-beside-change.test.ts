@@ -3,7 +3,7 @@
 // case that paid by luck: a 1000 milestone, a change request to 1500, 400 refunded, approved, released.
 import { describe, expect, it } from 'vitest';
 import { COMMAND_ROLE, type Command, decide, resolveRequest } from '../../domain/commands.js';
-import { type ContractState, RULES_VERSION, createContract, shortfallOf, withCurrentRules } from '../../domain/contract.js';
+import { type ContractState, createContract, shortfallOf } from '../../domain/contract.js';
 import { refusal } from '../support/refusal.js';
 
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -13,10 +13,10 @@ const approve = (s: ContractState) => resolveRequest(s, s.changeRequest!.id, 'ap
 
 /**
  * A funded 1000 milestone, with or without 1000 of unused project funds beside it (a first milestone of
- * 3000 released in part), then a change request to 1500. `refunds`: the contract's refund rules.
+ * 3000 released in part), then a change request to 1500.
  */
-function withPendingIncrease(projectFunds: boolean, refunds?: number): ContractState {
-  const created = createContract({ contractId: 'k', clientId: 'c', freelancerId: 'f', title: 'T' }, NOW, RULES_VERSION, false, refunds);
+function withPendingIncrease(projectFunds: boolean): ContractState {
+  const created = createContract({ contractId: 'k', clientId: 'c', freelancerId: 'f', title: 'T' }, NOW);
   const amounts = projectFunds ? [3000, 1000] : [1000];
   let s = steps(created, { type: 'savePlan', ops: amounts.map((amountCents, i) => ({ op: 'add', title: `M${i + 1}`, amountCents })) },
     { type: 'fundMilestone' });
@@ -56,23 +56,5 @@ describe('a refund beside a change request', () => {
     });
 
     expect(paid).toEqual([{ notice: 0, topUp: 0, release: 1500 }, { notice: 500, topUp: 500, release: 1500 }]);
-  });
-
-  it('R17, R27: a contract where 400 was refunded beside the pending request (older rules) pays 1100 either way once it moves on', () => {
-    const paid = [true, false].map((projectFunds) => {
-      const old = withPendingIncrease(projectFunds, 1);
-      const id = old.changeRequest!.milestoneId!;
-      const refunded = steps(old, { type: 'requestRefund', milestoneId: id, amountCents: 400 },
-        { type: 'acceptRefund', milestoneId: id, requestId: `k-rf${old.nextRequestNo}` });
-      const approved = approve(withCurrentRules(refunded));
-      const m = approved.state.milestones.find((x) => x.id === id)!;
-      const notice = approved.notices.find((n) => n.event === 'shortfall_to_fund')?.amountCents ?? 0;
-      const funded = shortfallOf(m) > 0 ? run(approved.state, { type: 'fundMilestone' }) : undefined;
-      const topUp = funded ? funded.state.balances.escrowCents - approved.state.balances.escrowCents : 0;
-      const released = run(funded?.state ?? approved.state, { type: 'releasePayment', milestoneId: id });
-      return { notice, topUp, release: released.ledger.find((e) => e.kind === 'release')!.amountCents };
-    });
-
-    expect(paid).toEqual([{ notice: 0, topUp: 0, release: 1100 }, { notice: 500, topUp: 500, release: 1100 }]);
   });
 });

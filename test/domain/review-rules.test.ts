@@ -5,7 +5,7 @@ import { type ContractState, createContract } from '../../domain/contract.js';
 import { resolveDispute } from '../../domain/disputes.js';
 import { refusal } from '../support/refusal.js';
 import { renderNotice } from '../../domain/notice-text.js';
-import { DAY_MS } from '../../domain/review.js';
+import { DAY_MS, assertDayMs } from '../../domain/review.js';
 import { fireDue, nextDeadline } from '../../domain/timers.js';
 
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -56,6 +56,26 @@ describe('review, refund and dispute rules', () => {
     const codes = [0, 31, 1.5].map((d) => refusal(() => funded({ reviewWindowDays: d })));
 
     expect(codes.map((e) => [e.code, e.rule])).toEqual([0, 31, 1.5].map(() => ['INVALID_REVIEW_WINDOW', 'R25']));
+  });
+
+  it('R25, R27: a contract on a shortened day (a test environment\'s clock) keeps every deadline in days of that length', () => {
+    const day = 2000;
+    let s: ContractState = { ...funded({ reviewWindowDays: 3 }), dayMs: day };
+    s = run(s, { type: 'requestRefund', milestoneId: 'm1', amountCents: 300 }, 'c');
+    const lapse = nextDeadline(s);
+    s = fireDue(s, at(7 * day))!.t.state;
+    s = run(s, { type: 'submitWork', milestoneId: 'm1' }, 'f');
+    const reminder = nextDeadline(s);
+    s = fireDue(s, at(2 * day))!.t.state;
+    const release = nextDeadline(s);
+
+    expect(lapse).toEqual({ kind: 'refundLapse', milestoneId: 'm1', at: at(7 * day) });
+    expect(reminder).toEqual({ kind: 'reviewReminder', milestoneId: 'm1', at: at(2 * day) });
+    expect(release).toEqual({ kind: 'autoRelease', milestoneId: 'm1', at: at(3 * day) });
+    expect(fireDue(s, at(3 * day))!.t.state.milestones[0]).toMatchObject({ state: 'released', releasedCents: 1000 });
+    expect([999, 1.5, DAY_MS + 1, '2000'].map((d) => refusal(() => assertDayMs(d))).map((e) => [e.code, e.rule]))
+      .toEqual([0, 1, 2, 3].map(() => ['INVALID_DAY_LENGTH', 'R25']));
+    expect(() => assertDayMs(1000)).not.toThrow();
   });
 
   it('R25, R27: a pending refund holds the automatic release until it is answered or lapses', () => {

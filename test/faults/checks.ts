@@ -8,15 +8,22 @@
 // - every notice produced exactly one in-app message and one email (by the Resend stand-in, which
 //   honours Idempotency-Key as Resend does), and every transition that notifies has its notices;
 // - no request is pending without a running request workflow, and no request workflow runs for a
-//   request that is not pending.
+//   request that is not pending;
+// - every milestone was released at most once: one release entry, and a milestone the review window
+//   released (R25) has the timer's entry and no client's release beside it;
+// - every webhook event (R29) in the outbox of a contract with an endpoint was delivered, arrived at the
+//   receiver under its own webhook-id with the outbox's body, and nothing arrived that the outbox lacks.
+// Each reads PostgreSQL after the workflows have caught up (bounded polls), never the timing of an answer.
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/client.js';
 import { changeRequestWorkflowId, contractWorkflowId } from '../../domain/names.js';
 import type { ModelCommand } from '../domain/reference-model.js';
 import type { FakeResend } from '../support/fake-resend.js';
 import type { ApiClient } from './client.js';
+import { canonical } from './canonical.js';
 import { type LifecycleRecord, type Party, differences } from './lifecycle.js';
 import { COMMAND_TIMEOUT_MS } from './profile.js';
+import type { WebhookReceiver } from './receiver.js';
 
 export interface Findings {
   contracts: number;
@@ -37,10 +44,21 @@ export interface Findings {
   deliverySettledMs: number;
   /** From the contracts' histories: what the faults cost in workflow tasks (where held commands waited). */
   workflowTasks: { timedOut: number; failed: number; maxAttempt: number; contractsRetried: number };
+  /** Milestones with more than one release entry, or a timer's release beside a client's (R25). */
+  doubleReleases: number;
+  releaseFindings: string[];
+  /** R29: outbox events not delivered or never received; received twice under different ids or bodies; received unlike the outbox. */
+  lostWebhookEvents: number;
+  duplicateWebhookEvents: number;
+  mismatchedWebhookEvents: number;
+  webhookFindings: string[];
+  webhooks: { endpoints: number; events: number; delivered: number; attempts: number; redeliveries: number; settledMs: number };
 }
 
 /** Transitions that always tell the other party (R24); the rest (create, keepOpen, withdrawFunds) tell no one. */
-const NOTIFYING = /^(savePlan|fundMilestone|submitWork|releasePayment|requestChange|editChangeRequest|proposeChanges|endContract|changeRequest \w+|proposal \w+)$/;
+const NOTIFYING = new RegExp('^(savePlan|fundMilestone|submitWork|releasePayment|requestChange|editChangeRequest|proposeChanges|endContract'
+  + '|changeRequest \\w+|proposal \\w+|requestRevisions|openDispute|resolveDispute|requestRefund|acceptRefund|declineRefund'
+  + '|reviewReminder|autoRelease|refundLapse)$');
 /**
  * Notices still undelivered after this are lost. A delivery attempt on a killed worker times out, then
  * backs off (5 s doubling); a hang holds 16 s; a contract backed off by Temporal schedules nothing.
@@ -48,13 +66,15 @@ const NOTIFYING = /^(savePlan|fundMilestone|submitWork|releasePayment|requestCha
 const DELIVERY_SETTLE_MS = 360_000;
 
 export async function checkScenario(
-  deps: { api: ApiClient; db: Db; temporal: Client; resend: FakeResend }, records: LifecycleRecord[], concurrency: number,
+  deps: { api: ApiClient; db: Db; temporal: Client; resend: FakeResend; receiver: WebhookReceiver }, records: LifecycleRecord[], concurrency: number,
 ): Promise<Findings> {
   const f: Findings = {
     contracts: records.length, stuckContracts: [], stateMismatches: [], lostLedgerEntries: 0, duplicateLedgerEntries: 0, ledgerFindings: [],
     notices: 0, lostNotices: 0, duplicateEmails: 0, noticeFindings: [], pendingWithoutWorkflow: [], orphanRequestWorkflows: [],
     duplicateContracts: 0, finalCommands: 0, maxFinalCommandMs: 0, deliverySettledMs: 0,
     workflowTasks: { timedOut: 0, failed: 0, maxAttempt: 0, contractsRetried: 0 },
+    doubleReleases: 0, releaseFindings: [], lostWebhookEvents: 0, duplicateWebhookEvents: 0, mismatchedWebhookEvents: 0, webhookFindings: [],
+    webhooks: { endpoints: 0, events: 0, delivered: 0, attempts: 0, redeliveries: 0, settledMs: 0 },
   };
   const usable = records.filter((r) => r.id);
   for (const r of records) {
@@ -67,6 +87,9 @@ export async function checkScenario(
   await checkLedger(deps.db, usable, f);
   await checkNotices(deps.db, deps.resend, usable, f);
   await checkRequests(deps.db, deps.temporal, usable, f);
+  await checkReleases(deps.db, usable, f);
+  await settleWebhooks(deps.db, usable, f);
+  await checkWebhooks(deps.db, deps.receiver, usable, f);
   await countWorkflowTasks(deps.temporal, usable, f);
   return f;
 }
@@ -186,12 +209,12 @@ async function compareStates(deps: { api: ApiClient; temporal: Client }, records
   }));
 }
 
-interface LedgerRow { contract_id: string; key: string; kind: string; amount_cents: bigint; seq: number }
+interface LedgerRow { contract_id: string; key: string; kind: string; amount_cents: bigint; seq: number; milestone_id: string | null }
 interface AuditRow { contract_id: string; seq: number; command: string }
 
 async function checkLedger(db: Db, records: LifecycleRecord[], f: Findings): Promise<void> {
   const ids = records.map((r) => r.id);
-  const ledger = await db.$queryRawUnsafe<LedgerRow[]>('SELECT contract_id, key, kind, amount_cents, seq FROM ledger_entries WHERE contract_id = ANY($1)', ids);
+  const ledger = await db.$queryRawUnsafe<LedgerRow[]>('SELECT contract_id, key, kind, amount_cents, seq, milestone_id FROM ledger_entries WHERE contract_id = ANY($1)', ids);
   const audit = await db.$queryRawUnsafe<AuditRow[]>('SELECT contract_id, seq, command FROM audit_events WHERE contract_id = ANY($1)', ids);
   const rows = await db.contract.findMany({ where: { id: { in: ids } } });
   const byContract = groupBy(ledger, (l) => l.contract_id);
@@ -200,13 +223,16 @@ async function checkLedger(db: Db, records: LifecycleRecord[], f: Findings): Pro
   for (const r of records) {
     const entries = byContract.get(r.id) ?? [];
     const events = auditBy.get(r.id) ?? [];
-    const sum = (kind: string) => entries.filter((e) => e.kind === kind).reduce((s, e) => s + Number(e.amount_cents), 0);
-    // Escrow and project funds follow from the entries: holds in, releases and returns out; deposits in
-    // (less fees), holds out, returns in, refunds out.
+    const sum = (kind: string, where: (e: LedgerRow) => boolean = () => true) =>
+      entries.filter((e) => e.kind === kind && where(e)).reduce((s, e) => s + Number(e.amount_cents), 0);
+    // A refund naming a milestone leaves escrow (R27, R28); one naming none leaves project funds (R23).
+    const fromEscrow = (e: LedgerRow) => e.milestone_id !== null;
+    // Escrow and project funds follow from the entries: holds in, releases, returns and escrow refunds out;
+    // deposits in (less fees), holds out, returns in, project-fund refunds out.
     const fromLedger: Record<string, number> = {
       depositsCents: sum('deposit'), feesCents: sum('fee'), releasesCents: sum('release'), refundsCents: sum('refund'),
-      escrowCents: sum('escrow_hold') - sum('release') - sum('escrow_return'),
-      projectFundsCents: sum('deposit') - sum('fee') - sum('escrow_hold') + sum('escrow_return') - sum('refund'),
+      escrowCents: sum('escrow_hold') - sum('release') - sum('escrow_return') - sum('refund', fromEscrow),
+      projectFundsCents: sum('deposit') - sum('fee') - sum('escrow_hold') + sum('escrow_return') - sum('refund', (e) => !fromEscrow(e)),
     };
     // The money the model moved, kind by kind: more in the ledger is an entry written twice, less is one
     // lost. Holds and returns show only through escrow, so they are judged once the direct kinds agree.
@@ -239,7 +265,11 @@ async function checkLedger(db: Db, records: LifecycleRecord[], f: Findings): Pro
     }
     const has = (seq: number, kind: string) => entries.some((e) => e.seq === seq && e.kind === kind);
     for (const e of events) {
-      const want = e.command === 'fundMilestone' ? 'escrow_hold' : e.command === 'releasePayment' ? 'release' : e.command === 'withdrawFunds' ? 'refund' : undefined;
+      const want = LEDGER_KIND_OF[e.command];
+      if (e.command === 'resolveDispute' && !has(e.seq, 'release') && !has(e.seq, 'refund')) {
+        f.lostLedgerEntries += 1;
+        f.ledgerFindings.push(`${r.id}: resolveDispute #${e.seq} moved no money`);
+      }
       if (want && !has(e.seq, want)) {
         f.lostLedgerEntries += 1;
         f.ledgerFindings.push(`${r.id}: ${e.command} #${e.seq} has no ${want} entry`);
@@ -251,6 +281,105 @@ async function checkLedger(db: Db, records: LifecycleRecord[], f: Findings): Pro
     'SELECT client_id, count(*) AS n FROM contracts WHERE client_id = ANY($1) GROUP BY client_id HAVING count(*) > 1', clients);
   f.duplicateContracts = dup.reduce((s, d) => s + Number(d.n) - 1, 0);
 }
+
+/** The entry each money-moving transition must have written (a dispute's resolution: a release or a refund). */
+const LEDGER_KIND_OF: Record<string, string> = {
+  fundMilestone: 'escrow_hold', releasePayment: 'release', autoRelease: 'release', withdrawFunds: 'refund', acceptRefund: 'refund',
+};
+
+/**
+ * Exactly one release per milestone (R5, R25): never two release entries, and a milestone the review window
+ * released has the timer's entry (autoRelease) with no client's release beside it; one the client released has
+ * no timer's entry.
+ */
+async function checkReleases(db: Db, records: LifecycleRecord[], f: Findings): Promise<void> {
+  const ids = records.map((r) => r.id);
+  const rows = await db.$queryRawUnsafe<{ contract_id: string; milestone_id: string; commands: string[] }[]>(
+    `SELECT l.contract_id, l.milestone_id, array_agg(a.command ORDER BY l.seq) AS commands
+     FROM ledger_entries l LEFT JOIN audit_events a ON a.contract_id = l.contract_id AND a.seq = l.seq
+     WHERE l.contract_id = ANY($1) AND l.kind = 'release' GROUP BY l.contract_id, l.milestone_id`, ids);
+  const by = new Map(rows.map((r) => [`${r.contract_id}/${r.milestone_id}`, r.commands]));
+  for (const [k, commands] of by) {
+    if (commands.length > 1) {
+      f.doubleReleases += 1;
+      f.releaseFindings.push(`${k}: released ${commands.length} times (${commands.join(', ')})`);
+    }
+  }
+  for (const r of records) {
+    for (const a of r.autoReleased) {
+      const commands = by.get(`${r.id}/${a.milestoneId}`) ?? [];
+      if (commands.length !== 1 || commands[0] !== 'autoRelease') {
+        f.doubleReleases += 1;
+        f.releaseFindings.push(`${r.id}/${a.milestoneId}: released by the window's end, its release entries come from ${JSON.stringify(commands)}`);
+      }
+    }
+  }
+}
+
+/** Waits until no webhook delivery of these contracts' endpoints is still pending (retries included). */
+async function settleWebhooks(db: Db, records: LifecycleRecord[], f: Findings): Promise<void> {
+  const endpoints = records.flatMap((r) => (r.webhookEndpointId ? [r.webhookEndpointId] : []));
+  const started = performance.now();
+  let last = -1;
+  let lastChange = started;
+  while (endpoints.length && performance.now() - started < WEBHOOK_SETTLE_MS) {
+    const pending = await db.webhookDelivery.count({ where: { endpointId: { in: endpoints }, status: 'pending' } });
+    if (pending === 0) break;
+    if (pending !== last) [last, lastChange] = [pending, performance.now()];
+    if (performance.now() - lastChange > NO_PROGRESS_MS) break; // what is left is reported below
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  f.webhooks.settledMs = Math.round(performance.now() - started);
+}
+/** The receiver is down 6 s in 30 and retries come after 5 s, then 15 s more; a killed worker's attempt times out after 15 s. */
+const WEBHOOK_SETTLE_MS = 240_000;
+
+interface EventRow { id: string; contract_id: string; payload: unknown }
+interface DeliveryRow { endpoint_id: string; event_id: string; status: string; attempts: number; last_status_code: number | null; last_error: string | null }
+
+/** R29 against the outbox: each event delivered and received once under its own id, with the outbox's body. */
+async function checkWebhooks(db: Db, receiver: WebhookReceiver, records: LifecycleRecord[], f: Findings): Promise<void> {
+  const hooked = records.filter((r) => r.webhookEndpointId);
+  if (!hooked.length) return;
+  const ids = hooked.map((r) => r.id);
+  const endpointOf = new Map(hooked.map((r) => [r.id, r.webhookEndpointId!]));
+  const events = await db.$queryRawUnsafe<EventRow[]>('SELECT id, contract_id, payload FROM webhook_events WHERE contract_id = ANY($1)', ids);
+  const deliveries = await db.$queryRawUnsafe<DeliveryRow[]>(
+    'SELECT endpoint_id, event_id, status, attempts, last_status_code, last_error FROM webhook_deliveries WHERE endpoint_id = ANY($1)', [...endpointOf.values()]);
+  const delivery = new Map(deliveries.map((d) => [`${d.endpoint_id}/${d.event_id}`, d]));
+  const known = new Set(events.map((e) => e.id));
+  f.webhooks.endpoints += hooked.length;
+  f.webhooks.events += events.length;
+  f.webhooks.attempts += deliveries.reduce((n, d) => n + d.attempts, 0);
+  for (const e of events) {
+    const d = delivery.get(`${endpointOf.get(e.contract_id)}/${e.id}`);
+    const got = receiver.receipts.get(e.id);
+    if (d?.status === 'delivered') f.webhooks.delivered += 1;
+    if (!d || d.status !== 'delivered' || !got) {
+      f.lostWebhookEvents += 1;
+      const state = d ? `${d.status} after ${d.attempts} attempt(s), last ${d.last_status_code ?? d.last_error ?? '-'}` : 'no delivery row for the endpoint';
+      f.webhookFindings.push(`${e.id}: ${state}; ${got ? 'received' : 'never received'}`);
+      continue;
+    }
+    if (got.body.includes('\n≠\n')) {
+      f.duplicateWebhookEvents += 1;
+      f.webhookFindings.push(`${e.id}: two different bodies arrived under this webhook-id`);
+    } else if (canonical(JSON.parse(got.body)) !== canonical(e.payload)) {
+      f.mismatchedWebhookEvents += 1;
+      f.webhookFindings.push(`${e.id}: received ${got.body.slice(0, 200)}, the outbox holds ${JSON.stringify(e.payload).slice(0, 200)}`);
+    }
+  }
+  const mine = new Set(ids);
+  for (const [id, got] of receiver.receipts) {
+    if (!mine.has(got.contractId)) continue;
+    f.webhooks.redeliveries += got.count - 1;
+    if (!known.has(id)) {
+      f.duplicateWebhookEvents += 1;
+      f.webhookFindings.push(`${id}: received for ${got.contractId}, not in its outbox`);
+    }
+  }
+}
+
 
 interface NoticeRow { id: string; contract_id: string; email_state: string; in_app: bigint }
 

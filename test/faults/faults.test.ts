@@ -1,8 +1,10 @@
 // The fault suite, `npm run test:faults` (full) or `npm run test:faults -- --quick` (CI): many
 // clients drive contracts through the HTTP API while the suite SIGKILLs the worker, restarts PostgreSQL,
 // restarts the Temporal dev server from its SQLite file, SIGKILLs the API and makes the email provider
-// fail. After each scenario the checks of checks.ts run over every contract it drove; each scenario
-// prints its figures and the run writes reliability/results.json.
+// fail, while the webhook receiver is down on a schedule. Every scenario's lifecycles also drive the review
+// window and its automatic release, revisions, refunds and disputes resolved by the operator (R25–R28),
+// and a share of them have a webhook endpoint (R29). After each scenario the checks of checks.ts run over
+// every contract it drove; each scenario prints its figures and the run writes reliability/results.json.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Findings, checkScenario } from './checks.js';
 import { ApiClient, ClientMetrics } from './client.js';
@@ -27,6 +29,7 @@ afterAll(async () => {
   if (stack) {
     results.emailCalls = stack.emailCalls;
     results.emailFailuresInjected = stack.emailFailuresInjected;
+    results.receiverRefusals = stack.receiver.refusedWhileDown;
   }
   if (results.scenarios.length) console.log(`faults: results written to ${results.write()}`);
   console.log(JSON.stringify({ figure: 'totals', ...results.summary(), scenarios: undefined }));
@@ -45,11 +48,18 @@ interface Pool {
 }
 
 /** `concurrency` clients, each running lifecycles one after another while `more()` says so. */
-function pool(api: ApiClient, opts: { concurrency: number; more: (started: number) => boolean; plan: () => LifecyclePlan; onAwaitingExpiry?: (r: LifecycleRecord) => void }): Pool {
+function pool(api: ApiClient, opts: {
+  concurrency: number; more: (started: number) => boolean; plan: () => LifecyclePlan; onAwaitingExpiry?: (r: LifecycleRecord) => void;
+  onAwaitingAutoRelease?: (r: LifecycleRecord, dueAt: number) => void;
+}): Pool {
   const records: LifecycleRecord[] = [];
   const active = new Set<LifecycleRecord>();
   let started = 0;
-  const deps = { api, db: stack.db, temporal: stack.temporalClient, rng, ...(opts.onAwaitingExpiry ? { onAwaitingExpiry: opts.onAwaitingExpiry } : {}) };
+  const deps = {
+    api, db: stack.db, temporal: stack.temporalClient, rng, operator: stack.operator, receiver: stack.receiver,
+    ...(opts.onAwaitingExpiry ? { onAwaitingExpiry: opts.onAwaitingExpiry } : {}),
+    ...(opts.onAwaitingAutoRelease ? { onAwaitingAutoRelease: opts.onAwaitingAutoRelease } : {}),
+  };
   const client = async () => {
     while (opts.more(started)) {
       started += 1;
@@ -61,15 +71,18 @@ function pool(api: ApiClient, opts: { concurrency: number; more: (started: numbe
 
 /** Runs the checks, records the scenario and returns what must be empty for the scenario to pass. */
 async function conclude(name: string, api: ApiClient, p: Pool, started: number, crashesBefore: number, extra: Record<string, unknown> | (() => Record<string, unknown>)) {
-  const deps = { api, db: stack.db, temporal: stack.temporalClient, resend: stack.resend };
+  const deps = { api, db: stack.db, temporal: stack.temporalClient, resend: stack.resend, receiver: stack.receiver };
   const findings = await checkScenario(deps, p.records, p.concurrency);
+  const commandsByKind: Record<string, number> = {};
+  for (const r of p.records) for (const [k, n] of Object.entries(r.kinds)) commandsByKind[k] = (commandsByKind[k] ?? 0) + n;
+  commandsByKind.webhookDelivered = findings.webhooks.delivered;
   if (typeof extra === 'function') extra = extra();
   // A contract that did not finish leaves its history behind for whoever reads the failure.
   const stuck = new Set([...findings.stuckContracts, ...findings.stateMismatches].map((s) => s.slice(0, 36)));
   for (const id of [...stuck].slice(0, 10)) console.log(`faults: history of ${id} in ${stack.dumpHistory(id)}`);
   const s: ScenarioFigures = {
     name, lifecycles: p.records.length, commands: p.records.reduce((n, r) => n + r.commands, 0), findings, metrics: api.metrics,
-    seconds: Math.round((performance.now() - started) / 1000), ...extra,
+    seconds: Math.round((performance.now() - started) / 1000), commandsByKind, ...extra,
   };
   results.add(s);
   figure(name, { ...results.summary().scenarios.at(-1), ...headline(findings) });
@@ -79,6 +92,8 @@ async function conclude(name: string, api: ApiClient, p: Pool, started: number, 
 const headline = (f: Findings) => ({
   stuck: f.stuckContracts.length, stateMismatches: f.stateMismatches.length, lostLedgerEntries: f.lostLedgerEntries,
   duplicateLedgerEntries: f.duplicateLedgerEntries, lostNotices: f.lostNotices, duplicateEmails: f.duplicateEmails,
+  doubleReleases: f.doubleReleases, lostWebhookEvents: f.lostWebhookEvents, duplicateWebhookEvents: f.duplicateWebhookEvents,
+  mismatchedWebhookEvents: f.mismatchedWebhookEvents, webhooks: f.webhooks,
 });
 
 function verdict(f: Findings, m: ClientMetrics, crashes: string[]) {
@@ -95,6 +110,12 @@ function verdict(f: Findings, m: ClientMetrics, crashes: string[]) {
     pendingWithoutWorkflow: few(f.pendingWithoutWorkflow),
     orphanRequestWorkflows: few(f.orphanRequestWorkflows),
     duplicateContracts: f.duplicateContracts,
+    doubleReleases: f.doubleReleases,
+    releaseFindings: few(f.releaseFindings),
+    lostWebhookEvents: f.lostWebhookEvents,
+    duplicateWebhookEvents: f.duplicateWebhookEvents,
+    mismatchedWebhookEvents: f.mismatchedWebhookEvents,
+    webhookFindings: few(f.webhookFindings),
     http5xxOutsideOutages: m.unannounced5xx,
     hungAttempts: m.hungAttempts,
     processCrashes: crashes,
@@ -104,8 +125,12 @@ function verdict(f: Findings, m: ClientMetrics, crashes: string[]) {
 const CLEAN = {
   stuckContracts: [], stateMismatches: [], lostLedgerEntries: 0, duplicateLedgerEntries: 0, ledgerFindings: [], lostNotices: 0,
   duplicateEmails: 0, noticeFindings: [], pendingWithoutWorkflow: [], orphanRequestWorkflows: [], duplicateContracts: 0,
+  doubleReleases: 0, releaseFindings: [], lostWebhookEvents: 0, duplicateWebhookEvents: 0, mismatchedWebhookEvents: 0, webhookFindings: [],
   http5xxOutsideOutages: {}, hungAttempts: 0, processCrashes: [],
 };
+
+/** Automatic releases (R25) whose window ended while an outage of this kind was going on. */
+const autoReleasesDuring = (p: Pool, kind: string) => p.records.flatMap((r) => r.autoReleased).filter((a) => stack.outages.during(kind, a.dueAt)).length;
 
 const newApi = () => new ApiClient(stack.baseUrl, new ClientMetrics(), stack.outages);
 
@@ -146,6 +171,10 @@ describe.sequential('faults', () => {
       killsMidTransaction: kills.filter((k) => k.transactionsOpen > 0).length,
       killsMidEmail: kills.filter((k) => k.emailsInFlight > 0).length,
       maxWorkerRestartMs: Math.max(...restartMs),
+      autoReleases: p.records.reduce((n, r) => n + r.autoReleased.length, 0),
+      autoReleasesDueWhileAWorkerWasDead: autoReleasesDuring(p, 'worker'),
+      racesWonByTheClient: p.records.filter((r) => r.race === 'manual').length,
+      racesWonByTheWindow: p.records.filter((r) => r.race === 'auto').length,
     });
     expect(kills.length).toBeGreaterThanOrEqual(P.kills);
     expect(p.records.length).toBeGreaterThanOrEqual(P.lifecycles);
@@ -205,18 +234,23 @@ describe.sequential('faults', () => {
     const started = performance.now();
     const TTL = 8_000;
     const awaiting = new Map<LifecycleRecord, number>();
+    const releasing = new Map<LifecycleRecord, number>();
+    // Half the reviews wait for the window's end, so a release falls due while the server is down too.
+    const reviews = ['autoRelease', 'autoRelease', 'autoReleaseRace', 'release', 'dispute'] as const;
     const p = pool(api, {
-      concurrency: P.concurrency, more: (n) => n < P.lifecycles, plan: () => drawPlan(rng, { expireShare: 0.5, ttlMs: TTL }),
+      concurrency: P.concurrency, more: (n) => n < P.lifecycles, plan: () => drawPlan(rng, { expireShare: 0.5, ttlMs: TTL, reviews }),
       onAwaitingExpiry: (r) => awaiting.set(r, performance.now()),
+      onAwaitingAutoRelease: (r, dueAt) => releasing.set(r, dueAt),
     });
     const windows: { from: number; to: number; startMs: number }[] = [];
     for (let i = 0; i < P.restarts; i++) {
-      // Stop the server just before a pending request's timer is due, so it falls due while the server is down.
+      // Stop the server just before a pending request's expiry or a review window's end is due, so it falls due while the server is down.
       const until = performance.now() + 90_000;
       let due: number | undefined;
       while (performance.now() < until) {
-        const soonest = [...awaiting.entries()].filter(([r]) => !r.expired && !r.finished).map(([, at]) => at + TTL)
-          .filter((at) => at - performance.now() > 1_000).sort((a, b) => a - b)[0];
+        const expiries = [...awaiting.entries()].filter(([r]) => !r.expired && !r.finished).map(([, at]) => at + TTL);
+        const releases = [...releasing.entries()].filter(([r]) => !r.finished).map(([, at]) => at);
+        const soonest = [...expiries, ...releases].filter((at) => at - performance.now() > 1_000).sort((a, b) => a - b)[0];
         if (soonest !== undefined && soonest - performance.now() < 3_000) {
           due = soonest;
           break;
@@ -237,8 +271,9 @@ describe.sequential('faults', () => {
       temporalRestarts: windows.length, maxTemporalStartMs: Math.max(...windows.map((w) => w.startMs)),
       expiringRequests: expiring.length, expired: expiring.filter((r) => r.expired).length,
       timersDueWhileDown: dueWhileDown.length, firedAfterRestart: dueWhileDown.filter(([r]) => r.expired).length,
+      autoReleases: p.records.reduce((n, r) => n + r.autoReleased.length, 0), autoReleasesDueWhileDown: autoReleasesDuring(p, 'temporal'),
     });
-    expect(dueWhileDown.length).toBeGreaterThan(0);
+    expect(dueWhileDown.length + autoReleasesDuring(p, 'temporal')).toBeGreaterThan(0);
     expect(dueWhileDown.filter(([r]) => !r.expired).map(([r]) => r.id)).toEqual([]);
     expect(expiring.filter((r) => !r.expired).map((r) => r.id)).toEqual([]);
     expect(v).toEqual(CLEAN);

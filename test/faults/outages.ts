@@ -20,6 +20,11 @@ export class Outages {
     this.windows[index]!.to = performance.now();
   }
 
+  /** Whether an outage of this kind was going on at `at` (performance.now()). */
+  during(kind: string, at: number): boolean {
+    return this.windows.some((w) => w.kind === kind && at >= w.from && at <= w.to);
+  }
+
   /** Whether a request sent at `from` and answered at `to` overlapped an outage or its grace period. */
   announced(from: number, to: number): boolean {
     return this.windows.some((w) => from <= w.to + GRACE_MS && to >= w.from);

@@ -1,5 +1,5 @@
-// reliability/results.json: the figures docs/reliability.md reports (totals over the five scenarios), then what each
-// scenario measured. The full run writes reliability/results.json (committed); the quick run writes
+// reliability/results.json: the figures docs/reliability.md reports (totals over the scenarios, commands by
+// kind so a reader sees each rule was driven), then what each scenario measured. The full run writes reliability/results.json (committed); the quick run writes
 // .data/reliability-quick.json unless FAULTS_RESULTS names a file.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,8 @@ export interface ScenarioFigures {
   findings: Findings;
   metrics: ClientMetrics;
   seconds: number;
+  /** Commands sent by kind, and the contracts' own timers' acts (autoRelease, refundLapse, expire). */
+  commandsByKind: Record<string, number>;
   [figure: string]: unknown;
 }
 
@@ -29,6 +31,8 @@ export class Results {
   temporalRestarts = 0;
   emailFailuresInjected = 0;
   emailCalls = 0;
+  /** Webhook requests the receiver answered 503 on its failure schedule. */
+  receiverRefusals = 0;
   crashes: string[] = [];
 
   constructor(
@@ -63,6 +67,16 @@ export class Results {
       lostNotices: sum((s) => s.findings.lostNotices),
       duplicateEmails: sum((s) => s.findings.duplicateEmails),
       stuckContracts: sum((s) => s.findings.stuckContracts.length),
+      doubleReleases: sum((s) => s.findings.doubleReleases),
+      lostWebhookEvents: sum((s) => s.findings.lostWebhookEvents),
+      duplicateWebhookEvents: sum((s) => s.findings.duplicateWebhookEvents),
+      mismatchedWebhookEvents: sum((s) => s.findings.mismatchedWebhookEvents),
+      commandsByKind: sortKeys(merge((s) => s.commandsByKind)),
+      webhooks: {
+        endpoints: sum((s) => s.findings.webhooks.endpoints), events: sum((s) => s.findings.webhooks.events),
+        delivered: sum((s) => s.findings.webhooks.delivered), attempts: sum((s) => s.findings.webhooks.attempts),
+        redeliveries: sum((s) => s.findings.webhooks.redeliveries), receiverRefusals: this.receiverRefusals,
+      },
       http5xx: merge((s) => s.metrics.http5xx),
       maxCommandMs: Math.round(Math.max(0, ...this.scenarios.map((s) => s.metrics.maxCommandMs))),
       // Beyond the reported figures: what else the checks count, and how the run was made.
@@ -97,6 +111,7 @@ export class Results {
         maxFinalCommandMs: findings.maxFinalCommandMs,
         deliverySettledMs: findings.deliverySettledMs,
         workflowTasks: findings.workflowTasks,
+        webhooks: findings.webhooks,
       })),
     };
   }
@@ -109,6 +124,8 @@ export class Results {
     return file;
   }
 }
+
+const sortKeys = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 
 function commit(): string {
   try {

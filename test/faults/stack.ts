@@ -1,7 +1,8 @@
 // The fault suite's stack, every part a real process the suite can kill or restart: its own PostgreSQL
 // (stopped and started on the same data directory), a Temporal dev server on a SQLite file (restarted
-// from that file), the worker and the API as separate node processes, and a Resend stand-in whose
-// failures the suite switches on. Everything listens on 127.0.0.1 on ports picked at start.
+// from that file), the worker and the API as separate node processes, a Resend stand-in whose
+// failures the suite switches on, and a webhook receiver that is down on a schedule (receiver.ts).
+// Everything listens on 127.0.0.1 on ports picked at start.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,9 @@ import { type OwnPostgres, type WorkerProcess, spawnApi, spawnWorker, startOwnPo
 import { quietRuntime } from '../support/runtime.js';
 import { Outages } from './outages.js';
 import { COMMAND_TIMEOUT_MS } from './profile.js';
+import { WebhookReceiver } from './receiver.js';
 import type { Rng } from './rng.js';
+import { issueUser } from '../../api/users.js';
 import { dataConverter, failureConverterPath } from '../../codec/data-converter.js';
 
 /** The mailer's own timeout (activities/mail.ts) is 15 s: a 'hang' answers after it gave up. */
@@ -29,6 +32,11 @@ const MAX_EMAIL_FAILURES_IN_A_ROW = 3;
 const WORKERS = 2;
 /** The workers' sessions carry this name, so a kill can tell whether a transaction was open. */
 const WORKER_APP_NAME = 'faults-worker';
+/**
+ * The receiver is down for 6 s of every 30: a delivery it refuses is retried after 5 s, then 15 s more
+ * (docs/webhooks.md's schedule), so every event lands within about 20 s of the receiver's recovery.
+ */
+const RECEIVER_SCHEDULE = { periodMs: 30_000, downMs: 6_000 };
 
 export type EmailMode = 'ok' | 'slow' | 'chaos';
 
@@ -63,6 +71,9 @@ export class FaultStack {
     private readonly connection: Connection,
     readonly db: Db,
     readonly resend: FakeResend,
+    readonly receiver: WebhookReceiver,
+    /** The marketplace's operator, who resolves disputes (R28) with their own token. */
+    readonly operator: { id: string; token: string },
     readonly apiPort: number,
     private readonly bundlePath: string,
     private readonly scratch: string,
@@ -91,8 +102,11 @@ export class FaultStack {
       decide: (key) => ref.stack?.emailBehaviour(key) ?? 'ok',
       latencyMs: () => (ref.stack?.emailMode === 'slow' ? 20 + Math.floor(rng() * 300) : 0),
     });
-    const stack = new FaultStack(pg, temporal, temporalOpts, new Client({ connection, dataConverter: dataConverter() }), connection, createDb(pg.url), resend,
-      await freePort(), bundlePath, scratch, rng);
+    const db = createDb(pg.url);
+    const receiver = await WebhookReceiver.start(RECEIVER_SCHEDULE);
+    const operator = await issueUser(db, { email: `operator-${process.pid}@faults.example.test`, name: 'Faults Operator', role: 'operator' });
+    const stack = new FaultStack(pg, temporal, temporalOpts, new Client({ connection, dataConverter: dataConverter() }), connection, db, resend,
+      receiver, { id: operator.id, token: operator.token }, await freePort(), bundlePath, scratch, rng);
     ref.stack = stack;
     await Promise.all([...Array.from({ length: WORKERS }, (_, i) => stack.startWorker(i)), stack.startApi()]);
     return stack;
@@ -128,7 +142,8 @@ export class FaultStack {
       temporalAddress: this.temporal.address,
       taskQueue: TASK_QUEUE,
       workflowBundlePath: this.bundlePath,
-      extra: { RESEND_API_KEY: 're_faults', RESEND_BASE_URL: this.resend.url, MAIL_FROM: 'Faults <faults@example.test>' },
+      // Loopback receivers allowed: the suite's receiver listens on 127.0.0.1 (docs/webhooks.md).
+      extra: { RESEND_API_KEY: 're_faults', RESEND_BASE_URL: this.resend.url, MAIL_FROM: 'Faults <faults@example.test>', WEBHOOKS_ALLOW_LOOPBACK: 'true' },
       logFile: join(this.logDir, `worker-${slot}.log`),
     });
     this.workers[slot] = worker;
@@ -181,7 +196,7 @@ export class FaultStack {
       // one address and one suite's pace.
       extra: {
         COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS), RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000',
-        CHANGE_REQUESTS_DEFAULT: 'on',
+        CHANGE_REQUESTS_DEFAULT: 'on', WEBHOOKS_ALLOW_LOOPBACK: 'true',
       },
       logFile: join(this.logDir, 'api.log'),
     });
@@ -272,6 +287,7 @@ export class FaultStack {
     this.stopping = true;
     await stopAll();
     await this.resend.close();
+    await this.receiver.close();
     await Promise.allSettled([this.db.$disconnect(), this.connection.close()]);
     await this.temporal.stop();
     await this.pg.remove();

@@ -109,3 +109,35 @@ describe('who a freelancer id is', () => {
     expect(JSON.stringify(nobody.body)).not.toMatch(/exist/);
   });
 });
+
+describe('a contract on a shortened day (the contract workflow\'s test-only dayMs)', () => {
+  it('R25: a one-day window of 1.5 s days releases the work automatically over HTTP, once; a day under a second fails the workflow at once', async () => {
+    const p = await newParties(stack);
+    const key = randomUUID();
+    const start = (id: string, dayMs: number) => stack.client.workflow.start<typeof contractWorkflow>('contractWorkflow', {
+      workflowId: contractWorkflowId(id), taskQueue: stack.taskQueue, args: [{ dayMs }],
+    });
+    await start(contractIdFor(p.client.id, key), 1500);
+    const created = await call('POST', '/contracts', { token: p.client.token, key, body: { title: 'Site', freelancerId: p.freelancer.id, reviewWindowDays: 1 } });
+    const c = as(p, created.body.id);
+    expect((await c('/milestones/batch', { ops: [{ op: 'add', title: 'Logo', amountCents: 1000 }] })).status).toBe(200);
+    expect((await c('/fund')).status).toBe(200);
+    const submitted = await c('/milestones/m1/submit', {}, p.freelancer);
+    const endsAt = Date.parse(submitted.body.contract.milestones[0].reviewEndsAt);
+
+    await expect.poll(async () => (await call('GET', `/contracts/${created.body.id}`, { token: p.client.token })).body.milestones[0].state,
+      { timeout: 30_000, interval: 250 }).toBe('released');
+    const late = await c('/milestones/m1/release');
+    const bad = await start(randomUUID(), 999);
+
+    const submittedAt = (await stack.db.auditEvent.findFirstOrThrow({ where: { contractId: created.body.id, command: 'submitWork' } })).at;
+    expect(endsAt - submittedAt.getTime()).toBe(1500); // one day of 1.5 s
+    expect([late.status, late.body.code, late.body.rule]).toEqual([409, 'REVIEW_WINDOW_ENDED', 'R25']);
+    const releases = await stack.db.ledgerEntry.findMany({ where: { contractId: created.body.id, kind: 'release' } });
+    expect(releases.map((e) => [e.milestoneId, Number(e.amountCents)])).toEqual([['m1', 1000]]);
+    expect((await stack.db.auditEvent.findFirstOrThrow({ where: { contractId: created.body.id, seq: releases[0]!.seq } })).command).toBe('autoRelease');
+    const failure = await bad.result().then(() => undefined, (err: { cause?: { type?: string } }) => err.cause?.type);
+    expect(failure).toBe('INVALID_DAY_LENGTH');
+    expect(created.body).not.toHaveProperty('dayMs'); // the API shows no trace of the option
+  });
+});

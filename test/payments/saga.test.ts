@@ -44,7 +44,7 @@ async function parties(opts: { payoutAccount?: boolean } = {}): Promise<{ client
 
 async function contract(p: { client: IssuedUser; freelancer: IssuedUser }, amountCents = 10_000): Promise<ContractDriver> {
   const c = new ContractDriver(stack.client, stack.taskQueue, undefined, { clientId: p.client.id, freelancerId: p.freelancer.id });
-  await c.create();
+  await c.create({ payments: 'stripe' });
   await c.add('Design', amountCents);
   return c;
 }
@@ -124,35 +124,82 @@ describe('R31 the saga against stripe-mock', () => {
     expect(listed.body.data).toEqual(expect.arrayContaining([expect.objectContaining({ key: release, type: 'transfer', status: 'declined', amountCents: 6_000 })]));
     expect((await call('GET', '/operator/payouts', { token: p.client.token })).status).toBe(403);
 
-    const set = await call('POST', '/me/payment-details', { token: p.freelancer.token, body: { payoutAccountId: 'acct_1Later' } });
+    // Shown on the contract to its parties, and told to the freelancer.
+    const shown = await call('GET', `/contracts/${c.id}`, { token: p.freelancer.token });
+    expect(shown.body.pendingPayments).toEqual([expect.objectContaining({ key: release, type: 'transfer', status: 'declined', code: 'payout_account_missing' })]);
+    await expect.poll(async () => (await stack.db.notification.findMany({ where: { recipientId: p.freelancer.id, event: 'payout_pending' } })).length,
+      { timeout: 30_000 }).toBe(1);
+
+    const set = await call('POST', `/users/${p.freelancer.id}`, { token: operator.token, body: { payoutAccountId: 'acct_1Later' }, key: null });
     expect(set.status).toBe(200);
-    expect(set.body).toMatchObject({ payoutAccountId: 'acct_1Later', retriedPayouts: 1 });
+    expect(set.body).toMatchObject({ payoutAccountId: 'acct_1Later' });
     await expect.poll(async () => (await movement(release))?.status, { timeout: 30_000 }).toBe('succeeded');
     const transfers = proxy.createdFor('transfer', release);
     expect(transfers).toHaveLength(1);
     expect(transfers[0]!.object).toMatchObject({ destination: 'acct_1Later', amount: 6_000 });
   });
 
-  it('a deposit that confirms later is pending until Stripe\'s signed webhook says it succeeded', async () => {
+  const signedEvent = (type: string, reference: string, secret = WEBHOOK_SECRET) => {
+    const payload = JSON.stringify({
+      id: `evt_${randomUUID()}`, object: 'event', type, api_version: '2026-11-18', created: 1, livemode: false, pending_webhooks: 1, request: null,
+      data: { object: { id: reference, object: 'payment_intent', last_payment_error: type.endsWith('failed') ? { code: 'debit_not_authorized', message: 'the bank refused the debit' } : null } },
+    });
+    return { raw: payload, key: null, headers: { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret }) } };
+  };
+
+  it('a deposit that confirms later holds the milestone pending until Stripe\'s signed webhook confirms it; then it is funded once', async () => {
+    const p = await parties();
+    const c = await contract(p);
+    proxy.inject('pending', '/v1/payment_intents');
+    const held = (await c.fund()).contract;
+    expect(held.milestones[0]!.state).toBe('pending');
+    expect(held.pendingDeposit).toMatchObject({ milestoneId: held.milestones[0]!.id, needCents: 10_000, paidCents: 10_000, feeCents: 495 });
+    expect(held.balances).toMatchObject({ depositsCents: 0, escrowCents: 0 });
+    const row = await stack.db.paymentMovement.findFirst({ where: { contractId: c.id, type: 'charge' } });
+    expect(row).toMatchObject({ status: 'pending', key: held.pendingDeposit!.key });
+    expect(await stack.db.ledgerEntry.count({ where: { contractId: c.id } })).toBe(0);
+    // Money and plan changes wait; the contract shows the deposit as pending.
+    await expectRefused(c.fund(), 'DEPOSIT_PENDING', 'R31');
+    const call = http(stack.baseUrl);
+    const shown = await call('GET', `/contracts/${c.id}`, { token: p.client.token });
+    expect(shown.body.pendingPayments).toEqual([expect.objectContaining({ type: 'charge', status: 'pending', amountCents: 10_495 })]);
+
+    const forged = await call('POST', '/payments/stripe/webhook', { ...signedEvent('payment_intent.succeeded', row!.reference!, 'whsec_wrong') });
+    expect(forged.status).toBe(400);
+    expect((await movement(row!.key))?.status).toBe('pending');
+    const ok = await call('POST', '/payments/stripe/webhook', signedEvent('payment_intent.succeeded', row!.reference!));
+    expect(ok.status).toBe(200);
+    expect((await movement(row!.key))?.status).toBe('succeeded');
+    await expect.poll(async () => (await c.state()).milestones[0]!.state, { timeout: 30_000 }).toBe('active');
+    const after = await c.state();
+    expect(after.pendingDeposit).toBeUndefined();
+    expect(after.balances).toMatchObject({ depositsCents: 10_495, feesCents: 495, escrowCents: 10_000 });
+    // Stripe sends events again: a second delivery changes nothing.
+    expect((await call('POST', '/payments/stripe/webhook', signedEvent('payment_intent.succeeded', row!.reference!))).status).toBe(200);
+    await expect.poll(() => stack.db.ledgerEntry.count({ where: { contractId: c.id, kind: 'deposit' } }), { timeout: 30_000 }).toBe(1);
+    const deposit = await stack.db.ledgerEntry.findFirst({ where: { contractId: c.id, kind: 'deposit' } });
+    expect(deposit?.key).toBe(row!.key); // the ledger's deposit is the charge the provider carried out
+    expect(proxy.createdFor('payment_intent', row!.key)).toHaveLength(1);
+    expect((await c.state()).seq).toBe(after.seq);
+  });
+
+  it('a deposit that fails later is refused: nothing held, the client is told, funding again charges anew', async () => {
     const p = await parties();
     const c = await contract(p);
     proxy.inject('pending', '/v1/payment_intents');
     await c.fund();
-    const deposit = await ledgerKey(c.id, 'deposit');
-    const row = await movement(deposit);
-    expect(row).toMatchObject({ status: 'pending' });
-
-    const payload = JSON.stringify({
-      id: 'evt_r31', object: 'event', type: 'payment_intent.succeeded', api_version: '2026-11-18', created: 1, livemode: false,
-      pending_webhooks: 1, request: null, data: { object: { id: row!.reference, object: 'payment_intent', last_payment_error: null } },
-    });
+    const row = await stack.db.paymentMovement.findFirst({ where: { contractId: c.id, type: 'charge' } });
     const call = http(stack.baseUrl);
-    const forged = await call('POST', '/payments/stripe/webhook', { raw: payload, key: null, headers: { 'stripe-signature': 't=1,v1=bad' } });
-    expect(forged.status).toBe(400);
-    expect((await movement(deposit))?.status).toBe('pending');
-    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
-    const ok = await call('POST', '/payments/stripe/webhook', { raw: payload, key: null, headers: { 'stripe-signature': signature } });
-    expect(ok.status).toBe(200);
-    expect((await movement(deposit))?.status).toBe('succeeded');
+    expect((await call('POST', '/payments/stripe/webhook', signedEvent('payment_intent.payment_failed', row!.reference!))).status).toBe(200);
+    expect(await movement(row!.key)).toMatchObject({ status: 'declined', code: 'debit_not_authorized' });
+    await expect.poll(async () => (await c.state()).pendingDeposit, { timeout: 30_000 }).toBeUndefined();
+    const after = await c.state();
+    expect(after.milestones[0]!.state).toBe('pending');
+    expect(after.balances).toMatchObject({ depositsCents: 0, escrowCents: 0 });
+    await expect.poll(async () => (await stack.db.notification.findMany({ where: { recipientId: p.client.id, event: 'deposit_failed' } })).length,
+      { timeout: 30_000 }).toBe(1);
+    const funded = await c.fund();
+    expect(funded.contract.milestones[0]!.state).toBe('active');
+    expect(await stack.db.paymentMovement.count({ where: { contractId: c.id, type: 'charge', status: 'succeeded' } })).toBe(1);
   });
 });

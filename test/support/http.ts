@@ -21,8 +21,8 @@ const documentCheck: Middleware = {
 };
 
 /** The typed client as `token`'s holder, each answer checked against the document. */
-export const api = (baseUrl: string, token?: string): ApiClient =>
-  createApiClient({ baseUrl, ...(token ? { token } : {}), middleware: [documentCheck] });
+export const api = (baseUrl: string, token?: string, onBehalfOf?: string): ApiClient =>
+  createApiClient({ baseUrl, ...(token ? { token } : {}), ...(onBehalfOf ? { onBehalfOf } : {}), middleware: [documentCheck] });
 
 export function http(baseUrl: string) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above

@@ -73,7 +73,7 @@ export function spawnApi(env: ApiEnv): WorkerProcess {
   });
 }
 
-function spawnEntry(entry: string, readyLine: string, taskQueue: string, logFile: string | undefined, vars: Record<string, string>): WorkerProcess {
+export function spawnEntry(entry: string, readyLine: string, taskQueue: string, logFile: string | undefined, vars: Record<string, string>): WorkerProcess {
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,

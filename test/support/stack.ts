@@ -9,6 +9,7 @@ import { quietRuntime } from './runtime.js';
 import { createDb, createPool, type Db } from '../../db/client.js';
 import type { WebhookSettings } from '../../webhooks/settings.js';
 import { createApp } from '../../api/app.js';
+import type { JwtSettings } from '../../api/jwt-auth.js';
 import { CHANGE_REQUEST_FLAG } from '../../domain/names.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
 import { createWorker } from '../../worker/create-worker.js';
@@ -32,10 +33,13 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** webhooks: R29's settings for the worker and the API (loopback receivers, a shorter schedule). */
-/** payments: R31's adapter for the worker (default: the ledger's); stripeWebhookSecret: serves Stripe's webhook. */
+/**
+ * webhooks: R29's settings for the worker and the API (loopback receivers, a shorter schedule); payments: R31's
+ * adapter for the worker (default: the ledger's), whose provider the API records in new contracts;
+ * stripeWebhookSecret: serves Stripe's webhook.
+ */
 export async function startStack(
-  opts: { webhooks?: WebhookSettings; payments?: PaymentsPort; stripeWebhookSecret?: string } = {},
+  opts: { webhooks?: WebhookSettings; jwt?: JwtSettings; payments?: PaymentsPort; stripeWebhookSecret?: string } = {},
 ): Promise<Stack> {
   quietRuntime();
   const taskQueue = `test-${randomUUID()}`;
@@ -63,7 +67,8 @@ export async function startStack(
   const rateLimitStore = createPool(shared('databaseUrl'), { max: 2 });
   const server = createApp({
     db, temporal: client, taskQueue, log: () => {}, rateLimitStore, rateLimitPerMinute: 100_000,
-    rateLimitPerAddressPerMinute: 1_000_000, ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+    rateLimitPerAddressPerMinute: 1_000_000, ...(opts.webhooks ? { webhooks: opts.webhooks } : {}), ...(opts.jwt ? { jwt: opts.jwt } : {}),
+    ...(opts.payments ? { payments: opts.payments.provider } : {}),
     ...(opts.stripeWebhookSecret ? { stripeWebhookSecret: opts.stripeWebhookSecret } : {}),
   }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

@@ -1,6 +1,7 @@
 // Determinism: every committed history in test/replay/ replays against today's workflow code. A change
 // that alters the commands of running workflows fails here until it is guarded with patched().
 // Fixtures are frozen: `npm run replay:record -- --tag <name>` adds new ones and never rewrites old ones.
+// BASELINE names the commit the release baseline's fixtures were recorded from.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -15,8 +16,14 @@ const dir = join(import.meta.dirname, '..', 'replay');
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
 describe('replay', () => {
-  it('finds the lifecycle and expiry fixtures', () => {
-    expect(fixtures).toEqual(expect.arrayContaining(['contract-lifecycle.json', 'change-request-expired.json', 'contract-with-expired-request.json']));
+  it('finds the baseline: every scenario the recorder knows, and the commit it was recorded from', () => {
+    const scenarios = [
+      'contract-lifecycle', 'change-request-approved', 'proposal-accepted', 'contract-requests-closed-from-outside', 'contract-signals',
+      'change-request-approved-by-signal', 'change-request-expired', 'contract-with-expired-request', 'contract-review-refund-dispute',
+      'webhook-delivered', 'webhook-rejected', 'webhook-given-up',
+    ];
+    expect(fixtures).toEqual(expect.arrayContaining(scenarios.map((s) => `${s}-baseline.json`)));
+    expect(readFileSync(join(dir, 'BASELINE'), 'utf8')).toMatch(/^commit [0-9a-f]{40}$/m);
   });
 
   it('R19, R24: committed histories of a full lifecycle and of an expiry replay without nondeterminism', async () => {

@@ -4,7 +4,8 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeRequestWorkflowId } from '../../domain/names.js';
-import { PendingChangeRequestKey, PendingProposalKey } from '../../workflows/search-attributes.js';
+import { ActiveMilestoneStatusKey, ContractIdKey, PendingChangeRequestKey, PendingProposalKey } from '../../workflows/search-attributes.js';
+import { DETAIL_ROWS } from '../../workflows/details.js';
 import { ContractDriver, FREELANCER } from '../support/contract-driver.js';
 import { type RecordingWorker, startRecordingWorker } from '../support/recording-worker.js';
 import { dataConverter } from '../../codec/data-converter.js';
@@ -75,5 +76,28 @@ describe('the Temporal UI explains each contract', () => {
     await c.send('declineProposal', { actorId: c.clientId, requestId: requestId!, version: 0 });
 
     expect((await attrs()).get(PendingProposalKey)).toBe(false);
+  });
+
+  it('R2: search attributes are upserted only when a value changes; the details list the work in progress, not every milestone', async () => {
+    const c = new ContractDriver(w.client, w.taskQueue);
+    await c.create();
+    const upserts = async () => (await c.handle.fetchHistory()).events!.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
+    const ops = Array.from({ length: 40 }, (_, i) => ({ op: 'add' as const, title: `M${i + 1}`, amountCents: 500 }));
+    await c.plan(ops);
+    const afterPlan = await upserts();
+
+    await c.send('previewPlan', { actorId: c.clientId, ops: [{ op: 'add', title: 'Preview', amountCents: 500 }] });
+    await c.plan([{ op: 'edit', milestoneId: 'm40', patch: { title: 'Renamed' } }]); // no filterable value moves
+    expect(await upserts()).toBe(afterPlan);
+
+    await c.fund(); // ActiveMilestoneStatus: none → active
+    expect(await upserts()).toBe(afterPlan + 1);
+    const attrs = (await c.handle.describe()).typedSearchAttributes;
+    expect([attrs.get(ContractIdKey), attrs.get(ActiveMilestoneStatusKey)]).toEqual([c.id, 'active']);
+
+    const details = await currentDetails(c);
+    expect(details.split('\n').filter((l) => /^\| \d+ \| m\d+ /.test(l))).toHaveLength(DETAIL_ROWS);
+    expect(details).toContain('| 1 | m1 | active |');
+    expect(details).toContain(`| … | ${40 - DETAIL_ROWS} later milestone(s) |`);
   });
 });

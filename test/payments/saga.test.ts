@@ -89,6 +89,25 @@ describe('R31 the saga against stripe-mock', () => {
     ]);
   });
 
+  it('withdrawn project funds are refunded once, from the deposit they came from, across 500s and lost answers', async () => {
+    const p = await parties();
+    const c = await contract(p);
+    await c.fund();
+    const deposit = await ledgerKey(c.id, 'deposit');
+    const charge = await movement(deposit);
+    await c.submit('m1');
+    await c.release('m1', 4_000); // the 6,000 left become project funds (R8)
+    proxy.inject('500', '/v1/refunds');
+    proxy.inject('lost', '/v1/refunds');
+    await c.send('withdrawFunds', { actorId: p.client.id });
+    const refund = await ledgerKey(c.id, 'refund');
+    await expect.poll(async () => (await movement(refund))?.status, { timeout: 60_000 }).toBe('succeeded');
+    const refunds = proxy.createdFor('refund', refund);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]!.object).toMatchObject({ amount: 6_000, payment_intent: charge!.reference });
+    expect(proxy.createdFor('transfer', await ledgerKey(c.id, 'release'))).toHaveLength(1);
+  });
+
   it('a declined card refuses the funding with PAYMENT_DECLINED and holds nothing; funding again charges once', async () => {
     const p = await parties();
     const c = await contract(p);

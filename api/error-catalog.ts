@@ -150,6 +150,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   PERSISTENCE_FAILED: { status: 500, meaning: 'The command could not be stored; nothing was changed.' },
   COMMAND_TIMEOUT: { status: 503, meaning: 'Not answered within the deadline; retry with the same Idempotency-Key.' },
   DECISION_PENDING: { status: 503, meaning: 'The decision was sent; its outcome has not arrived yet. Retry with the same key.' },
+  PAYMENT_NOT_RECORDED_YET: { status: 503, meaning: 'Stripe\'s webhook only: the event names a payment this service has not recorded '
+    + 'yet (its charge is still returning); Stripe sends the event again.', rule: 'R31' },
   PAYMENT_PROVIDER_UNAVAILABLE: { status: 503, meaning: 'The payment provider did not answer; nothing was held. Retry with the same '
     + 'Idempotency-Key: the charge is never made twice.', rule: 'R31' },
   SIGN_IN_UNAVAILABLE: { status: 503, meaning: 'The JWT could not be checked: the sign-in\'s key set could not be fetched. Retry.' },

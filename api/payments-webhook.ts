@@ -35,7 +35,16 @@ export function mountStripeWebhook(app: Express, db: Db, temporal: Client, secre
     const reason = pi.last_payment_error?.message ?? undefined;
     const row = await db.paymentMovement.findFirst({ where: { reference: pi.id, type: 'charge' }, select: { key: true, contractId: true, status: true } });
     if (!row) {
-      res.json({ received: true, handled: false }); // not one of ours (another product on the account)
+      // Ours (it names a ledger entry) but not recorded yet: the charge's activity records it as it returns,
+      // so Stripe is asked to send the event again (it retries a non-2xx for days). Anything else is another
+      // product's on the same account.
+      if (pi.metadata?.ledger_key) {
+        res.status(503).type('application/problem+json').json({
+          type: 'about:blank', status: 503, title: 'This payment is not recorded yet; send the event again', code: 'PAYMENT_NOT_RECORDED_YET',
+        });
+        return;
+      }
+      res.json({ received: true, handled: false });
       return;
     }
     if (row.status === 'pending') {

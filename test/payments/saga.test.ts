@@ -158,10 +158,10 @@ describe('R31 the saga against stripe-mock', () => {
     expect(transfers[0]!.object).toMatchObject({ destination: 'acct_1Later', amount: 6_000 });
   });
 
-  const signedEvent = (type: string, reference: string, secret = WEBHOOK_SECRET) => {
+  const signedEvent = (type: string, reference: string, secret = WEBHOOK_SECRET, metadata: Record<string, string> = {}) => {
     const payload = JSON.stringify({
       id: `evt_${randomUUID()}`, object: 'event', type, api_version: '2026-11-18', created: 1, livemode: false, pending_webhooks: 1, request: null,
-      data: { object: { id: reference, object: 'payment_intent', last_payment_error: type.endsWith('failed') ? { code: 'debit_not_authorized', message: 'the bank refused the debit' } : null } },
+      data: { object: { id: reference, object: 'payment_intent', metadata, last_payment_error: type.endsWith('failed') ? { code: 'debit_not_authorized', message: 'the bank refused the debit' } : null } },
     });
     return { raw: payload, key: null, headers: { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret }) } };
   };
@@ -200,6 +200,16 @@ describe('R31 the saga against stripe-mock', () => {
     expect(deposit?.key).toBe(row!.key); // the ledger's deposit is the charge the provider carried out
     expect(proxy.createdFor('payment_intent', row!.key)).toHaveLength(1);
     expect((await c.state()).seq).toBe(after.seq);
+  });
+
+  it('an event naming a payment not recorded yet is refused, so Stripe sends it again; another product\'s is acknowledged', async () => {
+    const call = http(stack.baseUrl);
+    const early = await call('POST', '/payments/stripe/webhook', signedEvent('payment_intent.succeeded', 'pi_unrecorded', WEBHOOK_SECRET, { ledger_key: 'c:2:deposit:m1' }));
+    expect(early.status).toBe(503);
+    expect(early.body).toMatchObject({ code: 'PAYMENT_NOT_RECORDED_YET' });
+    const other = await call('POST', '/payments/stripe/webhook', signedEvent('payment_intent.succeeded', 'pi_other_product'));
+    expect(other.status).toBe(200);
+    expect(other.body).toMatchObject({ handled: false });
   });
 
   it('a deposit that fails later is refused: nothing held, the client is told, funding again charges anew', async () => {

@@ -61,11 +61,13 @@ export class Provider {
   met = (): number => this.proxy.requests.filter((r) => r.fault).length;
 
   async check(db: Db, contractIds: string[]): Promise<ProviderFindings> {
+    const entries = await db.ledgerEntry.findMany({ where: { contractId: { in: contractIds }, kind: { in: ['deposit', 'release', 'refund'] } } });
+    // Payouts and refunds run behind the commands (a movement may not have a row yet): wait for every entry's.
+    const keys = entries.map((e) => e.key);
     const until = Date.now() + SETTLE_MS;
-    while (Date.now() < until && await db.paymentMovement.count({ where: { contractId: { in: contractIds }, status: { not: 'succeeded' } } }) > 0) {
+    while (Date.now() < until && await db.paymentMovement.count({ where: { key: { in: keys }, status: 'succeeded' } }) < keys.length) {
       await new Promise((r) => setTimeout(r, 1_000));
     }
-    const entries = await db.ledgerEntry.findMany({ where: { contractId: { in: contractIds }, kind: { in: ['deposit', 'release', 'refund'] } } });
     const done = new Set((await db.paymentMovement.findMany({ where: { contractId: { in: contractIds }, status: 'succeeded' }, select: { key: true } })).map((r) => r.key));
     const kinds = { deposit: 'payment_intent', release: 'transfer', refund: 'refund' } as const;
     const f: ProviderFindings = { duplicateMovements: [], missingMovements: [], unknownToLedger: [] };

@@ -44,8 +44,13 @@ export function stripePayments(o: StripeOptions, client: Stripe = stripeClient(o
         return { status: 'declined', code: 'payment_method_missing', reason: 'the client has no saved payment method' };
       }
       return attempt(async () => {
+        // A saved method belongs to a customer, and Stripe charges it off-session only with that customer:
+        // read from the method itself, so a user stores one id. A method Stripe does not know is declined.
+        const pm = await client.paymentMethods.retrieve(c.paymentMethodId!);
+        const customer = typeof pm.customer === 'string' ? pm.customer : pm.customer?.id;
         const pi = await client.paymentIntents.create({
           amount: c.amountCents, currency: 'usd', payment_method: c.paymentMethodId!, confirm: true, off_session: true,
+          ...(customer ? { customer } : {}),
           transfer_group: c.contractId,
           metadata: { ledger_key: c.key, contract_id: c.contractId, milestone_id: c.milestoneId ?? '', fee_cents: String(c.feeCents) },
         }, { idempotencyKey: idempotencyKey(c.key, c.attempt) });

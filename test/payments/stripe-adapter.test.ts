@@ -52,6 +52,14 @@ describe('R31 charges: one PaymentIntent per deposit', () => {
       amount: '10495', currency: 'usd', confirm: 'true', off_session: 'true', payment_method: 'pm_card_visa',
       'metadata[ledger_key]': `${c}:2:deposit:m1`, 'metadata[fee_cents]': '495',
     });
+    expect(sent[0]!.body.customer).toBeUndefined(); // a method of no customer
+  });
+
+  it('charges a method attached to a customer with that customer, as Stripe requires off-session', async () => {
+    const c = contractId();
+    expect(await port.charge({ ...charge(c), paymentMethodId: 'pm_attached_1' })).toMatchObject({ status: 'succeeded' });
+    const sent = proxy.requests.filter((r) => r.path === '/v1/payment_intents' && r.body.transfer_group === c);
+    expect(sent.map((r) => [r.body.payment_method, r.body.customer])).toEqual([['pm_attached_1', 'cus_attached']]);
   });
 
   it('a lost answer, a 500 and a timeout, each retried: still one PaymentIntent', async () => {

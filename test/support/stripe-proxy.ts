@@ -146,6 +146,10 @@ export async function startStripeProxy(upstream: string, { holdMs = HOLD_MS } = 
     requests.push(rec);
     if (req.method === 'GET') {
       const a = list(path, new URLSearchParams(search ?? '')) ?? await forward(req, raw);
+      // stripe-mock's payment methods belong to no customer; `pm_attached…` ones belong to `cus_attached`.
+      if (a.status === 200 && path.startsWith('/v1/payment_methods/pm_attached')) {
+        return send(res, { status: 200, body: JSON.stringify({ ...JSON.parse(a.body) as object, customer: 'cus_attached' }) });
+      }
       return send(res, a);
     }
     // Every POST meets the next matching fault, a repeated one too: an outage or a lost answer does not

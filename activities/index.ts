@@ -15,6 +15,9 @@ import type { WebhookDispatcher } from '../webhooks/outbox.js';
 import { createWebhookActivities, type WebhookActivities } from './webhooks.js';
 import type { DeliveryLimits } from '../webhooks/settings.js';
 import type { SecretBox } from '../webhooks/secret-box.js';
+import type { PaymentsPort } from '../domain/payments.js';
+import { ledgerPayments } from '../payments/ledger.js';
+import { createPaymentActivities, type PaymentActivities } from './payments.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -24,16 +27,18 @@ export interface ActivityDeps {
   webhooks?: { dispatcher?: WebhookDispatcher; allowLoopback: boolean; limits?: DeliveryLimits; secrets?: SecretBox };
   /** Sends the notices a projection committed (default: one pump over this process's deliverNotice). */
   notices?: NoticePump;
+  /** R31: who carries money across the boundary (default: the ledger alone, payments/ledger.ts). */
+  payments?: PaymentsPort;
 }
 
 export function createActivities(
-  { db, mail, webhooks, notices }: ActivityDeps,
-): ContractActivities & NoticeSweepActivities & AnswerSweepActivities & WebhookActivities {
+  { db, mail, webhooks, notices, payments }: ActivityDeps,
+): ContractActivities & NoticeSweepActivities & AnswerSweepActivities & WebhookActivities & PaymentActivities {
   const notifications = createNotifications(db, mail);
   return {
     ...createPersistence(db, webhooks?.dispatcher), ...notifications,
     ...createProjection(db, { webhooks: webhooks?.dispatcher, notices: notices ?? createNoticePump(notifications.deliverNotice) }), ...createNoticeSweep(db), ...createAnswerSweep(db),
-    ...createRequestWatch(), ...createOperatorCheck(db),
+    ...createRequestWatch(), ...createOperatorCheck(db), ...createPaymentActivities(db, payments ?? ledgerPayments()),
     ...createWebhookActivities(db, {
       allowLoopback: webhooks?.allowLoopback ?? false, ...(webhooks?.limits ? { limits: webhooks.limits } : {}),
     }, webhooks?.secrets ? (s) => webhooks.secrets!.open(s) : undefined),

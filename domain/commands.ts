@@ -17,6 +17,7 @@ import { assertNotDisputed, openDispute } from './disputes.js';
 import { type RefundCommand, acceptRefund, declineRefund, releaseBesideRefund, requestRefund } from './refunds.js';
 import { assertReviewOpen, requestRevisions, startReview } from './review.js';
 import { settle } from './settle.js';
+import { assertNoDepositPending } from './pending-deposits.js';
 import { Builder, type Decision, type Transition, asProposalRule, clone } from './transition.js';
 
 export type { Decision, Effect, RequestSignal, Transition } from './transition.js';
@@ -97,6 +98,7 @@ export function decide(
     refuse('FORBIDDEN_FOR_ROLE', undefined, `only the ${COMMAND_ROLE[cmd.type]} may ${cmd.type}`, 'forbidden');
   }
   if (prev.status === 'ended') refuse('CONTRACT_ENDED', 'R3', 'the contract has ended and accepts no changes', 'conflict');
+  assertNoDepositPending(prev, cmd.type); // R31: a deposit confirming at the provider
 
   const t = new Builder(clone(prev));
   HANDLERS[cmd.type](t, cmd as never, now);

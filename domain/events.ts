@@ -51,7 +51,11 @@ export type NoticeEvent =
   | 'refund_lapsed'
   | 'refund_canceled'
   | 'dispute_opened'
-  | 'dispute_resolved';
+  | 'dispute_resolved'
+  // R31: the payment provider failed a deposit that was to confirm later; a payout waits (no account, refused).
+  | 'deposit_failed'
+  | 'payout_pending'
+  | 'refund_pending';
 
 export interface Notice {
   key: string;

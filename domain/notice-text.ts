@@ -35,6 +35,9 @@ export const SUBJECT: Record<NoticeEvent, string> = {
   refund_canceled: 'A refund request was canceled',
   dispute_opened: 'A dispute was opened',
   dispute_resolved: 'A dispute was resolved',
+  deposit_failed: 'A deposit failed at the payment provider: nothing is held, fund the milestone again',
+  payout_pending: 'A payout is waiting: add or fix your payout account, and it is paid',
+  refund_pending: 'A refund is waiting at the payment provider: it is retried, and an operator can see it',
 };
 
 /**

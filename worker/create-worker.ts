@@ -41,6 +41,7 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     // their own; new ones never come here.
     activities: createActivities({
       db: opts.db, ...(opts.mail ? { mail: opts.mail } : {}), ...(opts.notices ? { notices: opts.notices } : {}),
+      ...(opts.payments ? { payments: opts.payments } : {}),
       webhooks: { dispatcher, allowLoopback: webhooks.allowLoopback, secrets, ...(webhooks.limits ? { limits: webhooks.limits } : {}) },
     }),
     // A worker that dies with a contract in its cache holds that contract's next workflow task this long

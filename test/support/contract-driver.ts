@@ -45,9 +45,15 @@ export class ContractDriver {
     return this.client.workflow.getHandle<typeof contractWorkflow>(this.workflowId);
   }
 
-  async create(opts: { initiationFeeCents?: number; freelancerId?: string; input?: ContractWorkflowInput } = {}): Promise<CommandResult> {
+  /** payments: R31's provider recorded in the contract (as the API does from PAYMENTS); absent: the ledger alone. */
+  async create(
+    opts: { initiationFeeCents?: number; freelancerId?: string; input?: ContractWorkflowInput; payments?: 'stripe' } = {},
+  ): Promise<CommandResult> {
     return this.client.workflow.executeUpdateWithStart(createContractUpdate, {
-      args: [{ contractId: this.id, clientId: this.clientId, freelancerId: opts.freelancerId ?? this.freelancerId, title: 'Brand identity', initiationFeeCents: opts.initiationFeeCents ?? 495 }],
+      args: [{
+        contractId: this.id, clientId: this.clientId, freelancerId: opts.freelancerId ?? this.freelancerId, title: 'Brand identity',
+        initiationFeeCents: opts.initiationFeeCents ?? 495, ...(opts.payments ? { payments: opts.payments } : {}),
+      }],
       startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
         workflowId: this.workflowId,
         taskQueue: this.taskQueue,

@@ -49,10 +49,11 @@ async function contract(p: { client: IssuedUser; freelancer: IssuedUser }, amoun
   return c;
 }
 
+/** The last ledger entry of a kind, once the projection (just behind the command's answer) has stored it. */
 const ledgerKey = async (contractId: string, kind: string): Promise<string> => {
-  const rows = await stack.db.ledgerEntry.findMany({ where: { contractId, kind }, orderBy: { seq: 'asc' } });
-  expect(rows.length, `${kind} entries`).toBeGreaterThan(0);
-  return rows.at(-1)!.key;
+  const rows = () => stack.db.ledgerEntry.findMany({ where: { contractId, kind }, orderBy: { seq: 'asc' } });
+  await expect.poll(async () => (await rows()).length, { message: `${kind} entries`, timeout: 10_000 }).toBeGreaterThan(0);
+  return (await rows()).at(-1)!.key;
 };
 const movement = (key: string) => stack.db.paymentMovement.findUnique({ where: { key } });
 

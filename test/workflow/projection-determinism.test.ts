@@ -2,13 +2,16 @@
 // command (an Update) that arrives in the same workflow task as the completion of the previous
 // projection write replays exactly as it ran. The history is made so on purpose: the write is held in
 // its activity while no workflow worker polls, it completes, the command is sent, and only then does a
-// workflow worker come back and take both in one task.
+// workflow worker come back and take both in one task. It is then replayed twice: as recorded, and with
+// the activity's result applied before the Update inside that task (test/support/activity-results-first.ts).
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataConverter } from '../../codec/data-converter.js';
+import { dataConverter, failureConverterPath } from '../../codec/data-converter.js';
+import { workflowsPath } from '../../worker/create-worker.js';
 import { shared } from '../support/context.js';
 import { ContractDriver } from '../support/contract-driver.js';
 import { createRecorder } from '../support/recording-activities.js';
@@ -20,12 +23,19 @@ type Event = temporal.api.history.v1.IHistoryEvent;
 let native: NativeConnection;
 let connection: Connection;
 let client: Client;
+let reordered: { code: string };
 beforeAll(async () => {
   quietRuntime();
+  const noop = () => undefined;
+  reordered = await bundleWorkflowCode({
+    workflowsPath, failureConverterPath,
+    workflowInterceptorModules: [join(import.meta.dirname, '..', 'support', 'activity-results-first.ts')],
+    logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop },
+  });
   native = await NativeConnection.connect({ address: shared('temporalAddress') });
   connection = await Connection.connect({ address: shared('temporalAddress') });
   client = new Client({ connection, dataConverter: dataConverter() });
-});
+}, 120_000); // bundling the workflows takes seconds, more on busy cores
 afterAll(async () => {
   await connection?.close();
   await native?.close();
@@ -104,14 +114,13 @@ describe('projection determinism', () => {
       });
       const { events } = await c.handle.fetchHistory();
       expect(sharedTask(events!)).toBe(true);
-      await Worker.runReplayHistory(
-        { workflowBundle: { codePath: shared('workflowBundlePath') }, dataConverter: dataConverter() },
-        await c.handle.fetchHistory(), c.workflowId,
-      );
+      const history = await c.handle.fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: { codePath: shared('workflowBundlePath') }, dataConverter: dataConverter() }, history, c.workflowId);
+      await Worker.runReplayHistory({ workflowBundle: reordered, dataConverter: dataConverter() }, history, c.workflowId);
       expect(recorder.forContract(c.id).records.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
     } finally {
       activityWorkers.shutdown();
       await activitiesRunning;
     }
-  }, 60_000);
+  }, 90_000); // the reordering bundle is built in beforeAll (its own timeout)
 });

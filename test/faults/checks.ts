@@ -322,21 +322,26 @@ async function settleWebhooks(db: Db, records: LifecycleRecord[], f: Findings): 
   const started = performance.now();
   let last = -1;
   let lastChange = started;
-  while (endpoints.length && performance.now() - started < WEBHOOK_SETTLE_MS) {
+  while (endpoints.length && performance.now() - started < WEBHOOK_SETTLE_MAX_MS) {
     const where = { endpointId: { in: endpoints }, status: 'pending' };
     const pending = await db.webhookDelivery.count({ where });
     if (pending === 0) break;
     if (pending !== last) [last, lastChange] = [pending, performance.now()];
-    // A retry the delivery log says is still to come is progress too: the schedule spaces retries out.
+    // A retry the delivery log says is still to come is progress too: the schedule spaces retries out
+    // (after a receiver's fifth failure in a row the next try is almost seven minutes away).
     const next = await db.webhookDelivery.aggregate({ where, _max: { nextRetryAt: true } });
     const due = next._max.nextRetryAt?.getTime() ?? 0;
-    if (performance.now() - lastChange > NO_PROGRESS_MS && due + RETRY_MARGIN_MS < Date.now()) break; // what is left is reported below
+    const retryComing = due + RETRY_MARGIN_MS >= Date.now();
+    const stalled = performance.now() - lastChange > NO_PROGRESS_MS || performance.now() - started > WEBHOOK_SETTLE_MS;
+    if (stalled && !retryComing) break; // what is left is reported below
     await new Promise((r) => setTimeout(r, 1000));
   }
   f.webhooks.settledMs = Math.round(performance.now() - started);
 }
 /** The receiver is down 6 s in 30 and retries come after 5 s, then 15 s more; a killed worker's attempt times out after 15 s. */
 const WEBHOOK_SETTLE_MS = 240_000;
+/** Past WEBHOOK_SETTLE_MS the wait goes on only for retries the log says are coming, and never past this. */
+const WEBHOOK_SETTLE_MAX_MS = 900_000;
 /** A retry due at a time has that long to be attempted and written before the wait stops counting on it. */
 const RETRY_MARGIN_MS = 30_000;
 

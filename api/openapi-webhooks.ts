@@ -26,7 +26,7 @@ const contract: Schema = {
   properties: {
     id: { type: 'string' },
     title: { type: 'string' },
-    status: { enum: ['open', 'ended'] },
+    status: { enum: ['offered', 'open', 'ended'] },
     clientId: { type: 'string' },
     freelancerId: { type: 'string' },
     balances: { $ref: '#/components/schemas/WebhookBalances' },

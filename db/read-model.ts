@@ -7,6 +7,7 @@ import type { Dispute } from '../domain/disputes.js';
 import type { FieldChange, Milestone, MilestoneState } from '../domain/milestone.js';
 import type { PlanDiff, PlanOp } from '../domain/plan.js';
 import type { RefundRequest } from '../domain/refunds.js';
+import type { Offer } from '../domain/offers.js';
 import type { Db } from './client.js';
 
 const cents = (v: bigint | number): number => Number(v);
@@ -74,7 +75,9 @@ export function contractView(c: ContractRow) {
     object: 'contract' as const,
     id: c.id,
     title: c.title,
-    status: c.status === 'ended' ? 'ended' as const : 'open' as const,
+    status: c.status === 'ended' ? 'ended' as const : c.status === 'offered' ? 'offered' as const : 'open' as const,
+    /** R30: the offer it started as, null on contracts from before offers. */
+    offer: stored<Offer | null>(c.offer),
     clientId: c.clientId,
     freelancerId: c.freelancerId,
     initiationFeeCents: c.initiationFeeCents,

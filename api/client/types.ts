@@ -11,10 +11,10 @@ export interface paths {
         get: operations["getContracts"];
         put?: never;
         /**
-         * Create a contract (the caller is its client)
-         * @description The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, so a retry reaches the same contract. An operator is never a party: an operator's token is 403 OPERATOR_NOT_A_PARTY; a `freelancerId` naming no user, an operator, a deactivated user or a user of another platform is the same 422 FREELANCER_NOT_FOUND.
+         * Send an offer: a contract to a freelancer, its first milestone deposited (the caller is its client)
+         * @description The contract starts as an offer (`status: offered`): its milestones are planned and the first is deposited and held in escrow, with the initiation fee. The freelancer accepts it (the contract opens) or declines it; unanswered, it expires after `expiresInDays` (default 7) and everything deposited goes back to you. Its id derives from your Idempotency-Key, so a retry reaches the same contract. An operator is never a party: an operator's token is 403 OPERATOR_NOT_A_PARTY; a `freelancerId` naming no user, an operator, a deactivated user or a user of another platform is the same 422 FREELANCER_NOT_FOUND.
          *
-         *     Enforces [R1](#description/r1), [R9](#description/r9), [R25](#description/r25), [R28](#description/r28).
+         *     Enforces [R1](#description/r1), [R2](#description/r2), [R4](#description/r4), [R7](#description/r7), [R9](#description/r9), [R25](#description/r25), [R28](#description/r28), [R30](#description/r30).
          */
         post: operations["postContracts"];
         delete?: never;
@@ -400,6 +400,88 @@ export interface paths {
          *     Enforces [R2](#description/r2), [R4](#description/r4), [R5](#description/r5), [R11](#description/r11), [R12](#description/r12).
          */
         post: operations["postContractsIdMilestonesPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contracts/{id}/offer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Edit the offer: new milestones and/or a new expiry; its version rises (client)
+         * @description New `milestones` replace the offer's (new ids); the first is deposited again and what it no longer needs goes back to you. A new `expiresInDays` counts from the edit.
+         *
+         *     Enforces [R7](#description/r7), [R30](#description/r30).
+         */
+        post: operations["postContractsIdOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contracts/{id}/offer/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the offer: the contract opens, its first milestone active (freelancer); send its version
+         * @description Enforces [R16](#description/r16), [R30](#description/r30).
+         */
+        post: operations["postContractsIdOfferAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contracts/{id}/offer/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline the offer: everything deposited goes back to the client (freelancer); send its version
+         * @description Enforces [R16](#description/r16), [R30](#description/r30).
+         */
+        post: operations["postContractsIdOfferDecline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contracts/{id}/offer/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw the offer: everything deposited, fee included, goes back (client)
+         * @description Enforces [R30](#description/r30).
+         */
+        post: operations["postContractsIdOfferWithdraw"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1562,6 +1644,312 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "contract.offer_accepted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The offer was accepted: the contract is open
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.offer_accepted";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contract.offer_declined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The offer was declined; the deposit went back to the client
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.offer_declined";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contract.offer_edited": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The offer was edited
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.offer_edited";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contract.offer_expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The offer expired without an answer; the deposit went back to the client
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.offer_expired";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contract.offer_sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An offer was sent
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.offer_sent";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contract.offer_withdrawn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The offer was withdrawn; the deposit went back to the client
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.offer_withdrawn";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "contract.payment_released": {
         parameters: {
             query?: never;
@@ -2582,6 +2970,57 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "money.fee_refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The initiation fee went back to the client with an offer declined, withdrawn or expired (R30)
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "money.fee_refund";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "money.refund": {
         parameters: {
             query?: never;
@@ -2592,7 +3031,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * Project funds were paid back to the client (R23)
+         * Money was paid back to the client: project funds (R23), escrow by consent (R27), a dispute's resolution (R28) or a closed offer (R30)
          * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
          */
         post: {
@@ -2758,6 +3197,7 @@ export interface components {
             milestones: components["schemas"]["Milestone"][];
             /** @constant */
             object: "contract";
+            offer: components["schemas"]["Offer"] | null;
             /** @description R28: the open disputes, one per frozen milestone. */
             openDisputes: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -2783,8 +3223,11 @@ export interface components {
              * @example 150000
              */
             shortfallCents: number;
-            /** @enum {string} */
-            status: "open" | "ended";
+            /**
+             * @description R30: `offered` until the freelancer accepts (then `open`); a declined, withdrawn or expired offer is `ended`.
+             * @enum {string}
+             */
+            status: "offered" | "open" | "ended";
             title: string;
             /**
              * Format: date-time
@@ -2970,6 +3413,43 @@ export interface components {
              * @enum {string}
              */
             state: "pending" | "active" | "submitted" | "released" | "refunded";
+            title: string;
+        };
+        /** @description R30: a contract starts as an offer; the freelancer becomes a party only by accepting it. */
+        Offer: {
+            /** @description When it was accepted, declined, withdrawn or expired. */
+            decidedAt: string | null;
+            /** @description Who accepted, declined or withdrew it; `system` when it expired. */
+            decidedBy: string | null;
+            /**
+             * Format: date-time
+             * @description R30: unanswered by then, the offer expires and everything deposited goes back to the client.
+             * @example 2026-11-27T09:30:00.000Z
+             */
+            expiresAt: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             * @example 2026-11-27T09:30:00.000Z
+             */
+            sentAt: string;
+            /** @enum {string} */
+            state: "pending" | "accepted" | "declined" | "withdrawn" | "expired";
+            /** @description R30: raised by each edit; the freelancer accepts or declines the version they saw. */
+            version: number;
+        };
+        OfferMilestone: {
+            /**
+             * @description A milestone's amount in integer cents (USD): $5.00 to $1,000,000.00 (R4).
+             * @example 150000
+             */
+            amountCents: number;
+            description?: string;
+            /**
+             * Format: date
+             * @description Advisory due date, YYYY-MM-DD (R13).
+             */
+            dueDate?: string | null;
             title: string;
         };
         /** @description "Show changes": what a batch does, field by field, by 1-based position (R11). */
@@ -3251,7 +3731,7 @@ export interface components {
             freelancerId: string;
             id: string;
             /** @enum {unknown} */
-            status: "open" | "ended";
+            status: "offered" | "open" | "ended";
             title: string;
         };
         /** @description R29: one event's delivery to one endpoint. */
@@ -3368,7 +3848,7 @@ export interface components {
              */
             timestamp: string;
             /** @enum {unknown} */
-            type: "contract.milestones_changed" | "contract.milestone_funded" | "contract.work_submitted" | "contract.payment_released" | "contract.change_request_sent" | "contract.change_request_edited" | "contract.change_request_withdrawn" | "contract.change_request_approved" | "contract.change_request_rejected" | "contract.change_request_canceled" | "contract.change_request_expired" | "contract.proposal_sent" | "contract.proposal_withdrawn" | "contract.proposal_accepted" | "contract.proposal_declined" | "contract.proposal_canceled" | "contract.contract_ended" | "contract.shortfall_to_fund" | "contract.review_ending_soon" | "contract.payment_released_automatically" | "contract.revisions_requested" | "contract.refund_requested" | "contract.refund_accepted" | "contract.refund_declined" | "contract.refund_lapsed" | "contract.refund_canceled" | "contract.dispute_opened" | "contract.dispute_resolved" | "money.deposit" | "money.fee" | "money.escrow_hold" | "money.release" | "money.escrow_return" | "money.refund";
+            type: "contract.milestones_changed" | "contract.milestone_funded" | "contract.work_submitted" | "contract.payment_released" | "contract.change_request_sent" | "contract.change_request_edited" | "contract.change_request_withdrawn" | "contract.change_request_approved" | "contract.change_request_rejected" | "contract.change_request_canceled" | "contract.change_request_expired" | "contract.proposal_sent" | "contract.proposal_withdrawn" | "contract.proposal_accepted" | "contract.proposal_declined" | "contract.proposal_canceled" | "contract.contract_ended" | "contract.shortfall_to_fund" | "contract.review_ending_soon" | "contract.payment_released_automatically" | "contract.revisions_requested" | "contract.refund_requested" | "contract.refund_accepted" | "contract.refund_declined" | "contract.refund_lapsed" | "contract.refund_canceled" | "contract.dispute_opened" | "contract.dispute_resolved" | "contract.offer_sent" | "contract.offer_edited" | "contract.offer_withdrawn" | "contract.offer_accepted" | "contract.offer_declined" | "contract.offer_expired" | "money.deposit" | "money.fee" | "money.escrow_hold" | "money.release" | "money.escrow_return" | "money.refund" | "money.fee_refund";
         };
         WebhookMoneyData: {
             actorId: string;
@@ -3376,7 +3856,7 @@ export interface components {
             amountCents: number;
             contract: components["schemas"]["WebhookContract"];
             /** @enum {unknown} */
-            kind: "deposit" | "fee" | "escrow_hold" | "release" | "escrow_return" | "refund";
+            kind: "deposit" | "fee" | "escrow_hold" | "release" | "escrow_return" | "refund" | "fee_refund";
             /** @description The ledger entry's idempotency key (R10). */
             ledgerKey: string;
             milestoneId: string | null;
@@ -3556,8 +4036,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description R30: days the freelancer has to answer before the offer expires and is refunded: 1 to 30, default 7. */
+                    expiresInDays?: number;
                     /** @description An id: 1 to 100 letters, digits, _ . or -. */
                     freelancerId: string;
+                    /** @description R30: the contract's milestones, in order; the first is deposited with the offer (R7, R9), at most 200 (R2). */
+                    milestones: components["schemas"]["OfferMilestone"][];
                     /** @description R25: days the client has to review submitted work before it is released automatically: 1 to 30, default 14. */
                     reviewWindowDays?: number;
                     title: string;
@@ -6981,6 +7465,693 @@ export interface operations {
             /** @description Rate limited, per address before authentication and per token after. */
             429: {
                 headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postContractsIdOffer: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description R30: days the freelancer has to answer before the offer expires and is refunded: 1 to 30, default 7. */
+                    expiresInDays?: number;
+                    /** @description R30: the contract's milestones, in order; the first is deposited with the offer (R7, R9), at most 200 (R2). */
+                    milestones?: components["schemas"]["OfferMilestone"][];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandAnswer"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The contract's state does not allow it now, or a request with this key is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
+            422: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postContractsIdOfferAccept: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The version of the request you answer (R16). */
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandAnswer"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The contract's state does not allow it now, or a request with this key is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
+            422: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postContractsIdOfferDecline: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The version of the request you answer (R16). */
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandAnswer"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The contract's state does not allow it now, or a request with this key is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
+            422: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postContractsIdOfferWithdraw: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandAnswer"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The contract's state does not allow it now, or a request with this key is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
+            422: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
                     /** @description Seconds to wait before retrying. */
@@ -10490,7 +11661,7 @@ export interface operations {
                     contractId?: string;
                     /** @default  */
                     description?: string;
-                    eventTypes: ("*" | "contract.milestones_changed" | "contract.milestone_funded" | "contract.work_submitted" | "contract.payment_released" | "contract.change_request_sent" | "contract.change_request_edited" | "contract.change_request_withdrawn" | "contract.change_request_approved" | "contract.change_request_rejected" | "contract.change_request_canceled" | "contract.change_request_expired" | "contract.proposal_sent" | "contract.proposal_withdrawn" | "contract.proposal_accepted" | "contract.proposal_declined" | "contract.proposal_canceled" | "contract.contract_ended" | "contract.shortfall_to_fund" | "contract.review_ending_soon" | "contract.payment_released_automatically" | "contract.revisions_requested" | "contract.refund_requested" | "contract.refund_accepted" | "contract.refund_declined" | "contract.refund_lapsed" | "contract.refund_canceled" | "contract.dispute_opened" | "contract.dispute_resolved" | "money.deposit" | "money.fee" | "money.escrow_hold" | "money.release" | "money.escrow_return" | "money.refund")[];
+                    eventTypes: ("*" | "contract.milestones_changed" | "contract.milestone_funded" | "contract.work_submitted" | "contract.payment_released" | "contract.change_request_sent" | "contract.change_request_edited" | "contract.change_request_withdrawn" | "contract.change_request_approved" | "contract.change_request_rejected" | "contract.change_request_canceled" | "contract.change_request_expired" | "contract.proposal_sent" | "contract.proposal_withdrawn" | "contract.proposal_accepted" | "contract.proposal_declined" | "contract.proposal_canceled" | "contract.contract_ended" | "contract.shortfall_to_fund" | "contract.review_ending_soon" | "contract.payment_released_automatically" | "contract.revisions_requested" | "contract.refund_requested" | "contract.refund_accepted" | "contract.refund_declined" | "contract.refund_lapsed" | "contract.refund_canceled" | "contract.dispute_opened" | "contract.dispute_resolved" | "contract.offer_sent" | "contract.offer_edited" | "contract.offer_withdrawn" | "contract.offer_accepted" | "contract.offer_declined" | "contract.offer_expired" | "money.deposit" | "money.fee" | "money.escrow_hold" | "money.release" | "money.escrow_return" | "money.refund" | "money.fee_refund")[];
                     /** @description https://… (http:// to a loopback address only where WEBHOOKS_ALLOW_LOOPBACK is set). Private and link-local targets are refused. */
                     url: string;
                 };

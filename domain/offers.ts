@@ -205,8 +205,8 @@ function closeOffer(t: Builder, outcome: 'declined' | 'withdrawn' | 'expired', n
   const held = s.milestones.find((m) => m.state === 'active');
   const returned = b.depositsCents;
   if (held && held.fundedCents > 0) {
+    // As a refund in full by consent (R27): the milestone keeps what it was funded with and ends `refunded`.
     const amount = held.fundedCents;
-    held.fundedCents = 0;
     held.refundedCents = (held.refundedCents ?? 0) + amount;
     held.state = 'refunded';
     b.escrowCents -= amount;

@@ -157,7 +157,7 @@ describe('the typed client with a platform key', () => {
     const p = await newPlatform(stack.db);
     const [client, freelancer, k] = await Promise.all([p.member('Client'), p.member('Freelancer'), p.key(['contracts:act'])]);
     const asClient = api(stack.baseUrl, k.key, client.id);
-    const created = await asClient.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Typed', freelancerId: freelancer.id } });
+    const created = await asClient.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Typed', freelancerId: freelancer.id, milestones: [{ title: 'Logo', amountCents: 900 }] } });
     expect(created.data?.clientId).toBe(client.id);
     const history = await asClient.GET('/contracts/{id}/history', { params: { path: { id: created.data!.id } } });
     expect(history.data?.data[0]?.actor).toBe(`platform:${k.id} for ${client.id}`);

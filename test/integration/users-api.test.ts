@@ -87,8 +87,7 @@ describe('users over the API', () => {
     const client = await newUser();
     const freelancer = await newUser();
     const [clientToken, freelancerToken] = await Promise.all([issueToken(client.id), issueToken(freelancer.id)]).then((r) => r.map((x) => x.body.token));
-    const id = await createContract(stack.baseUrl, clientToken, freelancer.id, [5000, 6000]);
-    expect((await call('POST', `/contracts/${id}/fund`, { token: clientToken })).status).toBe(200);
+    const id = await createContract(stack.baseUrl, clientToken!, { id: freelancer.id, token: freelancerToken! }, [5000, 6000]);
     const off = await call('POST', `/users/${freelancer.id}/deactivate`, { token: writer });
     expect(off.body).toMatchObject({ status: 'deactivated', deactivatedAt: expect.any(String) });
     // Their own token, and a key acting for them, are refused.

@@ -86,7 +86,7 @@ describe('Idempotency-Keys bound for good', () => {
     const p = await newParties(stack);
     const [old, fresh] = [randomUUID(), randomUUID()];
     for (const key of [old, fresh]) {
-      const r = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Site', freelancerId: p.freelancer.id }, key });
+      const r = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Site', freelancerId: p.freelancer.id, milestones: [{ title: 'Kick-off', amountCents: 5000 }] }, key });
       expect(r.status).toBe(201);
     }
     await age(p.client.id, old);
@@ -105,7 +105,7 @@ describe('Idempotency-Keys bound for good', () => {
     const byKey = new Map(rows.map((r) => [r.key, r]));
     expect(byKey.get(old)).toMatchObject({ state: 'expired', responseStatus: null, responseBody: null });
     expect(byKey.get(fresh)).toMatchObject({ state: 'done', responseStatus: 201 });
-    const again = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Site', freelancerId: p.freelancer.id }, key: old });
+    const again = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Site', freelancerId: p.freelancer.id, milestones: [{ title: 'Kick-off', amountCents: 5000 }] }, key: old });
     expect(again).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY_KEY_EXPIRED' } });
   });
 });

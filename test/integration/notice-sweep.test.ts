@@ -57,9 +57,7 @@ async function contractWithNotices(): Promise<ContractDriver> {
     issueUser(db, { email: `${randomUUID()}@example.test`, name: 'Freelancer' }),
   ]);
   const contract = new ContractDriver(client, taskQueue, randomUUID(), { clientId: c.id, freelancerId: f.id });
-  await contract.create();
-  await contract.plan([{ op: 'add', title: 'Logo', amountCents: 1000 }]);
-  await contract.fund();
+  await contract.open([{ op: 'add', title: 'Logo', amountCents: 1000 }]);
   return contract;
 }
 

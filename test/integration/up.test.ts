@@ -115,7 +115,7 @@ describe('npm run up beside a database it does not own', () => {
     const create = () => fetch(`http://127.0.0.1:${started.apiPort}/contracts`, {
       method: 'POST',
       headers: { authorization: `Bearer ${client.token}`, 'idempotency-key': key, 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Logo design', freelancerId: freelancer.id }),
+      body: JSON.stringify({ title: 'Logo design', freelancerId: freelancer.id, milestones: [{ title: 'Kick-off', amountCents: 5000 }] }),
       signal: AbortSignal.timeout(60_000),
     });
 

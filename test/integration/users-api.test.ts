@@ -100,8 +100,8 @@ describe('users over the API', () => {
     const released = await call('POST', `/contracts/${id}/milestones/${milestoneId}/release`, { token: clientToken, body: {} });
     expect(released.status, JSON.stringify(released.body)).toBe(200);
     // No new contract can name them: the same answer as for an id that names nobody.
-    const named = await call('POST', '/contracts', { token: clientToken, body: { title: 'Again', freelancerId: freelancer.id } });
-    const nobody = await call('POST', '/contracts', { token: clientToken, body: { title: 'Again', freelancerId: crypto.randomUUID() } });
+    const named = await call('POST', '/contracts', { token: clientToken, body: { title: 'Again', freelancerId: freelancer.id, milestones: [{ title: 'Kick-off', amountCents: 5000 }] } });
+    const nobody = await call('POST', '/contracts', { token: clientToken, body: { title: 'Again', freelancerId: crypto.randomUUID(), milestones: [{ title: 'Kick-off', amountCents: 5000 }] } });
     expect([named.status, named.body.code, named.body.detail]).toEqual([422, 'FREELANCER_NOT_FOUND', nobody.body.detail]);
   });
 });
@@ -126,7 +126,7 @@ describe('refusals tell a caller nothing it may not know', () => {
     await stack.db.user.update({ where: { id: gone.id }, data: { deactivatedAt: new Date() } });
     const answers = [];
     for (const freelancerId of [crypto.randomUUID(), operator.id, gone.id, outsider.id]) {
-      const res = await call('POST', '/contracts', { token: client.token, body: { title: 'Probe', freelancerId } });
+      const res = await call('POST', '/contracts', { token: client.token, body: { title: 'Probe', freelancerId, milestones: [{ title: 'Kick-off', amountCents: 5000 }] } });
       answers.push([res.status, res.body.code, res.body.title, res.body.detail]);
     }
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);

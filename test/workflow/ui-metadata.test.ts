@@ -28,9 +28,7 @@ describe('the Temporal UI explains each contract', () => {
   // The workflow holds milestone texts by reference (domain/texts.ts): its summaries name milestones by id.
   it('R15, R19: static summaries name the parties and the change old → new; details show milestones, balances and the pending request', async () => {
     const c = new ContractDriver(w.client, w.taskQueue);
-    await c.create();
-    await c.plan([{ op: 'add', title: 'Logo', amountCents: 1000 }, { op: 'add', title: 'Website', amountCents: 2500 }]);
-    await c.fund();
+    await c.open([{ op: 'add', title: 'Logo', amountCents: 1000 }, { op: 'add', title: 'Website', amountCents: 2500 }]);
 
     const { requestId } = await c.requestChange('m1', { amountCents: 1500 });
 

@@ -132,7 +132,7 @@ describe('npm run up beside a database it does not own', () => {
     const code = await started.exited;
 
     expect(answer.status, `${statuses.join(', ')}: ${JSON.stringify(body)}\n${started.out}`).toBe(201);
-    expect(body).toMatchObject({ id: expect.any(String), status: 'open' });
+    expect(body).toMatchObject({ id: expect.any(String), status: 'offered' });
     expect(started.out).toMatch(new RegExp(`up: worker exited \\(SIGKILL\\); restarting in 1 s`));
     expect(pidsOf(started.out, 'worker')).toHaveLength(2);
     expect(pidsOf(started.out, 'api')).toHaveLength(1);

@@ -257,7 +257,7 @@ describe('non-retryable persistence failures', () => {
     expect(((direct as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('INVALID_DATA');
     expect([overHttp.status, overHttp.body.code]).toEqual([422, 'INVALID_DATA']);
     expect(next.status).toBe(200);
-    expect(next.body.contract.milestones.map((m: { title: string }) => m.title)).toEqual(['Design']);
+    expect(next.body.contract.milestones.map((m: { title: string }) => m.title)).toEqual(['Kick-off', 'Design']);
     expect(await db.milestone.count({ where: { contractId: c.id, title: marker } })).toBe(0);
     const after = await c.state();
     expect(after.seq).toBe(before.seq + 1); // the funding only

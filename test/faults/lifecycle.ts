@@ -179,8 +179,10 @@ class Driver {
     const { plan } = this.r;
     const n = between(this.rng, 2, 3);
     const amounts = Array.from({ length: n }, () => between(this.rng, 10, 200) * 100);
-    await this.create(amounts); // R30: an offer of these milestones, the first deposited
-    if (plan.webhook) await this.registerWebhook();
+    const key = randomUUID();
+    this.r.id = contractIdFor(this.r.client.id, key);
+    if (plan.webhook) await this.registerWebhook(); // before the offer, so the endpoint sees it sent
+    await this.create(amounts, key); // R30: an offer of these milestones, the first deposited
     if (plan.offer !== 'accept') return this.closeOffer(plan.offer);
     await this.freelancer('/offer/accept', { version: 1 }, [{ type: 'acceptOffer' }], 'acceptOffer');
 
@@ -205,9 +207,7 @@ class Driver {
     await this.client('/end', {}, [{ type: 'end' }], 'end');
   }
 
-  private async create(amounts: number[]): Promise<void> {
-    const key = randomUUID();
-    this.r.id = contractIdFor(this.r.client.id, key);
+  private async create(amounts: number[], key: string): Promise<void> {
     const { ttlMs, dayMs, reviewWindowDays, offer } = this.r.plan;
     if (ttlMs !== undefined || dayMs !== undefined) await this.startWorkflowFirst({ ...(ttlMs === undefined ? {} : { changeRequestTtlMs: ttlMs }), ...(dayMs === undefined ? {} : { dayMs }) });
     const body = {
@@ -253,10 +253,13 @@ class Driver {
     throw new CommandUnanswered(`offer of ${this.r.id} did not expire within its ${OFFER_EXPIRY_DAYS} days of ${this.r.plan.dayMs} ms and 150 s`);
   }
 
-  /** R29: the client registers an endpoint for this contract at the suite's receiver; its secret is shown once. */
+  /**
+   * R29: the client registers an endpoint at the suite's receiver before sending the offer, for all of its
+   * contracts (a client of one lifecycle has this one only); its secret is shown once.
+   */
   private async registerWebhook(): Promise<void> {
     const { receiver } = this.deps;
-    const answer = await this.deps.api.command(this.r.client.token, '/webhook-endpoints', { url: receiver.urlFor(this.r.id), eventTypes: ['*'], contractId: this.r.id });
+    const answer = await this.deps.api.command(this.r.client.token, '/webhook-endpoints', { url: receiver.urlFor(this.r.id), eventTypes: ['*'] });
     this.count('webhookRegister');
     if (answer.status !== 201 || typeof answer.body?.secret !== 'string') {
       this.r.mismatches.push(`register a webhook endpoint: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);

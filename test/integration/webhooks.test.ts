@@ -83,13 +83,18 @@ async function newContract() {
   return { p, c };
 }
 
+/**
+ * The contract's events from its second transition on: the endpoints of these tests are registered for a
+ * contract once its offer exists (R30), so the offer's own events (seq 1) were never theirs.
+ */
+const AFTER_OFFER = { seq: { gt: 1 } };
 const storedEvents = async (contractId: string) =>
-  (await stack.db.webhookEvent.findMany({ where: { contractId }, select: { id: true } })).map((e) => e.id).sort();
+  (await stack.db.webhookEvent.findMany({ where: { contractId, ...AFTER_OFFER }, select: { id: true } })).map((e) => e.id).sort();
 
 /** Every money movement (R10) and every notice (R24) of the contract, as the event it must have become. */
 async function expectEveryEvent(contractId: string, got: Map<string, WebhookEvent>): Promise<void> {
-  const ledger = await stack.db.ledgerEntry.findMany({ where: { contractId } });
-  const notices = await stack.db.notification.findMany({ where: { contractId } });
+  const ledger = await stack.db.ledgerEntry.findMany({ where: { contractId, ...AFTER_OFFER } });
+  const notices = (await stack.db.notification.findMany({ where: { contractId } })).filter((n) => Number(n.id.split(':')[1]) > 1);
   const events = [...got.values()];
   expect(ledger.length).toBeGreaterThan(5);
   for (const e of ledger) {

@@ -207,7 +207,7 @@ class Driver {
     await this.client('/end', {}, [{ type: 'end' }], 'end');
   }
 
-  private async create(amounts: number[], key: string): Promise<void> {
+  private async create(amounts: number[], key: ReturnType<typeof randomUUID>): Promise<void> {
     const { ttlMs, dayMs, reviewWindowDays, offer } = this.r.plan;
     if (ttlMs !== undefined || dayMs !== undefined) await this.startWorkflowFirst({ ...(ttlMs === undefined ? {} : { changeRequestTtlMs: ttlMs }), ...(dayMs === undefined ? {} : { dayMs }) });
     const body = {

@@ -126,7 +126,6 @@ describe('the typed client', () => {
 
   it('R11: "Show changes" is a read: no Idempotency-Key, no history event, nothing stored, refusals as a save would', async () => {
     const p = await newParties(stack);
-    const client = api(stack.baseUrl, p.client.token);
     const id = await createContract(stack.baseUrl, p.client.token, p.freelancer, [1000, 2000]);
     const events = await stack.db.auditEvent.count({ where: { contractId: id } });
 

@@ -4,7 +4,7 @@
 // records a delivery given up. Before it sends, an attempt passes the endpoint's circuit breaker and the
 // worker's per-endpoint and per-owner caps (webhooks/gate.ts); one that may not send yet is retried later
 // without holding a slot or writing anything.
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
 import { type DeliverySchedule, retryDelayMs } from '../domain/webhook-schedule.js';
 import type { Db } from '../db/client.js';
@@ -65,7 +65,10 @@ export function createWebhookActivities(
         return 'canceled';
       }
       const { endpoint, event } = row;
-      const attempt = Context.current().info.attempt;
+      // The receiver's own attempts so far, from the delivery log: Temporal's attempt number also counts
+      // deferrals (a full gate, an open circuit) and attempts a killed worker never finished, and backing
+      // off on those would push a receiver's next try minutes out for failures that were not its own.
+      const attempt = row.attempts + 1;
       const fail = async (outcome: string, data: { lastStatusCode?: number | null }, retry: boolean) => {
         const nextRetryAt = retry ? nextRetry(schedule, attempt, row.createdAt) : null;
         await db.webhookDelivery.update({
@@ -157,10 +160,9 @@ export function createWebhookActivities(
         message: verdict.message,
         type: verdict.type,
         nonRetryable: false,
-        // A receiver's Retry-After (429, 503) is honoured within the schedule's longest wait.
-        ...(verdict.retryAfterMs === null
-          ? {}
-          : { nextRetryDelay: Math.min(verdict.retryAfterMs, schedule.maxRetryMs) }),
+        // A receiver's Retry-After (429, 503) is honoured within the schedule's longest wait; otherwise the
+        // schedule's wait after this many of the receiver's own failures.
+        nextRetryDelay: Math.min(verdict.retryAfterMs ?? retryDelayMs(schedule, attempt), schedule.maxRetryMs),
       });
     },
 

@@ -50,6 +50,10 @@ export interface NoticeEventData {
   version: number | null;
   decidedBy: string | null;
   reason: string | null;
+  /** `platform:<key> for <user>` when a marketplace's key sent the command for the party; absent otherwise. */
+  via?: string;
+  /** R30: when the offer expires unless the freelancer answers (its notices only). */
+  expiresAt?: string;
 }
 
 export interface MoneyEventData {
@@ -135,6 +139,9 @@ function noticeData(n: Notice, src: EventSource): NoticeEventData {
     version: n.version ?? null,
     decidedBy: n.decidedBy ?? null,
     reason: n.reason ?? null,
+    // Only when set: events of commands a party sent itself stay as they were, field for field.
+    ...(n.via ? { via: n.via } : {}),
+    ...(n.expiresAt ? { expiresAt: n.expiresAt } : {}),
   };
 }
 

@@ -3875,6 +3875,11 @@ export interface components {
             decidedBy: string | null;
             /** @description A plan change: added, edited, deleted, moved milestones (R11, R20). */
             diff: Record<string, never> | null;
+            /**
+             * Format: date-time
+             * @description R30: on offer events, when the offer expires unless the freelancer answers.
+             */
+            expiresAt?: string;
             milestoneId: string | null;
             milestoneTitle: string | null;
             /** @description The parties notified of it (R24). */
@@ -3882,6 +3887,8 @@ export interface components {
             reason: string | null;
             /** @description The request's version (R16). */
             version: number | null;
+            /** @description Present when a platform key sent the command for the party: `platform:<keyId> for <userId>`. */
+            via?: string;
         };
     };
     responses: never;

@@ -83,7 +83,7 @@ describe('notices that always finish', () => {
     expect(await emailStates(c.id)).toEqual(each('pending'));
 
     const notices = await createNoticeWorker({ connection: native, db, mail: mail(), taskQueue });
-    await notices.runUntil(() => expect.poll(() => emailStates(c.id), { timeout: 20_000 }).toEqual(['sent', 'sent']));
+    await notices.runUntil(() => expect.poll(() => emailStates(c.id), { timeout: 20_000 }).toEqual(each('sent')));
   });
 
   it(`R24: the Schedule's sweep re-drives notices pending past two hours, and gives up on those past 20 h (last attempt ends ${

@@ -215,6 +215,8 @@ export const problemSchema = z.object({
   requestId: z.string().optional(),
   escrowCents: z.number().int().optional().meta({ description: 'R28: what a split must sum to (SPLIT_MUST_SUM_TO_ESCROW).' }),
   refundCents: z.number().int().optional().meta({ description: 'R27: the pending refund request\'s amount (REFUND_PENDING).' }),
+  offerState: z.enum(['declined', 'withdrawn', 'expired']).optional().meta({ description: 'R30: how the offer closed (OFFER_CLOSED).' }),
+  expiresAt: z.string().optional().meta({ format: 'date-time', description: 'R30: when the offer expired (OFFER_EXPIRED).' }),
 }).meta({ id: 'Problem', description: 'RFC 9457 problem details, with a stable code and the rule broken.' });
 
 export type ContractBody = z.input<typeof contractSchema>;

@@ -3542,8 +3542,18 @@ export interface components {
             }[];
             /** @description R28: what a split must sum to (SPLIT_MUST_SUM_TO_ESCROW). */
             escrowCents?: number;
+            /**
+             * Format: date-time
+             * @description R30: when the offer expired (OFFER_EXPIRED).
+             */
+            expiresAt?: string;
             /** @description The path and the Request-Id, joined by #. */
             instance?: string;
+            /**
+             * @description R30: how the offer closed (OFFER_CLOSED).
+             * @enum {string}
+             */
+            offerState?: "declined" | "withdrawn" | "expired";
             /** @description R27: the pending refund request's amount (REFUND_PENDING). */
             refundCents?: number;
             requestId?: string;

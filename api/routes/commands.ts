@@ -16,6 +16,7 @@ import {
 } from '../../domain/schemas.js';
 import { type CommandArgs, type CommandResult, commandUpdates } from '../../workflows/messages.js';
 import { settleDecision } from '../decisions.js';
+import { closedOfferRefusal } from '../offer-refusals.js';
 import { type Answer, once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 import { viaOf } from '../auth.js';
@@ -63,7 +64,10 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
           // The command that ended it (or one just before), retried because its answer was lost to the
           // deadline (a 503 stores nothing), gets its answer: a closed workflow keeps its Update outcomes.
           const landed = await landedBefore(temporal, deadline, id, updateId(user.id, key));
-          if (!landed) throw new HttpProblem(409, 'CONTRACT_ENDED', 'Contract ended', 'the contract has ended and accepts no changes', 'R3');
+          if (!landed) {
+            throw (await closedOfferRefusal(db, id, r.type)) // R30: how the offer closed
+              ?? new HttpProblem(409, 'CONTRACT_ENDED', 'Contract ended', 'the contract has ended and accepts no changes', 'R3');
+          }
           return commandAnswer(await withDiffTexts(landed, id), await loadContract(db, id, user.id));
         }
         const featureEnabled = () => changeRequestsEnabled(db, contract.clientId, CHANGE_REQUEST_FLAG, changeRequestsByDefault);

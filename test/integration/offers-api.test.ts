@@ -73,7 +73,9 @@ describe('offers over HTTP', () => {
 
     expect(declined.body.contract).toMatchObject({ status: 'ended', offer: { state: 'declined' }, balances: { refundsCents: 5495, feesCents: 0, escrowCents: 0 } });
     expect(withdrawn.body.contract).toMatchObject({ status: 'ended', offer: { state: 'withdrawn' }, balances: { refundsCents: 1195, feesCents: 0 } });
-    expect(byFreelancer.status).toBe(409); // the contract ended with the decline
+    expect([byFreelancer.status, byFreelancer.body.code, byFreelancer.body.offerState]).toEqual([409, 'OFFER_CLOSED', 'declined']);
+    const late = await call('POST', `/contracts/${withdrawnId}/offer/accept`, { token: p.freelancer.token, body: { version: 1 } });
+    expect([late.status, late.body.code, late.body.rule, late.body.offerState]).toEqual([409, 'OFFER_CLOSED', 'R30', 'withdrawn']);
     expect((await expectBooksBalanced(stack.db, declinedId)).refunds).toBe(5495);
     expect((await expectBooksBalanced(stack.db, withdrawnId)).refunds).toBe(1195);
     await expect.poll(() => inbox(p.client.token)).toEqual(expect.arrayContaining([

@@ -32,6 +32,7 @@ import { messageRoutes } from './routes/messages.js';
 import { operatorRoutes } from './routes/operator.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { userRoutes } from './routes/users.js';
+import { userListRoutes } from './routes/user-list.js';
 import { platformRoutes } from './routes/platforms.js';
 import { type JwtSettings, jwtVerifier } from './jwt-auth.js';
 import { DELIVERY_SCHEDULE } from '../domain/webhook-schedule.js';
@@ -126,6 +127,7 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
   messageRoutes(router, db);
   operatorRoutes(router, db, temporal, deadline);
   userRoutes(router, db);
+  userListRoutes(router, db);
   platformRoutes(router, db);
   webhookRoutes(router, db, temporal, taskQueue, deps.webhooks ?? { allowLoopback: false, schedule: DELIVERY_SCHEDULE },
     deps.secrets ?? secretBoxFromEnv());

@@ -106,6 +106,39 @@ describe('users over the API', () => {
   });
 });
 
+describe('listing and reactivating users', () => {
+  it('a key lists its own platform\'s users, newest first, page by page; another platform\'s key sees none of them', async () => {
+    const other = await newPlatform(stack.db);
+    const ours = [await newUser(), await newUser(), await newUser()];
+    const page = async (token: string, q: string) => (await call('GET', `/users?${q}`, { token })).body;
+
+    const first = await page(writer, 'limit=2');
+    const second = await page(writer, `limit=2&startingAfter=${first.nextCursor}`);
+    const theirs = await page((await other.key(['users:read'])).key, 'limit=100');
+
+    expect(first.data.map((u: { id: string }) => u.id)).toEqual([ours[2].id, ours[1].id]);
+    expect(second.data[0].id).toBe(ours[0].id);
+    expect(first.hasMore).toBe(true);
+    expect(theirs.data.map((u: { id: string }) => u.id)).not.toContain(ours[0].id);
+    expect((await call('GET', `/users?startingAfter=${ours[0].id}`, { token: (await other.key(['users:read'])).key })).status).toBe(404);
+  });
+
+  it('a reactivated user may act again, with new tokens only: those issued before the deactivation stay refused', async () => {
+    const user = await newUser();
+    const before = (await issueToken(user.id)).body.token;
+    await call('POST', `/users/${user.id}/deactivate`, { token: writer, body: {} });
+    const listed = (await call('GET', '/users?status=deactivated&limit=100', { token: writer })).body.data.map((u: { id: string }) => u.id);
+
+    const back = await call('POST', `/users/${user.id}/reactivate`, { token: writer, body: {} });
+    const after = (await issueToken(user.id)).body.token;
+
+    expect(listed).toContain(user.id);
+    expect(back.body).toMatchObject({ id: user.id, status: 'active' });
+    expect((await call('GET', '/contracts', { token: before })).status).toBe(401);
+    expect((await call('GET', '/contracts', { token: after })).status).toBe(200);
+  });
+});
+
 describe('refusals tell a caller nothing it may not know', () => {
   it('a key reading another platform\'s user gets the 404 of an id that names nobody', async () => {
     const other = await newPlatform(stack.db);

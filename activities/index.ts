@@ -13,6 +13,9 @@ import type { WebhookDispatcher } from '../webhooks/outbox.js';
 import { createWebhookActivities, type WebhookActivities } from './webhooks.js';
 import type { DeliveryLimits } from '../webhooks/settings.js';
 import type { SecretBox } from '../webhooks/secret-box.js';
+import type { PaymentsPort } from '../domain/payments.js';
+import { ledgerPayments } from '../payments/ledger.js';
+import { createPaymentActivities, type PaymentActivities } from './payments.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -20,14 +23,16 @@ export interface ActivityDeps {
   mail?: Mailer;
   /** R29: starts delivery workflows after a transition commits (absent: events are stored, not sent). */
   webhooks?: { dispatcher?: WebhookDispatcher; allowLoopback: boolean; limits?: DeliveryLimits; secrets?: SecretBox };
+  /** R31: who carries money across the boundary (default: the ledger alone, payments/ledger.ts). */
+  payments?: PaymentsPort;
 }
 
 export function createActivities(
-  { db, mail, webhooks }: ActivityDeps,
-): ContractActivities & NoticeSweepActivities & AnswerSweepActivities & WebhookActivities {
+  { db, mail, webhooks, payments }: ActivityDeps,
+): ContractActivities & NoticeSweepActivities & AnswerSweepActivities & WebhookActivities & PaymentActivities {
   return {
     ...createPersistence(db, webhooks?.dispatcher), ...createNotifications(db, mail), ...createNoticeSweep(db), ...createAnswerSweep(db),
-    ...createRequestWatch(), ...createOperatorCheck(db),
+    ...createRequestWatch(), ...createOperatorCheck(db), ...createPaymentActivities(db, payments ?? ledgerPayments()),
     ...createWebhookActivities(db, {
       allowLoopback: webhooks?.allowLoopback ?? false, ...(webhooks?.limits ? { limits: webhooks.limits } : {}),
     }, webhooks?.secrets ? (s) => webhooks.secrets!.open(s) : undefined),

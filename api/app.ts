@@ -26,10 +26,13 @@ import { limiter, rateLimit } from './rate-limit.js';
 import { cachedReadiness, metricsGate } from './probes.js';
 import { apiLogger, requestLog } from './request-log.js';
 import { Router } from './router.js';
+import { mountStripeWebhook } from './payments-webhook.js';
 import { commandRoutes } from './routes/commands.js';
 import { contractRoutes } from './routes/contracts.js';
 import { messageRoutes } from './routes/messages.js';
 import { operatorRoutes } from './routes/operator.js';
+import { paymentRoutes } from './routes/payments.js';
+import type { Provider } from '../domain/payments.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { userRoutes } from './routes/users.js';
 import { userListRoutes } from './routes/user-list.js';
@@ -72,6 +75,10 @@ export interface AppDeps {
   webhooks?: WebhookSettings;
   /** R29: seals new signing secrets and opens stored ones (default: WEBHOOK_SECRET_KEYS, or the embedded stack's key). */
   secrets?: SecretBox;
+  /** R31: the payment provider new contracts record (PAYMENTS, the worker's too); default: the ledger alone. */
+  payments?: Provider;
+  /** R31: the signing secret of Stripe's webhook (STRIPE_WEBHOOK_SECRET); without it the endpoint is not served. */
+  stripeWebhookSecret?: string;
   /** Bring your own sign-in: JWTs verified against this JWKS (JWT_JWKS_URL and the JWT_* variables). */
   jwt?: JwtSettings;
 }
@@ -113,6 +120,8 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
   app.get('/docs', docsPolicy, apiReference({ url: '/openapi.json', cdn: '/docs/scalar.js', pageTitle: 'Milestone contracts API',
     withDefaultFonts: false, hideClientButton: true }));
 
+  // R31: Stripe signs its webhook; its raw body is what the signature covers, so it is read before JSON parsing.
+  if (deps.stripeWebhookSecret) mountStripeWebhook(app, db, temporal, deps.stripeWebhookSecret);
   // Bodies are read only past the address limit: a flood of 256 KB bodies is refused unread.
   app.use(express.json({ limit: '256kb', verify: integersOnly }));
   app.use(jsonBodiesOnly);
@@ -122,11 +131,12 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
   const perToken = limiter(`${deps.rateLimitPrefix ?? ''}user`, deps.rateLimitPerMinute ?? 600, deps.rateLimitStore);
   app.use(rateLimit(perToken, (_req, res) => res.locals.user.id));
   const deadline = commandDeadline(temporal, deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
-  contractRoutes(router, db, temporal, deadline, taskQueue, deps.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS);
+  contractRoutes(router, db, temporal, deadline, taskQueue, deps.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS, deps.payments);
   commandRoutes(router, db, temporal, deadline, deps.changeRequestsByDefault ?? false);
   messageRoutes(router, db);
   operatorRoutes(router, db, temporal, deadline);
-  userRoutes(router, db);
+  paymentRoutes(router, db, temporal);
+  userRoutes(router, db, temporal);
   userListRoutes(router, db);
   platformRoutes(router, db);
   webhookRoutes(router, db, temporal, taskQueue, deps.webhooks ?? { allowLoopback: false, schedule: DELIVERY_SCHEDULE },

@@ -23,7 +23,11 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   IDEMPOTENCY_KEY_INVALID: { status: 400, meaning: 'The Idempotency-Key is not 1–255 printable ASCII characters.' },
   VERSION_REQUIRED: { status: 400, meaning: 'An answer to a request must name the version it answers.', rule: 'R16' },
   SENDER_REQUIRED: { status: 400, meaning: 'Signals only: a signal names the operator who sends it, `operatorId` (and may name the party, `actorId`).' },
+  WEBHOOK_SIGNATURE_INVALID: { status: 400, meaning: 'Stripe\'s webhook only: the Stripe-Signature header does not verify.', rule: 'R31' },
   INVALID_SENDER: { status: 400, meaning: 'Signals only: the sender is not a well-formed id.' },
+  // 402: the payment provider refused the money movement.
+  PAYMENT_DECLINED: { status: 402, meaning: 'The client\'s payment method was declined (`declineCode` says why); nothing was charged or '
+    + 'held. Update the payment method and fund again.', rule: 'R31' },
   // 401, 403, 404
   UNAUTHENTICATED: { status: 401, meaning: 'No bearer token, or one that is unknown, revoked or expired, a deactivated user\'s, or a JWT '
     + 'that does not verify or whose subject is no user of the platform.' },
@@ -74,6 +78,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   NO_PENDING_REFUND: { status: 409, meaning: 'There is no pending refund request with this id on the milestone.', rule: 'R27' },
   MILESTONE_DISPUTED: { status: 409, meaning: 'The milestone has an open dispute: its money is frozen until an operator resolves it.',
     rule: 'R28' },
+  DEPOSIT_PENDING: { status: 409, meaning: 'A deposit is confirming at the payment provider (a bank debit): money and plan changes '
+    + 'wait until its webhook confirms or fails it. Work, reviews and disputes go on.', rule: 'R31' },
   DISPUTE_OPEN: { status: 409, meaning: 'The milestone already has an open dispute.', rule: 'R28' },
   REVIEW_WINDOW_ENDED: { status: 409, meaning: 'The review window has ended: the funded amount is released automatically; no release, revision '
     + 'request, dispute or refund request on that milestone from the end on (`reviewEndsAt`).', rule: 'R25' },
@@ -114,6 +120,7 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   AMOUNT_TOO_SMALL: { status: 422, meaning: 'A milestone is at least $5.00 (500 cents).', rule: 'R4' },
   AMOUNT_TOO_LARGE: { status: 422, meaning: 'A milestone is at most $1,000,000.00 (100000000 cents).', rule: 'R4' },
   RELEASE_EXCEEDS_FUNDED: { status: 422, meaning: 'A release is at most what the milestone holds.', rule: 'R5' },
+  INVALID_PAYMENTS: { status: 422, meaning: 'A contract\'s payments are `ledger` or `stripe` (set from the service\'s configuration).', rule: 'R31' },
   INVALID_FEE: { status: 422, meaning: 'The initiation fee is whole cents, 0 or more.', rule: 'R9' },
   INVALID_REVIEW_WINDOW: { status: 422, meaning: 'A review window is a whole number of days, 1 to 30.', rule: 'R25' },
   INVALID_DAY_LENGTH: { status: 422, meaning: 'A contract workflow started with a shortened day (a test environment\'s option, never set by the API) '
@@ -155,6 +162,10 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   PERSISTENCE_FAILED: { status: 500, meaning: 'The command could not be stored; nothing was changed.' },
   COMMAND_TIMEOUT: { status: 503, meaning: 'Not answered within the deadline; retry with the same Idempotency-Key.' },
   DECISION_PENDING: { status: 503, meaning: 'The decision was sent; its outcome has not arrived yet. Retry with the same key.' },
+  PAYMENT_NOT_RECORDED_YET: { status: 503, meaning: 'Stripe\'s webhook only: the event names a payment this service has not recorded '
+    + 'yet (its charge is still returning); Stripe sends the event again.', rule: 'R31' },
+  PAYMENT_PROVIDER_UNAVAILABLE: { status: 503, meaning: 'The payment provider did not answer; nothing was held. Retry with the same '
+    + 'Idempotency-Key: the charge is never made twice.', rule: 'R31' },
   SIGN_IN_UNAVAILABLE: { status: 503, meaning: 'The JWT could not be checked: the sign-in\'s key set could not be fetched. Retry.' },
   UNAVAILABLE: { status: 503, meaning: 'PostgreSQL or Temporal is unavailable; retry with the same Idempotency-Key.' },
 };

@@ -11,7 +11,7 @@ import { HttpProblem, type Problem, problemType } from './problem.js';
 
 /** A failure's `kind` (in its details, beside the rule) decides the status; the type is the code. */
 const STATUS_BY_KIND: Record<string, number> = {
-  conflict: 409, rule: 422, not_found: 404, forbidden: 403, invalid: 400, internal: 500, unavailable: 503,
+  conflict: 409, rule: 422, not_found: 404, forbidden: 403, invalid: 400, internal: 500, unavailable: 503, payment: 402,
 };
 
 const REALM = 'Bearer realm="milestone-contracts"';

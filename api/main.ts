@@ -10,14 +10,17 @@ import { jwtSettings, readEnv } from './config.js';
 import { secretBoxFromEnv } from '../webhooks/secret-box.js';
 import { createApiMetrics } from './metrics.js';
 import { apiLogger } from './request-log.js';
+import { paymentsConfig } from '../payments/config.js';
 
 let env;
 let secrets;
+let payments;
 let jwt;
 try {
   env = readEnv();
   jwt = jwtSettings(env);
   secrets = secretBoxFromEnv();
+  payments = paymentsConfig();
 } catch (err) {
   console.error((err as Error).message);
   process.exit(2);
@@ -47,6 +50,8 @@ const server = createApp({
   commandTimeoutMs: env.COMMAND_TIMEOUT_MS,
   ...(jwt ? { jwt } : {}),
   webhooks: { allowLoopback: env.WEBHOOKS_ALLOW_LOOPBACK === 'true', schedule: DELIVERY_SCHEDULE },
+  payments: payments.provider,
+  ...(payments.stripe?.webhookSecret ? { stripeWebhookSecret: payments.stripe.webhookSecret } : {}),
 }).listen(env.PORT, () => {
   logger.info({ port: env.PORT }, 'api listening');
 });

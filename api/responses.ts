@@ -92,6 +92,19 @@ export const offerSchema = z.object({
   decidedBy: z.string().max(300).nullable().meta({ description: 'Who accepted, declined or withdrew it; `system` when it expired.' }),
 }).meta({ id: 'Offer', description: 'R30: a contract starts as an offer; the freelancer becomes a party only by accepting it.' });
 
+const pendingPaymentSchema = z.object({
+  key: z.string().meta({ description: 'The ledger entry the movement carries out.' }),
+  type: z.enum(['charge', 'transfer', 'refund']).meta({ description: 'A deposit charged, a payout to the freelancer, a refund to the client.' }),
+  milestoneId: idSchema.nullable(),
+  amountCents: cents('What the movement moves.'),
+  status: z.enum(['pending', 'declined', 'failed']).meta({
+    description: '`pending`: accepted, confirmed later; `declined`: refused (no payout account yet, a card declined); `failed`: the provider did not answer within the retries.',
+  }),
+  code: z.string().nullable(),
+  reason: z.string().nullable(),
+  updatedAt: timestamp,
+}).meta({ id: 'PendingPayment' });
+
 export const contractSchema = z.object({
   object: z.literal('contract'),
   id: idSchema,
@@ -112,6 +125,10 @@ export const contractSchema = z.object({
   pendingChangeRequest: requestSchema.nullable(),
   pendingProposal: requestSchema.nullable(),
   endPrompt: z.boolean().meta({ description: 'R22: the last milestone was released; end the contract or keep it open.' }),
+  pendingPayments: z.array(pendingPaymentSchema).max(20).meta({
+    description: 'R31: money the payment provider has not carried out yet, newest first: a deposit confirming (its milestone is funded '
+      + 'once it is confirmed), a payout waiting for the freelancer\'s payout account, a refund the provider refused.',
+  }),
   createdAt: timestamp,
   updatedAt: timestamp,
 }).meta({ id: 'Contract' });

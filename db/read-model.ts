@@ -9,14 +9,25 @@ import type { PlanDiff, PlanOp } from '../domain/plan.js';
 import type { RefundRequest } from '../domain/refunds.js';
 import type { Offer } from '../domain/offers.js';
 import type { Db } from './client.js';
+import type { Prisma } from '../generated/prisma/client.js';
 
 const cents = (v: bigint | number): number => Number(v);
 
 export type ContractRow = NonNullable<Awaited<ReturnType<typeof loadContract>>>;
 
+/**
+ * R31: money the provider has not carried out yet, newest first: a deposit confirming, a payout or refund
+ * waiting. A refused charge is not among them: its funding was refused and said so.
+ */
+const PENDING_PAYMENTS = {
+  where: { OR: [{ status: 'pending' }, { type: { in: ['transfer', 'refund'] }, status: { not: 'succeeded' } }] },
+  orderBy: { updatedAt: 'desc' as const }, take: 20,
+} satisfies Prisma.Contract$paymentsArgs;
+
 const CONTRACT_INCLUDE = {
   milestones: { orderBy: { position: 'asc' } },
   changeRequests: { where: { state: 'pending' }, orderBy: { createdAt: 'asc' } },
+  payments: PENDING_PAYMENTS,
 } as const;
 
 export function loadContract(db: Db, id: string, userId: string) {
@@ -119,6 +130,11 @@ export function contractView(c: ContractRow) {
     pendingChangeRequest: request('change'),
     pendingProposal: request('proposal'),
     endPrompt: c.endPrompt,
+    /** R31: what the payment provider has not carried out yet. */
+    pendingPayments: c.payments.map((p) => ({
+      key: p.key, type: p.type as 'charge' | 'transfer' | 'refund', milestoneId: p.milestoneId, amountCents: cents(p.amountCents),
+      status: p.status as 'pending' | 'declined' | 'failed', code: p.code, reason: p.reason, updatedAt: p.updatedAt.toISOString(),
+    })),
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };
@@ -135,7 +151,7 @@ export async function listContracts(db: Db, me: string, limit: number, startingA
       : mine,
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: limit + 1,
-    include: { milestones: { orderBy: { position: 'asc' } }, changeRequests: { where: { state: 'pending' } } },
+    include: { milestones: { orderBy: { position: 'asc' } }, changeRequests: { where: { state: 'pending' } }, payments: PENDING_PAYMENTS },
   });
 }
 

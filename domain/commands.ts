@@ -17,6 +17,7 @@ import { assertNotDisputed, openDispute } from './disputes.js';
 import { type RefundCommand, acceptRefund, declineRefund, releaseBesideRefund, requestRefund } from './refunds.js';
 import { assertReviewOpen, requestRevisions, startReview } from './review.js';
 import { settle } from './settle.js';
+import { assertNoDepositPending } from './pending-deposits.js';
 import { Builder, type Decision, type Transition, asProposalRule, clone } from './transition.js';
 import { type OfferCommand, acceptOffer, assertOfferAllows, declineOffer, editOffer, withdrawOffer } from './offers.js';
 
@@ -105,6 +106,7 @@ export function decide(
   }
   assertOfferAllows(prev, cmd.type, now); // R30: before acceptance only the offer's commands; a closed offer says how
   if (prev.status === 'ended') refuse('CONTRACT_ENDED', 'R3', 'the contract has ended and accepts no changes', 'conflict');
+  assertNoDepositPending(prev, cmd.type); // R31: a deposit confirming at the provider
 
   const t = new Builder(clone(prev));
   HANDLERS[cmd.type](t, cmd as never, now);

@@ -73,6 +73,24 @@ export interface ContractState {
   dayMs?: number;
   /** R30: the offer this contract started as; absent on contracts created before offers. */
   offer?: Offer;
+  /**
+   * R31: the payment provider that carries this contract's money, recorded at creation from the API's
+   * configuration; absent: the ledger alone (the embedded default), and nothing crosses the boundary.
+   */
+  payments?: 'stripe';
+  /** R31: a deposit the provider accepted and confirms later; the milestone is funded only then. */
+  pendingDeposit?: PendingDeposit;
+}
+
+/** R31: a charge accepted and confirmed later (a bank debit), and what its confirmation funds. */
+export interface PendingDeposit {
+  /** The charge's key (the funding's deposit entry): the provider's webhook names it. */
+  key: string;
+  milestoneId: string;
+  /** Escrow it funds, the part of it paid (the rest came from project funds) and the fee inside the charge. */
+  needCents: number;
+  paidCents: number;
+  feeCents: number;
 }
 
 export interface CreateContract {
@@ -87,6 +105,8 @@ export interface CreateContract {
   via?: string;
   /** R30: the offer's milestones and expiry. Every new contract carries one (the create validator says so). */
   offer?: OfferTerms;
+  /** R31: the payment provider the API is configured with; absent or `ledger`: the ledger alone. */
+  payments?: 'ledger' | 'stripe';
 }
 
 /** R1: exactly one client and one freelancer, and they are different parties. */
@@ -99,6 +119,9 @@ export function createContract(cmd: CreateContract, now: string): ContractState 
   assertReadableText(cmd.title, 'title', 'createContract');
   if (cmd.clientId === cmd.freelancerId) refuse('SAME_PARTY', 'R1', 'the client and the freelancer must be different parties');
   if (cmd.reviewWindowDays !== undefined) assertReviewWindowDays(cmd.reviewWindowDays);
+  if (cmd.payments !== undefined && cmd.payments !== 'ledger' && cmd.payments !== 'stripe') {
+    refuse('INVALID_PAYMENTS', 'R31', 'payments is ledger or stripe');
+  }
   const fee = cmd.initiationFeeCents ?? DEFAULT_INITIATION_FEE_CENTS;
   if (!Number.isSafeInteger(fee) || fee < 0 || fee > MAX_FEE_CENTS) {
     refuse('INVALID_FEE', 'R9', 'the initiation fee is a whole number of cents between 0 and 100000');
@@ -121,6 +144,7 @@ export function createContract(cmd: CreateContract, now: string): ContractState 
     proposal: null,
     endPrompt: false,
     reviewWindowDays: cmd.reviewWindowDays ?? DEFAULT_REVIEW_WINDOW_DAYS,
+    ...(cmd.payments === 'stripe' ? { payments: 'stripe' as const } : {}), // absent otherwise: histories stay as they were
   };
 }
 

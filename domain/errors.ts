@@ -1,7 +1,7 @@
 // Every refusal carries a stable code and the rule it enforces (docs/rules.md), so the workflow's
 // ApplicationFailure type and the API's problem+json say the same thing.
-/** invalid → 400, conflict → 409, rule → 422, not_found → 404, forbidden → 403 (api/errors.ts). */
-export type ErrorKind = 'conflict' | 'rule' | 'not_found' | 'forbidden' | 'invalid';
+/** invalid → 400, payment → 402, conflict → 409, rule → 422, not_found → 404, forbidden → 403 (api/errors.ts). */
+export type ErrorKind = 'conflict' | 'rule' | 'not_found' | 'forbidden' | 'invalid' | 'payment';
 
 export class DomainError extends Error {
   override readonly name = 'DomainError';

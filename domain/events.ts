@@ -59,7 +59,11 @@ export type NoticeEvent =
   | 'offer_withdrawn'
   | 'offer_accepted'
   | 'offer_declined'
-  | 'offer_expired';
+  | 'offer_expired'
+  // R31: the payment provider failed a deposit that was to confirm later; a payout waits (no account, refused).
+  | 'deposit_failed'
+  | 'payout_pending'
+  | 'refund_pending';
 
 export interface Notice {
   key: string;

@@ -47,3 +47,7 @@ export const webhookDeliveryFromWorkflowId = (workflowId: string): { endpointId:
  * slots: a receiver that never answers holds only those, never a contract's workflow tasks or persistence.
  */
 export const webhookTaskQueue = (contractTaskQueue: string): string => `${contractTaskQueue}.webhooks`;
+/** R31: the workflow carrying out one payout or refund, named by its ledger entry. */
+export const paymentWorkflowId = (ledgerKey: string): string => `payment-${ledgerKey}`;
+/** R31: the Schedule comparing the ledger with the payment provider (one per contract queue). */
+export const reconciliationScheduleId = (contractTaskQueue: string): string => `payments-reconciliation-${contractTaskQueue}`;

@@ -41,6 +41,9 @@ export const SUBJECT: Record<NoticeEvent, string> = {
   offer_accepted: 'The offer was accepted: the contract is open',
   offer_declined: 'The offer was declined; the deposit went back to the client',
   offer_expired: 'The offer expired without an answer; the deposit went back to the client',
+  deposit_failed: 'A deposit failed at the payment provider: nothing is held, fund the milestone again',
+  payout_pending: 'A payout is waiting: add or fix your payout account, and it is paid',
+  refund_pending: 'A refund is waiting at the payment provider: it is retried, and an operator can see it',
 };
 
 /**

@@ -1,5 +1,5 @@
 // Idempotent provisioning of what a command needs, and nothing more:
-//   (default)      the tests: both Temporal binaries, PostgreSQL's binaries where its user can reach them
+//   (default)      the tests: both Temporal binaries, stripe-mock (the payment tests' Stripe), PostgreSQL's binaries where its user can reach them
 //                  (only when the clone is closed to it: scripts/lib/postgres-home.ts), the Prisma client;
 //   --for up       the Temporal CLI only when up will start the dev server (no TEMPORAL_ADDRESS or profile);
 //   --for client   the generated Prisma client only (typecheck: it needs types, not servers).
@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { root, temporalBinary } from './lib/tools.js';
+import { stripeMockBinary } from './lib/stripe-mock.js';
 import { generatePrismaClient } from './lib/prisma.js';
 import { relocatePostgresBinaries } from './lib/postgres-home.js';
 import { currentHost, embeddedPostgresPackage, platformOf, UnsupportedPlatformError } from './lib/platform.js';
@@ -38,6 +39,7 @@ try {
   const temporalConfigured = Boolean(process.env.TEMPORAL_ADDRESS || process.env.TEMPORAL_PROFILE);
   if (target === 'tests' || (target === 'up' && !temporalConfigured)) temporalBinary('temporal');
   if (target === 'tests') temporalBinary('temporal-test-server');
+  if (target === 'tests') stripeMockBinary();
   if (target !== 'client' && !(target === 'up' && process.env.DATABASE_URL)) {
     checkEmbeddedPostgres();
     relocatePostgresBinaries();

@@ -40,7 +40,7 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     // The delivery activities stay registered here for deliveries started on this queue before they had
     // their own; new ones never come here.
     activities: createActivities({
-      db: opts.db, ...(opts.mail ? { mail: opts.mail } : {}),
+      db: opts.db, ...(opts.mail ? { mail: opts.mail } : {}), ...(opts.payments ? { payments: opts.payments } : {}),
       webhooks: { dispatcher, allowLoopback: webhooks.allowLoopback, secrets, ...(webhooks.limits ? { limits: webhooks.limits } : {}) },
     }),
     // A worker that dies with a contract in its cache holds that contract's next workflow task this long

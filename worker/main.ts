@@ -10,6 +10,8 @@ import { mailerFromEnv } from '../activities/mail.js';
 import { Client } from '@temporalio/client';
 import { describeTarget, temporalSettings } from './connection.js';
 import { createWorker, workflowsPath } from './create-worker.js';
+import { paymentsPort } from '../payments/index.js';
+import { ensureReconciliationSchedule } from './reconciliation-schedule.js';
 import { ensureAnswerSweepSchedule } from './answer-sweep-schedule.js';
 import { ensureNoticeSweepSchedule } from './notice-sweep-schedule.js';
 import { ensureWebhookSweepSchedule } from './webhook-sweep-schedule.js';
@@ -52,6 +54,14 @@ try {
   console.error(JSON.stringify({ level: 'error', msg: (err as Error).message }));
   process.exit(2);
 }
+// R31: PAYMENTS=stripe without its key is refused at start, not at the first deposit.
+let payments;
+try {
+  payments = paymentsPort();
+} catch (err) {
+  console.error(JSON.stringify({ level: 'error', msg: (err as Error).message }));
+  process.exit(2);
+}
 const resealed = await resealSecrets(db, secrets);
 if (resealed) console.log(JSON.stringify({ level: 'info', msg: 'webhook secrets sealed under the current key', count: resealed, keyId: secrets.keyId }));
 // One bundle for the contract and webhook workers: bundling takes seconds of CPU, once is enough.
@@ -59,7 +69,7 @@ const workflowBundle = process.env.WORKFLOW_BUNDLE_PATH
   ? { codePath: process.env.WORKFLOW_BUNDLE_PATH }
   : { code: (await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: new DefaultLogger('WARN') })).code };
 const worker = await createWorker({
-  secrets, workflowBundle,
+  secrets, workflowBundle, payments,
   connection, db, ...(mail ? { mail } : {}), namespace: settings.namespace,
   ...(process.env.TASK_QUEUE ? { taskQueue: process.env.TASK_QUEUE } : {}),
 });
@@ -75,12 +85,14 @@ const temporal = new Client({ connection, namespace: worker.options.namespace, d
 const sweep = await ensureNoticeSweepSchedule(temporal, worker.options.taskQueue);
 // Stored Idempotency-Key answers are deleted past their 24 hours (the keys stay).
 const answerSweep = await ensureAnswerSweepSchedule(temporal, worker.options.taskQueue);
+const reconciliation = await ensureReconciliationSchedule(temporal, worker.options.taskQueue);
 // Webhook deliveries held while an endpoint's circuit was open start even when the endpoint sees no new event.
 const webhookSweep = await ensureWebhookSweepSchedule(temporal, worker.options.taskQueue);
 running.worker = worker;
 console.log(JSON.stringify({
   level: 'info', msg: 'worker started', taskQueue: worker.options.taskQueue, noticeTaskQueue: notices.options.taskQueue,
   webhookTaskQueue: webhooks.options.taskQueue, noticeSweepSchedule: sweep, answerSweepSchedule: answerSweep,
+  payments: payments.provider, reconciliationSchedule: reconciliation,
   webhookSweepSchedule: webhookSweep,
   ...(metricsAddress ? { metrics: `http://${metricsAddress}/metrics` } : {}),
 }));

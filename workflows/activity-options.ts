@@ -75,3 +75,26 @@ export const operatorCheckOptions: ActivityOptions = {
   // A few tries: a check that cannot be made counts as "not an operator" (refused or recorded unnamed).
   retry: { initialInterval: '500 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 5 },
 };
+
+/**
+ * A money movement (R31): one provider request per attempt, the same idempotency key every time. Bounded:
+ * about a quarter of an hour of outage is ridden out; past it the movement shows as pending for an
+ * operator, well inside Stripe's 24 hours of idempotency. Refusals (declines) are never retried here.
+ */
+export const paymentOptions: ActivityOptions = {
+  // The SDK's own timeout (20 s) and one network retry fit in this.
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: ['PAYMENT_DECLINED', 'PAYOUT_DECLINED', 'REFUND_DECLINED', 'PAYMENT_PROVIDER_ERROR'],
+  },
+};
+
+/** Reconciliation's reads: PostgreSQL and the provider's lists, a few seconds each. */
+export const reconciliationOptions: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+};

@@ -25,13 +25,15 @@ import { operatorCheckOptions, persistenceOptions } from './activity-options.js'
 import { type DecisionWait, OUTCOME_WAIT, awaitDecision } from './decisions.js';
 import { ContractDetails } from './details.js';
 import { guard, persistenceRefusal } from './failures.js';
-import type { CommandArgs, CommandResult, RequestResolved } from './messages.js';
+import type { CommandArgs, CommandResult, PaymentPending, PaymentSettled, RequestResolved } from './messages.js';
 import { NoticeDeliveries } from './notice-deliveries.js';
 import { noticesVia, transitionRecord } from './records.js';
 import { assertVia } from '../domain/via.js';
 import { RememberedAnswers, type RememberedCarry } from './remembered-answers.js';
 import { RequestLinks } from './request-links.js';
 import { ContractAttributes } from './search-attributes.js';
+import { movementPending, settleDeposit } from '../domain/pending-deposits.js';
+import { DEPOSIT_CONFIRMED, DEPOSIT_FAILED, MOVEMENT_PENDING, chargeBeforeStoring, startMovements } from './payments.js';
 
 const { persistTransition } = proxyActivities<ContractActivities>(persistenceOptions);
 const { isOperator } = proxyActivities<ContractActivities>(operatorCheckOptions);
@@ -301,6 +303,35 @@ export class ContractEntity {
     }
   }
 
+  // --- the payment provider (R31; only contracts created with one) ---------------------------------------
+
+  /** The provider's webhook confirmed or failed the pending deposit: funded now, or the client is told. */
+  paymentSettled({ key, succeeded }: PaymentSettled): Promise<void> {
+    return this.applyProviderEvent(() => this.state && settleDeposit(this.state, key, succeeded), succeeded ? DEPOSIT_CONFIRMED : DEPOSIT_FAILED, key);
+  }
+
+  /** A payout or refund waits at the provider: the party it concerns is told (once per movement). */
+  paymentPending(p: PaymentPending): Promise<void> {
+    return this.applyProviderEvent(() => (this.state?.status === 'open' ? movementPending(this.state, p) : null), MOVEMENT_PENDING, p.key);
+  }
+
+  /** Like a request's outcome: never fails the contract; a write refused for good is logged for an operator. */
+  private async applyProviderEvent(make: () => Transition | null | undefined, command: string, key: string): Promise<void> {
+    let wait: number = OUTCOME_RETRY_MS.first;
+    for (let attempt = 1; attempt <= OUTCOME_RETRY_MS.tries; attempt++, wait = Math.min(wait * 2, OUTCOME_RETRY_MS.max)) {
+      try {
+        return await this.lock.runExclusive(async () => {
+          const t = make();
+          if (t) await this.commit(t, command, 'system');
+        });
+      } catch (err) {
+        log.error('payment event not applied', { key, command, err: String(err), retryInMs: wait });
+        await sleep(wait, { summary: `apply ${command} for ${key} again (attempt ${attempt + 1})` });
+      }
+    }
+    log.error('payment event given up: an operator settles it', { key, command });
+  }
+
   // --- deadlines ------------------------------------------------------------------------------------
 
   /** R25, R27: whatever deadline is due now, applied by the system under the lock. */
@@ -317,10 +348,13 @@ export class ContractEntity {
    * Persists an accepted transition, then adopts it and carries out its effects. Runs under the lock.
    * Returns the milestones it changed (computed once, for the record and the answer).
    */
-  private async commit(t: Transition, command: string, actorId: string, texts?: Texts, via?: string): Promise<Milestone[]> {
+  private async commit(accepted: Transition, command: string, actorId: string, texts?: Texts, via?: string): Promise<Milestone[]> {
     const at = now();
     let changed: Milestone[] = [];
+    let t = accepted;
     if (t.state.seq !== this.state?.seq) {
+      // R31: a deposit is charged first (refused: nothing is stored); a charge confirming later is held instead.
+      if (t.state.payments) t = await chargeBeforeStoring(this.state, t, command);
       const record = transitionRecord(t, command, actorId, at, this.state ?? null, texts, via);
       changed = record.milestones;
       // Summaries make the history read as sentences in the Temporal UI.
@@ -332,6 +366,7 @@ export class ContractEntity {
       }
     }
     this.state = t.state; // persisted, so adopted: the database and the workflow never disagree
+    if (t.state.payments) await startMovements(t); // R31: payouts and refunds, each by its own workflow
     // After the write, so a request whose transition the database refused never has a workflow.
     await this.requests.start(t);
     if (t.closed) this.memory.outcomes.set(t.closed.request.id, t.closed.outcome);

@@ -11,7 +11,8 @@ import { assertDayMs } from '../domain/review.js';
 import { Deadlines } from './deadlines.js';
 import { guard } from './failures.js';
 import {
-  type CommandArgs, commandUpdates, contractStateQuery, createContractUpdate, requestResolvedSignal, resolveDisputeUpdate, resolveRequestUpdate,
+  type CommandArgs, commandUpdates, contractStateQuery, createContractUpdate, paymentPendingSignal, paymentSettledSignal, requestResolvedSignal,
+  resolveDisputeUpdate, resolveRequestUpdate,
 } from './messages.js';
 import type { RememberedCarry } from './remembered-answers.js';
 import { watchEarlierRequest } from './request-watch.js';
@@ -60,6 +61,9 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   setHandler(resolveRequestUpdate, (args) => contract.resolveRequest(args), { validator: (args) => contract.validateResolveRequest(args) });
   setHandler(resolveDisputeUpdate, (args) => contract.resolveDispute(args), { validator: (args) => contract.validateResolveDispute(args) });
   acceptContractSignals((verb, signal) => contract.signalled(verb, signal));
+  // R31: the payment provider's news (its webhook; a payout or refund waiting); only contracts created with one.
+  setHandler(paymentSettledSignal, (settled) => contract.paymentSettled(settled));
+  setHandler(paymentPendingSignal, (pending) => contract.paymentPending(pending));
 
   // R25, R27: the review windows' and refund requests' durable timers.
   const deadlines = new Deadlines({ state: () => contract.state, fire: () => contract.fireDeadlines() });

@@ -111,6 +111,24 @@ export const resolveRequestUpdate = defineUpdate<CommandResult, [ResolveRequestA
 export const resolveDisputeUpdate = defineUpdate<CommandResult, [ResolveDisputeArgs]>('resolveDispute');
 export const requestResolvedSignal = defineSignal<[RequestResolved]>('requestResolved');
 
+/** R31: a charge that was pending (a bank debit) confirmed or failed, from the provider's webhook. */
+export interface PaymentSettled {
+  key: string;
+  reference: string;
+  succeeded: boolean;
+  reason?: string;
+}
+export const paymentSettledSignal = defineSignal<[PaymentSettled]>('paymentSettled');
+
+/** R31: a payout or refund the provider has not carried out yet (workflows/money-movement.ts): the party is told. */
+export interface PaymentPending {
+  key: string;
+  type: 'transfer' | 'refund';
+  milestoneId: string | null;
+  amountCents: number;
+}
+export const paymentPendingSignal = defineSignal<[PaymentPending]>('paymentPending');
+
 /**
  * Who sends a decision signal: the contract forwards the party's `actorId`; an operator may name
  * themselves (`temporal workflow signal … --input '{"operatorId":"jane"}'`), or send nothing.

@@ -698,6 +698,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/operator/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Payouts and refunds the provider has not carried out (operator)
+         * @description Operators only. Oldest first, at most 100: declined (an account that cannot be paid, or none yet) or failed (the provider did not answer within the retries). Retry one once its cause is fixed.
+         *
+         *     Enforces [R31](#description/r31).
+         */
+        get: operations["getOperatorPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operator/payouts/{key}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a payout or refund again (operator)
+         * @description Operators only. The movement's workflow asks the provider again (a new request after a refusal; the same one after an outage, so nothing is paid twice). 404 when nothing waits under this key.
+         *
+         *     Enforces [R31](#description/r31).
+         */
+        post: operations["postOperatorPayoutsKeyRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/platforms": {
         parameters: {
             query?: never;
@@ -812,7 +856,7 @@ export interface paths {
         put?: never;
         /**
          * Update a user: name, email, externalId, payment provider ids
-         * @description Fields left out keep their value; `null` clears an optional one. Setting a value twice is harmless, so no Idempotency-Key.
+         * @description Fields left out keep their value; `null` clears an optional one. Setting a value twice is harmless, so no Idempotency-Key. A new `payoutAccountId` retries the user's payouts that waited for one (R31).
          */
         post: operations["postUsersId"];
         delete?: never;
@@ -1464,6 +1508,57 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "contract.deposit_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A deposit failed at the payment provider: nothing is held, fund the milestone again
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.deposit_failed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "contract.dispute_opened": {
         parameters: {
             query?: never;
@@ -2076,6 +2171,57 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "contract.payout_pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A payout is waiting: add or fix your payout account, and it is paid
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.payout_pending";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "contract.proposal_accepted": {
         parameters: {
             query?: never;
@@ -2516,6 +2662,57 @@ export interface webhooks {
                     "application/json": components["schemas"]["WebhookEvent"] & {
                         /** @constant */
                         type?: "contract.refund_lapsed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contract.refund_pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A refund is waiting at the payment provider: it is retried, and an operator can see it
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.refund_pending";
                     };
                 };
             };
@@ -3239,6 +3436,8 @@ export interface components {
                 reason: string;
             }[];
             pendingChangeRequest: components["schemas"]["Request"] | null;
+            /** @description R31: money the payment provider has not carried out yet, newest first: a deposit confirming (its milestone is funded once it is confirmed), a payout waiting for the freelancer's payout account, a refund the provider refused. */
+            pendingPayments: components["schemas"]["PendingPayment"][];
             pendingProposal: components["schemas"]["Request"] | null;
             /** @description R25: days the client has to review submitted work before it is released automatically. */
             reviewWindowDays: number;
@@ -3475,6 +3674,59 @@ export interface components {
              */
             dueDate?: string | null;
             title: string;
+        };
+        PendingPayment: {
+            /**
+             * @description What the movement moves.
+             * @example 150000
+             */
+            amountCents: number;
+            code: string | null;
+            /** @description The ledger entry the movement carries out. */
+            key: string;
+            milestoneId: string | null;
+            reason: string | null;
+            /**
+             * @description `pending`: accepted, confirmed later; `declined`: refused (no payout account yet, a card declined); `failed`: the provider did not answer within the retries.
+             * @enum {string}
+             */
+            status: "pending" | "declined" | "failed";
+            /**
+             * @description A deposit charged, a payout to the freelancer, a refund to the client.
+             * @enum {string}
+             */
+            type: "charge" | "transfer" | "refund";
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             * @example 2026-11-27T09:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        PendingPayout: {
+            amountCents: number;
+            attempts: number;
+            code: string | null;
+            contractId: string;
+            /** @description The ledger entry carried out (contract:seq:kind:milestone). */
+            key: string;
+            milestoneId: string | null;
+            reason: string | null;
+            /**
+             * @description declined (refused: an account that cannot be paid, none yet) or failed (retries spent).
+             * @enum {string}
+             */
+            status: "declined" | "failed";
+            /** @enum {string} */
+            type: "transfer" | "refund";
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            updatedAt: string;
+        };
+        PendingPayouts: {
+            data: components["schemas"]["PendingPayout"][];
         };
         /** @description "Show changes": what a batch does, field by field, by 1-based position (R11). */
         PlanDiff: {
@@ -3890,7 +4142,7 @@ export interface components {
              */
             timestamp: string;
             /** @enum {unknown} */
-            type: "contract.milestones_changed" | "contract.milestone_funded" | "contract.work_submitted" | "contract.payment_released" | "contract.change_request_sent" | "contract.change_request_edited" | "contract.change_request_withdrawn" | "contract.change_request_approved" | "contract.change_request_rejected" | "contract.change_request_canceled" | "contract.change_request_expired" | "contract.proposal_sent" | "contract.proposal_withdrawn" | "contract.proposal_accepted" | "contract.proposal_declined" | "contract.proposal_canceled" | "contract.contract_ended" | "contract.shortfall_to_fund" | "contract.review_ending_soon" | "contract.payment_released_automatically" | "contract.revisions_requested" | "contract.refund_requested" | "contract.refund_accepted" | "contract.refund_declined" | "contract.refund_lapsed" | "contract.refund_canceled" | "contract.dispute_opened" | "contract.dispute_resolved" | "contract.offer_sent" | "contract.offer_edited" | "contract.offer_withdrawn" | "contract.offer_accepted" | "contract.offer_declined" | "contract.offer_expired" | "money.deposit" | "money.fee" | "money.escrow_hold" | "money.release" | "money.escrow_return" | "money.refund" | "money.fee_refund";
+            type: "contract.milestones_changed" | "contract.milestone_funded" | "contract.work_submitted" | "contract.payment_released" | "contract.change_request_sent" | "contract.change_request_edited" | "contract.change_request_withdrawn" | "contract.change_request_approved" | "contract.change_request_rejected" | "contract.change_request_canceled" | "contract.change_request_expired" | "contract.proposal_sent" | "contract.proposal_withdrawn" | "contract.proposal_accepted" | "contract.proposal_declined" | "contract.proposal_canceled" | "contract.contract_ended" | "contract.shortfall_to_fund" | "contract.review_ending_soon" | "contract.payment_released_automatically" | "contract.revisions_requested" | "contract.refund_requested" | "contract.refund_accepted" | "contract.refund_declined" | "contract.refund_lapsed" | "contract.refund_canceled" | "contract.dispute_opened" | "contract.dispute_resolved" | "contract.offer_sent" | "contract.offer_edited" | "contract.offer_withdrawn" | "contract.offer_accepted" | "contract.offer_declined" | "contract.offer_expired" | "contract.deposit_failed" | "contract.payout_pending" | "contract.refund_pending" | "money.deposit" | "money.fee" | "money.escrow_hold" | "money.release" | "money.escrow_return" | "money.refund" | "money.fee_refund";
         };
         WebhookMoneyData: {
             actorId: string;
@@ -9892,6 +10144,252 @@ export interface operations {
             };
         };
     };
+    getOperatorPayouts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingPayouts"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOperatorPayoutsKeyRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        retrying: true;
+                    };
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postPlatforms: {
         parameters: {
             query?: never;
@@ -11976,7 +12474,7 @@ export interface operations {
                     contractId?: string;
                     /** @default  */
                     description?: string;
-                    eventTypes: ("*" | "contract.milestones_changed" | "contract.milestone_funded" | "contract.work_submitted" | "contract.payment_released" | "contract.change_request_sent" | "contract.change_request_edited" | "contract.change_request_withdrawn" | "contract.change_request_approved" | "contract.change_request_rejected" | "contract.change_request_canceled" | "contract.change_request_expired" | "contract.proposal_sent" | "contract.proposal_withdrawn" | "contract.proposal_accepted" | "contract.proposal_declined" | "contract.proposal_canceled" | "contract.contract_ended" | "contract.shortfall_to_fund" | "contract.review_ending_soon" | "contract.payment_released_automatically" | "contract.revisions_requested" | "contract.refund_requested" | "contract.refund_accepted" | "contract.refund_declined" | "contract.refund_lapsed" | "contract.refund_canceled" | "contract.dispute_opened" | "contract.dispute_resolved" | "contract.offer_sent" | "contract.offer_edited" | "contract.offer_withdrawn" | "contract.offer_accepted" | "contract.offer_declined" | "contract.offer_expired" | "money.deposit" | "money.fee" | "money.escrow_hold" | "money.release" | "money.escrow_return" | "money.refund" | "money.fee_refund")[];
+                    eventTypes: ("*" | "contract.milestones_changed" | "contract.milestone_funded" | "contract.work_submitted" | "contract.payment_released" | "contract.change_request_sent" | "contract.change_request_edited" | "contract.change_request_withdrawn" | "contract.change_request_approved" | "contract.change_request_rejected" | "contract.change_request_canceled" | "contract.change_request_expired" | "contract.proposal_sent" | "contract.proposal_withdrawn" | "contract.proposal_accepted" | "contract.proposal_declined" | "contract.proposal_canceled" | "contract.contract_ended" | "contract.shortfall_to_fund" | "contract.review_ending_soon" | "contract.payment_released_automatically" | "contract.revisions_requested" | "contract.refund_requested" | "contract.refund_accepted" | "contract.refund_declined" | "contract.refund_lapsed" | "contract.refund_canceled" | "contract.dispute_opened" | "contract.dispute_resolved" | "contract.offer_sent" | "contract.offer_edited" | "contract.offer_withdrawn" | "contract.offer_accepted" | "contract.offer_declined" | "contract.offer_expired" | "contract.deposit_failed" | "contract.payout_pending" | "contract.refund_pending" | "money.deposit" | "money.fee" | "money.escrow_hold" | "money.release" | "money.escrow_return" | "money.refund" | "money.fee_refund")[];
                     /** @description https://… (http:// to a loopback address only where WEBHOOKS_ALLOW_LOOPBACK is set). Private and link-local targets are refused. */
                     url: string;
                 };

@@ -1,4 +1,5 @@
 // Creating contracts and reading them: the list of my contracts, one contract, and its history.
+import type { Provider } from '../../domain/payments.js';
 import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
@@ -28,7 +29,7 @@ import { contractIdFor, updateId } from './commands.js';
 export const CONTRACT_TASK_TIMEOUT = '10 seconds';
 
 export function contractRoutes(
-  router: Router, db: Db, temporal: Client, deadline: Deadline, taskQueue: string, initiationFeeCents: number,
+  router: Router, db: Db, temporal: Client, deadline: Deadline, taskQueue: string, initiationFeeCents: number, payments: Provider = 'ledger',
 ): void {
   router.add(
     { method: 'post', path: '/contracts', summary: 'Send an offer: a contract to a freelancer, its first milestone deposited (the caller is its client)', tag: 'Contracts', body: createContractBody,
@@ -65,6 +66,8 @@ export function contractRoutes(
               offer: { milestones: body.milestones, ...(body.expiresInDays === undefined ? {} : { expiresInDays: body.expiresInDays }) },
               ...(body.reviewWindowDays === undefined ? {} : { reviewWindowDays: body.reviewWindowDays }),
               ...(viaOf(res.locals.caller) ? { via: viaOf(res.locals.caller)! } : {}),
+              // R31: the contract records who carries its money, for its whole life (PAYMENTS).
+              ...(payments === 'ledger' ? {} : { payments }),
             }],
             updateId: updateId(user.id, key),
             startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {

@@ -3,6 +3,7 @@
 // its own platform's users only: any other id is the same 404 as an id that names nobody.
 import { randomUUID } from 'node:crypto';
 import { contractIdFor } from './commands.js';
+import type { Client } from '@temporalio/client';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
@@ -12,6 +13,7 @@ import { forgetCredentials, hashToken, newToken } from '../auth.js';
 import { type Answer, once, requestHash, requireKey } from '../idempotency.js';
 import { issuedTokenSchema, tokenSchema, tokenView, userSchema, userView } from '../identity-views.js';
 import { HttpProblem } from '../problem.js';
+import { retryWaitingPayouts } from '../payout-retries.js';
 import { listOf } from '../responses.js';
 import type { Router } from '../router.js';
 
@@ -53,7 +55,7 @@ function uniqueRace(err: unknown): never {
   throw err;
 }
 
-export function userRoutes(router: Router, db: Db): void {
+export function userRoutes(router: Router, db: Db, temporal: Client): void {
   router.add(
     { method: 'post', path: '/users', summary: 'Create a user (a client or freelancer of your platform)', tag: 'Users', access: 'users',
       body: createUserBody, response: userSchema, success: 201, idempotent: true, errors: [409],
@@ -94,11 +96,14 @@ export function userRoutes(router: Router, db: Db): void {
   router.add(
     { method: 'post', path: '/users/:id', summary: 'Update a user: name, email, externalId, payment provider ids', tag: 'Users', access: 'users',
       params: userParams, body: updateUserBody, response: userSchema, success: 200, errors: [409],
-      description: 'Fields left out keep their value; `null` clears an optional one. Setting a value twice is harmless, so no Idempotency-Key.' },
+      description: 'Fields left out keep their value; `null` clears an optional one. Setting a value twice is harmless, so no Idempotency-Key. '
+        + 'A new `payoutAccountId` retries the user\'s payouts that waited for one (R31).' },
     async ({ params, body }, { res, reply }) => {
       const user = await visibleUser(db, res, params.id);
       await assertFree(db, user.platformId, body, user.id);
       const updated = await db.user.update({ where: { id: user.id }, data: body }).catch(uniqueRace);
+      // R31: a new payout account pays what waited for one.
+      if (body.payoutAccountId && body.payoutAccountId !== user.payoutAccountId) await retryWaitingPayouts(db, temporal, user.id);
       reply(userView(updated));
     },
   );

@@ -12,6 +12,7 @@ import { type LifecyclePlan, type LifecycleRecord, drawPlan, runLifecycle } from
 import { COMMAND_TIMEOUT_MS, profile } from './profile.js';
 import { Results, type ScenarioFigures } from './results.js';
 import { between, seededRng } from './rng.js';
+import { Provider } from './provider.js';
 import { FaultStack, sleep } from './stack.js';
 
 const seed = Number(process.env.FAULTS_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -323,4 +324,38 @@ describe.sequential('faults', () => {
     expect(stack.emailFailuresInjected - failuresBefore).toBeGreaterThan(0);
     expect(v).toEqual(CLEAN);
   }, 20 * 60_000);
+
+  it(`6. payment provider: 500s, lost answers and held answers from Stripe (stripe-mock) and ${profile.provider.kills} worker kills; every deposit, release and refund is carried out exactly once`, async () => {
+    const P = profile.provider;
+    const provider = await Provider.start();
+    try {
+      await stack.usePayments(provider.env()); // contracts created from here on carry their money through the provider
+      const api = newApi();
+      const crashes = stack.crashes.length;
+      const started = performance.now();
+      provider.startFaults();
+      const p = pool(api, { concurrency: P.concurrency, more: (n) => n < P.lifecycles, plan: () => drawPlan(rng, { expireShare: 0.1, ttlMs: 5_000 }) });
+      const kills: Awaited<ReturnType<FaultStack['killWorker']>>[] = [];
+      for (let i = 0; i < P.kills; i++) {
+        await stack.workersReady();
+        await sleep(between(rng, 2_000, 6_000));
+        kills.push(await stack.killWorker(api.metrics.inFlight));
+      }
+      await Promise.all(kills.map((k) => k.restarted));
+      await p.done;
+      await provider.stopFaults();
+      results.workerKills += kills.length;
+      const money = await provider.check(stack.db, p.records.map((r) => r.id));
+      const v = await conclude('payment provider', api, p, started, crashes, () => ({
+        workerKills: kills.length, providerFaultsInjected: provider.injected, providerFaultsMet: provider.met(),
+        providerRequests: provider.proxy.requests.length, providerObjects: provider.proxy.created.length,
+        duplicateMovements: money.duplicateMovements.length, missingMovements: money.missingMovements.length, unknownToLedger: money.unknownToLedger.length,
+      }));
+      expect(provider.met()).toBeGreaterThan(0);
+      expect(money).toEqual({ duplicateMovements: [], missingMovements: [], unknownToLedger: [] });
+      expect(v).toEqual(CLEAN);
+    } finally {
+      await provider.stop();
+    }
+  }, 25 * 60_000);
 });

@@ -655,6 +655,8 @@ async function newUser(db: Db, name: string): Promise<Party> {
   for (;;) {
     try {
       const u = await issueUser(db, { email: `${randomUUID()}@faults.example.test`, name });
+      // R31: provider ids, used only by contracts created with a provider (the provider scenario).
+      await db.user.update({ where: { id: u.id }, data: { paymentMethodId: 'pm_card_visa', payoutAccountId: 'acct_faults' } });
       return { id: u.id, token: u.token };
     } catch (err) {
       if (Date.now() > until) throw err;

@@ -13,6 +13,8 @@ export interface Profile {
   temporal: { restarts: number; lifecycles: number; concurrency: number; downMs: number };
   api: { kills: number; lifecycles: number; concurrency: number };
   email: { lifecycles: number; concurrency: number };
+  /** R31: lifecycles with money through stripe-mock while the provider fails requests and workers are killed. */
+  provider: { lifecycles: number; concurrency: number; kills: number };
 }
 
 export const profile: Profile = QUICK
@@ -23,6 +25,7 @@ export const profile: Profile = QUICK
     temporal: { restarts: 1, lifecycles: 8, concurrency: 6, downMs: 5_000 },
     api: { kills: 2, lifecycles: 8, concurrency: 6 },
     email: { lifecycles: 8, concurrency: 6 },
+    provider: { lifecycles: 8, concurrency: 6, kills: 2 },
   }
   : {
     name: 'full',
@@ -31,4 +34,5 @@ export const profile: Profile = QUICK
     temporal: { restarts: 2, lifecycles: 24, concurrency: 10, downMs: 5_000 },
     api: { kills: 10, lifecycles: 30, concurrency: 10 },
     email: { lifecycles: 40, concurrency: 10 },
+    provider: { lifecycles: 30, concurrency: 10, kills: 6 },
   };

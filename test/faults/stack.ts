@@ -56,6 +56,8 @@ export class FaultStack {
   readonly emailFailures: Record<string, number> = { '500': 0, '429': 0, hang: 0 };
   emailCalls = 0;
   emailMode: EmailMode = 'ok';
+  /** R31: the payment provider's environment for the worker and the API (the provider scenario); none: the ledger alone. */
+  private paymentsEnv: Record<string, string> = {};
   /** Worker processes on the one task queue, as a deployment runs them; the suite kills one at a time. */
   readonly workers: (WorkerProcess | undefined)[] = [];
   api?: WorkerProcess;
@@ -143,7 +145,10 @@ export class FaultStack {
       taskQueue: TASK_QUEUE,
       workflowBundlePath: this.bundlePath,
       // Loopback receivers allowed: the suite's receiver listens on 127.0.0.1 (docs/webhooks.md).
-      extra: { RESEND_API_KEY: 're_faults', RESEND_BASE_URL: this.resend.url, MAIL_FROM: 'Faults <faults@example.test>', WEBHOOKS_ALLOW_LOOPBACK: 'true' },
+      extra: {
+        RESEND_API_KEY: 're_faults', RESEND_BASE_URL: this.resend.url, MAIL_FROM: 'Faults <faults@example.test>', WEBHOOKS_ALLOW_LOOPBACK: 'true',
+        ...this.paymentsEnv,
+      },
       logFile: join(this.logDir, `worker-${slot}.log`),
     });
     this.workers[slot] = worker;
@@ -180,6 +185,18 @@ export class FaultStack {
     return { ...moment, restarted };
   }
 
+  /** R31: the workers and the API start again with this provider's environment (new contracts record it). */
+  async usePayments(env: Record<string, string>): Promise<void> {
+    this.paymentsEnv = env;
+    for (let slot = 0; slot < this.workers.length; slot++) {
+      const old = this.workers[slot];
+      this.workers[slot] = undefined;
+      await old?.stop('SIGTERM');
+      await this.startWorker(slot);
+    }
+    await this.killApi();
+  }
+
   /** Resolves once every worker slot has a running worker. */
   async workersReady(): Promise<void> {
     while (this.workers.some((w) => w?.readyAt === undefined)) await sleep(100);
@@ -196,7 +213,7 @@ export class FaultStack {
       // one address and one suite's pace.
       extra: {
         COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS), RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000',
-        CHANGE_REQUESTS_DEFAULT: 'on', WEBHOOKS_ALLOW_LOOPBACK: 'true',
+        CHANGE_REQUESTS_DEFAULT: 'on', WEBHOOKS_ALLOW_LOOPBACK: 'true', ...this.paymentsEnv,
       },
       logFile: join(this.logDir, 'api.log'),
     });

@@ -26,6 +26,8 @@ export interface CreateOptions {
   milestones?: OfferMilestone[];
   /** The offer's other terms (its expiry); null: a create without an offer, refused by the validator. */
   offer?: Omit<OfferTerms, 'milestones'> | null;
+  /** R31's provider recorded in the contract (as the API does from PAYMENTS); absent: the ledger alone. */
+  payments?: 'stripe';
 }
 
 /** A batch's added milestone as an offer names it. */
@@ -72,7 +74,7 @@ export class ContractDriver {
     return this.client.workflow.executeUpdateWithStart(createContractUpdate, {
       args: [{
         contractId: this.id, clientId: this.clientId, freelancerId: opts.freelancerId ?? this.freelancerId, title: 'Brand identity',
-        initiationFeeCents: opts.initiationFeeCents ?? 495, ...offer,
+        initiationFeeCents: opts.initiationFeeCents ?? 495, ...offer, ...(opts.payments ? { payments: opts.payments } : {}),
       }],
       startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
         workflowId: this.workflowId,

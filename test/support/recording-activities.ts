@@ -3,10 +3,14 @@
 import type { ContractActivities, RefusalRecord, TransitionRecord } from '../../activities/types.js';
 import type { Notice } from '../../domain/events.js';
 import { createRequestWatch } from '../../activities/requests.js';
+import type { PaymentActivities } from '../../activities/payments.js';
+import type { MoneyMovement } from '../../domain/payments.js';
 
 export interface Recorder {
-  activities: ContractActivities;
+  activities: ContractActivities & Pick<PaymentActivities, 'moveMoney'>;
   records: TransitionRecord[];
+  /** Money movements asked of the payments port (R31), each done at once as the ledger adapter does. */
+  movements: MoneyMovement[];
   notices: Notice[];
   refusals: RefusalRecord[];
   forContract(contractId: string): { records: TransitionRecord[]; notices: Notice[]; refusals: RefusalRecord[] };
@@ -19,7 +23,9 @@ export function createRecorder(): Recorder {
   const records: TransitionRecord[] = [];
   const notices: Notice[] = [];
   const refusals: RefusalRecord[] = [];
+  const movements: MoneyMovement[] = [];
   return {
+    movements,
     records,
     notices,
     refusals,
@@ -33,6 +39,10 @@ export function createRecorder(): Recorder {
       },
       async deliverNotice(notice) {
         notices.push(structuredClone(notice));
+      },
+      async moveMoney(m) {
+        if (!movements.some((x) => x.key === m.key)) movements.push(structuredClone(m));
+        return { status: 'succeeded', reference: `ledger:${m.key}` };
       },
       async recordRefusal(refusal) {
         if (!refusals.some((r) => r.id === refusal.id)) refusals.push(structuredClone(refusal));

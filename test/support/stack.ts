@@ -18,6 +18,7 @@ import { createWebhookWorker } from '../../worker/webhook-worker.js';
 import { WorkerGroup } from './workers.js';
 import { shared } from './context.js';
 import { dataConverter } from '../../codec/data-converter.js';
+import type { PaymentsPort } from '../../domain/payments.js';
 
 export interface Stack {
   db: Db;
@@ -32,8 +33,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** webhooks: R29's settings for the worker and the API (loopback receivers, a shorter schedule). */
-export async function startStack(opts: { webhooks?: WebhookSettings; jwt?: JwtSettings } = {}): Promise<Stack> {
+/**
+ * webhooks: R29's settings for the worker and the API (loopback receivers, a shorter schedule); payments: R31's
+ * adapter for the worker (default: the ledger's), whose provider the API records in new contracts;
+ * stripeWebhookSecret: serves Stripe's webhook.
+ */
+export async function startStack(
+  opts: { webhooks?: WebhookSettings; jwt?: JwtSettings; payments?: PaymentsPort; stripeWebhookSecret?: string } = {},
+): Promise<Stack> {
   quietRuntime();
   const taskQueue = `test-${randomUUID()}`;
   const db = createDb(shared('databaseUrl'));
@@ -46,7 +53,7 @@ export async function startStack(opts: { webhooks?: WebhookSettings; jwt?: JwtSe
   const newWorker = async (): Promise<WorkerGroup> => new WorkerGroup([
     await createWorker({
       connection: nativeConnection, db, taskQueue, workflowBundle: { codePath: shared('workflowBundlePath') },
-      ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+      ...(opts.webhooks ? { webhooks: opts.webhooks } : {}), ...(opts.payments ? { payments: opts.payments } : {}),
     }),
     await createNoticeWorker({ connection: nativeConnection, db, taskQueue }),
     await createWebhookWorker({
@@ -61,6 +68,8 @@ export async function startStack(opts: { webhooks?: WebhookSettings; jwt?: JwtSe
   const server = createApp({
     db, temporal: client, taskQueue, log: () => {}, rateLimitStore, rateLimitPerMinute: 100_000,
     rateLimitPerAddressPerMinute: 1_000_000, ...(opts.webhooks ? { webhooks: opts.webhooks } : {}), ...(opts.jwt ? { jwt: opts.jwt } : {}),
+    ...(opts.payments ? { payments: opts.payments.provider } : {}),
+    ...(opts.stripeWebhookSecret ? { stripeWebhookSecret: opts.stripeWebhookSecret } : {}),
   }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

@@ -42,10 +42,10 @@ async function lifecycle(i: number): Promise<string> {
   await stack.db.user.update({ where: { id: client!.id }, data: { paymentMethodId: 'pm_card_visa' } });
   await stack.db.user.update({ where: { id: freelancer!.id }, data: { payoutAccountId: `acct_faults${i}` } });
   const c = new ContractDriver(stack.client, stack.taskQueue, randomUUID(), { clientId: client!.id, freelancerId: freelancer!.id });
-  await c.create({ payments: 'stripe' });
-  await c.plan(Array.from({ length: MILESTONES }, (_, n) => ({ op: 'add' as const, title: `Part ${n + 1}`, amountCents: 1_000 * (i + 2) + n * 100 })));
+  // R30: an offer of every part, accepted; its deposit (the first part's) is the first charge.
+  await c.open(Array.from({ length: MILESTONES }, (_, n) => ({ title: `Part ${n + 1}`, amountCents: 1_000 * (i + 2) + n * 100 })), { payments: 'stripe' });
   for (let n = 1; n <= MILESTONES; n++) {
-    await c.fund();
+    if (n > 1) await c.fund();
     await c.submit(`m${n}`);
     // Every other release is partial: what is left becomes project funds, withdrawn (refunded) at the end.
     await c.release(`m${n}`, (i + n) % 2 ? undefined : 700);

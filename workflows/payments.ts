@@ -37,8 +37,7 @@ const UNAVAILABLE = {
  * contract's pending deposit instead. Refused or unreachable: throws the command's refusal (nothing held).
  */
 export async function chargeBeforeStoring(before: ContractState | undefined, t: Transition, command: string): Promise<Transition> {
-  // A create charges too: an offer deposits its first milestone (R30). A create from before offers moved no money.
-  if (command === DEPOSIT_CONFIRMED) return t;
+  if (!before || command === DEPOSIT_CONFIRMED) return t;
   const s = t.state;
   for (const { entry, type, feeCents } of movementsOf(t.ledger)) {
     if (type !== 'charge') continue;
@@ -50,8 +49,7 @@ export async function chargeBeforeStoring(before: ContractState | undefined, t: 
       if (out.status === 'pending') {
         const pending = depositOf(t);
         log.info('deposit accepted, confirmed later by the provider: held as pending', { key: entry.key, reference: out.reference });
-        // An offer's deposit confirming later is kept as sent: there is no contract before it to hold it on.
-        if (pending && before) return holdDeposit(before, pending);
+        if (pending) return holdDeposit(before, pending);
       }
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;

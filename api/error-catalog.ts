@@ -28,6 +28,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   // 402: the payment provider refused the money movement.
   PAYMENT_DECLINED: { status: 402, meaning: 'The client\'s payment method was declined (`declineCode` says why); nothing was charged or '
     + 'held. Update the payment method and fund again.', rule: 'R31' },
+  PAYMENT_NOT_SETTLED: { status: 402, meaning: 'An offer\'s deposit must be paid at once, and the client\'s payment method pays later (a bank '
+    + 'debit): the offer was not sent and nothing was stored. Use a payment method that pays at once (a card) and a new Idempotency-Key.', rule: 'R30' },
   // 401, 403, 404
   UNAUTHENTICATED: { status: 401, meaning: 'No bearer token, or one that is unknown, revoked or expired, a deactivated user\'s, or a JWT '
     + 'that does not verify or whose subject is no user of the platform.' },

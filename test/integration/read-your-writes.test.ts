@@ -59,13 +59,15 @@ describe('read your own writes', () => {
     const sent: (string | null)[] = [];
     const client = api(stack.baseUrl, p.client.token);
     client.use({ onRequest({ request }) { if (request.method === 'GET') sent.push(request.headers.get('contract-min-seq')); return request; } });
-    const id = (await client.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Logo', freelancerId: p.freelancer.id } })).data!.id;
-    await client.POST('/contracts/{id}/milestones/batch', { params: { path: { id }, header: idempotent() }, body: { ops: [{ op: 'add', title: 'A', amountCents: 5000 }] } });
+    // An offer (R30): the create is the contract's first command, its answer names seq 1.
+    const id = (await client.POST('/contracts', {
+      params: { header: idempotent() }, body: { title: 'Logo', freelancerId: p.freelancer.id, milestones: [{ title: 'A', amountCents: 5000 }] },
+    })).data!.id;
     const read = await client.GET('/contracts/{id}', { params: { path: { id } } });
     const other = await client.GET('/contracts', { params: { query: {} } });
 
     expect(read.data!.milestones.map((m) => m.title)).toEqual(['A']);
     expect(other.response.status).toBe(200);
-    expect(sent).toEqual(['2', null]); // the list names no one contract
+    expect(sent).toEqual(['1', null]); // the list names no one contract
   });
 });

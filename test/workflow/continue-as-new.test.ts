@@ -70,13 +70,13 @@ describe('continue-as-new', () => {
   it('R2, R19: 200 milestones over several bounded runs end in the reference model\'s state; a pending request survives', async () => {
     const c = new ContractDriver(client, taskQueue);
     const model = new ReferenceModel(495);
-    await c.create({ input: { maxHistoryEvents: MAX_HISTORY_EVENTS } });
     const amounts = Array.from({ length: 200 }, (_, i) => 500 + ((i * 7919) % 5000));
-    await c.plan(amounts.map((amountCents, i) => ({ op: 'add' as const, title: `Milestone ${i + 1}`, amountCents })));
+    // R30: an offer of all 200, accepted: the first is funded with it.
+    await c.open(amounts.map((amountCents, i) => ({ title: `Milestone ${i + 1}`, amountCents })), { input: { maxHistoryEvents: MAX_HISTORY_EVENTS } });
     amounts.forEach((amountCents) => model.apply({ type: 'add', amountCents }));
 
     for (let i = 1; i <= 200; i++) {
-      const { contract } = await c.fund();
+      const contract = i === 1 ? await c.state() : (await c.fund()).contract;
       model.apply({ type: 'fund' });
       if (i === 100) await requestAcrossRuns(c, `m${i}`);
       const permille = i % 3 === 0 ? 600 : 1000;

@@ -7860,6 +7860,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -8032,6 +8033,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -8204,6 +8206,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;
@@ -8373,6 +8376,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Contract-Seq"?: string;
                     "Idempotent-Replayed"?: "true";
                     /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
                     "Request-Id": string;

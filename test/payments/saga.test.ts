@@ -71,10 +71,11 @@ async function finishFirst(c: ContractDriver): Promise<void> {
 }
 
 /** The last ledger entry of a kind, once the projection (just behind the command's answer) has stored it. */
-const ledgerKey = async (contractId: string, kind: string): Promise<string> => {
-  const rows = () => stack.db.ledgerEntry.findMany({ where: { contractId, kind }, orderBy: { seq: 'asc' } });
-  await expect.poll(async () => (await rows()).length, { message: `${kind} entries`, timeout: 10_000 }).toBeGreaterThan(0);
-  return (await rows()).at(-1)!.key;
+const ledgerKey = async (c: ContractDriver, kind: string): Promise<string> => {
+  await c.projected(stack.db); // every command answered so far is stored (the projection runs just behind)
+  const rows = await stack.db.ledgerEntry.findMany({ where: { contractId: c.id, kind }, orderBy: { seq: 'asc' } });
+  expect(rows.length, `${kind} entries`).toBeGreaterThan(0);
+  return rows.at(-1)!.key;
 };
 const movement = (key: string) => stack.db.paymentMovement.findUnique({ where: { key } });
 
@@ -95,7 +96,7 @@ describe('R31 the saga against stripe-mock', () => {
     const sent = await c.state();
     expect(sent).toMatchObject({ status: 'offered', balances: { depositsCents: 10_495, feesCents: 495, escrowCents: 10_000 } });
     expect(sent.milestones[0]!.state).toBe('active');
-    const deposit = await ledgerKey(c.id, 'deposit');
+    const deposit = await ledgerKey(c, 'deposit');
     const charges = proxy.createdFor('payment_intent', deposit);
     expect(charges).toHaveLength(1);
     expect(charges[0]!.object).toMatchObject({ amount: 10_495, transfer_group: c.id });
@@ -109,7 +110,7 @@ describe('R31 the saga against stripe-mock', () => {
     await c.submit('m1');
     proxy.inject('lost', '/v1/transfers', 2);
     await c.release('m1');
-    const release = await ledgerKey(c.id, 'release');
+    const release = await ledgerKey(c, 'release');
     await expect.poll(async () => (await movement(release))?.status, { timeout: 30_000 }).toBe('succeeded');
     const transfers = proxy.createdFor('transfer', release);
     expect(transfers).toHaveLength(1);
@@ -119,7 +120,7 @@ describe('R31 the saga against stripe-mock', () => {
     proxy.inject('lost', '/v1/payment_intents');
     proxy.inject('500', '/v1/payment_intents');
     expect((await c.fund()).contract.milestones[1]!.state).toBe('active');
-    const second = await ledgerKey(c.id, 'deposit');
+    const second = await ledgerKey(c, 'deposit');
     expect(second).not.toBe(deposit);
     expect(proxy.createdFor('payment_intent', second)).toHaveLength(1);
     expect(proxy.createdFor('payment_intent', second)[0]!.object).toMatchObject({ amount: 5_000, transfer_group: c.id });
@@ -138,19 +139,19 @@ describe('R31 the saga against stripe-mock', () => {
   it('withdrawn project funds are refunded once, from the offer\'s deposit they came from, across 500s and lost answers', async () => {
     const p = await parties();
     const c = await contract(p);
-    const deposit = await ledgerKey(c.id, 'deposit');
+    const deposit = await ledgerKey(c, 'deposit');
     const charge = await movement(deposit);
     await c.submit('m1');
     await c.release('m1', 4_000); // the 6,000 left become project funds (R8)
     proxy.inject('500', '/v1/refunds');
     proxy.inject('lost', '/v1/refunds');
     await c.send('withdrawFunds', { actorId: p.client.id });
-    const refund = await ledgerKey(c.id, 'refund');
+    const refund = await ledgerKey(c, 'refund');
     await expect.poll(async () => (await movement(refund))?.status, { timeout: 60_000 }).toBe('succeeded');
     const refunds = proxy.createdFor('refund', refund);
     expect(refunds).toHaveLength(1);
     expect(refunds[0]!.object).toMatchObject({ amount: 6_000, payment_intent: charge!.reference });
-    expect(proxy.createdFor('transfer', await ledgerKey(c.id, 'release'))).toHaveLength(1);
+    expect(proxy.createdFor('transfer', await ledgerKey(c, 'release'))).toHaveLength(1);
     expect(proxy.createdFor('payment_intent', deposit)).toHaveLength(1);
   });
 
@@ -168,7 +169,7 @@ describe('R31 the saga against stripe-mock', () => {
     for (const [c, state] of [[declined, 'declined'], [withdrawn, 'withdrawn'], [expired, 'expired']] as const) {
       await expect.poll(async () => (await stack.db.contract.findUnique({ where: { id: c.id } }))?.offer, { timeout: 30_000 })
         .toMatchObject({ state });
-      const deposit = await ledgerKey(c.id, 'deposit');
+      const deposit = await ledgerKey(c, 'deposit');
       const charge = await movement(deposit);
       expect(proxy.createdFor('payment_intent', deposit)).toHaveLength(1);
       const returns = await stack.db.ledgerEntry.findMany({ where: { contractId: c.id, kind: { in: ['refund', 'fee_refund'] } } });
@@ -201,7 +202,7 @@ describe('R31 the saga against stripe-mock', () => {
     expect(await c.state()).toMatchObject({ status: 'offered', balances: { depositsCents: 10_495, escrowCents: 10_000 } });
     expect(proxy.createdFor('payment_intent', refused!.key)).toHaveLength(1);
     expect(await movement(refused!.key)).toMatchObject({ status: 'succeeded' });
-    expect(await ledgerKey(c.id, 'deposit')).toBe(refused!.key);
+    expect(await ledgerKey(c, 'deposit')).toBe(refused!.key);
   });
 
   it('a declined card refuses a later funding with PAYMENT_DECLINED and holds nothing; funding again charges once', async () => {
@@ -257,7 +258,7 @@ describe('R31 the saga against stripe-mock', () => {
     const c = await contract(p, [6_000]);
     await c.submit('m1');
     await c.release('m1');
-    const release = await ledgerKey(c.id, 'release');
+    const release = await ledgerKey(c, 'release');
     await expect.poll(async () => (await movement(release))?.code, { timeout: 30_000 }).toBe('payout_account_missing');
 
     const operator = await issueUser(stack.db, { email: `${randomUUID()}@example.test`, name: 'Ops', role: 'operator' });

@@ -19,6 +19,14 @@ def before_call(context, case, kwargs):
     headers.pop("On-Behalf-Of", None)
     if os.environ.get("FUZZ_ON_BEHALF_OF"):
         headers["On-Behalf-Of"] = os.environ["FUZZ_ON_BEHALF_OF"]
+    # A minimum seq (Contract-Min-Seq, ?minSeq=) names a seq some answer carried; a generated one names a
+    # seq the contract will never reach, which is answered, rightly, 503 PROJECTION_BEHIND after the read's
+    # bounded wait (the read-your-writes test proves it). A valid one is dropped; a malformed one (negative
+    # mode) is kept, so its 400 is still checked.
+    if not (case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER)):
+        headers.pop("Contract-Min-Seq", None)
+    if case.query and not (case.meta is not None and case.meta.is_negative_at(ParameterLocation.QUERY)):
+        case.query.pop("minSeq", None)
     if "Idempotency-Key" not in headers:
         return
     if case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER):

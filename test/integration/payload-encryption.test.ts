@@ -115,6 +115,11 @@ describe('payload encryption on the dev server', () => {
       await c.add(SECOND_TITLE, 1200);
       // The workflow's state names texts by reference; the titles travel in the commands and the activities.
       expect((await c.state()).milestones).toHaveLength(2);
+      // Bounded: the projection writes just behind the answer; its retried batch completes within seconds.
+      for (let i = 0; !(await c.handle.fetchHistory()).events?.some((e) => e.activityTaskCompletedEventAttributes); i++) {
+        if (i >= 300) throw new Error('the projection did not complete within 30 s');
+        await new Promise((r) => setTimeout(r, 100));
+      }
     });
     history = await raw.workflow.getHandle(`contract-${contractId}`).fetchHistory();
   });

@@ -377,6 +377,7 @@ describe('webhooks (R29)', () => {
     await c.accept();
     await c.submit('m1');
     await c.release('m1');
+    await c.projected(stack.db); // the events are stored just behind the answers
 
     await expect.poll(() => fast.unique().size).toBe((await storedEvents(c.id)).length);
     expect((await deliveries(es.id)).filter((d) => d.status === 'delivered')).toEqual([]);

@@ -26,6 +26,7 @@ import { loadTexts, withTexts } from '../../db/texts.js';
 import { decide } from '../../domain/commands.js';
 import { commandAnswerSchema, previewSchema } from '../responses.js';
 import { answerAtLeast } from '../projection-wait.js';
+import { throughHandOver } from '../hand-over-retry.js';
 
 
 const contractParams = z.object({ id: idSchema }).strict();
@@ -80,7 +81,7 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
           ...(via ? { via } : {}),
         };
         const handle = temporal.workflow.getHandle(contractWorkflowId(id));
-        const result = await deadline(() => handle.executeUpdate(commandUpdates[r.type], { args: [args], updateId: updateId(user.id, key) }))
+        const result = await deadline(() => throughHandOver(() => handle.executeUpdate(commandUpdates[r.type], { args: [args], updateId: updateId(user.id, key) })))
           .catch(async (err: unknown): Promise<Partial<CommandResult>> => {
             // Rethrows unless the outcome is known and adopted; names a request that ended before this decision.
             const requestId = 'requestId' in args && typeof args.requestId === 'string' ? args.requestId : undefined;

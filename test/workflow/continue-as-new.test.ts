@@ -119,8 +119,7 @@ describe('continue-as-new', () => {
     const writers = 4;
     const c = new ContractDriver(client, taskQueue);
     slowWrites.add(c.id);
-    await c.create({ input: { maxHistoryEvents: max } });
-    await c.add('Logo', 1000);
+    await c.open([{ title: 'Logo', amountCents: 1000 }, { title: 'Brand', amountCents: 800 }], { input: { maxHistoryEvents: max } });
     const firstRun = (await c.handle.describe()).runId;
     const base = (await c.state()).seq;
     const runsSoFar = async () => {
@@ -133,7 +132,7 @@ describe('continue-as-new', () => {
     await Promise.all(Array.from({ length: writers }, async (_, w) => {
       for (let n = 0; n < 200; n++) { // bounded: about three hand-overs need ~120 commands per writer
         if (n % 10 === 0 && (handedOver = (await runsSoFar()) - 1) >= 3) return;
-        await c.send('savePlan', { actorId: 'client-1', ops: [{ op: 'edit', milestoneId: 'm1', patch: { title: `w${w} #${n}` } }] });
+        await c.send('savePlan', { actorId: 'client-1', ops: [{ op: 'edit', milestoneId: 'm2', patch: { title: `w${w} #${n}` } }] });
         sent += 1;
       }
     }));

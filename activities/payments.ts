@@ -5,7 +5,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import {
-  type MoneyMovement, type MoneyResult, PAYMENT_FAILURES, type PaymentOutcome, type PaymentsPort, type ProviderMovement,
+  type MoneyMovement, type MoneyResult, NOT_SETTLED_CODE, PAYMENT_FAILURES, type PaymentOutcome, type PaymentsPort, type ProviderMovement,
 } from '../domain/payments.js';
 import {
   type LedgerDifference, type OtherRefund, type RefundPart, compareWithProvider, refundPartsSchema, splitRefund,
@@ -117,9 +117,22 @@ export function createPaymentActivities(db: Db, port: PaymentsPort): PaymentActi
 
   return {
     async moveMoney(m) {
-      const out = await request(m);
-      await record(m, out);
       const where = { contractId: m.contractId, key: m.key, type: m.type, provider: port.provider };
+      if (m.settleAtOnce) {
+        // An attempt after the refusal below (a worker lost its answer) never asks again: that would be a second charge.
+        const row = await db.paymentMovement.findUnique({ where: { key: m.key }, select: { code: true, reason: true } });
+        if (row?.code === NOT_SETTLED_CODE) throw notSettled(row.reason ?? NOT_SETTLED_REASON);
+      }
+      let out = await request(m);
+      if (m.settleAtOnce && out.status === 'pending') {
+        // R30: an offer's deposit confirming later has no contract to be held on; the offer is refused. The
+        // charge stays at the provider: recorded as refused here, so reconciliation reports it if it succeeds.
+        log('warn', 'offer deposit would confirm later: the offer is refused', { ...where, reference: out.reference });
+        out = { status: 'declined', code: NOT_SETTLED_CODE, reason: NOT_SETTLED_REASON, reference: out.reference };
+        await record(m, out);
+        throw notSettled(out.reason);
+      }
+      await record(m, out);
       if (out.status === 'succeeded' || out.status === 'pending') {
         log('info', `${m.type} ${out.status}`, { ...where, reference: out.reference });
         return { status: out.status, reference: out.reference };
@@ -171,6 +184,12 @@ export function createPaymentActivities(db: Db, port: PaymentsPort): PaymentActi
       return diffs;
     },
   };
+}
+
+const NOT_SETTLED_REASON = 'the payment would confirm later (a bank debit) and an offer\'s deposit must be paid at once';
+
+function notSettled(reason: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(reason, PAYMENT_FAILURES.notSettled, { code: NOT_SETTLED_CODE, reason });
 }
 
 function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>): void {

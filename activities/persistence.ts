@@ -112,6 +112,7 @@ async function writeContract(tx: Tx, s: ContractSummary) {
     clientId: s.clientId, freelancerId: s.freelancerId, title: s.title, status: s.status, seq: s.seq,
     initiationFeeCents: s.initiationFeeCents, feeCharged: s.feeCharged, endPrompt: s.endPrompt,
     reviewWindowDays: s.reviewWindowDays ?? DEFAULT_REVIEW_WINDOW_DAYS,
+    ...(s.offer ? { offer: json(s.offer) } : {}), // R30; rows of contracts from before offers stay NULL
     depositsCents: BigInt(b.depositsCents), feesCents: BigInt(b.feesCents), releasesCents: BigInt(b.releasesCents),
     refundsCents: BigInt(b.refundsCents), escrowCents: BigInt(b.escrowCents), projectFundsCents: BigInt(b.projectFundsCents),
   };

@@ -35,6 +35,7 @@ import { paymentRoutes } from './routes/payments.js';
 import type { Provider } from '../domain/payments.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { userRoutes } from './routes/users.js';
+import { userListRoutes } from './routes/user-list.js';
 import { platformRoutes } from './routes/platforms.js';
 import { type JwtSettings, jwtVerifier } from './jwt-auth.js';
 import { DELIVERY_SCHEDULE } from '../domain/webhook-schedule.js';
@@ -136,6 +137,7 @@ export function buildApi(deps: AppDeps): { app: express.Express; routes: RouteSp
   operatorRoutes(router, db, temporal, deadline);
   paymentRoutes(router, db, temporal);
   userRoutes(router, db, temporal);
+  userListRoutes(router, db);
   platformRoutes(router, db);
   webhookRoutes(router, db, temporal, taskQueue, deps.webhooks ?? { allowLoopback: false, schedule: DELIVERY_SCHEDULE },
     deps.secrets ?? secretBoxFromEnv());

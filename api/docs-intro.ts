@@ -9,11 +9,14 @@ import rules from './rules.generated.json' with { type: 'json' };
 const STORY = `
 A client hires a freelancer for a logo: **Sketches** for $50.00 and **Final logo** for $80.00.
 
-1. The client creates the contract: \`POST /contracts\` with the freelancer's id (R1).
-2. She plans the milestones in one batch: \`POST /contracts/{id}/milestones/batch\` with two \`add\` operations
-   (R11); \`/milestones/preview\` shows the same diff without applying it.
-3. She funds the first milestone: \`POST /contracts/{id}/fund\`. $50.00 goes into escrow and the one-time
-   $4.95 initiation fee is charged (R7, R9).
+1. The client sends an offer: \`POST /contracts\` with the freelancer's id and the two milestones (R1, R30).
+   The first is deposited at once: $50.00 goes into escrow and the one-time $4.95 initiation fee is charged
+   (R7, R9). The contract is \`offered\`; nothing else can happen until the freelancer answers.
+2. The freelancer accepts the version he read (\`POST /contracts/{id}/offer/accept\`, \`{"version": 1}\`): the
+   contract opens with the first milestone active. Declined, withdrawn or left to expire (7 days unless set),
+   the offer ends the contract and every cent deposited goes back to the client.
+3. Later milestones are planned in batches (\`/milestones/batch\`, R11; \`/milestones/preview\` shows the
+   diff without applying it) and funded one at a time (\`/fund\`, R6).
 4. She asks for more work on it: \`POST /contracts/{id}/change-requests\` raising the amount to $60.00 (R14,
    R15). The freelancer approves, naming the version he read (\`{"version": 0}\`, R16); the milestone now
    has a $10.00 shortfall, which the next \`/fund\` tops up (R17).

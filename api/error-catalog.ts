@@ -28,6 +28,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   // 402: the payment provider refused the money movement.
   PAYMENT_DECLINED: { status: 402, meaning: 'The client\'s payment method was declined (`declineCode` says why); nothing was charged or '
     + 'held. Update the payment method and fund again.', rule: 'R31' },
+  PAYMENT_NOT_SETTLED: { status: 402, meaning: 'An offer\'s deposit must be paid at once, and the client\'s payment method pays later (a bank '
+    + 'debit): the offer was not sent and nothing was stored. Use a payment method that pays at once (a card) and a new Idempotency-Key.', rule: 'R30' },
   // 401, 403, 404
   UNAUTHENTICATED: { status: 401, meaning: 'No bearer token, or one that is unknown, revoked or expired, a deactivated user\'s, or a JWT '
     + 'that does not verify or whose subject is no user of the platform.' },
@@ -83,6 +85,13 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   DISPUTE_OPEN: { status: 409, meaning: 'The milestone already has an open dispute.', rule: 'R28' },
   REVIEW_WINDOW_ENDED: { status: 409, meaning: 'The review window has ended: the funded amount is released automatically; no release, revision '
     + 'request, dispute or refund request on that milestone from the end on (`reviewEndsAt`).', rule: 'R25' },
+  OFFER_NOT_ACCEPTED: { status: 409, meaning: 'The contract is an offer the freelancer has not accepted: only the offer\'s own commands '
+    + '(edit, withdraw, accept, decline) until then.', rule: 'R30' },
+  OFFER_ALREADY_ACCEPTED: { status: 409, meaning: 'The offer was accepted: the contract is open and the offer can no longer change.', rule: 'R30' },
+  OFFER_CLOSED: { status: 409, meaning: 'The offer was declined, withdrawn or expired (`offerState`); its deposit went back to the client.', rule: 'R30' },
+  OFFER_EXPIRED: { status: 409, meaning: 'The offer\'s expiry (`expiresAt`) has passed: it is refunded, whatever its timer has done so far.', rule: 'R30' },
+  OFFER_CHANGED: { status: 409, meaning: 'The offer was edited since the version you answer; `currentVersion` says which.', rule: 'R30' },
+  NO_PENDING_OFFER: { status: 409, meaning: 'The contract was not made as an offer (it predates offers).', rule: 'R30' },
   NO_OPEN_DISPUTE: { status: 409, meaning: 'The dispute is not open on this milestone.', rule: 'R28' },
   ENDPOINT_DISABLED: { status: 409, meaning: 'A redelivery to a disabled webhook endpoint: enable it first.', rule: 'R29' },
   IDEMPOTENT_SECRET_GONE: { status: 409, meaning: 'A replayed registration or rotation whose secret no longer signs (deleted, rotated '
@@ -125,6 +134,11 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   INVALID_SPLIT: { status: 422, meaning: 'Amounts are given for a split only; release and refund move everything held.', rule: 'R28' },
   SPLIT_MUST_SUM_TO_ESCROW: { status: 422, meaning: 'A split\'s `releaseCents` and `refundCents` sum to what is held (`escrowCents`).',
     rule: 'R28' },
+  OFFER_REQUIRED: { status: 422, meaning: 'A contract starts as an offer: its create names the milestones (the first is deposited).', rule: 'R30' },
+  INVALID_OFFER: { status: 422, meaning: 'The offer is an object of milestones and expiresInDays.', rule: 'R30' },
+  OFFER_MILESTONES_REQUIRED: { status: 422, meaning: 'An offer names at least one milestone.', rule: 'R30' },
+  INVALID_OFFER_EXPIRY: { status: 422, meaning: 'An offer expires after a whole number of days, 1 to 30 (7 when not given).', rule: 'R30' },
+  EMPTY_OFFER_EDIT: { status: 422, meaning: 'An edit of an offer names new milestones, a new expiry, or both.', rule: 'R30' },
   FEATURE_NOT_ENABLED: { status: 403, meaning: 'Change requests are not enabled for this client.', rule: 'R14' },
   INVALID_COMMAND: { status: 422, meaning: 'The command is malformed.', rule: 'R14' },
   INVALID_CHANGES: { status: 422, meaning: 'A change request changes title, description, due date or amount only.', rule: 'R15' },

@@ -100,7 +100,7 @@ const titleOf = (code: string | undefined) =>
   (code ?? 'rule violation').toLowerCase().replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
 
 /** The workflow's facts that a caller can act on; never internals (sqlState stays in the logs). */
-const EXTENSIONS = ['currentVersion', 'shortfallCents', 'requestId', 'escrowCents', 'refundCents'] as const;
+const EXTENSIONS = ['currentVersion', 'shortfallCents', 'requestId', 'escrowCents', 'refundCents', 'offerState', 'expiresAt'] as const;
 function extensionsOf(facts: Record<string, unknown>): Record<string, string | number> | undefined {
   const out: Record<string, string | number> = {};
   for (const k of EXTENSIONS) if (typeof facts[k] === 'string' || typeof facts[k] === 'number') out[k] = facts[k];

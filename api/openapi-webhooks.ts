@@ -26,7 +26,7 @@ const contract: Schema = {
   properties: {
     id: { type: 'string' },
     title: { type: 'string' },
-    status: { enum: ['open', 'ended'] },
+    status: { enum: ['offered', 'open', 'ended'] },
     clientId: { type: 'string' },
     freelancerId: { type: 'string' },
     balances: { $ref: '#/components/schemas/WebhookBalances' },
@@ -52,6 +52,8 @@ const noticeData: Schema = {
   properties: {
     contract: { $ref: '#/components/schemas/WebhookContract' },
     actorId: { type: 'string', description: 'Who sent the command (a party, operator:<id>, or system).' },
+    via: { type: 'string', description: 'Present when a platform key sent the command for the party: `platform:<keyId> for <userId>`.' },
+    expiresAt: { type: 'string', format: 'date-time', description: 'R30: on offer events, when the offer expires unless the freelancer answers.' },
     notified: {
       type: 'array',
       items: { enum: ['client', 'freelancer'] },

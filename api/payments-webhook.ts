@@ -7,6 +7,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import Stripe from 'stripe';
 import type { Db } from '../db/client.js';
 import { contractWorkflowId } from '../domain/names.js';
+import { NOT_SETTLED_CODE } from '../domain/payments.js';
 import { paymentSettledSignal } from '../workflows/messages.js';
 
 export const STRIPE_WEBHOOK_PATH = '/payments/stripe/webhook';
@@ -33,7 +34,9 @@ export function mountStripeWebhook(app: Express, db: Db, temporal: Client, secre
     const pi = event.data.object;
     const succeeded = event.type === 'payment_intent.succeeded';
     const reason = pi.last_payment_error?.message ?? undefined;
-    const row = await db.paymentMovement.findFirst({ where: { reference: pi.id, type: 'charge' }, select: { key: true, contractId: true, status: true } });
+    const row = await db.paymentMovement.findFirst({
+      where: { reference: pi.id, type: 'charge' }, select: { key: true, contractId: true, status: true, code: true },
+    });
     if (!row) {
       // Ours (it names a ledger entry) but not recorded yet: the charge's activity records it as it returns,
       // so Stripe is asked to send the event again (it retries a non-2xx for days). Anything else is another
@@ -51,6 +54,13 @@ export function mountStripeWebhook(app: Express, db: Db, temporal: Client, secre
       await db.paymentMovement.updateMany({
         where: { key: row.key, status: 'pending' },
         data: succeeded ? { status: 'succeeded' } : { status: 'declined', code: pi.last_payment_error?.code ?? 'payment_failed', reason: reason ?? 'the payment failed' },
+      });
+    } else if (succeeded && row.code === NOT_SETTLED_CODE) {
+      // The deposit of an offer that was refused because it would confirm later has now been paid: the
+      // record says so (and is recent again), so reconciliation reports the charge and an operator refunds it.
+      await db.paymentMovement.updateMany({
+        where: { key: row.key, code: NOT_SETTLED_CODE },
+        data: { reason: 'paid at the provider after the offer was refused: no contract holds it; refund it' },
       });
     }
     try {

@@ -26,10 +26,11 @@ export async function retryMovement(temporal: Client, key: string, by: string): 
 
 /** A freelancer added or changed their payout account: the payouts waiting for one are tried again. */
 export async function retryWaitingPayouts(db: Db, temporal: Client, freelancerId: string): Promise<number> {
-  const waiting = await db.paymentMovement.findMany({
-    where: { type: 'transfer', status: { in: NOT_DONE }, contract: { freelancerId } },
-    orderBy: { updatedAt: 'asc' }, select: { key: true }, take: RETRY_BATCH,
-  });
+  // A movement names its contract without a foreign key (an offer's deposit is recorded before its contract).
+  const waiting = await db.$queryRaw<{ key: string }[]>`
+    SELECT m.key FROM payment_movements m JOIN contracts c ON c.id = m.contract_id
+    WHERE m.type = 'transfer' AND m.status = ANY(${NOT_DONE}) AND c.freelancer_id = ${freelancerId}
+    ORDER BY m.updated_at ASC LIMIT ${RETRY_BATCH}`;
   let retried = 0;
   for (const w of waiting) if (await retryMovement(temporal, w.key, freelancerId)) retried += 1;
   return retried;

@@ -82,6 +82,16 @@ export const requestSchema = z.object({
   expiresAt: timestamp.nullable().meta({ description: 'R19: seven days after creation; null for proposals.' }),
 }).meta({ id: 'Request', description: 'A pending change request (R15–R19) or proposal (R20–R21).' });
 
+/** R30: the offer the contract started as (null on contracts from before offers). */
+export const offerSchema = z.object({
+  version: z.number().int().min(1).meta({ description: 'R30: raised by each edit; the freelancer accepts or declines the version they saw.' }),
+  state: z.enum(['pending', 'accepted', 'declined', 'withdrawn', 'expired']),
+  sentAt: timestamp,
+  expiresAt: timestamp.meta({ description: 'R30: unanswered by then, the offer expires and everything deposited goes back to the client.' }),
+  decidedAt: timestamp.nullable().meta({ description: 'When it was accepted, declined, withdrawn or expired.' }),
+  decidedBy: z.string().max(300).nullable().meta({ description: 'Who accepted, declined or withdrew it; `system` when it expired.' }),
+}).meta({ id: 'Offer', description: 'R30: a contract starts as an offer; the freelancer becomes a party only by accepting it.' });
+
 const pendingPaymentSchema = z.object({
   key: z.string().meta({ description: 'The ledger entry the movement carries out.' }),
   type: z.enum(['charge', 'transfer', 'refund']).meta({ description: 'A deposit charged, a payout to the freelancer, a refund to the client.' }),
@@ -99,7 +109,9 @@ export const contractSchema = z.object({
   object: z.literal('contract'),
   id: idSchema,
   title: text(LIMITS.contractTitle),
-  status: z.enum(['open', 'ended']),
+  status: z.enum(['offered', 'open', 'ended'])
+    .meta({ description: 'R30: `offered` until the freelancer accepts (then `open`); a declined, withdrawn or expired offer is `ended`.' }),
+  offer: offerSchema.nullable(),
   clientId: idSchema,
   freelancerId: idSchema,
   initiationFeeCents: cents('R9: charged with the first funding.'),
@@ -220,6 +232,8 @@ export const problemSchema = z.object({
   requestId: z.string().optional(),
   escrowCents: z.number().int().optional().meta({ description: 'R28: what a split must sum to (SPLIT_MUST_SUM_TO_ESCROW).' }),
   refundCents: z.number().int().optional().meta({ description: 'R27: the pending refund request\'s amount (REFUND_PENDING).' }),
+  offerState: z.enum(['declined', 'withdrawn', 'expired']).optional().meta({ description: 'R30: how the offer closed (OFFER_CLOSED).' }),
+  expiresAt: z.string().optional().meta({ format: 'date-time', description: 'R30: when the offer expired (OFFER_EXPIRED).' }),
 }).meta({ id: 'Problem', description: 'RFC 9457 problem details, with a stable code and the rule broken.' });
 
 export type ContractBody = z.input<typeof contractSchema>;

@@ -7,6 +7,7 @@ import type { Dispute } from '../domain/disputes.js';
 import type { FieldChange, Milestone, MilestoneState } from '../domain/milestone.js';
 import type { PlanDiff, PlanOp } from '../domain/plan.js';
 import type { RefundRequest } from '../domain/refunds.js';
+import type { Offer } from '../domain/offers.js';
 import type { Db } from './client.js';
 import type { Prisma } from '../generated/prisma/client.js';
 
@@ -18,24 +19,34 @@ export type ContractRow = NonNullable<Awaited<ReturnType<typeof loadContract>>>;
  * R31: money the provider has not carried out yet, newest first: a deposit confirming, a payout or refund
  * waiting. A refused charge is not among them: its funding was refused and said so.
  */
-const PENDING_PAYMENTS = {
-  where: { OR: [{ status: 'pending' }, { type: { in: ['transfer', 'refund'] }, status: { not: 'succeeded' } }] },
-  orderBy: { updatedAt: 'desc' as const }, take: 20,
-} satisfies Prisma.Contract$paymentsArgs;
+const PENDING_PAYMENTS = { OR: [{ status: 'pending' }, { type: { in: ['transfer', 'refund'] }, status: { not: 'succeeded' } }] } satisfies Prisma.PaymentMovementWhereInput;
+const PENDING_PAYMENTS_SHOWN = 20;
+
+/**
+ * The pending payments of each contract. A movement names its contract without a relation (an offer's
+ * deposit is charged before its contract's row exists), so they are read by contract id.
+ */
+async function withPendingPayments<C extends { id: string }>(db: Db, contracts: C[]) {
+  const rows = contracts.length
+    ? await db.paymentMovement.findMany({ where: { contractId: { in: contracts.map((c) => c.id) }, ...PENDING_PAYMENTS }, orderBy: { updatedAt: 'desc' } })
+    : [];
+  return contracts.map((c) => ({ ...c, payments: rows.filter((p) => p.contractId === c.id).slice(0, PENDING_PAYMENTS_SHOWN) }));
+}
 
 const CONTRACT_INCLUDE = {
   milestones: { orderBy: { position: 'asc' } },
   changeRequests: { where: { state: 'pending' }, orderBy: { createdAt: 'asc' } },
-  payments: PENDING_PAYMENTS,
 } as const;
 
-export function loadContract(db: Db, id: string, userId: string) {
-  return db.contract.findFirst({ where: { id, OR: [{ clientId: userId }, { freelancerId: userId }] }, include: CONTRACT_INCLUDE });
+export async function loadContract(db: Db, id: string, userId: string) {
+  const c = await db.contract.findFirst({ where: { id, OR: [{ clientId: userId }, { freelancerId: userId }] }, include: CONTRACT_INCLUDE });
+  return c ? (await withPendingPayments(db, [c]))[0]! : null;
 }
 
 /** R28: an operator reads any contract (never as a party); the same view. */
-export function loadContractForOperator(db: Db, id: string) {
-  return db.contract.findUnique({ where: { id }, include: CONTRACT_INCLUDE });
+export async function loadContractForOperator(db: Db, id: string) {
+  const c = await db.contract.findUnique({ where: { id }, include: CONTRACT_INCLUDE });
+  return c ? (await withPendingPayments(db, [c]))[0]! : null;
 }
 
 type RequestRow = ContractRow['changeRequests'][number];
@@ -85,7 +96,9 @@ export function contractView(c: ContractRow) {
     object: 'contract' as const,
     id: c.id,
     title: c.title,
-    status: c.status === 'ended' ? 'ended' as const : 'open' as const,
+    status: c.status === 'ended' ? 'ended' as const : c.status === 'offered' ? 'offered' as const : 'open' as const,
+    /** R30: the offer it started as, null on contracts from before offers. */
+    offer: stored<Offer | null>(c.offer),
     clientId: c.clientId,
     freelancerId: c.freelancerId,
     initiationFeeCents: c.initiationFeeCents,
@@ -142,14 +155,15 @@ export async function listContracts(db: Db, me: string, limit: number, startingA
   const mine = { OR: [{ clientId: me }, { freelancerId: me }] };
   const after = startingAfter ? await db.contract.findFirst({ where: { id: startingAfter, ...mine } }) : null;
   if (startingAfter && !after) return null;
-  return db.contract.findMany({
+  const rows = await db.contract.findMany({
     where: after
       ? { AND: [mine, { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }] }
       : mine,
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: limit + 1,
-    include: { milestones: { orderBy: { position: 'asc' } }, changeRequests: { where: { state: 'pending' } }, payments: PENDING_PAYMENTS },
+    include: { milestones: { orderBy: { position: 'asc' } }, changeRequests: { where: { state: 'pending' } } },
   });
+  return withPendingPayments(db, rows);
 }
 
 export const listHistory = (db: Db, contractId: string, afterSeq: number, limit: number) =>

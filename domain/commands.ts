@@ -19,11 +19,12 @@ import { assertReviewOpen, requestRevisions, startReview } from './review.js';
 import { settle } from './settle.js';
 import { assertNoDepositPending } from './pending-deposits.js';
 import { Builder, type Decision, type Transition, asProposalRule, clone } from './transition.js';
+import { type OfferCommand, acceptOffer, assertOfferAllows, declineOffer, editOffer, withdrawOffer } from './offers.js';
 
 export type { Decision, Effect, RequestSignal, Transition } from './transition.js';
 
 /** The answers that must name the version they answer (R16). */
-export const VERSIONED_ANSWERS = ['approveChangeRequest', 'rejectChangeRequest', 'acceptProposal', 'declineProposal'] as const;
+export const VERSIONED_ANSWERS = ['approveChangeRequest', 'rejectChangeRequest', 'acceptProposal', 'declineProposal', 'acceptOffer', 'declineOffer'] as const;
 
 export type Command =
   | { type: 'previewPlan'; ops: PlanOp[] }
@@ -50,7 +51,9 @@ export type Command =
   // Revisions (R26), disputes (R28), refunds with consent (R27).
   | { type: 'requestRevisions'; milestoneId: string; message: string }
   | { type: 'openDispute'; milestoneId: string; reason: string }
-  | RefundCommand;
+  | RefundCommand
+  // Offers (R30): domain/offers.ts.
+  | OfferCommand;
 
 export type CommandType = Command['type'];
 
@@ -78,6 +81,10 @@ export const COMMAND_ROLE: Record<CommandType, Role | 'either'> = {
   requestRefund: 'client',
   acceptRefund: 'freelancer',
   declineRefund: 'freelancer',
+  editOffer: 'client',
+  withdrawOffer: 'client',
+  acceptOffer: 'freelancer',
+  declineOffer: 'freelancer',
 };
 
 export interface Envelope {
@@ -97,6 +104,7 @@ export function decide(
   if (COMMAND_ROLE[cmd.type] !== role && COMMAND_ROLE[cmd.type] !== 'either') {
     refuse('FORBIDDEN_FOR_ROLE', undefined, `only the ${COMMAND_ROLE[cmd.type]} may ${cmd.type}`, 'forbidden');
   }
+  assertOfferAllows(prev, cmd.type, now); // R30: before acceptance only the offer's commands; a closed offer says how
   if (prev.status === 'ended') refuse('CONTRACT_ENDED', 'R3', 'the contract has ended and accepts no changes', 'conflict');
   assertNoDepositPending(prev, cmd.type); // R31: a deposit confirming at the provider
 
@@ -104,6 +112,9 @@ export function decide(
   HANDLERS[cmd.type](t, cmd as never, now);
   if (cmd.type === 'submitWork') startReview(t.s, t.milestone(cmd.milestoneId), now); // R25
   if (cmd.type === 'openDispute') openDispute(t, cmd, now, actorId); // R28: names who opened it
+  if (cmd.type === 'acceptOffer') acceptOffer(t, cmd, now, actorId); // R30: the history names who accepted, and when
+  if (cmd.type === 'declineOffer') declineOffer(t, cmd, now, actorId);
+  if (cmd.type === 'withdrawOffer') withdrawOffer(t, now, actorId);
   return t.finish(cmd.type !== 'previewPlan' && !t.readOnly);
 }
 
@@ -333,4 +344,9 @@ const HANDLERS: Handlers = {
   requestRefund: (t, cmd, now) => requestRefund(t, cmd, now),
   acceptRefund: (t, cmd) => acceptRefund(t, cmd),
   declineRefund: (t, cmd) => declineRefund(t, cmd),
+  editOffer: (t, cmd, now) => editOffer(t, cmd, now),
+  // Applied by decide(), which knows the actor (R30: the offer records who answered it).
+  withdrawOffer: () => undefined,
+  acceptOffer: () => undefined,
+  declineOffer: () => undefined,
 };

@@ -7,8 +7,10 @@ import { DEFAULT_INITIATION_FEE_CENTS, MAX_FEE_CENTS } from './money.js';
 import { type FieldChange, type Milestone, type MilestonePatch, isCurrent } from './milestone.js';
 import { MAX_MILESTONES, type PlanDiff, type PlanOp } from './plan.js';
 import { DEFAULT_REVIEW_WINDOW_DAYS, assertReviewWindowDays } from './review.js';
+import type { Offer, OfferTerms } from './offers.js';
 
-export type ContractStatus = 'open' | 'ended';
+/** R30: `offered` until the freelancer accepts (then `open`), or until it is declined, withdrawn or expires (`ended`). */
+export type ContractStatus = 'offered' | 'open' | 'ended';
 export type Role = 'client' | 'freelancer';
 
 /** Money held for a contract, in cents (R10: deposits = fees + releases + refunds + escrow + projectFunds). */
@@ -69,6 +71,8 @@ export interface ContractState {
    * creates (24 h). Set only from the contract workflow's test-only `dayMs` input (domain/review.ts).
    */
   dayMs?: number;
+  /** R30: the offer this contract started as; absent on contracts created before offers. */
+  offer?: Offer;
   /**
    * R31: the payment provider that carries this contract's money, recorded at creation from the API's
    * configuration; absent: the ledger alone (the embedded default), and nothing crosses the boundary.
@@ -99,6 +103,8 @@ export interface CreateContract {
   reviewWindowDays?: number;
   /** A platform key that sent it for the client (`platform:<key>`); the history names both. */
   via?: string;
+  /** R30: the offer's milestones and expiry. Every new contract carries one (the create validator says so). */
+  offer?: OfferTerms;
   /** R31: the payment provider the API is configured with; absent or `ledger`: the ledger alone. */
   payments?: 'ledger' | 'stripe';
 }

@@ -65,6 +65,8 @@ export function spoken(ms: number): string {
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.max(1, Math.round(ms / 1000))} seconds`;
 }
 
+const utc = (iso: string): string => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
+
 function requestLines(label: string, r: PendingRequest, milestones: readonly Milestone[]): string[] {
   const expiry = r.expiresAt ? `expires ${r.expiresAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}` : 'no expiry (waits for the client)';
   const deciding = r.deciding ? ` · deciding: ${r.deciding}` : '';
@@ -113,9 +115,10 @@ export function contractDetails(s: ContractState, asOf: string, maxRows = Infini
       `fees ${usd(b.feesCents)}`,
     '',
   ];
+  if (s.offer?.state === 'pending') out.push(`**Offer** version ${s.offer.version} · waiting for the freelancer · expires ${utc(s.offer.expiresAt)}`, '');
   if (s.changeRequest) out.push(...requestLines('Pending change request', s.changeRequest, s.milestones), '');
   if (s.proposal) out.push(...requestLines('Pending proposal', s.proposal, s.milestones), '');
   if (!s.changeRequest && !s.proposal) out.push('No pending change request or proposal.', '');
-  out.push(`_As of ${asOf.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')} (workflow time)._`);
+  out.push(`_As of ${utc(asOf)} (workflow time)._`);
   return out.join('\n');
 }

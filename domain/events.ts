@@ -5,14 +5,15 @@ import type { FieldChange, MilestoneState } from './milestone.js';
 import type { PlanDiff } from './plan.js';
 import type { Role } from './contract.js';
 
-export type LedgerKind = 'deposit' | 'fee' | 'escrow_hold' | 'release' | 'escrow_return' | 'refund';
+export type LedgerKind = 'deposit' | 'fee' | 'escrow_hold' | 'release' | 'escrow_return' | 'refund' | 'fee_refund';
 
 /**
  * deposit: client pays in · fee: initiation fee (R9) · escrow_hold: amount put in escrow for a milestone
  * (from the deposit and/or project funds, R7) · release: escrow paid to the freelancer · escrow_return:
  * escrow moved back to project funds (partial release R8, decreased amount R17) · refund: project funds
  * paid back to the client (R23), or escrow paid back with the freelancer's consent (R27) or by an
- * operator's dispute resolution (R28); the latter two name the milestone.
+ * operator's dispute resolution (R28); the latter two name the milestone · fee_refund: the initiation fee
+ * returned to the client with an offer declined, withdrawn or expired (R30).
  */
 export interface LedgerEntry {
   key: string;
@@ -52,6 +53,13 @@ export type NoticeEvent =
   | 'refund_canceled'
   | 'dispute_opened'
   | 'dispute_resolved'
+  // Offers (R30): both parties are told at every step.
+  | 'offer_sent'
+  | 'offer_edited'
+  | 'offer_withdrawn'
+  | 'offer_accepted'
+  | 'offer_declined'
+  | 'offer_expired'
   // R31: the payment provider failed a deposit that was to confirm later; a payout waits (no account, refused).
   | 'deposit_failed'
   | 'payout_pending'
@@ -85,4 +93,6 @@ export interface Notice {
   reviewEndsAt?: string | null;
   /** R28: a split's part returned to the client (amountCents is the part released). */
   refundCents?: number | null;
+  /** R30: when the offer expires unless the freelancer answers. */
+  expiresAt?: string | null;
 }

@@ -35,6 +35,12 @@ export const SUBJECT: Record<NoticeEvent, string> = {
   refund_canceled: 'A refund request was canceled',
   dispute_opened: 'A dispute was opened',
   dispute_resolved: 'A dispute was resolved',
+  offer_sent: 'An offer was sent',
+  offer_edited: 'The offer was edited',
+  offer_withdrawn: 'The offer was withdrawn; the deposit went back to the client',
+  offer_accepted: 'The offer was accepted: the contract is open',
+  offer_declined: 'The offer was declined; the deposit went back to the client',
+  offer_expired: 'The offer expired without an answer; the deposit went back to the client',
   deposit_failed: 'A deposit failed at the payment provider: nothing is held, fund the milestone again',
   payout_pending: 'A payout is waiting: add or fix your payout account, and it is paid',
   refund_pending: 'A refund is waiting at the payment provider: it is retried, and an operator can see it',
@@ -98,6 +104,7 @@ export function renderNotice(n: Notice): RenderedNotice {
   if (n.refundCents !== undefined && n.refundCents !== null) lines.push(`Refunded to the client: ${formatUsd(n.refundCents)}`);
   if (n.stateChange) lines.push(`State: ${n.stateChange.old} → ${n.stateChange.new}`);
   if (n.reviewEndsAt) lines.push(`Review window ends: ${n.reviewEndsAt}`);
+  if (n.expiresAt) lines.push(`Offer expires: ${n.expiresAt}`);
   if (n.message) lines.push(`Message: ${n.message}`);
   if (n.version !== undefined && n.version !== null) lines.push(`Version: ${n.version}`);
   if (n.decidedBy) lines.push(`Decided by: ${n.decidedBy}`);

@@ -87,6 +87,11 @@ export interface MoneyMovement {
   feeCents?: number;
   /** Who pays (charge) or is paid back (refund): the client; who is paid (transfer): the freelancer. */
   partyId: string;
+  /**
+   * R30: an offer's deposit, charged before the offer is stored. It must succeed at once: there is no
+   * contract yet to hold a charge that confirms later, so a pending one refuses the offer instead.
+   */
+  settleAtOnce?: true;
 }
 
 /** What a movement came to: done, or accepted and confirmed later. */
@@ -100,15 +105,22 @@ export const PAYMENT_FAILURES = {
   charge: 'PAYMENT_DECLINED',
   transfer: 'PAYOUT_DECLINED',
   refund: 'REFUND_DECLINED',
+  /** An offer's deposit that would confirm later (R30): the offer is not sent. */
+  notSettled: 'PAYMENT_NOT_SETTLED',
   /** The provider refused the request itself (configuration, a reused key): an operator must look. */
   broken: 'PAYMENT_PROVIDER_ERROR',
 } as const;
+
+/** The record of an offer's deposit the provider accepted to confirm later: not the offer's (R30). */
+export const NOT_SETTLED_CODE = 'offer_not_sent';
 
 /** Which ledger entries cross the boundary, and as what; escrow moves and fees stay inside the books. */
 export const CROSSES_BOUNDARY: Partial<Record<LedgerKind, ProviderMovement['type']>> = {
   deposit: 'charge',
   release: 'transfer',
   refund: 'refund',
+  // R30: the initiation fee of an offer declined, withdrawn or expired goes back to the client.
+  fee_refund: 'refund',
 };
 
 /** The movements one transition's ledger asks of the provider, in order (charges first). */

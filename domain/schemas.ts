@@ -4,11 +4,12 @@
 import { z } from 'zod';
 import { ID_PATTERN, INT4_MAX, LIMITS, charLength, isCalendarDate, isStorableText } from './fields.js';
 import { MAX_BALANCE_CENTS, MAX_MILESTONE_CENTS, MIN_MILESTONE_CENTS } from './money.js';
-import { MAX_BATCH_OPS } from './plan.js';
+import { MAX_BATCH_OPS, MAX_MILESTONES } from './plan.js';
 import { DISPUTE_OUTCOMES } from './disputes.js';
 import { MESSAGE_MAX } from './review.js';
 import { REASON_MAX, RESOLUTION_OUTCOMES } from './operator.js';
 import { isTextRef } from './texts.js';
+import { MAX_OFFER_EXPIRY_DAYS, MIN_OFFER_EXPIRY_DAYS } from './offers.js';
 
 export const idSchema = z
   .string()
@@ -81,14 +82,33 @@ export const planOp = z.discriminatedUnion('op', [
   }).strict(),
 ]);
 
+/** R30: a milestone as an offer names it (an added milestone of a batch, without `op` and `ref`). */
+export const offerMilestone = z.object({
+  title: milestoneTitle,
+  description: description.optional(),
+  dueDate: dueDate.optional(),
+  amountCents: cents,
+}).strict().meta({ id: 'OfferMilestone' });
+const offerMilestones = z.array(offerMilestone).min(1).max(MAX_MILESTONES)
+  .meta({ description: 'R30: the contract\'s milestones, in order; the first is deposited with the offer (R7, R9), at most 200 (R2).' });
+const expiresInDays = z.number().optional().meta({
+  type: 'integer', minimum: MIN_OFFER_EXPIRY_DAYS, maximum: MAX_OFFER_EXPIRY_DAYS,
+  description: 'R30: days the freelancer has to answer before the offer expires and is refunded: 1 to 30, default 7.',
+});
+
+/** R30: a new contract is an offer to the freelancer, its first milestone deposited. */
 export const createContractBody = z
   .object({
     title: text(LIMITS.contractTitle, { required: true }),
     freelancerId: idSchema,
+    milestones: offerMilestones,
+    expiresInDays,
     reviewWindowDays: z.number().optional()
       .meta({ type: 'integer', description: 'R25: days the client has to review submitted work before it is released automatically: 1 to 30, default 14.' }),
   })
   .strict();
+/** R30: new milestones (the first deposited again) and/or a new expiry, counted from the edit. */
+export const editOfferBody = z.object({ milestones: offerMilestones.optional(), expiresInDays }).strict();
 
 export const planBody = z.object({ ops: z.array(planOp).min(1).max(MAX_BATCH_OPS) }).strict();
 export const releaseBody = z.object({

@@ -68,6 +68,12 @@ function internOp(op: PlanOp, texts: Texts): PlanOp {
   return op.op === 'edit' ? { ...op, patch: internPatch(op.patch, texts) } : op;
 }
 
+/** An offer's milestone is an added milestone without the batch's `op`. */
+function withoutOp(op: PlanOp): Omit<Extract<PlanOp, { op: 'add' }>, 'op'> {
+  const { op: _op, ...rest } = op as Extract<PlanOp, { op: 'add' }>;
+  return rest;
+}
+
 /** The command as the workflow decides it (texts as references) and the texts it brought in. */
 export function internCommand<C extends Command>(cmd: C): { cmd: C; texts: Texts } {
   const texts: Texts = {};
@@ -80,6 +86,9 @@ export function internCommand<C extends Command>(cmd: C): { cmd: C; texts: Texts
     case 'requestChange':
     case 'editChangeRequest':
       return { cmd: { ...c, patch: internPatch(c.patch, texts) } as C, texts };
+    case 'editOffer': // R30: the offer's milestones as a plan's added ones
+      if (!Array.isArray(c.milestones)) return { cmd, texts };
+      return { cmd: { ...c, milestones: c.milestones.map((m) => withoutOp(internOp({ op: 'add', ...m }, texts))) } as C, texts };
     default:
       return { cmd, texts };
   }

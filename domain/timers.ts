@@ -5,13 +5,15 @@ import type { ContractState } from './contract.js';
 import { isCurrent, type Milestone } from './milestone.js';
 import { lapseRefund } from './refunds.js';
 import { autoRelease, remindReview, reminderAt } from './review.js';
+import { expireOffer } from './offers.js';
 import { Builder, type Transition, clone } from './transition.js';
 
-export type DeadlineKind = 'reviewReminder' | 'autoRelease' | 'refundLapse';
+export type DeadlineKind = 'reviewReminder' | 'autoRelease' | 'refundLapse' | 'offerExpiry';
 
 export interface Deadline {
   at: string;
   kind: DeadlineKind;
+  /** The milestone it concerns; '' for the offer's expiry (R30), which concerns the whole contract. */
   milestoneId: string;
 }
 
@@ -31,8 +33,10 @@ function deadlinesOf(s: ContractState, m: Milestone): Deadline[] {
 
 /** The earliest deadline of an open contract, or null. Ties: a lapse before a release (it may unblock it). */
 export function nextDeadline(s: ContractState): Deadline | null {
+  // R30: an offer's one deadline is its expiry; nothing else can be pending before acceptance.
+  if (s.status === 'offered') return s.offer?.state === 'pending' ? { at: s.offer.expiresAt, kind: 'offerExpiry', milestoneId: '' } : null;
   if (s.status !== 'open') return null;
-  const order: Record<DeadlineKind, number> = { refundLapse: 0, reviewReminder: 1, autoRelease: 2 };
+  const order: Record<DeadlineKind, number> = { refundLapse: 0, reviewReminder: 1, autoRelease: 2, offerExpiry: 3 };
   const all = s.milestones.filter(isCurrent).flatMap((m) => deadlinesOf(s, m));
   all.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || order[a.kind] - order[b.kind]);
   return all[0] ?? null;
@@ -43,6 +47,10 @@ export function fireDue(prev: ContractState, now: string): { t: Transition; comm
   const d = nextDeadline(prev);
   if (!d || Date.parse(d.at) > Date.parse(now)) return null;
   const t = new Builder(clone(prev));
+  if (d.kind === 'offerExpiry') {
+    expireOffer(t, now);
+    return { t: t.finish(true), command: d.kind };
+  }
   const m = t.milestone(d.milestoneId);
   if (d.kind === 'refundLapse') lapseRefund(t, m);
   else if (d.kind === 'reviewReminder') remindReview(t, m);

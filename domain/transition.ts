@@ -77,7 +77,7 @@ export class Builder {
     d: {
       milestone?: Milestone; changes?: FieldChange[]; diff?: PlanDiff; amountCents?: number;
       version?: number; decision?: Decision;
-    } & Pick<Notice, 'message' | 'stateChange' | 'reviewEndsAt' | 'refundCents'>,
+    } & Pick<Notice, 'message' | 'stateChange' | 'reviewEndsAt' | 'refundCents' | 'expiresAt'>,
   ): void {
     for (const role of to === 'both' ? (['client', 'freelancer'] as const) : [to]) {
       this.notices.push({
@@ -98,6 +98,7 @@ export class Builder {
         ...(d.stateChange === undefined ? {} : { stateChange: d.stateChange }),
         ...(d.reviewEndsAt === undefined ? {} : { reviewEndsAt: d.reviewEndsAt }),
         ...(d.refundCents === undefined ? {} : { refundCents: d.refundCents }),
+        ...(d.expiresAt === undefined ? {} : { expiresAt: d.expiresAt }),
       });
     }
   }
@@ -106,8 +107,8 @@ export class Builder {
     return this.s.milestones.find((m) => m.id === id) ?? refuse('MILESTONE_NOT_FOUND', undefined, `milestone ${id} is not in this contract`, 'not_found');
   }
 
-  /** R7, R9: project funds first, then a deposit; the initiation fee with the first funding only. */
-  fund(m: Milestone, need: number): void {
+  /** R7, R9: project funds first, then a deposit; the initiation fee with the first funding only. `quiet`: an offer tells it its own way (R30). */
+  fund(m: Milestone, need: number, { quiet = false } = {}): void {
     const b = this.s.balances;
     const fromFunds = Math.min(b.projectFundsCents, need);
     const paid = need - fromFunds;
@@ -121,7 +122,7 @@ export class Builder {
     b.projectFundsCents -= fromFunds;
     b.escrowCents += need;
     m.fundedCents += need;
-    this.notify('freelancer', 'milestone_funded', { milestone: m, amountCents: need });
+    if (!quiet) this.notify('freelancer', 'milestone_funded', { milestone: m, amountCents: need });
   }
 
   refund(amount: number): void {

@@ -11,6 +11,7 @@ import type { MilestonePatch } from './milestone.js';
 import { validateOpenDispute } from './disputes.js';
 import { validateRefundCommand } from './refunds.js';
 import { validateRevisionRequest } from './review.js';
+import { offerOps, validateOfferTerms } from './offers.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -60,6 +61,19 @@ export function validateCommand(cmd: Command): void {
     case 'acceptRefund':
     case 'declineRefund':
       return validateRefundCommand(cmd);
+    case 'editOffer':
+      validateOfferTerms(cmd, false);
+      // R2, R4, R11, R13: the offer's milestones are checked as a plan's added ones are.
+      if (cmd.milestones !== undefined) validateOps(offerOps(cmd.milestones));
+      return;
+    case 'withdrawOffer':
+      return;
+    case 'acceptOffer':
+    case 'declineOffer':
+      if (cmd.version !== undefined && !(Number.isSafeInteger(cmd.version) && cmd.version >= 0)) {
+        refuse('INVALID_VERSION', 'R16', 'version is a whole number, 0 or more');
+      }
+      return;
   }
 }
 

@@ -12,7 +12,8 @@ export const LEDGER_KINDS: Record<LedgerKind, string> = {
   escrow_hold: 'Money was put in escrow for a milestone (R7)',
   release: 'Escrow was paid to the freelancer',
   escrow_return: 'Escrow went back to project funds (R8, R17)',
-  refund: 'Project funds were paid back to the client (R23)',
+  refund: 'Money was paid back to the client: project funds (R23), escrow by consent (R27), a dispute\'s resolution (R28) or a closed offer (R30)',
+  fee_refund: 'The initiation fee went back to the client with an offer declined, withdrawn or expired (R30)',
 };
 
 /** `contract.<notice event>` and `money.<ledger kind>`: every type an endpoint can subscribe to. */
@@ -49,6 +50,10 @@ export interface NoticeEventData {
   version: number | null;
   decidedBy: string | null;
   reason: string | null;
+  /** `platform:<key> for <user>` when a marketplace's key sent the command for the party; absent otherwise. */
+  via?: string;
+  /** R30: when the offer expires unless the freelancer answers (its notices only). */
+  expiresAt?: string;
 }
 
 export interface MoneyEventData {
@@ -134,6 +139,9 @@ function noticeData(n: Notice, src: EventSource): NoticeEventData {
     version: n.version ?? null,
     decidedBy: n.decidedBy ?? null,
     reason: n.reason ?? null,
+    // Only when set: events of commands a party sent itself stay as they were, field for field.
+    ...(n.via ? { via: n.via } : {}),
+    ...(n.expiresAt ? { expiresAt: n.expiresAt } : {}),
   };
 }
 

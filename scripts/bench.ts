@@ -24,7 +24,7 @@ import { latencyChart, type Series } from './bench/chart.js';
 import { cpuAvailable, cpuDelta, cpuSnapshot, descendants } from './bench/cpu.js';
 import { activityUpdate, floorWorkflow, localActivityUpdate, noopUpdate, stopSignal } from './bench/floor-workflows.js';
 import { floorLoad, lifecycleLoad, type LoadMeasured } from './bench/load.js';
-import { apiPath, clientPath, planOps, retriesAfter503, type ContractPath, type PathName } from './bench/paths.js';
+import { PLANNABLE, apiPath, clientPath, planOps, retriesAfter503, type ContractPath, type PathName } from './bench/paths.js';
 import { projectionLag } from './bench/projection-lag.js';
 import { progress, step, table } from './bench/report.js';
 import { COMMANDS, SPACED_COMMANDS, type BenchResults, type CommandName, type LoadResult } from './bench/results.js';
@@ -76,7 +76,8 @@ async function timed<T>(into: number[] | undefined, fn: () => Promise<T>): Promi
 
 /** One contract through every measured command: create, plan, then fund → (change request) → submit → release. */
 async function contractRound(path: ContractPath, into: Record<CommandName, number[]> | undefined, n: number): Promise<void> {
-  const id = await timed(into?.create, () => path.create(`Bench ${path.name} ${n}`));
+  const id = await timed(into?.create, () => path.offer(`Bench ${path.name} ${n}`));
+  await path.open(id); // R30: accepted, its kick-off released (not measured: create is the offer)
   await timed(into?.savePlan, () => path.savePlan(id, planOps(ROUND_MILESTONES)));
   for (let i = 1; i <= ROUND_MILESTONES; i++) {
     const m = `m${i}`;
@@ -113,7 +114,8 @@ async function* contractLane(path: ContractPath, contracts: number, lane: number
   for (let n = 1; n <= contracts; n++) {
     let id = '';
     let requestId = '';
-    yield [`${path.name}:create`, async () => (id = await path.create(`Spaced ${path.name} ${lane}.${n}`))];
+    yield [`${path.name}:create`, async () => (id = await path.offer(`Spaced ${path.name} ${lane}.${n}`))];
+    await path.open(id); // R30: accepted, its kick-off released; untimed preparation, as create is the offer
     yield [`${path.name}:savePlan`, () => path.savePlan(id, planOps(ROUND_MILESTONES))];
     for (let i = 1; i <= ROUND_MILESTONES; i++) {
       const m = `m${i}`;
@@ -237,7 +239,7 @@ function getLoad(stack: BenchStack, contractId: string): Promise<LoadResult> {
  */
 async function readPath(stack: BenchStack, api: ContractPath) {
   const large = await api.create('Read target, 200 milestones');
-  await api.savePlan(large, planOps(200));
+  await api.savePlan(large, planOps(PLANNABLE)); // with the offer's, 200
   const small = await api.create('Read target, 3 milestones');
   await api.savePlan(small, planOps(ROUND_MILESTONES));
   await api.fund(small);
@@ -370,7 +372,7 @@ async function main(): Promise<void> {
     for (let i = 1; i <= P.plan200Samples; i++) {
       for (const path of i % 2 ? [paths.api, paths.client] : [paths.client, paths.api]) {
         const id = await path.create(`Plan of 200 #${i}`);
-        await timed(samples[path.name].savePlan200, () => path.savePlan(id, planOps(200)));
+        await timed(samples[path.name].savePlan200, () => path.savePlan(id, planOps(PLANNABLE))); // with the offer's, 200
       }
       progress('plans', i, P.plan200Samples);
     }

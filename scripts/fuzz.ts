@@ -1,6 +1,6 @@
 // `npm run test:fuzz [-- --quick]`: schemathesis against the running API (docs/testing.md, "Fuzzing"). Starts its
 // own throwaway PostgreSQL, Temporal dev server, worker and API (rate limits in PostgreSQL, as deployed),
-// seeds a contract with a funded milestone and a pending change request, then runs every check as the
+// seeds a contract (an offer the freelancer accepted) with a funded milestone and a pending change request, then runs every check as the
 // client and as the freelancer, then as an operator on a second contract with an open dispute (R28), so
 // the operator routes are fuzzed past their role check. Exits non-zero on any failure. --quick is CI's
 // bounded run.
@@ -97,8 +97,8 @@ try {
   const key = async (scope: PlatformKeyScope) => (await createPlatformKey(db, { platformId: platform.id, scopes: [scope], createdBy: 'fuzz' })).key;
   await db.featureFlag.create({ data: { userId: client.id, name: CHANGE_REQUEST_FLAG, enabled: true } });
   const operator = await issueUser(db, { email: `operator-${randomUUID()}@fuzz.test`, name: 'Fuzz Operator', role: 'operator' });
-  const contractId = await seed(client.token, freelancer.id);
-  const disputed = await seedDispute(client.token, freelancer.id);
+  const contractId = await seed(client.token, freelancer);
+  const disputed = await seedDispute(client.token, freelancer);
   const runs: [Role, string, string, string?][] = [
     ['client', client.token, contractId], ['freelancer', freelancer.token, contractId], ['operator', operator.token, disputed.contractId],
     ['key-users-write', await key('users:write'), contractId], ['key-users-read', await key('users:read'), contractId],
@@ -152,27 +152,36 @@ console.log(failed ? 'fuzz: failures found (see above and .data/fuzz/)'
   : 'fuzz: schemathesis found no failures, as the client, the freelancer, an operator and a platform key per scope');
 process.exit(failed ? 1 : 0);
 
-/** A contract with three milestones, the first funded and under a pending change request. */
-async function seed(token: string, freelancerId: string): Promise<string> {
+/**
+ * R30: an offer of these milestones (the first deposited) sent by the client and accepted by the
+ * freelancer: the contract open, its first milestone funded. Its id.
+ */
+async function openContract(token: string, freelancer: { id: string; token: string }, title: string, amounts: number[]): Promise<string> {
   const api = createApiClient({ baseUrl, token });
-  const { data: contract } = await api.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Fuzzed contract', freelancerId } });
-  const id = contract!.id;
+  const milestones = amounts.map((amountCents, i) => ({ title: `M${i + 1}`, amountCents }));
+  const { data: contract, error } = await api.POST('/contracts', { params: { header: idempotent() }, body: { title, freelancerId: freelancer.id, milestones } });
+  if (!contract) throw new Error(`fuzz: seeding the offer failed: ${JSON.stringify(error)}`);
+  const accepted = await createApiClient({ baseUrl, token: freelancer.token }).POST('/contracts/{id}/offer/accept', {
+    params: { path: { id: contract.id }, header: idempotent() }, body: { version: contract.offer!.version },
+  });
+  if (!accepted.data) throw new Error(`fuzz: accepting the offer failed: ${JSON.stringify(accepted.error)}`);
+  return contract.id;
+}
+
+/** A contract with three milestones, the first funded and under a pending change request. */
+async function seed(token: string, freelancer: { id: string; token: string }): Promise<string> {
+  const api = createApiClient({ baseUrl, token });
+  const id = await openContract(token, freelancer, 'Fuzzed contract', [500_00, 800_00, 300_00]);
   const path = () => ({ params: { path: { id }, header: idempotent() } });
-  await api.POST('/contracts/{id}/milestones/batch', { ...path(), body: { ops: [500_00, 800_00, 300_00].map((amountCents, i) => ({ op: 'add' as const, title: `M${i + 1}`, amountCents })) } });
-  await api.POST('/contracts/{id}/fund', { ...path(), body: {} });
   const cr = await api.POST('/contracts/{id}/change-requests', { ...path(), body: { milestoneId: 'm1', changes: { title: 'Sketches, revised' } } });
   if (cr.response.status !== 200) throw new Error(`fuzz: seeding failed: ${JSON.stringify(cr.error)}`);
   return id;
 }
 
 /** R28: a contract whose first milestone is funded and under a dispute the operator may resolve. */
-async function seedDispute(token: string, freelancerId: string): Promise<{ contractId: string; disputeId: string }> {
+async function seedDispute(token: string, freelancer: { id: string; token: string }): Promise<{ contractId: string; disputeId: string }> {
   const api = createApiClient({ baseUrl, token });
-  const { data: contract } = await api.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Disputed contract', freelancerId } });
-  const id = contract!.id;
-  const path = () => ({ params: { path: { id }, header: idempotent() } });
-  await api.POST('/contracts/{id}/milestones/batch', { ...path(), body: { ops: [{ op: 'add' as const, title: 'Disputed work', amountCents: 600_00 }] } });
-  await api.POST('/contracts/{id}/fund', { ...path(), body: {} });
+  const id = await openContract(token, freelancer, 'Disputed contract', [600_00]);
   const opened = await api.POST('/contracts/{id}/milestones/{milestoneId}/disputes', {
     params: { path: { id, milestoneId: 'm1' }, header: idempotent() }, body: { reason: 'Not what was agreed' },
   });

@@ -1,7 +1,8 @@
 // npm run replay:record -- --tag <name> — records replay fixtures in test/replay/: a full lifecycle (contract
-// + its change requests and proposal, on the dev server), requests closed from outside, the verbs as signals,
-// an expiry, review windows with revisions, refunds and a dispute (time-skipping server), and webhook
-// deliveries, each named `<scenario>-<tag>.json`. Committed fixtures are frozen: an existing file is never
+// + its change requests and proposal, on the dev server), requests closed from outside, the verbs as
+// signals, an expiry, review windows with revisions, refunds and a dispute (time-skipping server), webhook
+// deliveries, and offers expired and declined, each named `<scenario>-<tag>.json`; every contract starts as
+// an offer (accepted, but in the offers scenario). Committed fixtures are frozen: an existing file is never
 // overwritten, so the replay test keeps proving that today's code replays yesterday's histories. The
 // release baseline was recorded with `--tag baseline` (test/replay/BASELINE); record a new tag when workflow
 // code changes its commands (guarded by patched()). `--only <scenario>` records one scenario.
@@ -80,9 +81,7 @@ async function onDevServer(fn: (env: TestWorkflowEnvironment, c: ContractDriver)
 
 async function lifecycle() {
   await onDevServer(async (env, c) => {
-    await c.create();
-    await c.plan([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
-    await c.fund();
+    await c.open([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
     const cr = await c.requestChange('m1', { amountCents: 6000, title: 'Design v2' });
     await c.send('approveChangeRequest', { actorId: FREELANCER, requestId: cr.requestId!, version: 0 });
     await c.fund(); // the 1000 shortfall
@@ -105,9 +104,7 @@ async function lifecycle() {
 /** Requests closed from outside: a terminated request workflow, and an operator's resolveRequest. */
 async function closedFromOutside() {
   await onDevServer(async (env, c) => {
-    await c.create();
-    await c.plan([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
-    await c.fund();
+    await c.open([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
     const cr = await c.requestChange('m1', { amountCents: 4000 });
     await env.client.workflow.getHandle(changeRequestWorkflowId(cr.requestId!)).terminate('replay fixture');
     await c.idle();
@@ -125,9 +122,7 @@ async function closedFromOutside() {
 /** The product's verbs as signals on the contract: accepted, refused, and an operator's approval. */
 async function signals() {
   await onDevServer(async (env, c) => {
-    await c.create();
-    await c.plan([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
-    await c.fund();
+    await c.open([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
     await c.handle.signal(submitWorkSignal, { operatorId: 'ops-replay', actorId: CLIENT, milestoneId: 'm1' }); // refused: the wrong party
     await c.handle.signal(submitWorkSignal, { operatorId: 'ops-replay', actorId: FREELANCER, milestoneId: 'm1' });
     await c.handle.signal(releasePaymentSignal, { operatorId: 'ops-replay', milestoneId: 'm1' });
@@ -173,10 +168,7 @@ async function onTimeSkippingServer(fn: (env: TestWorkflowEnvironment, c: Contra
  * accepted, a dispute split by an operator. */
 async function review() {
   await onTimeSkippingServer(async (env, c) => {
-    await c.create();
-    const ms = ['Logo', 'Site', 'Copy'].map((title) => ({ op: 'add' as const, title, amountCents: 2000 }));
-    await c.plan(ms);
-    await c.fund();
+    await c.open(['Logo', 'Site', 'Copy'].map((title) => ({ title, amountCents: 2000 })));
     await c.submit('m1');
     await env.sleep('14 days'); // R25: the reminder at 13 days, the automatic release at 14
     await c.idle();
@@ -205,9 +197,7 @@ async function review() {
 
 async function expiry() {
   await onTimeSkippingServer(async (env, c) => {
-    await c.create();
-    await c.add('Logo', 1000);
-    await c.fund();
+    await c.open([{ title: 'Logo', amountCents: 1000 }]);
     const { requestId } = await c.requestChange('m1', { dueDate: '2030-01-01' });
     await env.sleep('7 days');
     await env.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).result();
@@ -220,6 +210,25 @@ async function expiry() {
     await c.handle.result();
     await save(env.client, changeRequestWorkflowId(requestId!), 'change-request-expired');
     await save(env.client, c.workflowId, 'contract-with-expired-request');
+  });
+}
+
+/**
+ * R30: an offer edited and left to expire (its timer, the refund of everything deposited), and one declined.
+ * Every other scenario starts with an offer accepted.
+ */
+async function offers() {
+  await onTimeSkippingServer(async (env, c) => {
+    await c.create({ milestones: [{ title: 'Logo', amountCents: 1000 }], offer: { expiresInDays: 1 } });
+    await c.send('editOffer', { actorId: CLIENT, milestones: [{ title: 'Logo', amountCents: 1500 }], expiresInDays: 2 });
+    await env.sleep('2 days');
+    await c.handle.result();
+    await save(env.client, c.workflowId, 'contract-offer-expired');
+    const declined = new ContractDriver(env.client, c.taskQueue);
+    await declined.create({ milestones: [{ title: 'Site', amountCents: 2000 }] });
+    await declined.send('declineOffer', { actorId: FREELANCER, version: 1 });
+    await declined.handle.result();
+    await save(env.client, declined.workflowId, 'contract-offer-declined');
   });
 }
 
@@ -253,7 +262,7 @@ async function webhookDeliveries() {
 }
 
 const scenarios: Record<string, () => Promise<void>> = {
-  lifecycle, 'closed-from-outside': closedFromOutside, signals, expiry, review, 'webhook-deliveries': webhookDeliveries,
+  lifecycle, 'closed-from-outside': closedFromOutside, signals, expiry, review, 'webhook-deliveries': webhookDeliveries, offers,
 };
 if (values.only && !scenarios[values.only]) {
   console.error(`--only takes one of: ${Object.keys(scenarios).join(', ')}`);

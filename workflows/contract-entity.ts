@@ -9,7 +9,8 @@ import type { RequestOutcome } from '../domain/change-request.js';
 import {
   type Command, type CommandType, type Decision, type Transition, decide, prepareCommand, resolveRequest,
 } from '../domain/commands.js';
-import { type ContractState, type CreateContract, createContract, isRequestPending, summarize } from '../domain/contract.js';
+import { type ContractState, type CreateContract, isRequestPending, summarize } from '../domain/contract.js';
+import { assertOfferCarried, created } from '../domain/offer-create.js';
 import type { Milestone } from '../domain/milestone.js';
 import { resolveDispute, type ResolveDisputeArgs } from '../domain/disputes.js';
 import { refuse } from '../domain/errors.js';
@@ -110,15 +111,15 @@ export class ContractEntity {
   validateCreate(cmd: CreateContract): void {
     guard(() => assertVia(cmd.via));
     if (this.state) guard(() => refuse('CONTRACT_EXISTS', undefined, `contract ${cmd.contractId} already exists`, 'conflict'));
-    guard(() => createContract(cmd, ''));
+    guard(() => assertOfferCarried(cmd)); // R30: a new contract is an offer; replays (no validators) keep old creates
+    guard(() => created(cmd, now(), this.opts.dayMs));
   }
 
   create(cmd: CreateContract): Promise<CommandResult> {
     return this.lock.runExclusive(async () => {
-      const created = guard(() => createContract(cmd, now()));
-      if (this.opts.dayMs !== undefined) created.dayMs = this.opts.dayMs; // absent otherwise: histories stay as they were
-      await this.commit({ state: created, ledger: [], notices: [], effects: [] }, 'createContract', cmd.clientId, undefined, cmd.via);
-      return { contract: summarize(created), milestones: [] };
+      const { t, texts, command } = guard(() => created(cmd, now(), this.opts.dayMs));
+      const changed = await this.commit(t, command, cmd.clientId, texts, cmd.via);
+      return { contract: summarize(t.state), milestones: changed };
     });
   }
 

@@ -1,4 +1,4 @@
-// The contract's durable deadlines (R25 reminder and automatic release, R27 refund lapse), kept in the
+// The contract's durable deadlines (R25 reminder and automatic release, R27 refund lapse, R30 offer expiry), kept in the
 // contract workflow so one reader sees every timer of a contract: one timer at a time, for the earliest
 // deadline in the state, re-armed when a command changes it. Deadlines live in the state, so a new run
 // after continue-as-new (or a worker restart) arms the same timer; nothing else is carried.
@@ -16,6 +16,7 @@ const SUMMARY: Record<Deadline['kind'], string> = {
   reviewReminder: 'Review window ends in a day: remind both parties (R25)',
   autoRelease: 'Review window ends: release automatically (R25)',
   refundLapse: 'Refund request lapses after seven days (R27)',
+  offerExpiry: 'The offer expires unanswered: everything deposited goes back to the client (R30)',
 };
 
 /** A failed write is tried again after this (doubling), like a request's outcome; then every `max`. */

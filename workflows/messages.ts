@@ -56,6 +56,11 @@ export const openDisputeUpdate: CommandUpdate<'openDispute'> = defineUpdate('ope
 export const requestRefundUpdate: CommandUpdate<'requestRefund'> = defineUpdate('requestRefund');
 export const acceptRefundUpdate: CommandUpdate<'acceptRefund'> = defineUpdate('acceptRefund');
 export const declineRefundUpdate: CommandUpdate<'declineRefund'> = defineUpdate('declineRefund');
+// Offers (R30): the contract starts as one (createContract with `offer`); these answer or change it.
+export const editOfferUpdate: CommandUpdate<'editOffer'> = defineUpdate('editOffer');
+export const withdrawOfferUpdate: CommandUpdate<'withdrawOffer'> = defineUpdate('withdrawOffer');
+export const acceptOfferUpdate: CommandUpdate<'acceptOffer'> = defineUpdate('acceptOffer');
+export const declineOfferUpdate: CommandUpdate<'declineOffer'> = defineUpdate('declineOffer');
 
 /** Command type → its Update, for the workflow's handler loop and the API's routes. */
 export const commandUpdates: { [T in CommandType]: CommandUpdate<T> } = {
@@ -81,6 +86,10 @@ export const commandUpdates: { [T in CommandType]: CommandUpdate<T> } = {
   requestRefund: requestRefundUpdate,
   acceptRefund: acceptRefundUpdate,
   declineRefund: declineRefundUpdate,
+  editOffer: editOfferUpdate,
+  withdrawOffer: withdrawOfferUpdate,
+  acceptOffer: acceptOfferUpdate,
+  declineOffer: declineOfferUpdate,
 };
 
 export const contractStateQuery = defineQuery<ContractState | undefined>('contractState');

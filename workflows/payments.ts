@@ -24,32 +24,40 @@ export const DEPOSIT_FAILED = 'depositFailed';
 export const MOVEMENT_PENDING = 'paymentPending';
 
 /** What the client hears when the deposit could not be charged; the contract keeps the state it had. */
-const CHARGE_ANSWERS: Record<string, { code: string; kind: string; message: (why: string) => string }> = {
-  PAYMENT_DECLINED: { code: 'PAYMENT_DECLINED', kind: 'payment', message: (why) => `the payment was declined: ${why}; nothing was charged or held` },
+const CHARGE_ANSWERS: Record<string, { code: string; kind: string; rule: string; message: (why: string) => string }> = {
+  PAYMENT_DECLINED: { code: 'PAYMENT_DECLINED', kind: 'payment', rule: 'R31', message: (why) => `the payment was declined: ${why}; nothing was charged or held` },
+  PAYMENT_NOT_SETTLED: {
+    code: 'PAYMENT_NOT_SETTLED', kind: 'payment', rule: 'R30',
+    message: (why) => `the offer was not sent: ${why}; use a payment method that pays at once (a card)`,
+  },
 };
 const UNAVAILABLE = {
-  code: 'PAYMENT_PROVIDER_UNAVAILABLE', kind: 'unavailable',
+  code: 'PAYMENT_PROVIDER_UNAVAILABLE', kind: 'unavailable', rule: 'R31',
   message: () => 'the payment provider could not be reached; nothing was held, retry with the same Idempotency-Key',
 };
 
 /**
  * Charges a transition's deposit before it is stored. Succeeded: the transition as it is. Pending: the
  * contract's pending deposit instead. Refused or unreachable: throws the command's refusal (nothing held).
+ * A create (an offer, R30) charges its first milestone's deposit and fee the same way, before the contract's
+ * row exists; it must succeed at once (pending: 402 PAYMENT_NOT_SETTLED, the offer is not sent). A create
+ * from before offers moved no money, so its history replays as it was.
  */
 export async function chargeBeforeStoring(before: ContractState | undefined, t: Transition, command: string): Promise<Transition> {
-  if (!before || command === DEPOSIT_CONFIRMED) return t;
+  if (command === DEPOSIT_CONFIRMED) return t;
   const s = t.state;
   for (const { entry, type, feeCents } of movementsOf(t.ledger)) {
     if (type !== 'charge') continue;
     const m: MoneyMovement = {
       type, key: entry.key, contractId: s.id, milestoneId: entry.milestoneId, amountCents: entry.amountCents, feeCents, partyId: s.clientId,
+      ...(before ? {} : { settleAtOnce: true as const }),
     };
     try {
       const out = await moveMoney.executeWithOptions({ ...paymentOptions, summary: `Charge the client ${entry.amountCents} cents (${entry.key})` }, [m]);
       if (out.status === 'pending') {
         const pending = depositOf(t);
         log.info('deposit accepted, confirmed later by the provider: held as pending', { key: entry.key, reference: out.reference });
-        if (pending) return holdDeposit(before, pending);
+        if (pending && before) return holdDeposit(before, pending); // a create's pending charge was refused by the activity
       }
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;
@@ -59,7 +67,7 @@ export async function chargeBeforeStoring(before: ContractState | undefined, t: 
       log.warn('funding refused: the deposit was not charged', { key: entry.key, type: failure, code: why?.code ?? null });
       throw ApplicationFailure.create({
         type: answer.code, message: answer.message(why?.reason ?? 'no reason given'), nonRetryable: true,
-        details: [{ rule: 'R31', kind: answer.kind, ...(why?.code ? { declineCode: why.code } : {}) }],
+        details: [{ rule: answer.rule, kind: answer.kind, ...(why?.code && answer.code === 'PAYMENT_DECLINED' ? { declineCode: why.code } : {}) }],
       });
     }
   }

@@ -11,10 +11,10 @@ export interface paths {
         get: operations["getContracts"];
         put?: never;
         /**
-         * Create a contract (the caller is its client)
-         * @description The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, so a retry reaches the same contract. An operator is never a party: an operator's token is 403 OPERATOR_NOT_A_PARTY; a `freelancerId` naming no user, an operator, a deactivated user or a user of another platform is the same 422 FREELANCER_NOT_FOUND.
+         * Send an offer: a contract to a freelancer, its first milestone deposited (the caller is its client)
+         * @description The contract starts as an offer (`status: offered`): its milestones are planned and the first is deposited and held in escrow, with the initiation fee. The freelancer accepts it (the contract opens) or declines it; unanswered, it expires after `expiresInDays` (default 7) and everything deposited goes back to you. Its id derives from your Idempotency-Key, so a retry reaches the same contract. An operator is never a party: an operator's token is 403 OPERATOR_NOT_A_PARTY; a `freelancerId` naming no user, an operator, a deactivated user or a user of another platform is the same 422 FREELANCER_NOT_FOUND.
          *
-         *     Enforces [R1](#description/r1), [R9](#description/r9), [R25](#description/r25), [R28](#description/r28).
+         *     Enforces [R1](#description/r1), [R2](#description/r2), [R4](#description/r4), [R7](#description/r7), [R9](#description/r9), [R25](#description/r25), [R28](#description/r28), [R30](#description/r30).
          */
         post: operations["postContracts"];
         delete?: never;
@@ -406,6 +406,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/contracts/{id}/offer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Edit the offer: new milestones and/or a new expiry; its version rises (client)
+         * @description New `milestones` replace the offer's (new ids); the first is deposited again and what it no longer needs goes back to you. A new `expiresInDays` counts from the edit.
+         *
+         *     Enforces [R7](#description/r7), [R30](#description/r30).
+         */
+        post: operations["postContractsIdOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contracts/{id}/offer/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the offer: the contract opens, its first milestone active (freelancer); send its version
+         * @description Enforces [R16](#description/r16), [R30](#description/r30).
+         */
+        post: operations["postContractsIdOfferAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contracts/{id}/offer/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline the offer: everything deposited goes back to the client (freelancer); send its version
+         * @description Enforces [R16](#description/r16), [R30](#description/r30).
+         */
+        post: operations["postContractsIdOfferDecline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contracts/{id}/offer/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw the offer: everything deposited, fee included, goes back (client)
+         * @description Enforces [R30](#description/r30).
+         */
+        post: operations["postContractsIdOfferWithdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/contracts/{id}/proposals": {
         parameters: {
             query?: never;
@@ -745,7 +827,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List the users you may see, newest first
+         * @description A platform key lists its own platform's users; an operator, every user. `startingAfter` is a user id from the previous page.
+         */
+        get: operations["getUsers"];
         put?: never;
         /**
          * Create a user (a client or freelancer of your platform)
@@ -793,6 +879,26 @@ export interface paths {
          * @description Their open contracts keep running: timers fire (an automatic release still pays a deactivated freelancer), the other party may still act, and an operator may resolve disputes; the deactivated party can no longer act, and no new contract can name them. Deactivating again changes nothing.
          */
         post: operations["postUsersIdDeactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate a deactivated user; they start with no working token
+         * @description They may act again and be named in new contracts. Tokens issued before the deactivation stay revoked: issue new ones. Reactivating an active user changes nothing.
+         */
+        post: operations["postUsersIdReactivate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1638,6 +1744,312 @@ export interface webhooks {
                     "application/json": components["schemas"]["WebhookEvent"] & {
                         /** @constant */
                         type?: "contract.milestones_changed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contract.offer_accepted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The offer was accepted: the contract is open
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.offer_accepted";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contract.offer_declined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The offer was declined; the deposit went back to the client
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.offer_declined";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contract.offer_edited": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The offer was edited
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.offer_edited";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contract.offer_expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The offer expired without an answer; the deposit went back to the client
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.offer_expired";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contract.offer_sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An offer was sent
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.offer_sent";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contract.offer_withdrawn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The offer was withdrawn; the deposit went back to the client
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "contract.offer_withdrawn";
                     };
                 };
             };
@@ -2779,6 +3191,57 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "money.fee_refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The initiation fee went back to the client with an offer declined, withdrawn or expired (R30)
+         * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every retry and redelivery. */
+                    "webhook-id": string;
+                    /** @description Space-separated v1,<base64> signatures: two during a secret rotation. */
+                    "webhook-signature": string;
+                    /** @description Unix seconds when this attempt was signed. */
+                    "webhook-timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"] & {
+                        /** @constant */
+                        type?: "money.fee_refund";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (deliver idempotently: dedupe by webhook-id). */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "money.refund": {
         parameters: {
             query?: never;
@@ -2789,7 +3252,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * Project funds were paid back to the client (R23)
+         * Money was paid back to the client: project funds (R23), escrow by consent (R27), a dispute's resolution (R28) or a closed offer (R30)
          * @description Signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body`). Answer 2xx within 10 s. 408, 429, 5xx, timeouts and network errors are retried for 72 h (5 s, then ×3 up to hourly); any other answer is final.
          */
         post: {
@@ -2955,6 +3418,7 @@ export interface components {
             milestones: components["schemas"]["Milestone"][];
             /** @constant */
             object: "contract";
+            offer: components["schemas"]["Offer"] | null;
             /** @description R28: the open disputes, one per frozen milestone. */
             openDisputes: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
@@ -2982,8 +3446,11 @@ export interface components {
              * @example 150000
              */
             shortfallCents: number;
-            /** @enum {string} */
-            status: "open" | "ended";
+            /**
+             * @description R30: `offered` until the freelancer accepts (then `open`); a declined, withdrawn or expired offer is `ended`.
+             * @enum {string}
+             */
+            status: "offered" | "open" | "ended";
             title: string;
             /**
              * Format: date-time
@@ -3171,6 +3638,43 @@ export interface components {
             state: "pending" | "active" | "submitted" | "released" | "refunded";
             title: string;
         };
+        /** @description R30: a contract starts as an offer; the freelancer becomes a party only by accepting it. */
+        Offer: {
+            /** @description When it was accepted, declined, withdrawn or expired. */
+            decidedAt: string | null;
+            /** @description Who accepted, declined or withdrew it; `system` when it expired. */
+            decidedBy: string | null;
+            /**
+             * Format: date-time
+             * @description R30: unanswered by then, the offer expires and everything deposited goes back to the client.
+             * @example 2026-11-27T09:30:00.000Z
+             */
+            expiresAt: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             * @example 2026-11-27T09:30:00.000Z
+             */
+            sentAt: string;
+            /** @enum {string} */
+            state: "pending" | "accepted" | "declined" | "withdrawn" | "expired";
+            /** @description R30: raised by each edit; the freelancer accepts or declines the version they saw. */
+            version: number;
+        };
+        OfferMilestone: {
+            /**
+             * @description A milestone's amount in integer cents (USD): $5.00 to $1,000,000.00 (R4).
+             * @example 150000
+             */
+            amountCents: number;
+            description?: string;
+            /**
+             * Format: date
+             * @description Advisory due date, YYYY-MM-DD (R13).
+             */
+            dueDate?: string | null;
+            title: string;
+        };
         PendingPayment: {
             /**
              * @description What the movement moves.
@@ -3314,8 +3818,18 @@ export interface components {
             }[];
             /** @description R28: what a split must sum to (SPLIT_MUST_SUM_TO_ESCROW). */
             escrowCents?: number;
+            /**
+             * Format: date-time
+             * @description R30: when the offer expired (OFFER_EXPIRED).
+             */
+            expiresAt?: string;
             /** @description The path and the Request-Id, joined by #. */
             instance?: string;
+            /**
+             * @description R30: how the offer closed (OFFER_CLOSED).
+             * @enum {string}
+             */
+            offerState?: "declined" | "withdrawn" | "expired";
             /** @description R27: the pending refund request's amount (REFUND_PENDING). */
             refundCents?: number;
             requestId?: string;
@@ -3481,6 +3995,14 @@ export interface components {
             /** @enum {string} */
             status: "active" | "deactivated";
         };
+        UserList: {
+            data: components["schemas"]["User"][];
+            hasMore: boolean;
+            /** @description null on the last page. */
+            nextCursor: string | null;
+            /** @constant */
+            object: "list";
+        };
         /** @description R10: deposits = fees + releases + refunds + escrow + project funds. */
         WebhookBalances: {
             /** @description Integer cents (USD). */
@@ -3503,7 +4025,7 @@ export interface components {
             freelancerId: string;
             id: string;
             /** @enum {unknown} */
-            status: "open" | "ended";
+            status: "offered" | "open" | "ended";
             title: string;
         };
         /** @description R29: one event's delivery to one endpoint. */
@@ -3620,7 +4142,7 @@ export interface components {
              */
             timestamp: string;
             /** @enum {unknown} */
-            type: "contract.milestones_changed" | "contract.milestone_funded" | "contract.work_submitted" | "contract.payment_released" | "contract.change_request_sent" | "contract.change_request_edited" | "contract.change_request_withdrawn" | "contract.change_request_approved" | "contract.change_request_rejected" | "contract.change_request_canceled" | "contract.change_request_expired" | "contract.proposal_sent" | "contract.proposal_withdrawn" | "contract.proposal_accepted" | "contract.proposal_declined" | "contract.proposal_canceled" | "contract.contract_ended" | "contract.shortfall_to_fund" | "contract.review_ending_soon" | "contract.payment_released_automatically" | "contract.revisions_requested" | "contract.refund_requested" | "contract.refund_accepted" | "contract.refund_declined" | "contract.refund_lapsed" | "contract.refund_canceled" | "contract.dispute_opened" | "contract.dispute_resolved" | "contract.deposit_failed" | "contract.payout_pending" | "contract.refund_pending" | "money.deposit" | "money.fee" | "money.escrow_hold" | "money.release" | "money.escrow_return" | "money.refund";
+            type: "contract.milestones_changed" | "contract.milestone_funded" | "contract.work_submitted" | "contract.payment_released" | "contract.change_request_sent" | "contract.change_request_edited" | "contract.change_request_withdrawn" | "contract.change_request_approved" | "contract.change_request_rejected" | "contract.change_request_canceled" | "contract.change_request_expired" | "contract.proposal_sent" | "contract.proposal_withdrawn" | "contract.proposal_accepted" | "contract.proposal_declined" | "contract.proposal_canceled" | "contract.contract_ended" | "contract.shortfall_to_fund" | "contract.review_ending_soon" | "contract.payment_released_automatically" | "contract.revisions_requested" | "contract.refund_requested" | "contract.refund_accepted" | "contract.refund_declined" | "contract.refund_lapsed" | "contract.refund_canceled" | "contract.dispute_opened" | "contract.dispute_resolved" | "contract.offer_sent" | "contract.offer_edited" | "contract.offer_withdrawn" | "contract.offer_accepted" | "contract.offer_declined" | "contract.offer_expired" | "contract.deposit_failed" | "contract.payout_pending" | "contract.refund_pending" | "money.deposit" | "money.fee" | "money.escrow_hold" | "money.release" | "money.escrow_return" | "money.refund" | "money.fee_refund";
         };
         WebhookMoneyData: {
             actorId: string;
@@ -3628,7 +4150,7 @@ export interface components {
             amountCents: number;
             contract: components["schemas"]["WebhookContract"];
             /** @enum {unknown} */
-            kind: "deposit" | "fee" | "escrow_hold" | "release" | "escrow_return" | "refund";
+            kind: "deposit" | "fee" | "escrow_hold" | "release" | "escrow_return" | "refund" | "fee_refund";
             /** @description The ledger entry's idempotency key (R10). */
             ledgerKey: string;
             milestoneId: string | null;
@@ -3647,6 +4169,11 @@ export interface components {
             decidedBy: string | null;
             /** @description A plan change: added, edited, deleted, moved milestones (R11, R20). */
             diff: Record<string, never> | null;
+            /**
+             * Format: date-time
+             * @description R30: on offer events, when the offer expires unless the freelancer answers.
+             */
+            expiresAt?: string;
             milestoneId: string | null;
             milestoneTitle: string | null;
             /** @description The parties notified of it (R24). */
@@ -3654,6 +4181,8 @@ export interface components {
             reason: string | null;
             /** @description The request's version (R16). */
             version: number | null;
+            /** @description Present when a platform key sent the command for the party: `platform:<keyId> for <userId>`. */
+            via?: string;
         };
     };
     responses: never;
@@ -3808,8 +4337,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description R30: days the freelancer has to answer before the offer expires and is refunded: 1 to 30, default 7. */
+                    expiresInDays?: number;
                     /** @description An id: 1 to 100 letters, digits, _ . or -. */
                     freelancerId: string;
+                    /** @description R30: the contract's milestones, in order; the first is deposited with the offer (R7, R9), at most 200 (R2). */
+                    milestones: components["schemas"]["OfferMilestone"][];
                     /** @description R25: days the client has to review submitted work before it is released automatically: 1 to 30, default 14. */
                     reviewWindowDays?: number;
                     title: string;
@@ -7300,6 +7833,697 @@ export interface operations {
             };
         };
     };
+    postContractsIdOffer: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description R30: days the freelancer has to answer before the offer expires and is refunded: 1 to 30, default 7. */
+                    expiresInDays?: number;
+                    /** @description R30: the contract's milestones, in order; the first is deposited with the offer (R7, R9), at most 200 (R2). */
+                    milestones?: components["schemas"]["OfferMilestone"][];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Contract-Seq"?: string;
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandAnswer"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The contract's state does not allow it now, or a request with this key is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
+            422: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postContractsIdOfferAccept: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The version of the request you answer (R16). */
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Contract-Seq"?: string;
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandAnswer"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The contract's state does not allow it now, or a request with this key is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
+            422: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postContractsIdOfferDecline: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The version of the request you answer (R16). */
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Contract-Seq"?: string;
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandAnswer"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The contract's state does not allow it now, or a request with this key is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
+            422: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postContractsIdOfferWithdraw: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per request (a UUID is best); reuse it on retry. The same key and body replay the first answer (`Idempotent-Replayed: true`); the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its first request for good: its answer is kept 24 hours, then the key is refused with 422 IDEMPOTENCY_KEY_EXPIRED. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Contract-Seq"?: string;
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandAnswer"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The contract's state does not allow it now, or a request with this key is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The rules refuse it (`code` and `rule` say which), or the Idempotency-Key was used with another request or is past its 24 hours. */
+            422: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postContractsIdProposals: {
         parameters: {
             query?: never;
@@ -9922,6 +11146,139 @@ export interface operations {
             };
         };
     };
+    getUsers: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description Pass the last page's nextCursor: a user id. */
+                startingAfter?: string;
+                /** @description Only active or only deactivated users. */
+                status?: "active" | "deactivated";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postUsers: {
         parameters: {
             query?: never;
@@ -10371,6 +11728,139 @@ export interface operations {
         };
     };
     postUsersIdDeactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1 to 100 letters, digits, _ . or -. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Malformed: a field, parameter, cursor or the Idempotency-Key (see `errors[]`). */
+            400: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party's command, a role that may not do this, or a platform key without the scope (or without `On-Behalf-Of`). */
+            403: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contract, request or message, or you are not a party to it. */
+            404: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 256 KB. */
+            413: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, per address before authentication and per token after. */
+            429: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug or a command that could not be stored; nothing was changed. */
+            500: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not answered in time, or a backing service is down: retry with the same Idempotency-Key after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Yours if you sent a valid one; else a UUID. Also in the logs and `instance`. */
+                    "Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postUsersIdReactivate: {
         parameters: {
             query?: never;
             header?: never;
@@ -11033,7 +12523,7 @@ export interface operations {
                     contractId?: string;
                     /** @default  */
                     description?: string;
-                    eventTypes: ("*" | "contract.milestones_changed" | "contract.milestone_funded" | "contract.work_submitted" | "contract.payment_released" | "contract.change_request_sent" | "contract.change_request_edited" | "contract.change_request_withdrawn" | "contract.change_request_approved" | "contract.change_request_rejected" | "contract.change_request_canceled" | "contract.change_request_expired" | "contract.proposal_sent" | "contract.proposal_withdrawn" | "contract.proposal_accepted" | "contract.proposal_declined" | "contract.proposal_canceled" | "contract.contract_ended" | "contract.shortfall_to_fund" | "contract.review_ending_soon" | "contract.payment_released_automatically" | "contract.revisions_requested" | "contract.refund_requested" | "contract.refund_accepted" | "contract.refund_declined" | "contract.refund_lapsed" | "contract.refund_canceled" | "contract.dispute_opened" | "contract.dispute_resolved" | "contract.deposit_failed" | "contract.payout_pending" | "contract.refund_pending" | "money.deposit" | "money.fee" | "money.escrow_hold" | "money.release" | "money.escrow_return" | "money.refund")[];
+                    eventTypes: ("*" | "contract.milestones_changed" | "contract.milestone_funded" | "contract.work_submitted" | "contract.payment_released" | "contract.change_request_sent" | "contract.change_request_edited" | "contract.change_request_withdrawn" | "contract.change_request_approved" | "contract.change_request_rejected" | "contract.change_request_canceled" | "contract.change_request_expired" | "contract.proposal_sent" | "contract.proposal_withdrawn" | "contract.proposal_accepted" | "contract.proposal_declined" | "contract.proposal_canceled" | "contract.contract_ended" | "contract.shortfall_to_fund" | "contract.review_ending_soon" | "contract.payment_released_automatically" | "contract.revisions_requested" | "contract.refund_requested" | "contract.refund_accepted" | "contract.refund_declined" | "contract.refund_lapsed" | "contract.refund_canceled" | "contract.dispute_opened" | "contract.dispute_resolved" | "contract.offer_sent" | "contract.offer_edited" | "contract.offer_withdrawn" | "contract.offer_accepted" | "contract.offer_declined" | "contract.offer_expired" | "contract.deposit_failed" | "contract.payout_pending" | "contract.refund_pending" | "money.deposit" | "money.fee" | "money.escrow_hold" | "money.release" | "money.escrow_return" | "money.refund" | "money.fee_refund")[];
                     /** @description https://… (http:// to a loopback address only where WEBHOOKS_ALLOW_LOOPBACK is set). Private and link-local targets are refused. */
                     url: string;
                 };

@@ -11,11 +11,12 @@ import type { Deadline } from '../deadline.js';
 import type { CommandType } from '../../domain/commands.js';
 import { CHANGE_REQUEST_FLAG, contractWorkflowId } from '../../domain/names.js';
 import {
-  changeRequestBody, decisionBody, disputeBody, editChangeRequestBody, emptyBody, idSchema, planBody, refundBody, releaseBody, revisionBody,
-  withdrawFundsBody,
+  changeRequestBody, decisionBody, disputeBody, editChangeRequestBody, editOfferBody, emptyBody, idSchema, planBody, refundBody, releaseBody,
+  revisionBody, withdrawFundsBody,
 } from '../../domain/schemas.js';
 import { type CommandArgs, type CommandResult, commandUpdates } from '../../workflows/messages.js';
 import { settleDecision } from '../decisions.js';
+import { closedOfferRefusal } from '../offer-refusals.js';
 import { type Answer, once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 import { viaOf } from '../auth.js';
@@ -65,7 +66,10 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
           // The command that ended it (or one just before), retried because its answer was lost to the
           // deadline (a 503 stores nothing), gets its answer: a closed workflow keeps its Update outcomes.
           const landed = await landedBefore(temporal, deadline, id, updateId(user.id, key));
-          if (!landed) throw new HttpProblem(409, 'CONTRACT_ENDED', 'Contract ended', 'the contract has ended and accepts no changes', 'R3');
+          if (!landed) {
+            throw (await closedOfferRefusal(db, id, r.type)) // R30: how the offer closed
+              ?? new HttpProblem(409, 'CONTRACT_ENDED', 'Contract ended', 'the contract has ended and accepts no changes', 'R3');
+          }
           const fresh = await answerAtLeast(db, res, id, landed.contract.seq, () => loadContract(db, id, user.id));
           return commandAnswer(await withDiffTexts(landed, id), fresh);
         }
@@ -155,6 +159,18 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
       toArgs: ({ params }, { actorId }) => ({ actorId, milestoneId: params.milestoneId, requestId: params.requestId }) });
   refundAnswer('acceptRefund', 'accept', 'Accept a refund request: the amount leaves escrow to the client (freelancer)');
   refundAnswer('declineRefund', 'decline', 'Decline a refund request: nothing moves (freelancer)');
+  // Offers (R30): the client edits or withdraws; the freelancer accepts or declines the version they saw.
+  add({ type: 'editOffer', path: '/contracts/:id/offer', summary: 'Edit the offer: new milestones and/or a new expiry; its version rises (client)',
+    params: contractParams, body: editOfferBody, rules: ['R7', 'R30'],
+    description: 'New `milestones` replace the offer\'s (new ids); the first is deposited again and what it no longer needs goes back to you. '
+      + 'A new `expiresInDays` counts from the edit.',
+    toArgs: ({ body }, { actorId }) => ({ actorId, ...body }) });
+  add({ type: 'withdrawOffer', path: '/contracts/:id/offer/withdraw', summary: 'Withdraw the offer: everything deposited, fee included, goes back (client)',
+    params: contractParams, body: emptyBody, rules: ['R30'], toArgs: (_input, { actorId }) => ({ actorId }) });
+  add({ type: 'acceptOffer', path: '/contracts/:id/offer/accept', summary: 'Accept the offer: the contract opens, its first milestone active (freelancer); send its version',
+    params: contractParams, body: decisionBody, rules: ['R16', 'R30'], toArgs: ({ body }, { actorId }) => ({ actorId, version: body.version }) });
+  add({ type: 'declineOffer', path: '/contracts/:id/offer/decline', summary: 'Decline the offer: everything deposited goes back to the client (freelancer); send its version',
+    params: contractParams, body: decisionBody, rules: ['R16', 'R30'], toArgs: ({ body }, { actorId }) => ({ actorId, version: body.version }) });
   add({ type: 'withdrawFunds', path: '/contracts/:id/withdraw-funds', summary: 'Withdraw unused project funds (never escrow)', params: contractParams, body: withdrawFundsBody, rules: ['R23'],
     description: 'Without `amountCents`, withdraws all project funds.', toArgs: ({ body }, { actorId }) => ({ actorId, ...body }) });
 }

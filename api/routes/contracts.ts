@@ -33,9 +33,11 @@ export function contractRoutes(
   router: Router, db: Db, temporal: Client, deadline: Deadline, taskQueue: string, initiationFeeCents: number, payments: Provider = 'ledger',
 ): void {
   router.add(
-    { method: 'post', path: '/contracts', summary: 'Create a contract (the caller is its client)', tag: 'Contracts', body: createContractBody,
-      response: contractSchema, success: 201, idempotent: true, rules: ['R1', 'R9', 'R25', 'R28'], errors: [403, 404],
-      description: 'The contract starts empty and open; plan its milestones with a batch. Its id derives from your Idempotency-Key, '
+    { method: 'post', path: '/contracts', summary: 'Send an offer: a contract to a freelancer, its first milestone deposited (the caller is its client)', tag: 'Contracts', body: createContractBody,
+      response: contractSchema, success: 201, idempotent: true, rules: ['R1', 'R2', 'R4', 'R7', 'R9', 'R25', 'R28', 'R30'], errors: [403, 404],
+      description: 'The contract starts as an offer (`status: offered`): its milestones are planned and the first is deposited and held in '
+        + 'escrow, with the initiation fee. The freelancer accepts it (the contract opens) or declines it; unanswered, it expires after '
+        + '`expiresInDays` (default 7) and everything deposited goes back to you. Its id derives from your Idempotency-Key, '
         + 'so a retry reaches the same contract. An operator is never a party: an operator\'s token is 403 OPERATOR_NOT_A_PARTY; '
         + 'a `freelancerId` naming no user, an operator, a deactivated user or a user of another platform is the same 422 FREELANCER_NOT_FOUND.' },
     async ({ body }, { req, res }) => {
@@ -63,6 +65,7 @@ export function contractRoutes(
             // R9: the fee is the marketplace's setting (INITIATION_FEE_CENTS), never the paying client's.
             args: [{
               contractId, clientId: user.id, freelancerId: body.freelancerId, title: body.title, initiationFeeCents,
+              offer: { milestones: body.milestones, ...(body.expiresInDays === undefined ? {} : { expiresInDays: body.expiresInDays }) },
               ...(body.reviewWindowDays === undefined ? {} : { reviewWindowDays: body.reviewWindowDays }),
               ...(viaOf(res.locals.caller) ? { via: viaOf(res.locals.caller)! } : {}),
               // R31: the contract records who carries its money, for its whole life (PAYMENTS).

@@ -8,7 +8,7 @@ import type { CommandType } from '../../domain/commands.js';
 import { LIMITS } from '../../domain/fields.js';
 import { DEFAULT_INITIATION_FEE_CENTS } from '../../domain/money.js';
 import { contractWorkflowId } from '../../domain/names.js';
-import type { PlanOp } from '../../domain/plan.js';
+import { MAX_MILESTONES, type PlanOp } from '../../domain/plan.js';
 import type { MilestonePatch } from '../../domain/milestone.js';
 import type { contractWorkflow } from '../../workflows/contract.js';
 import { type CommandArgs, type CommandResult, commandUpdates, createContractUpdate } from '../../workflows/messages.js';
@@ -24,8 +24,23 @@ let retried503 = 0;
 /** How many API commands were sent again after a 503 (a machine too loaded for the API's deadline). */
 export const retriesAfter503 = (): number => retried503;
 
+/**
+ * R30: every contract starts as an offer. The bench's is one small milestone, accepted and released at once,
+ * which leaves the contract open with nothing funded (where a create left it before offers); what the bench
+ * then plans it names m1, m2, … and the paths send as the contract's m2, m3, …
+ */
+const KICK_OFF = { title: 'Kick-off', amountCents: 500 };
+const own = (m: string): string => `m${Number(m.slice(1)) + 1}`;
+/** What a plan may add beside the offer's released milestone (R2 counts it). */
+export const PLANNABLE = MAX_MILESTONES - 1;
+
 export interface ContractPath {
   name: PathName;
+  /** The offer sent (what the bench measures as `create`); its id. */
+  offer(title: string): Promise<string>;
+  /** The offer accepted and its milestone released (see KICK_OFF). */
+  open(id: string): Promise<void>;
+  /** offer, then open. */
   create(title: string): Promise<string>;
   savePlan(id: string, ops: PlanOp[]): Promise<void>;
   fund(id: string): Promise<void>;
@@ -87,13 +102,22 @@ export function apiPath(stack: BenchStack, onAnswer?: (a: Answered) => void): Co
   };
   return {
     name: 'api',
-    create: async (title) => String((await post('/contracts', client.token, { title, freelancerId: freelancer.id })).id),
+    offer: async (title) => String((await post('/contracts', client.token, { title, freelancerId: freelancer.id, milestones: [KICK_OFF] })).id),
+    async open(id) {
+      await post(`/contracts/${id}/offer/accept`, freelancer.token, { version: 1 });
+      await post(`/contracts/${id}/milestones/m1/release`, client.token);
+    },
+    async create(title) {
+      const id = await this.offer(title);
+      await this.open(id);
+      return id;
+    },
     savePlan: async (id, ops) => void (await post(`/contracts/${id}/milestones/batch`, client.token, { ops })),
     fund: async (id) => void (await post(`/contracts/${id}/fund`, client.token)),
-    submit: async (id, m) => void (await post(`/contracts/${id}/milestones/${m}/submit`, freelancer.token)),
-    release: async (id, m) => void (await post(`/contracts/${id}/milestones/${m}/release`, client.token)),
+    submit: async (id, m) => void (await post(`/contracts/${id}/milestones/${own(m)}/submit`, freelancer.token)),
+    release: async (id, m) => void (await post(`/contracts/${id}/milestones/${own(m)}/release`, client.token)),
     requestChange: async (id, milestoneId, changes) =>
-      String((await post(`/contracts/${id}/change-requests`, client.token, { milestoneId, changes })).requestId),
+      String((await post(`/contracts/${id}/change-requests`, client.token, { milestoneId: own(milestoneId), changes })).requestId),
     approve: async (id, requestId, version) => void (await post(`/contracts/${id}/change-requests/${requestId}/approve`, freelancer.token, { version })),
   };
 }
@@ -108,9 +132,21 @@ export function clientPath(stack: BenchStack): ContractPath {
   return {
     name: 'client',
     async create(title) {
+      const id = await this.offer(title);
+      await this.open(id);
+      return id;
+    },
+    async open(id) {
+      await send(id, 'acceptOffer', { actorId: freelancer.id, version: 1 });
+      await send(id, 'releasePayment', { actorId: client.id, milestoneId: 'm1' });
+    },
+    async offer(title) {
       const contractId = randomUUID();
       await within(temporal.workflow.executeUpdateWithStart(createContractUpdate, {
-        args: [{ contractId, clientId: client.id, freelancerId: freelancer.id, title, initiationFeeCents: DEFAULT_INITIATION_FEE_CENTS }],
+        args: [{
+          contractId, clientId: client.id, freelancerId: freelancer.id, title, initiationFeeCents: DEFAULT_INITIATION_FEE_CENTS,
+          offer: { milestones: [KICK_OFF] },
+        }],
         updateId: randomUUID(),
         startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
           workflowId: contractWorkflowId(contractId),
@@ -124,11 +160,11 @@ export function clientPath(stack: BenchStack): ContractPath {
     },
     savePlan: async (id, ops) => void (await send(id, 'savePlan', { actorId: client.id, ops })),
     fund: async (id) => void (await send(id, 'fundMilestone', { actorId: client.id })),
-    submit: async (id, milestoneId) => void (await send(id, 'submitWork', { actorId: freelancer.id, milestoneId })),
-    release: async (id, milestoneId) => void (await send(id, 'releasePayment', { actorId: client.id, milestoneId })),
+    submit: async (id, milestoneId) => void (await send(id, 'submitWork', { actorId: freelancer.id, milestoneId: own(milestoneId) })),
+    release: async (id, milestoneId) => void (await send(id, 'releasePayment', { actorId: client.id, milestoneId: own(milestoneId) })),
     // The API reads R14's flag from the client's record and passes it on; this client has it on.
     requestChange: async (id, milestoneId, patch) =>
-      (await send(id, 'requestChange', { actorId: client.id, milestoneId, patch, featureEnabled: true })).requestId!,
+      (await send(id, 'requestChange', { actorId: client.id, milestoneId: own(milestoneId), patch, featureEnabled: true })).requestId!,
     approve: async (id, requestId, version) => void (await send(id, 'approveChangeRequest', { actorId: freelancer.id, requestId, version })),
   };
 }

@@ -5,10 +5,9 @@
 // command's; CPU is every serving process's over the command and its gap, less what the processes spend
 // idle (pollers, the dev server's housekeeping: measured just before, over IDLE_MS) for as long.
 import { LIMITS } from '../../domain/fields.js';
-import { MAX_MILESTONES } from '../../domain/plan.js';
 import { sleep } from './bounded.js';
 import { cpuDelta, cpuSnapshot } from './cpu.js';
-import { planOps, worstCasePlanOps, type ContractPath } from './paths.js';
+import { PLANNABLE, planOps, worstCasePlanOps, type ContractPath } from './paths.js';
 import type { BenchStack } from './stack.js';
 import { percentile, round } from './stats.js';
 
@@ -25,7 +24,8 @@ export interface SizeScaling {
 
 export async function sizeScaling(stack: BenchStack, api: ContractPath, lifecycles: number, gapMs: number, withCpu: boolean): Promise<SizeScaling> {
   const large = await api.create(`Largest contract: ${'x'.repeat(LIMITS.contractTitle)}`.slice(0, LIMITS.contractTitle));
-  for (let from = 1; from <= MAX_MILESTONES; from += BATCH) await api.savePlan(large, worstCasePlanOps(from, Math.min(BATCH, MAX_MILESTONES - from + 1)));
+  // With the offer's milestone, 200 (R2).
+  for (let from = 1; from <= PLANNABLE; from += BATCH) await api.savePlan(large, worstCasePlanOps(from, Math.min(BATCH, PLANNABLE - from + 1)));
   let idlePerMs = 0;
   if (withCpu) {
     await sleep(gapMs * 4); // what the plan's batches left behind settles first

@@ -198,6 +198,13 @@ function toDomain(s: ContractState, c: Exclude<ModelCommand, { type: 'deliver' |
       const answer = { milestoneId: cur?.id ?? 'none', requestId: c.stale || !cur?.refundRequest ? 'k-rf0' : cur.refundRequest.id };
       return freelancer(c.accept ? { type: 'acceptRefund', ...answer } : { type: 'declineRefund', ...answer });
     }
+    // R30 (the fault suite drives offers; these properties start from a contract made without one).
+    case 'acceptOffer':
+      return freelancer({ type: 'acceptOffer', version: s.offer?.version ?? 1 });
+    case 'closeOffer':
+      return freelancer({ type: 'declineOffer', version: s.offer?.version ?? 1 });
+    case 'offer':
+      throw new Error('an offer is sent by the create, not as a command');
   }
 }
 

@@ -61,7 +61,12 @@ export type ModelCommand =
   | { type: 'refund'; permille?: number }
   | { type: 'answerRefund'; accept: boolean; stale: boolean }
   /** Time passes to the contract's next deadline: a refund lapses, the review reminder, the automatic release. */
-  | { type: 'elapse' };
+  | { type: 'elapse' }
+  // Offers (R30): sent with milestones titled 'M' (the first deposited), then accepted, or closed unaccepted
+  // (declined, withdrawn or expired: everything deposited goes back, the fee included).
+  | { type: 'offer'; amounts: number[] }
+  | { type: 'acceptOffer' }
+  | { type: 'closeOffer' };
 
 // Translations from a drawn command to concrete values, shared with the test's translation to domain
 // commands so both sides read a draw the same way.
@@ -123,6 +128,8 @@ export class ReferenceModel {
   refunds = 0;
   feeCharged = false;
   ended = false;
+  /** R30: an offer the freelancer has not answered: nothing but the offer's own commands. */
+  offered = false;
   /** R22: the contract waits for "end or keep open". */
   prompt = false;
   /** R22: the last step released the last remaining milestone and returned the prompt. */
@@ -155,7 +162,7 @@ export class ReferenceModel {
     if (c.type === 'expire') return this.expire();
     if (c.type === 'elapse') return !this.ended && this.elapse();
     // Malformed values are refused before anything about the contract is read, even on an ended one.
-    const refusal = this.malformed(c) ?? (this.ended ? 'CONTRACT_ENDED' : undefined) ?? this.step(c); // R3
+    const refusal = this.malformed(c) ?? (this.ended ? 'CONTRACT_ENDED' : undefined) ?? this.offerGate(c) ?? this.step(c); // R3, R30
     this.refusal = refusal ?? null;
     return refusal === undefined;
   }
@@ -199,8 +206,39 @@ export class ReferenceModel {
   // ---- commands ----
 
   /** Returns the refusal code, or nothing when the command was applied. */
+  /** R30: before acceptance only the offer's commands; after it, they are over. */
+  private offerGate(c: ModelCommand): string | undefined {
+    const own = c.type === 'acceptOffer' || c.type === 'closeOffer';
+    if (this.offered) return own ? undefined : 'OFFER_NOT_ACCEPTED';
+    return own ? 'OFFER_ALREADY_ACCEPTED' : undefined;
+  }
+
   private step(c: Exclude<ModelCommand, { type: 'deliver' | 'expire' | 'elapse' }>): string | undefined {
     switch (c.type) {
+      case 'offer': {
+        const planned = this.plan(c.amounts.map((amount) => ({ op: 'add' as const, amount })));
+        if (planned !== undefined) return planned;
+        this.offered = true;
+        return this.fundNext();
+      }
+      case 'acceptOffer':
+        this.offered = false;
+        return undefined;
+      case 'closeOffer': {
+        const cur = this.current();
+        if (cur) {
+          cur.refunded = (cur.refunded ?? 0) + cur.funded;
+          cur.st = 'refunded';
+          this.escrow -= cur.funded;
+          this.refunds += cur.funded;
+        }
+        this.refunds += this.fees + this.projectFunds;
+        this.fees = 0;
+        this.projectFunds = 0;
+        this.offered = false;
+        this.ended = true;
+        return undefined;
+      }
       case 'add':
         return this.proposal ? 'PROPOSAL_PENDING' : this.plan([{ op: 'add', amount: c.amountCents }]); // R21
       case 'delete':

@@ -58,10 +58,23 @@ describe('webhook events (R29)', () => {
       ['evt_c1_7_1', 'contract.contract_ended'],
     ]);
     expect(events[1]!.data).toMatchObject({ notified: ['client', 'freelancer'], actorId: 'u1' });
+    expect(events[1]!.data).not.toHaveProperty('via');
     expect(webhookEvents(src)).toEqual(events); // a retry derives the same events
     expect(webhookEventId('c1', 7, 1)).toBe(events[1]!.id);
     const workflowId = webhookDeliveryWorkflowId('we_1b2c-3d', 'evt_my-contract_7_1');
     expect(webhookDeliveryFromWorkflowId(workflowId)).toEqual({ endpointId: 'we_1b2c-3d', eventId: 'evt_my-contract_7_1' });
+  });
+
+  it('R29, R30: an event names the platform key that sent its command for the party, and an offer\'s expiry', () => {
+    const viaKey = { via: 'platform:pk_1 for u1', expiresAt: '2026-01-08T00:00:00.000Z' };
+    const src = {
+      contractId: 'c1', seq: 1, actorId: 'u1', at: '2026-01-01T00:00:00.000Z', contract, ledger: [],
+      notices: [{ ...notice('client', 0), event: 'offer_sent' as const, ...viaKey }, { ...notice('freelancer', 1), event: 'offer_sent' as const, ...viaKey }],
+    };
+
+    const [event] = webhookEvents(src);
+
+    expect(event).toMatchObject({ type: 'contract.offer_sent', data: { notified: ['client', 'freelancer'], ...viaKey } });
   });
 });
 

@@ -229,8 +229,10 @@ async function checkLedger(db: Db, records: LifecycleRecord[], f: Findings): Pro
     const fromEscrow = (e: LedgerRow) => e.milestone_id !== null;
     // Escrow and project funds follow from the entries: holds in, releases, returns and escrow refunds out;
     // deposits in (less fees), holds out, returns in, project-fund refunds out.
+    // A fee returned with a closed offer (R30) leaves the fees for the refunds; project funds never see it.
     const fromLedger: Record<string, number> = {
-      depositsCents: sum('deposit'), feesCents: sum('fee'), releasesCents: sum('release'), refundsCents: sum('refund'),
+      depositsCents: sum('deposit'), feesCents: sum('fee') - sum('fee_refund'), releasesCents: sum('release'),
+      refundsCents: sum('refund') + sum('fee_refund'),
       escrowCents: sum('escrow_hold') - sum('release') - sum('escrow_return') - sum('refund', fromEscrow),
       projectFundsCents: sum('deposit') - sum('fee') - sum('escrow_hold') + sum('escrow_return') - sum('refund', (e) => !fromEscrow(e)),
     };
@@ -285,6 +287,8 @@ async function checkLedger(db: Db, records: LifecycleRecord[], f: Findings): Pro
 /** The entry each money-moving transition must have written (a dispute's resolution: a release or a refund). */
 const LEDGER_KIND_OF: Record<string, string> = {
   fundMilestone: 'escrow_hold', releasePayment: 'release', autoRelease: 'release', withdrawFunds: 'refund', acceptRefund: 'refund',
+  // R30: an offer holds its first milestone; a closed one returns it.
+  sendOffer: 'escrow_hold', declineOffer: 'refund', withdrawOffer: 'refund', offerExpiry: 'refund',
 };
 
 /**

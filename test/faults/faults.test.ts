@@ -228,7 +228,7 @@ describe.sequential('faults', () => {
     expect(v).toEqual(CLEAN);
   }, 20 * 60_000);
 
-  it(`3. Temporal dev server restarted ${profile.temporal.restarts}× from its SQLite file: nothing lost, change-request timers due while it was down fire`, async () => {
+  it(`3. Temporal dev server restarted ${profile.temporal.restarts}× from its SQLite file: nothing lost, change-request and offer timers due while it was down fire`, async () => {
     const P = profile.temporal;
     const api = newApi();
     const crashes = stack.crashes.length;
@@ -239,7 +239,8 @@ describe.sequential('faults', () => {
     // Half the reviews wait for the window's end, so a release falls due while the server is down too.
     const reviews = ['autoRelease', 'autoRelease', 'autoReleaseRace', 'release', 'dispute'] as const;
     const p = pool(api, {
-      concurrency: P.concurrency, more: (n) => n < P.lifecycles, plan: () => drawPlan(rng, { expireShare: 0.5, ttlMs: TTL, reviews }),
+      // A third of the offers left unaccepted expire (R30), their timers due while the server is down too.
+      concurrency: P.concurrency, more: (n) => n < P.lifecycles, plan: () => drawPlan(rng, { expireShare: 0.5, ttlMs: TTL, reviews, offerCloseShare: 0.3 }),
       onAwaitingExpiry: (r) => awaiting.set(r, performance.now()),
       onAwaitingAutoRelease: (r, dueAt) => releasing.set(r, dueAt),
     });
@@ -266,7 +267,7 @@ describe.sequential('faults', () => {
     await p.done;
     results.temporalRestarts += windows.length;
 
-    const expiring = p.records.filter((r) => r.plan.change === 'expire');
+    const expiring = p.records.filter((r) => r.plan.change === 'expire' || r.plan.offer === 'expire');
     const dueWhileDown = [...awaiting.entries()].filter(([, at]) => windows.some((w) => at + TTL >= w.from && at + TTL <= w.to));
     const v = await conclude('Temporal restart', api, p, started, crashes, {
       temporalRestarts: windows.length, maxTemporalStartMs: Math.max(...windows.map((w) => w.startMs)),

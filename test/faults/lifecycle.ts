@@ -1,5 +1,6 @@
-// One contract's life, driven through the HTTP API by its two parties while the suite breaks things:
-// plan, fund, a change request (approved, edited then approved, rejected, withdrawn, expired, or
+// One contract's life, driven through the HTTP API by its two parties while the suite breaks things: an
+// offer with its milestones, the first deposited (R30), accepted — or declined, withdrawn or left to expire,
+// which ends it refunded — then a change request (approved, edited then approved, rejected, withdrawn, expired, or
 // auto-canceled by submitted work or a release), a proposal (accepted, declined or withdrawn), the
 // remaining milestones, then the end (or left open on purpose, for the final checks). The first milestone's
 // work is reviewed (R25–R28): released, sent back for revisions, partly or wholly refunded with the
@@ -37,10 +38,15 @@ export const REVIEW_ENDS: readonly ReviewEnd[] = ['release', 'release', 'revise'
 /** Ends that wait for the contract's own deadlines, so the contract runs on a shortened day (the workflow's `dayMs`). */
 const ON_THE_CLOCK: readonly ReviewEnd[] = ['refundLapse', 'autoRelease', 'autoReleaseRace'];
 export type ProposalEnd = 'accept' | 'decline' | 'withdraw' | 'none';
+/** R30: how the offer the contract starts as is answered; all but `accept` end the contract, refunded. */
+export type OfferEnd = 'accept' | 'decline' | 'withdraw' | 'expire';
+/** R30: an offer left to expire does so after this many of the contract's (shortened) days. */
+const OFFER_EXPIRY_DAYS = 2;
 /** Most lifecycles end the contract; some stop early so the checks find requests and funds still pending. */
 export type Ending = 'end' | 'openWithChange' | 'openWithProposal' | 'openMidway';
 
 export interface LifecyclePlan {
+  offer: OfferEnd;
   change: ChangeEnd;
   proposal: ProposalEnd;
   ending: Ending;
@@ -86,7 +92,7 @@ export interface LifecycleDeps {
   db: Db;
   temporal: Client;
   rng: Rng;
-  /** Called while an `expire` lifecycle waits for its request to expire. */
+  /** Called while an `expire` lifecycle waits for its request (or its offer, R30) to expire. */
   onAwaitingExpiry?: (record: LifecycleRecord) => void;
   /** Called while a lifecycle waits for a review window's end (performance.now() when it is due). */
   onAwaitingAutoRelease?: (record: LifecycleRecord, dueAt: number) => void;
@@ -105,8 +111,17 @@ const FEE = DEFAULT_INITIATION_FEE_CENTS;
  * first milestone's review ends to draw from; `webhookShare` the part whose client registers an endpoint.
  */
 export function drawPlan(
-  rng: Rng, opts: { expireShare: number; ttlMs: number; reviews?: readonly ReviewEnd[]; webhookShare?: number },
+  rng: Rng, opts: { expireShare: number; ttlMs: number; reviews?: readonly ReviewEnd[]; webhookShare?: number; offerCloseShare?: number },
 ): LifecyclePlan {
+  const webhook = rng() < (opts.webhookShare ?? 0.35);
+  // R30: some offers are declined, withdrawn or left to expire (on a day of half the request TTL: due when a request's would be).
+  if (rng() < (opts.offerCloseShare ?? 0.15)) {
+    const offer = oneOf(rng, ['decline', 'withdraw', 'expire'] as const);
+    return {
+      offer, change: 'approve', proposal: 'none', ending: 'end', review: 'release', webhook,
+      ...(offer === 'expire' ? { dayMs: Math.max(1_000, Math.round(opts.ttlMs / OFFER_EXPIRY_DAYS)) } : {}),
+    };
+  }
   const change: ChangeEnd = rng() < opts.expireShare
     ? 'expire'
     : oneOf(rng, ['approve', 'approve', 'approveAfterEdit', 'reject', 'reject', 'withdraw', 'cancelBySubmit', 'cancelBySubmit', 'cancelByRelease'] as const);
@@ -120,7 +135,7 @@ export function drawPlan(
   // of 1 s beside a 30-day window, so the window stays out of its way.
   const clock = review === 'refundLapse' ? { dayMs: 1_000, reviewWindowDays: 30 } : clocked ? { dayMs: 2_000, reviewWindowDays: 2 } : {};
   return {
-    change, proposal, ending, review, webhook: rng() < (opts.webhookShare ?? 0.35), ...clock, ...(change === 'expire' ? { ttlMs: opts.ttlMs } : {}),
+    offer: 'accept', change, proposal, ending, review, webhook, ...clock, ...(change === 'expire' ? { ttlMs: opts.ttlMs } : {}),
   };
 }
 
@@ -162,13 +177,14 @@ class Driver {
 
   async run(): Promise<void> {
     const { plan } = this.r;
-    await this.create();
-    if (plan.webhook) await this.registerWebhook();
     const n = between(this.rng, 2, 3);
     const amounts = Array.from({ length: n }, () => between(this.rng, 10, 200) * 100);
-    await this.client('/milestones/batch', { ops: amounts.map((a) => ({ op: 'add', title: 'M', amountCents: a })) },
-      amounts.map((amountCents) => ({ type: 'add', amountCents })), 'plan');
-    await this.client('/fund', {}, [{ type: 'fund' }], 'fund');
+    const key = randomUUID();
+    this.r.id = contractIdFor(this.r.client.id, key);
+    if (plan.webhook) await this.registerWebhook(); // before the offer, so the endpoint sees it sent
+    await this.create(amounts, key); // R30: an offer of these milestones, the first deposited
+    if (plan.offer !== 'accept') return this.closeOffer(plan.offer);
+    await this.freelancer('/offer/accept', { version: 1 }, [{ type: 'acceptOffer' }], 'acceptOffer');
 
     await this.changeRequest(plan.ending === 'openWithChange' ? 'leave' : plan.change);
     if (plan.ending === 'openWithChange') return;
@@ -191,25 +207,59 @@ class Driver {
     await this.client('/end', {}, [{ type: 'end' }], 'end');
   }
 
-  private async create(): Promise<void> {
-    const key = randomUUID();
-    this.r.id = contractIdFor(this.r.client.id, key);
-    const { ttlMs, dayMs, reviewWindowDays } = this.r.plan;
+  private async create(amounts: number[], key: ReturnType<typeof randomUUID>): Promise<void> {
+    const { ttlMs, dayMs, reviewWindowDays, offer } = this.r.plan;
     if (ttlMs !== undefined || dayMs !== undefined) await this.startWorkflowFirst({ ...(ttlMs === undefined ? {} : { changeRequestTtlMs: ttlMs }), ...(dayMs === undefined ? {} : { dayMs }) });
-    const body = { title: 'Faults', freelancerId: this.r.freelancer.id, ...(reviewWindowDays === undefined ? {} : { reviewWindowDays }) };
+    const body = {
+      title: 'Faults', freelancerId: this.r.freelancer.id, milestones: amounts.map((amountCents) => ({ title: 'M', amountCents })),
+      ...(reviewWindowDays === undefined ? {} : { reviewWindowDays }), ...(offer === 'expire' ? { expiresInDays: OFFER_EXPIRY_DAYS } : {}),
+    };
     const created = await this.deps.api.command(this.r.client.token, '/contracts', body, key);
     this.count('create');
     if (created.status !== 201 || created.body?.id !== this.r.id) {
       this.r.mismatches.push(`create: ${created.status} ${JSON.stringify(created.body).slice(0, 300)}`);
       throw new Stop();
     }
+    const sent: ModelCommand = { type: 'offer', amounts };
+    if (!this.m.apply(sent)) this.r.mismatches.push(`create: the API sent the offer, the model refuses it (${this.m.refusal})`);
+    this.r.history.push(sent);
     this.compare('create', created.body);
   }
 
-  /** R29: the client registers an endpoint for this contract at the suite's receiver; its secret is shown once. */
+  /** R30: the offer declined, withdrawn, or left to expire on its timer; everything deposited goes back. */
+  private async closeOffer(end: Exclude<OfferEnd, 'accept'>): Promise<void> {
+    if (end === 'decline') await this.freelancer('/offer/decline', { version: 1 }, [{ type: 'closeOffer' }], 'declineOffer');
+    else if (end === 'withdraw') await this.client('/offer/withdraw', {}, [{ type: 'closeOffer' }], 'withdrawOffer');
+    else await this.awaitOfferExpiry();
+  }
+
+  /** R30 by the clock: the offer must end on its own (its timer, due even while Temporal is down); the model then closes it. */
+  private async awaitOfferExpiry(): Promise<void> {
+    this.deps.onAwaitingExpiry?.(this.r);
+    const until = performance.now() + OFFER_EXPIRY_DAYS * (this.r.plan.dayMs ?? 0) + 150_000;
+    while (performance.now() < until) {
+      const view = await this.deps.api.read(this.r.client.token, `/contracts/${this.r.id}`);
+      if (view.status === 200 && view.body.status === 'ended') {
+        if (view.body.offer?.state !== 'expired') this.r.mismatches.push(`offer expiry: the offer ended ${view.body.offer?.state}, not expired`);
+        if (!this.m.apply({ type: 'closeOffer' })) this.r.mismatches.push(`offer expiry: the model refuses it (${this.m.refusal})`);
+        this.r.history.push({ type: 'closeOffer' });
+        this.count('offerExpiry');
+        this.r.expired = true;
+        this.compare('offer expiry', view.body);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new CommandUnanswered(`offer of ${this.r.id} did not expire within its ${OFFER_EXPIRY_DAYS} days of ${this.r.plan.dayMs} ms and 150 s`);
+  }
+
+  /**
+   * R29: the client registers an endpoint at the suite's receiver before sending the offer, for all of its
+   * contracts (a client of one lifecycle has this one only); its secret is shown once.
+   */
   private async registerWebhook(): Promise<void> {
     const { receiver } = this.deps;
-    const answer = await this.deps.api.command(this.r.client.token, '/webhook-endpoints', { url: receiver.urlFor(this.r.id), eventTypes: ['*'], contractId: this.r.id });
+    const answer = await this.deps.api.command(this.r.client.token, '/webhook-endpoints', { url: receiver.urlFor(this.r.id), eventTypes: ['*'] });
     this.count('webhookRegister');
     if (answer.status !== 201 || typeof answer.body?.secret !== 'string') {
       this.r.mismatches.push(`register a webhook endpoint: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
@@ -498,7 +548,7 @@ class Driver {
   private count(what: string): void {
     const kind = what.replace(/ \(.*\)$/, '');
     this.r.kinds[kind] = (this.r.kinds[kind] ?? 0) + 1;
-    if (!['autoRelease', 'refundLapse', 'expire'].includes(kind)) this.r.commands += 1;
+    if (!['autoRelease', 'refundLapse', 'expire', 'offerExpiry'].includes(kind)) this.r.commands += 1;
   }
 
   /** Sends one command (retried with its key by the client); feeds the model what succeeded. */
@@ -574,7 +624,7 @@ export function differences(view: unknown, model: ReferenceModel): string[] {
   const v = view as any;
   if (!v || typeof v !== 'object') return [`no contract in the answer: ${JSON.stringify(view)?.slice(0, 200)}`];
   const want = {
-    status: model.ended ? 'ended' : 'open',
+    status: model.ended ? 'ended' : model.offered ? 'offered' : 'open',
     balances: model.balances(),
     milestones: model.ms.map((m) => ({
       id: m.id, title: m.title, state: m.st, amountCents: m.amount, fundedCents: m.funded, releasedCents: m.released, shortfallCents: model.shortfall(m),

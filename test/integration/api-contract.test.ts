@@ -11,7 +11,7 @@ import { createApp, type AppDeps } from '../../api/app.js';
 import { ERROR_CATALOG } from '../../api/error-catalog.js';
 import { createPool } from '../../db/client.js';
 import { idempotent } from '../../api/client/index.js';
-import { api, http } from '../support/http.js';
+import { api, createContract, http } from '../support/http.js';
 import { root } from '../../scripts/lib/tools.js';
 import { shared } from '../support/context.js';
 import { newParties, startStack, type Stack } from '../support/stack.js';
@@ -99,48 +99,51 @@ describe('the published document', () => {
 });
 
 describe('the typed client', () => {
-  it('R11, R12: creates, plans with a ref and a reorder, previews and reads a contract through openapi-fetch', async () => {
+  it('R11, R12, R30: sends an offer, has it accepted, plans with a ref and a reorder, and reads the contract through openapi-fetch', async () => {
     const p = await newParties(stack);
     const client = api(stack.baseUrl, p.client.token);
 
-    const created = await client.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Logo', freelancerId: p.freelancer.id } });
+    const created = await client.POST('/contracts', {
+      params: { header: idempotent() }, body: { title: 'Logo', freelancerId: p.freelancer.id, milestones: [{ title: 'Kick-off', amountCents: 1000 }] },
+    });
     const id = created.data!.id;
+    const accepted = await api(stack.baseUrl, p.freelancer.token).POST('/contracts/{id}/offer/accept', {
+      params: { path: { id }, header: idempotent() }, body: { version: created.data!.offer!.version },
+    });
     const saved = await client.POST('/contracts/{id}/milestones/batch', { params: { path: { id }, header: idempotent() }, body: { ops: [
       { op: 'add', title: 'Sketches', amountCents: 5000 },
       { op: 'add', ref: 'final', title: 'Final logo', amountCents: 8000 },
-      { op: 'reorder', order: ['final', 'm1'] },
+      { op: 'reorder', order: ['final', 'm2'] },
     ] } });
     const read = await client.GET('/contracts/{id}', { params: { path: { id } } });
 
     expect(created.response.status).toBe(201);
     expect(created.response.headers.get('location')).toBe(`/contracts/${id}`);
-    expect(saved.data!.diff!.added.map((a) => [a.title, a.position])).toEqual([['Final logo', 1], ['Sketches', 2]]);
-    expect(read.data!.milestones.map((m) => m.title)).toEqual(['Final logo', 'Sketches']);
+    expect(accepted.data!.contract.status).toBe('open');
+    expect(saved.data!.diff!.added.map((a) => [a.title, a.position])).toEqual([['Final logo', 2], ['Sketches', 3]]);
+    expect(read.data!.milestones.map((m) => m.title)).toEqual(['Kick-off', 'Final logo', 'Sketches']);
   });
 
   it('R11: "Show changes" is a read: no Idempotency-Key, no history event, nothing stored, refusals as a save would', async () => {
     const p = await newParties(stack);
-    const client = api(stack.baseUrl, p.client.token);
-    const id = (await client.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Logo', freelancerId: p.freelancer.id } })).data!.id;
-    await client.POST('/contracts/{id}/milestones/batch', { params: { path: { id }, header: idempotent() },
-      body: { ops: [{ op: 'add', title: 'A', amountCents: 2000 }] } });
+    const id = await createContract(stack.baseUrl, p.client.token, p.freelancer, [1000, 2000]);
     const events = await stack.db.auditEvent.count({ where: { contractId: id } });
 
     const preview = await call('POST', `/contracts/${id}/milestones/preview`, { token: p.client.token, key: null,
-      body: { ops: [{ op: 'edit', milestoneId: 'm1', patch: { amountCents: 2500 } }, { op: 'add', title: 'B', amountCents: 900 }] } });
+      body: { ops: [{ op: 'edit', milestoneId: 'm2', patch: { amountCents: 2500 } }, { op: 'add', title: 'B', amountCents: 900 }] } });
     const tooSmall = await call('POST', `/contracts/${id}/milestones/preview`, { token: p.client.token, key: null,
       body: { ops: [{ op: 'add', title: 'C', amountCents: 499 }] } });
     const asFreelancer = await call('POST', `/contracts/${id}/milestones/preview`, { token: p.freelancer.token, key: null,
-      body: { ops: [{ op: 'delete', milestoneId: 'm1' }] } });
+      body: { ops: [{ op: 'delete', milestoneId: 'm2' }] } });
 
     expect(preview.status).toBe(200);
     expect(preview.body.diff.edited[0].changes).toEqual([{ field: 'amountCents', old: 2000, new: 2500 }]);
-    expect(preview.body.diff.added).toEqual([{ id: 'm2', title: 'B', amountCents: 900, position: 2 }]);
-    expect(preview.body.contract.milestones.map((m: { amountCents: number }) => m.amountCents)).toEqual([2000]);
+    expect(preview.body.diff.added).toEqual([{ id: 'm3', title: 'B', amountCents: 900, position: 3 }]);
+    expect(preview.body.contract.milestones.map((m: { amountCents: number }) => m.amountCents)).toEqual([1000, 2000]);
     expect(tooSmall).toMatchObject({ status: 422, body: { code: 'AMOUNT_TOO_SMALL', rule: 'R4' } });
     expect(asFreelancer).toMatchObject({ status: 403, body: { code: 'FORBIDDEN_FOR_ROLE' } });
     expect(await stack.db.auditEvent.count({ where: { contractId: id } })).toBe(events);
-    expect(await stack.db.idempotencyKey.count({ where: { userId: p.client.id } })).toBe(2);
+    expect(await stack.db.idempotencyKey.count({ where: { userId: p.client.id } })).toBe(1); // the offer's
   });
 });
 

@@ -16,8 +16,9 @@ stackPerFile((s, c) => {
 
 const parties = (opts: { changeRequests?: boolean } = {}) => newParties(stack, opts);
 
-const newContract = (p: Parties, milestones: number[] = []): Promise<string> =>
-  createContract(stack.baseUrl, p.client.token, p.freelancer.id, milestones);
+/** An offer of these milestones, sent and accepted (R30): open, the first funded. */
+const newContract = (p: Parties, milestones: number[] = [5000]): Promise<string> =>
+  createContract(stack.baseUrl, p.client.token, p.freelancer, milestones);
 
 const ledgerRows = (contractId: string) => stack.db.ledgerEntry.count({ where: { contractId } });
 
@@ -39,6 +40,7 @@ describe('health and docs', () => {
       '/contracts/{id}/change-requests/{requestId}/reject', '/contracts/{id}/change-requests/{requestId}/withdraw', '/contracts/{id}/proposals',
       '/contracts/{id}/proposals/{requestId}/accept', '/contracts/{id}/proposals/{requestId}/decline', '/contracts/{id}/proposals/{requestId}/withdraw',
       '/contracts/{id}/end', '/contracts/{id}/keep-open', '/contracts/{id}/withdraw-funds', '/messages', '/messages/{id}/read',
+      '/contracts/{id}/offer', '/contracts/{id}/offer/withdraw', '/contracts/{id}/offer/accept', '/contracts/{id}/offer/decline',
     ]));
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('<script src="/docs/scalar.js">');
@@ -51,7 +53,7 @@ describe('the seed story over HTTP', () => {
     const id = await newContract(p, [5000, 8000]);
     const c = (path: string, body: unknown = {}, who: IssuedUser = p.client) => call('POST', `/contracts/${id}${path}`, { token: who.token, body });
 
-    expect((await c('/fund')).body.contract.balances).toMatchObject({ depositsCents: 5495, feesCents: 495, escrowCents: 5000 });
+    expect((await call('GET', `/contracts/${id}`, { token: p.client.token })).body.balances).toMatchObject({ depositsCents: 5495, feesCents: 495, escrowCents: 5000 });
     expect((await c('/milestones/m1/submit', {}, p.freelancer)).body.contract.milestones[0].state).toBe('submitted');
     expect((await c('/milestones/m1/release', { amountCents: 3000 })).body.contract.balances.projectFundsCents).toBe(2000);
     expect((await c('/fund')).body.contract.balances).toMatchObject({ projectFundsCents: 0, depositsCents: 11495 });
@@ -71,7 +73,7 @@ describe('the seed story over HTTP', () => {
     expect(ended.status).toBe(200);
     expect(ended.body.contract).toMatchObject({ status: 'ended', balances: { projectFundsCents: 0, escrowCents: 0, refundsCents: 500 } });
     const history = await call('GET', `/contracts/${id}/history?limit=100`, { token: p.freelancer.token });
-    expect(history.body.data.map((e: { command: string }) => e.command)).toEqual(expect.arrayContaining(['createContract', 'savePlan', 'fundMilestone', 'changeRequest approved', 'proposal approved', 'endContract']));
+    expect(history.body.data.map((e: { command: string }) => e.command)).toEqual(expect.arrayContaining(['sendOffer', 'acceptOffer', 'fundMilestone', 'changeRequest approved', 'proposal approved', 'endContract']));
     // Messages leave after each transition is stored, on their own path: each inbox is awaited.
     const inbox = async (token: string) => (await call('GET', '/messages?limit=100', { token })).body.data.map((m: { subject: string }) => m.subject);
     await expect.poll(() => inbox(p.freelancer.token)).toEqual(expect.arrayContaining([expect.stringContaining('A change to the active milestone was requested'), expect.stringContaining('The contract has ended')]));
@@ -82,7 +84,6 @@ describe('the seed story over HTTP', () => {
     const p = await parties();
     const id = await newContract(p, [1000, 2000]);
     const c = (path: string, body: unknown = {}, who: IssuedUser = p.client) => call('POST', `/contracts/${id}${path}`, { token: who.token, body });
-    await c('/fund');
 
     const preview = await c('/milestones/preview', { ops: [{ op: 'edit', milestoneId: 'm2', patch: { amountCents: 2500 } }] });
     const cr = await c('/change-requests', { milestoneId: 'm1', changes: { dueDate: '2031-01-01' } });
@@ -108,7 +109,6 @@ describe('the seed story over HTTP', () => {
   it('R14: without the feature flag a change request is refused with 403 and the rule', async () => {
     const p = await parties({ changeRequests: false });
     const id = await newContract(p, [1000]);
-    await call('POST', `/contracts/${id}/fund`, { token: p.client.token, body: {} });
 
     const res = await call('POST', `/contracts/${id}/change-requests`, { token: p.client.token, body: { milestoneId: 'm1', changes: { title: 'x' } } });
 
@@ -119,7 +119,6 @@ describe('the seed story over HTTP', () => {
     const p = await parties();
     const id = await newContract(p, [2000]);
     const c = (path: string, body: unknown = {}) => call('POST', `/contracts/${id}${path}`, { token: p.client.token, body });
-    await c('/fund');
     await c('/milestones/m1/release', { amountCents: 1500 });
 
     const kept = await c('/keep-open');
@@ -137,7 +136,6 @@ describe('who may do what', () => {
   it('every endpoint × {client, freelancer, stranger, no token, bad token}', async () => {
     const p = await parties();
     const id = await newContract(p, [1000, 2000]);
-    await call('POST', `/contracts/${id}/fund`, { token: p.client.token, body: {} });
     // [method, path, body, who may]; a refused party gets 403 from the rules, a stranger 404.
     const matrix: [string, string, unknown, 'client' | 'freelancer' | 'both'][] = [
       ['GET', `/contracts/${id}`, undefined, 'both'],
@@ -159,6 +157,10 @@ describe('who may do what', () => {
       ['POST', `/contracts/${id}/end`, {}, 'client'],
       ['POST', `/contracts/${id}/keep-open`, {}, 'client'],
       ['POST', `/contracts/${id}/withdraw-funds`, {}, 'client'],
+      ['POST', `/contracts/${id}/offer`, { expiresInDays: 3 }, 'client'],
+      ['POST', `/contracts/${id}/offer/withdraw`, {}, 'client'],
+      ['POST', `/contracts/${id}/offer/accept`, { version: 1 }, 'freelancer'],
+      ['POST', `/contracts/${id}/offer/decline`, { version: 1 }, 'freelancer'],
     ];
     const seqBefore = (await stack.db.contract.findUniqueOrThrow({ where: { id } })).seq;
 
@@ -189,9 +191,9 @@ describe('bad input', () => {
     expect(await add(500.5)).toMatchObject({ status: 400, body: { code: 'NUMBER_NOT_INTEGER', rule: 'R4' } });
     expect(await add(499)).toMatchObject({ status: 422, body: { code: 'AMOUNT_TOO_SMALL', rule: 'R4' } });
     expect(await add(1e12)).toMatchObject({ status: 422, body: { code: 'AMOUNT_TOO_LARGE', rule: 'R4' } });
-    expect((await stack.db.milestone.count({ where: { contractId: id } }))).toBe(0);
+    expect((await stack.db.milestone.count({ where: { contractId: id } }))).toBe(1); // the offer's one
 
-    await batch(Array.from({ length: 200 }, (_, i) => ({ op: 'add', title: `M${i}`, amountCents: 500 })));
+    await batch(Array.from({ length: 199 }, (_, i) => ({ op: 'add', title: `M${i}`, amountCents: 500 })));
     const the201st = await add(500);
     expect(the201st).toMatchObject({ status: 422, body: { code: 'MILESTONE_LIMIT', rule: 'R2' } });
     expect(the201st.body.detail).toContain('start a new contract');
@@ -202,11 +204,12 @@ describe('bad input', () => {
     const p = await parties();
     const before = await stack.db.contract.count({ where: { clientId: p.client.id } });
 
-    const unknown = await call('POST', '/contracts', { token: p.client.token, body: { title: 'x', freelancerId: p.freelancer.id, color: 'red' } });
+    const milestones = [{ title: 'A', amountCents: 500 }];
+    const unknown = await call('POST', '/contracts', { token: p.client.token, body: { title: 'x', freelancerId: p.freelancer.id, milestones, color: 'red' } });
     const malformed = await call('POST', '/contracts', { token: p.client.token, raw: '{"title": ' });
     const oversized = await call('POST', '/contracts', { token: p.client.token, raw: JSON.stringify({ title: 'x'.repeat(300_000), freelancerId: 'f' }) });
-    const noKey = await call('POST', '/contracts', { token: p.client.token, key: null, body: { title: 'x', freelancerId: p.freelancer.id } });
-    const unknownFreelancer = await call('POST', '/contracts', { token: p.client.token, body: { title: 'x', freelancerId: 'nobody' } });
+    const noKey = await call('POST', '/contracts', { token: p.client.token, key: null, body: { title: 'x', freelancerId: p.freelancer.id, milestones } });
+    const unknownFreelancer = await call('POST', '/contracts', { token: p.client.token, body: { title: 'x', freelancerId: 'nobody', milestones } });
 
     expect(unknown).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
     expect(unknown.headers.get('content-type')).toContain('application/problem+json');
@@ -226,9 +229,9 @@ describe('Idempotency-Key', () => {
     const id = await newContract(p, [1000]);
     const key = randomUUID();
 
-    const first = await call('POST', `/contracts/${id}/fund`, { token: p.client.token, body: {}, key });
+    const first = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: p.client.token, body: {}, key });
     const rows = await ledgerRows(id);
-    const retry = await call('POST', `/contracts/${id}/fund`, { token: p.client.token, body: {}, key });
+    const retry = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: p.client.token, body: {}, key });
 
     expect(first.status).toBe(200);
     expect(retry.status).toBe(200);
@@ -240,7 +243,7 @@ describe('Idempotency-Key', () => {
   it('the same key with another body → 422; two concurrent requests with one key → one runs, the other 409', async () => {
     const p = await parties();
     const key = randomUUID();
-    const body = { title: 'Once', freelancerId: p.freelancer.id };
+    const body = { title: 'Once', freelancerId: p.freelancer.id, milestones: [{ title: 'A', amountCents: 500 }] };
 
     const results = await Promise.all([1, 2].map(() => call('POST', '/contracts', { token: p.client.token, body, key })));
     const reused = await call('POST', '/contracts', { token: p.client.token, body: { ...body, title: 'Other' }, key });
@@ -258,10 +261,10 @@ describe('Idempotency-Key', () => {
     const p = await parties();
     const id = await newContract(p, [1000]);
     const key = randomUUID();
-    const refused = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: p.client.token, body: {}, key });
+    const refused = await call('POST', `/contracts/${id}/keep-open`, { token: p.client.token, body: {}, key });
     await stack.db.idempotencyKey.updateMany({ where: { userId: p.client.id, key }, data: { createdAt: new Date(Date.now() - 25 * 3600_000) } });
 
-    const later = await call('POST', `/contracts/${id}/keep-open`, { token: p.client.token, body: {}, key });
+    const later = await call('POST', `/contracts/${id}/withdraw-funds`, { token: p.client.token, body: {}, key });
 
     expect(refused.status).toBe(409);
     expect(later.headers.get('idempotent-replayed')).toBeNull();
@@ -270,11 +273,11 @@ describe('Idempotency-Key', () => {
 
   it('a refusal by the rules is stored and replayed too, with its rule', async () => {
     const p = await parties();
-    const id = await newContract(p, [1000]);
+    const id = await newContract(p, [1000, 2000]);
     const key = randomUUID();
 
-    const refused = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: p.client.token, body: {}, key });
-    const replay = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: p.client.token, body: {}, key });
+    const refused = await call('POST', `/contracts/${id}/milestones/m2/release`, { token: p.client.token, body: {}, key });
+    const replay = await call('POST', `/contracts/${id}/milestones/m2/release`, { token: p.client.token, body: {}, key });
 
     expect(refused).toMatchObject({ status: 409, body: { code: 'MILESTONE_NOT_FUNDED', rule: 'R5' } });
     expect(replay.status).toBe(409);

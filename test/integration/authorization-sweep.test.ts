@@ -55,7 +55,7 @@ beforeAll(async () => {
     platform.member('Client'), platform.member('Freelancer'), platform.member('Stranger'), platform.operator(), platform.member('Subject'),
     newOperator(stack.db),
   ]);
-  const contractId = await createContract(stack.baseUrl, client.token, freelancer.id, [5000, 6000]);
+  const contractId = await createContract(stack.baseUrl, client.token, freelancer, [5000, 6000]);
   const callers: Caller[] = [
     member('client', client.token),
     member('freelancer', freelancer.token),

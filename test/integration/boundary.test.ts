@@ -33,11 +33,10 @@ beforeAll(async () => {
   call = http(stack.baseUrl);
   [client, freelancer] = await Promise.all([stack.newUser('Client'), stack.newUser('Freelancer')]);
   await stack.db.featureFlag.create({ data: { userId: client.id, name: CHANGE_REQUEST_FLAG, enabled: true } });
-  const created = await call('POST', '/contracts', { token: client.token, body: { title: 'Website', freelancerId: freelancer.id } });
+  const milestones = [{ title: 'Design', amountCents: 5000 }, { title: 'Build', amountCents: 8000 }];
+  const created = await call('POST', '/contracts', { token: client.token, body: { title: 'Website', freelancerId: freelancer.id, milestones } });
   id = created.body.id;
-  const ops = [{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }];
-  expect((await post('/milestones/batch', { ops })).status).toBe(200);
-  expect((await post('/fund', {})).status).toBe(200);
+  expect((await post('/offer/accept', { version: 1 }, 'freelancer')).status).toBe(200);
   const cr = await post('/change-requests', { milestoneId: 'm1', changes: { title: 'Design v2' } });
   expect(cr.status).toBe(200);
   requestId = cr.body.requestId;
@@ -88,8 +87,11 @@ describe('the boundary over HTTP', () => {
       expect({ name, status: res.status, code: res.body.code }).toEqual({ name, status: 400, code: 'INVALID_REQUEST' });
     }
     for (const title of BAD_TEXT) {
-      const res = await call('POST', '/contracts', { token: client.token, body: { title, freelancerId: freelancer.id } });
+      const res = await call('POST', '/contracts', { token: client.token, body: { title, freelancerId: freelancer.id, milestones: [{ title: 'Kick-off', amountCents: 5000 }] } });
       expect(res.status).toBe(400);
+      // R30: the offer's milestones are checked as a batch's added ones.
+      const offered = await call('POST', '/contracts', { token: client.token, body: { title: 'T', freelancerId: freelancer.id, milestones: [{ title, amountCents: 500 }] } });
+      expect(offered.status).toBe(400);
     }
 
     expect(await auditCount()).toBe(before);
@@ -107,7 +109,7 @@ describe('the boundary over HTTP', () => {
       expect({ name, status: res.status, code: res.body.code }).toEqual({ name, status: 400, code: 'INVALID_REQUEST' });
       expect(res.body.errors[0].message).toMatch(/text reference/);
     }
-    const created = await call('POST', '/contracts', { token: client.token, body: { title: posing, freelancerId: freelancer.id } });
+    const created = await call('POST', '/contracts', { token: client.token, body: { title: posing, freelancerId: freelancer.id, milestones: [{ title: 'Kick-off', amountCents: 5000 }] } });
     expect(created.status).toBe(400);
 
     expect(await auditCount()).toBe(before);
@@ -187,7 +189,7 @@ describe('the boundary in the workflow (an Update sent with the Temporal client)
     const contractId = `boundary-${Date.now()}`;
 
     const create = stack.client.workflow.executeUpdateWithStart(createContractUpdate, {
-      args: [{ contractId, clientId: client.id, freelancerId: freelancer.id, title: NUL, initiationFeeCents: 495 }],
+      args: [{ contractId, clientId: client.id, freelancerId: freelancer.id, title: NUL, initiationFeeCents: 495, offer: { milestones: [{ title: 'A', amountCents: 500 }] } }],
       startWorkflowOperation: new WithStartWorkflowOperation('contractWorkflow', {
         workflowId: contractWorkflowId(contractId), taskQueue: stack.taskQueue, args: [{}], workflowIdConflictPolicy: 'USE_EXISTING',
       }),

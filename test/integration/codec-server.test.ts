@@ -179,7 +179,7 @@ describe('the Temporal CLI through the codec server', () => {
   beforeAll(async () => {
     recording = await startRecordingWorker();
     contract = new ContractDriver(recording.client, recording.taskQueue);
-    await contract.create();
+    await contract.open([{ title: 'Kick-off', amountCents: 1000 }]); // an accepted offer (R30)
     await contract.add('Milestone the CLI decrypts', 1000);
   });
   afterAll(() => recording?.stop());

@@ -66,11 +66,15 @@ async function parties(on: Db = db): Promise<{ client: IssuedUser; freelancer: I
   return { client: c!, freelancer: f! };
 }
 
-/** A contract with one pending milestone of 5,000 cents, ready to fund. */
+/**
+ * A contract with one pending milestone of 5,000 cents, ready to fund: an accepted offer (R30) whose first
+ * milestone was released, then the milestone added.
+ */
 async function plannedContract(taskQueue: string, on: Db = db): Promise<{ c: ContractDriver; p: Awaited<ReturnType<typeof parties>> }> {
   const p = await parties(on);
   const c = new ContractDriver(client, taskQueue, undefined, { clientId: p.client.id, freelancerId: p.freelancer.id });
-  await c.create();
+  await c.open([{ title: 'Kick-off', amountCents: 1000 }]);
+  await c.release('m1');
   await c.add('Design', 5000);
   return { c, p };
 }
@@ -93,7 +97,8 @@ async function effects(on: Db, contractId: string, command: string) {
   return { ledger: Object.fromEntries(ledger.map((l) => [l.kind, l._count])), audit };
 }
 
-const ONE_FUNDING = { ledger: { deposit: 1, fee: 1, escrow_hold: 1 }, audit: 1 };
+/** The offer's deposit, fee and hold and its release (plannedContract), then one funding's deposit and hold. */
+const ONE_FUNDING = { ledger: { deposit: 2, fee: 1, escrow_hold: 2, release: 1 }, audit: 1 };
 
 /** The history's events from `sinceMs` (epoch ms) on, as "+ms EventType (task queue kind)": where the time went. */
 async function timeline(c: ContractDriver, sinceMs: number): Promise<string[]> {
@@ -284,7 +289,7 @@ describe('a projection the database refuses', () => {
     expect(held.headers.get('retry-after')).toMatch(/^\d+$/);
     expect([read.status, read.body.code]).toEqual([503, 'PROJECTION_BEHIND']);
     expect(answer.status).toBe(200);
-    expect(answer.body.contract.milestones.map((m: { title: string }) => m.title)).toEqual(['Design', marker]);
+    expect(answer.body.contract.milestones.map((m: { title: string }) => m.title)).toEqual(['Kick-off', 'Design', marker]);
     expect(await effects(db, c.id, 'fundMilestone')).toEqual(ONE_FUNDING);
     const seqs = (await db.auditEvent.findMany({ where: { contractId: c.id }, select: { seq: true }, orderBy: { seq: 'asc' } })).map((e) => e.seq);
     expect(seqs).toEqual(Array.from({ length: (await c.state()).seq }, (_, i) => i + 1));
@@ -310,8 +315,13 @@ describe('no worker at all', () => {
     const call = await startApi(queue, 2_000);
     const p = await parties();
     // Setup under the 2 s deadline: on busy cores a 503 is possible, and an integrator retries with the same key.
-    const created = await untilAnswered((key) => call('POST', '/contracts', { token: p.client.token, key, body: { title: 'Website', freelancerId: p.freelancer.id } }));
+    const created = await untilAnswered((key) => call('POST', '/contracts', {
+      token: p.client.token, key, body: { title: 'Website', freelancerId: p.freelancer.id, milestones: [{ title: 'Kick-off', amountCents: 1000 }] },
+    }));
     const id = created.body.id as string;
+    const accepted = await untilAnswered((key) => call('POST', `/contracts/${id}/offer/accept`, { token: p.freelancer.token, key, body: { version: 1 } }));
+    const released = await untilAnswered((key) => call('POST', `/contracts/${id}/milestones/m1/release`, { token: p.client.token, key, body: {} }));
+    expect([accepted.status, released.status]).toEqual([200, 200]);
     const planned = await untilAnswered((key) => call('POST', `/contracts/${id}/milestones/batch`, {
       token: p.client.token, key, body: { ops: [{ op: 'add', title: 'Design', amountCents: 5000 }] },
     }));

@@ -28,13 +28,13 @@ async function fundedContract(p: Parties, amountCents: number, input?: ContractW
       workflowId: contractWorkflowId(contractIdFor(p.client.id, key)), taskQueue: stack.taskQueue, args: [input],
     });
   }
-  const created = await call('POST', '/contracts', { token: p.client.token, key, body: { title: 'Site', freelancerId: p.freelancer.id } });
+  const milestones = [{ title: 'Design', amountCents }];
+  const created = await call('POST', '/contracts', { token: p.client.token, key, body: { title: 'Site', freelancerId: p.freelancer.id, milestones } });
   expect(created.status).toBe(201);
   const id: string = created.body.id;
   const c = (path: string, body: unknown = {}, who: IssuedUser = p.client, k?: string) =>
     call('POST', `/contracts/${id}${path}`, { token: who.token, body, ...(k ? { key: k } : {}) });
-  expect((await c('/milestones/batch', { ops: [{ op: 'add', title: 'Design', amountCents }] })).status).toBe(200);
-  expect((await c('/fund')).status).toBe(200);
+  expect((await c('/offer/accept', { version: 1 }, p.freelancer)).status).toBe(200);
   return { id, c };
 }
 

@@ -28,10 +28,10 @@ describe('a decision after the request expired', () => {
     await stack.client.workflow.start<typeof contractWorkflow>('contractWorkflow', {
       workflowId: contractWorkflowId(contractIdFor(p.client.id, key)), taskQueue: stack.taskQueue, args: [{ changeRequestTtlMs: 1000 }],
     });
-    const created = await call('POST', '/contracts', { token: p.client.token, key, body: { title: 'Site', freelancerId: p.freelancer.id } });
+    const milestones = [{ title: 'Logo', amountCents: 1000 }];
+    const created = await call('POST', '/contracts', { token: p.client.token, key, body: { title: 'Site', freelancerId: p.freelancer.id, milestones } });
     const c = as(p, created.body.id);
-    expect((await c('/milestones/batch', { ops: [{ op: 'add', title: 'Logo', amountCents: 1000 }] })).status).toBe(200);
-    expect((await c('/fund')).status).toBe(200);
+    expect((await c('/offer/accept', { version: 1 }, p.freelancer)).status).toBe(200);
     const requestId: string = (await c('/change-requests', { milestoneId: 'm1', changes: { amountCents: 1500 } })).body.requestId;
     await expect.poll(async () => (await stack.db.changeRequest.findUniqueOrThrow({ where: { id: requestId } })).state).toBe('expired');
 
@@ -49,10 +49,12 @@ describe('a decision after the request expired', () => {
 describe('texts', () => {
   it('R1, R11: titles of zero-width characters only are refused as blank; an unclosed right-to-left override is refused', async () => {
     const p = await newParties(stack);
-    const id = await createContract(stack.baseUrl, p.client.token, p.freelancer.id);
+    const id = await createContract(stack.baseUrl, p.client.token, p.freelancer);
     const c = as(p, id);
 
-    const contractTitle = await call('POST', '/contracts', { token: p.client.token, body: { title: '\u200B\u200B', freelancerId: p.freelancer.id } });
+    const contractTitle = await call('POST', '/contracts', {
+      token: p.client.token, body: { title: '\u200B\u200B', freelancerId: p.freelancer.id, milestones: [{ title: 'A', amountCents: 500 }] },
+    });
     const milestoneTitle = await c('/milestones/batch', { ops: [{ op: 'add', title: '\u200B\u200B', amountCents: 1000 }] });
     const override = await c('/milestones/batch', { ops: [{ op: 'add', title: 'Invoice \u202Efdp.exe', amountCents: 1000 }] });
     const closed = await c('/milestones/batch', { ops: [{ op: 'add', title: 'Invoice \u202Efdp\u202C.exe', amountCents: 1000 }] });
@@ -61,14 +63,14 @@ describe('texts', () => {
     expect(milestoneTitle).toMatchObject({ status: 422, body: { code: 'INVALID_TITLE', rule: 'R11' } });
     expect(override).toMatchObject({ status: 422, body: { code: 'INVALID_TITLE', rule: 'R11' } });
     expect(closed.status).toBe(200);
-    expect(closed.body.contract.milestones.map((m: { title: string }) => m.title)).toEqual(['Invoice \u202Efdp\u202C.exe']);
+    expect(closed.body.contract.milestones.map((m: { title: string }) => m.title)).toEqual(['M1', 'Invoice \u202Efdp\u202C.exe']);
   });
 });
 
 describe('the request line and the body', () => {
   it('an unknown query parameter is 400 on a command, as on a list, and nothing moves', async () => {
     const p = await newParties(stack);
-    const id = await createContract(stack.baseUrl, p.client.token, p.freelancer.id, [1000]);
+    const id = await createContract(stack.baseUrl, p.client.token, p.freelancer, [1000]);
 
     const command = await call('POST', `/contracts/${id}/fund?dryRun=true`, { token: p.client.token, body: {} });
     const list = await call('GET', '/contracts?limt=5', { token: p.client.token });
@@ -77,12 +79,12 @@ describe('the request line and the body', () => {
     expect(command).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
     expect(list).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
     expect(read).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
-    expect((await call('GET', `/contracts/${id}`, { token: p.client.token })).body.balances.escrowCents).toBe(0);
+    expect((await call('GET', `/contracts/${id}`, { token: p.client.token })).body.balances.escrowCents).toBe(1000); // the offer's deposit, no more
   });
 
   it('R4: 1e400 is refused as too large, not as a fraction', async () => {
     const p = await newParties(stack);
-    const id = await createContract(stack.baseUrl, p.client.token, p.freelancer.id);
+    const id = await createContract(stack.baseUrl, p.client.token, p.freelancer);
 
     const r = await call('POST', `/contracts/${id}/milestones/batch`, {
       token: p.client.token, raw: '{"ops":[{"op":"add","title":"Logo","amountCents":1e400}]}',
@@ -99,7 +101,7 @@ describe('who a freelancer id is', () => {
     const p = await newParties(stack);
     const operator = (await stack.db.user.create({ data: { id: randomUUID(), email: `${randomUUID()}@ops.test`, name: 'Olga', role: 'operator' } }));
     const create = (freelancerId: string) =>
-      call('POST', '/contracts', { token: p.client.token, body: { title: 'Site', freelancerId } });
+      call('POST', '/contracts', { token: p.client.token, body: { title: 'Site', freelancerId, milestones: [{ title: 'A', amountCents: 500 }] } });
 
     const [nobody, op] = [await create(randomUUID()), await create(operator.id)];
 
@@ -118,10 +120,11 @@ describe('a contract on a shortened day (the contract workflow\'s test-only dayM
       workflowId: contractWorkflowId(id), taskQueue: stack.taskQueue, args: [{ dayMs }],
     });
     await start(contractIdFor(p.client.id, key), 1500);
-    const created = await call('POST', '/contracts', { token: p.client.token, key, body: { title: 'Site', freelancerId: p.freelancer.id, reviewWindowDays: 1 } });
+    const created = await call('POST', '/contracts', {
+      token: p.client.token, key, body: { title: 'Site', freelancerId: p.freelancer.id, reviewWindowDays: 1, milestones: [{ title: 'Logo', amountCents: 1000 }] },
+    });
     const c = as(p, created.body.id);
-    expect((await c('/milestones/batch', { ops: [{ op: 'add', title: 'Logo', amountCents: 1000 }] })).status).toBe(200);
-    expect((await c('/fund')).status).toBe(200);
+    expect((await c('/offer/accept', { version: 1 }, p.freelancer)).status).toBe(200);
     const submitted = await c('/milestones/m1/submit', {}, p.freelancer);
     const endsAt = Date.parse(submitted.body.contract.milestones[0].reviewEndsAt);
 

@@ -55,8 +55,10 @@ async function parties(): Promise<{ client: IssuedUser; freelancer: IssuedUser }
   return { client, freelancer };
 }
 
-const newContract = (client: IssuedUser, freelancer: IssuedUser, milestones: number[] = []): Promise<string> =>
-  createContract(stack.baseUrl, client.token, freelancer.id, milestones);
+/** An offer of these milestones, sent and accepted (R30): open, the first funded. */
+const newContract = (client: IssuedUser, freelancer: IssuedUser, milestones: number[] = [5000]): Promise<string> =>
+  createContract(stack.baseUrl, client.token, freelancer, milestones);
+const milestones = [{ title: 'Logo', amountCents: 1000 }];
 
 const ledgerRows = (contractId: string) => stack.db.ledgerEntry.count({ where: { contractId } });
 const storedKeys = (userId: string, key: string) => stack.db.idempotencyKey.count({ where: { userId, key } });
@@ -92,7 +94,7 @@ describe('HTTP hygiene', () => {
 
   it("the body parser's errors keep their status: unsupported charset or Content-Encoding → 415, bad gzip → 400", async () => {
     const { client, freelancer } = await parties();
-    const body = JSON.stringify({ title: 'Website', freelancerId: freelancer.id });
+    const body = JSON.stringify({ title: 'Website', freelancerId: freelancer.id, milestones });
     const post = (raw: string | Uint8Array, headers: Record<string, string>) =>
       call('POST', '/contracts', { token: client.token, raw, headers });
 
@@ -112,14 +114,15 @@ describe('HTTP hygiene', () => {
     const id = await newContract(client, freelancer, [1000]);
 
     const textPlain = { 'content-type': 'text/plain' };
-    const text = await call('POST', `/contracts/${id}/fund`, { token: client.token, raw: '{}', headers: textPlain });
+    const rowsBefore = await ledgerRows(id);
+    const text = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: client.token, raw: '{}', headers: textPlain });
     const rowsAfterText = await ledgerRows(id);
-    const empty = await call('POST', `/contracts/${id}/fund`, { token: client.token });
+    const empty = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: client.token });
 
     expect(text).toMatchObject({ status: 415, body: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
-    expect(rowsAfterText).toBe(0);
+    expect(rowsAfterText).toBe(rowsBefore);
     expect(empty.status).toBe(200);
-    expect(empty.body.contract.balances.escrowCents).toBe(1000);
+    expect(empty.body.contract.balances.releasesCents).toBe(1000);
   });
 
   it('R4: a number whose value has a fraction (1000.5, 1e-1) → 400 NUMBER_NOT_INTEGER; 1e3 and 1000.0 are the integer 1000', async () => {
@@ -138,7 +141,7 @@ describe('HTTP hygiene', () => {
     expect(fraction.body.detail).toContain('1000.5');
     expect(smallExponent).toMatchObject({ status: 400, body: { code: 'NUMBER_NOT_INTEGER', rule: 'R4' } });
     expect([numberInAString.status, exponent.status, zeroFraction.status]).toEqual([200, 200, 200]);
-    expect((await stack.db.milestone.findMany({ where: { contractId: id } })).map((m) => m.amountCents)).toEqual([1000, 1000, 1000]);
+    expect((await stack.db.milestone.findMany({ where: { contractId: id } })).map((m) => m.amountCents)).toEqual([5000, 1000, 1000, 1000]); // the offer's, then the three
   });
 
   it('409 IDEMPOTENCY_REQUEST_IN_PROGRESS carries Retry-After', async () => {
@@ -146,7 +149,7 @@ describe('HTTP hygiene', () => {
     const stalled = await app({ taskQueue: `nobody-polls-${randomUUID()}`, commandTimeoutMs: SHORT_DEADLINE_MS });
     const key = randomUUID();
     strandedWorkflows.push(contractWorkflowId(contractIdFor(client.id, key)));
-    const body = { title: 'Website', freelancerId: freelancer.id };
+    const body = { title: 'Website', freelancerId: freelancer.id, milestones };
     const create = () => stalled('POST', '/contracts', { token: client.token, key, body });
 
     const first = create();
@@ -163,18 +166,18 @@ describe('HTTP hygiene', () => {
     const id = await newContract(client, freelancer, [5000]);
     const claim = async (ageMs: number) => {
       const key = randomUUID();
-      const hash = requestHash({ method: 'POST', baseUrl: '', path: `/contracts/${id}/fund` } as Request, {});
+      const hash = requestHash({ method: 'POST', baseUrl: '', path: `/contracts/${id}/milestones/m1/release` } as Request, {});
       await stack.db.idempotencyKey.create({ data: { userId: client.id, key, requestHash: hash, createdAt: new Date(Date.now() - ageMs) } });
       return key;
     };
     // 45 s: an API restarted a little while ago, past two command deadlines (it once took two minutes).
     const [dead, live] = [await claim(45_000), await claim(1_000)];
 
-    const retried = await call('POST', `/contracts/${id}/fund`, { token: client.token, key: dead, body: {} });
-    const running = await call('POST', `/contracts/${id}/fund`, { token: client.token, key: live, body: {} });
+    const retried = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: client.token, key: dead, body: {} });
+    const running = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: client.token, key: live, body: {} });
 
     expect(retried.status).toBe(200);
-    expect(retried.body.contract.balances.escrowCents).toBe(5000);
+    expect(retried.body.contract.balances.releasesCents).toBe(5000);
     expect(running).toMatchObject({ status: 409, body: { code: 'IDEMPOTENCY_REQUEST_IN_PROGRESS' } });
   });
 
@@ -187,7 +190,7 @@ describe('HTTP hygiene', () => {
     strandedWorkflows.push(contractWorkflowId(contractIdFor(client.id, key)));
     const gone = new AbortController();
 
-    const body = { title: 'Website', freelancerId: freelancer.id };
+    const body = { title: 'Website', freelancerId: freelancer.id, milestones };
     const abandoned = stalled('POST', '/contracts', { token: client.token, key, body, signal: gone.signal });
     await expect.poll(() => storedKeys(client.id, key)).toBe(1);
     gone.abort();
@@ -208,7 +211,6 @@ describe('replays before state checks', () => {
     const c = (path: string, key: string, body: unknown = {}) =>
       call('POST', `/contracts/${id}${path}`, { token: client.token, key, body });
     const [releaseKey, withdrawKey, endKey] = [randomUUID(), randomUUID(), randomUUID()];
-    await c('/fund', randomUUID());
     const release = await c('/milestones/m1/release', releaseKey, { amountCents: 1500 });
     const withdraw = await c('/withdraw-funds', withdrawKey, { amountCents: 200 });
     const end = await c('/end', endKey);
@@ -235,6 +237,7 @@ describe('an answer lost to the deadline', () => {
   it('R3: a retried /end whose first attempt ended the contract but timed out (503, nothing stored) gets its 200, not 409 CONTRACT_ENDED', async () => {
     const { client, freelancer } = await parties();
     const id = await newContract(client, freelancer, [2000]);
+    expect((await call('POST', `/contracts/${id}/milestones/m1/release`, { token: client.token, body: {} })).status).toBe(200);
     const key = randomUUID();
     // The first attempt: its Update (id = the key) landed and ended the contract; the client heard a 503.
     await stack.client.workflow.getHandle(contractWorkflowId(id))
@@ -254,6 +257,7 @@ describe('an answer lost to the deadline', () => {
   it('R3, R11: a retried batch whose first attempt landed just before the contract ended answers its diff with texts, not references', async () => {
     const { client, freelancer } = await parties();
     const id = await newContract(client, freelancer);
+    expect((await call('POST', `/contracts/${id}/milestones/m1/release`, { token: client.token, body: {} })).status).toBe(200);
     const key = randomUUID();
     const ops = [{ op: 'add' as const, title: 'Launch', description: 'Go live', amountCents: 1000 }];
     // The first attempt landed; its answer was lost (a 503 stores nothing). Then the contract ended.
@@ -276,7 +280,7 @@ describe('no zombie', () => {
     const key = randomUUID();
     const contractId = contractIdFor(client.id, key);
     await stack.client.workflow.executeUpdateWithStart(createContractUpdate, {
-      args: [{ contractId, clientId: client.id, freelancerId: freelancer.id, title: 'Website', initiationFeeCents: 495 }],
+      args: [{ contractId, clientId: client.id, freelancerId: freelancer.id, title: 'Website', initiationFeeCents: 495, offer: { milestones } }],
       updateId: updateId(client.id, key),
       startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
         workflowId: contractWorkflowId(contractId),
@@ -289,13 +293,15 @@ describe('no zombie', () => {
     const firstRun = (await handle.describe()).runId;
     await expect.poll(() => stack.db.contract.count({ where: { id: contractId } })).toBe(1); // created behind the answer
     const ops = [{ op: 'add', title: 'M1', amountCents: 1000 }];
+    expect((await call('POST', `/contracts/${contractId}/offer/accept`, { token: freelancer.token, body: { version: 1 } })).status).toBe(200);
+    expect((await call('POST', `/contracts/${contractId}/milestones/m1/release`, { token: client.token, body: {} })).status).toBe(200);
     expect((await call('POST', `/contracts/${contractId}/milestones/batch`, { token: client.token, body: { ops } })).status).toBe(200);
     await expect.poll(async () => (await handle.describe()).runId, { timeout: 10_000 }).not.toBe(firstRun);
     expect((await call('POST', `/contracts/${contractId}/end`, { token: client.token, body: {} })).status).toBe(200);
     await handle.result();
     const lastRun = (await handle.describe()).runId;
 
-    const reused = await call('POST', '/contracts', { token: client.token, key, body: { title: 'Website', freelancerId: freelancer.id } });
+    const reused = await call('POST', '/contracts', { token: client.token, key, body: { title: 'Website', freelancerId: freelancer.id, milestones } });
 
     expect(reused).toMatchObject({ status: 409, body: { code: 'CONTRACT_ENDED', rule: 'R3' } });
     expect(reused.body.detail).toContain(contractId);
@@ -307,19 +313,19 @@ describe('deadlines', () => {
   it('worker down: 503 COMMAND_TIMEOUT + Retry-After in time, no answer stored; worker back, same key → one effect', async () => {
     const { client, freelancer } = await parties();
     const reference = await newContract(client, freelancer, [1000]);
-    await call('POST', `/contracts/${reference}/fund`, { token: client.token, body: {} });
+    await call('POST', `/contracts/${reference}/milestones/m1/release`, { token: client.token, body: {} });
     const id = await newContract(client, freelancer, [1000]);
     const short = await app({ commandTimeoutMs: SHORT_DEADLINE_MS });
     const key = randomUUID();
     await stack.stopWorker();
 
     const started = performance.now();
-    const timedOut = await short('POST', `/contracts/${id}/fund`, { token: client.token, key, body: {} });
+    const timedOut = await short('POST', `/contracts/${id}/milestones/m1/release`, { token: client.token, key, body: {} });
     const elapsed = performance.now() - started;
     const answersAfterTimeout = await storedAnswers(client.id, key);
     await stack.startWorker();
-    const retry = await call('POST', `/contracts/${id}/fund`, { token: client.token, key, body: {} });
-    const replay = await call('POST', `/contracts/${id}/fund`, { token: client.token, key, body: {} });
+    const retry = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: client.token, key, body: {} });
+    const replay = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: client.token, key, body: {} });
 
     expect(timedOut).toMatchObject({ status: 503, body: { code: 'COMMAND_TIMEOUT' } });
     expect(timedOut.body.detail).toContain('retry with the same Idempotency-Key');
@@ -327,10 +333,10 @@ describe('deadlines', () => {
     expect(elapsed).toBeLessThan(SHORT_DEADLINE_MS + SLACK_MS);
     expect(answersAfterTimeout).toBe(0);
     expect(retry.status).toBe(200);
-    expect(retry.body.contract.balances.escrowCents).toBe(1000);
+    expect(retry.body.contract.balances.releasesCents).toBe(1000);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(await ledgerRows(id)).toBe(await ledgerRows(reference));
-    expect(await stack.db.auditEvent.count({ where: { contractId: id, command: 'fundMilestone' } })).toBe(1);
+    expect(await stack.db.auditEvent.count({ where: { contractId: id, command: 'releasePayment' } })).toBe(1);
   });
 
   it('POST /contracts with no worker on its queue → 503 COMMAND_TIMEOUT within the deadline, no answer stored under its key', async () => {
@@ -340,7 +346,7 @@ describe('deadlines', () => {
     strandedWorkflows.push(contractWorkflowId(contractIdFor(client.id, key)));
 
     const started = performance.now();
-    const res = await stalled('POST', '/contracts', { token: client.token, key, body: { title: 'Website', freelancerId: freelancer.id } });
+    const res = await stalled('POST', '/contracts', { token: client.token, key, body: { title: 'Website', freelancerId: freelancer.id, milestones } });
 
     expect(res).toMatchObject({ status: 503, body: { code: 'COMMAND_TIMEOUT' } });
     expect(res.headers.get('retry-after')).not.toBeNull();

@@ -25,11 +25,12 @@ const age = (userId: string, key: string) =>
 describe('Idempotency-Keys bound for good', () => {
   it('funding again with a key past its 24 hours is refused with IDEMPOTENCY_KEY_EXPIRED, and nothing moves', async () => {
     const p = await newParties(stack);
-    const id = await createContract(stack.baseUrl, p.client.token, p.freelancer.id, [1000, 2000]);
+    const id = await createContract(stack.baseUrl, p.client.token, p.freelancer, [1000, 2000, 3000]);
     const key = randomUUID();
     const fund = () => call('POST', `/contracts/${id}/fund`, { token: p.client.token, body: {}, key });
-    expect((await fund()).status).toBe(200);
     expect((await call('POST', `/contracts/${id}/milestones/m1/release`, { token: p.client.token, body: {} })).status).toBe(200);
+    expect((await fund()).status).toBe(200);
+    expect((await call('POST', `/contracts/${id}/milestones/m2/release`, { token: p.client.token, body: {} })).status).toBe(200);
     const before = (await call('GET', `/contracts/${id}`, { token: p.client.token })).body;
     await age(p.client.id, key);
 
@@ -39,14 +40,16 @@ describe('Idempotency-Keys bound for good', () => {
     expect(again.headers.get('idempotent-replayed')).toBeNull();
     const after = (await call('GET', `/contracts/${id}`, { token: p.client.token })).body;
     expect(after.balances).toEqual(before.balances);
-    expect(after.milestones[1]).toMatchObject({ id: 'm2', state: 'pending', fundedCents: 0 });
+    expect(after.milestones[2]).toMatchObject({ id: 'm3', state: 'pending', fundedCents: 0 });
   });
 
   it('R1: creating again with a key past its 24 hours never returns the old contract, with the same body or another freelancer', async () => {
     const p = await newParties(stack);
     const other = await stack.newUser('Other Freelancer');
     const key = randomUUID();
-    const create = (freelancerId: string) => call('POST', '/contracts', { token: p.client.token, body: { title: 'Site', freelancerId }, key });
+    const create = (freelancerId: string) => call('POST', '/contracts', {
+      token: p.client.token, body: { title: 'Site', freelancerId, milestones: [{ title: 'A', amountCents: 500 }] }, key,
+    });
     const first = await create(p.freelancer.id);
     await age(p.client.id, key);
 
@@ -63,16 +66,16 @@ describe('Idempotency-Keys bound for good', () => {
 
   it('a key whose request met an outage stays bound to it: the same request runs again, another is refused', async () => {
     const p = await newParties(stack);
-    const id = await createContract(stack.baseUrl, p.client.token, p.freelancer.id, [1000]);
+    const id = await createContract(stack.baseUrl, p.client.token, p.freelancer, [1000, 2000]);
     const key = randomUUID();
-    const release = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: p.client.token, body: {}, key });
+    const release = await call('POST', `/contracts/${id}/milestones/m2/release`, { token: p.client.token, body: {}, key });
     expect(release.status).toBe(409); // stored; now make it look like an answer lost to an outage
     await stack.db.idempotencyKey.updateMany({
       where: { userId: p.client.id, key }, data: { state: 'retry', responseStatus: null, responseBody: Prisma.DbNull },
     });
 
     const other = await call('POST', `/contracts/${id}/fund`, { token: p.client.token, body: {}, key });
-    const same = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: p.client.token, body: {}, key });
+    const same = await call('POST', `/contracts/${id}/milestones/m2/release`, { token: p.client.token, body: {}, key });
 
     expect(other).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
     expect(same).toMatchObject({ status: 409, body: { code: 'MILESTONE_NOT_FUNDED' } });
@@ -83,7 +86,7 @@ describe('Idempotency-Keys bound for good', () => {
     const p = await newParties(stack);
     const [old, fresh] = [randomUUID(), randomUUID()];
     for (const key of [old, fresh]) {
-      const r = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Site', freelancerId: p.freelancer.id }, key });
+      const r = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Site', freelancerId: p.freelancer.id, milestones: [{ title: 'Kick-off', amountCents: 5000 }] }, key });
       expect(r.status).toBe(201);
     }
     await age(p.client.id, old);
@@ -102,7 +105,7 @@ describe('Idempotency-Keys bound for good', () => {
     const byKey = new Map(rows.map((r) => [r.key, r]));
     expect(byKey.get(old)).toMatchObject({ state: 'expired', responseStatus: null, responseBody: null });
     expect(byKey.get(fresh)).toMatchObject({ state: 'done', responseStatus: 201 });
-    const again = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Site', freelancerId: p.freelancer.id }, key: old });
+    const again = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Site', freelancerId: p.freelancer.id, milestones: [{ title: 'Kick-off', amountCents: 5000 }] }, key: old });
     expect(again).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY_KEY_EXPIRED' } });
   });
 });

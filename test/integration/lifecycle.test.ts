@@ -16,9 +16,7 @@ describe('lifecycle on the real stack', () => {
   it('R7, R8, R10, R17, R20, R22, R23, R24: ledger in SQL = workflow state; one in-app message per notice', async () => {
     const [client, freelancer] = await Promise.all([stack.newUser('Client'), stack.newUser('Freelancer')]);
     const c = new ContractDriver(stack.client, stack.taskQueue, undefined, { clientId: client.id, freelancerId: freelancer.id });
-    await c.create();
-    await c.plan([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
-    await c.fund();
+    await c.open([{ op: 'add', title: 'Design', amountCents: 5000 }, { op: 'add', title: 'Build', amountCents: 8000 }]);
     await c.release('m1', 3000);
     await c.fund();
     const cr = await c.requestChange('m2', { amountCents: 9000 });

@@ -60,7 +60,7 @@ describe('API metrics', () => {
   it('counts requests by route template and status, times Updates, and counts replays and rate-limit refusals', async () => {
     const [client, freelancer] = await Promise.all(['Client', 'Freelancer'].map((name) => issueUser(db, { email: `${randomUUID()}@metrics.test`, name })));
     const key = randomUUID();
-    const body = { title: 'Measured', freelancerId: freelancer!.id };
+    const body = { title: 'Measured', freelancerId: freelancer!.id, milestones: [{ title: 'Kick-off', amountCents: 5000 }] };
 
     const first = await call('POST', '/contracts', { token: client!.token, body, key });
     const replayed = await call('POST', '/contracts', { token: client!.token, body, key });

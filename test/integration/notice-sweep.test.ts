@@ -51,15 +51,17 @@ afterAll(async () => {
 
 const mail = () => createResendMailer({ apiKey: 're_test_key', from: 'Milestones <n@milestones.test>', baseUrl: resend.url });
 
+/** An offer sent and accepted (R30) tells both parties each time: four notices. */
+const NOTICES = 4;
+const each = (state: string): string[] => Array.from({ length: NOTICES }, () => state);
+
 async function contractWithNotices(): Promise<ContractDriver> {
   const [c, f] = await Promise.all([
     issueUser(db, { email: `${randomUUID()}@example.test`, name: 'Client' }),
     issueUser(db, { email: `${randomUUID()}@example.test`, name: 'Freelancer' }),
   ]);
   const contract = new ContractDriver(client, taskQueue, randomUUID(), { clientId: c.id, freelancerId: f.id });
-  await contract.create();
-  await contract.plan([{ op: 'add', title: 'Logo', amountCents: 1000 }]);
-  await contract.fund();
+  await contract.open([{ op: 'add', title: 'Logo', amountCents: 1000 }]);
   return contract;
 }
 
@@ -70,7 +72,7 @@ describe('notices that always finish', () => {
   it('R24: notices leave through the outbox once their record is stored, sent by the notice pump: no activity per notice in the history', async () => {
     const c = await contractWithNotices();
 
-    await expect.poll(() => emailStates(c.id), { timeout: 20_000 }).toEqual(['sent', 'sent']);
+    await expect.poll(() => emailStates(c.id), { timeout: 20_000 }).toEqual(each('sent'));
     const keys = (await db.notification.findMany({ where: { contractId: c.id } })).map((n) => n.id);
     expect(keys.every((k) => resend.emails.has(k))).toBe(true); // sent with the notice's key (Idempotency-Key)
     await expect.poll(() => db.inAppMessage.count({ where: { notificationId: { in: keys } } })).toBe(keys.length);
@@ -88,7 +90,7 @@ describe('notices that always finish', () => {
     // Their sends are lost (as with a worker killed after its projection committed): the rows are pending again.
     for (const c of [stale, tooOld, fresh]) {
       await c.projected(db);
-      await expect.poll(() => emailStates(c.id), { timeout: 20_000 }).toEqual(['sent', 'sent']);
+      await expect.poll(() => emailStates(c.id), { timeout: 20_000 }).toEqual(each('sent'));
       await c.handle.terminate('test: sends lost');
       await db.$executeRaw`UPDATE notifications SET email_state = 'pending', emailed_at = NULL, provider_id = NULL WHERE contract_id = ${c.id}`;
     }
@@ -110,12 +112,12 @@ describe('notices that always finish', () => {
       return client.workflow.getHandle(workflowId!).result() as Promise<NoticeSweepResult>;
     });
 
-    expect(result).toMatchObject({ redriven: 2, settled: 2, stillPending: [], gaveUp: 2 });
-    expect(await emailStates(stale.id)).toEqual(['sent', 'sent']);
+    expect(result).toMatchObject({ redriven: NOTICES, settled: NOTICES, stillPending: [], gaveUp: NOTICES });
+    expect(await emailStates(stale.id)).toEqual(each('sent'));
     expect(staleKeys.every((k) => resend.emails.has(k))).toBe(true); // sent with the notice's key (Idempotency-Key)
-    expect(await emailStates(tooOld.id)).toEqual(['failed', 'failed']);
+    expect(await emailStates(tooOld.id)).toEqual(each('failed'));
     const gaveUp = await db.notification.findFirstOrThrow({ where: { contractId: tooOld.id } });
     expect(gaveUp.lastError).toMatch(/^gave up after 20 h .*; last error: none$/);
-    expect(await emailStates(fresh.id)).toEqual(['pending', 'pending']); // left to its contract's own delivery
+    expect(await emailStates(fresh.id)).toEqual(each('pending')); // left to its contract's own delivery
   });
 });

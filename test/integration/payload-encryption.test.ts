@@ -101,8 +101,7 @@ describe('payload encryption on the dev server', () => {
   beforeAll(async () => {
     await withKeys(onlyA, async (client) => {
       const c = new ContractDriver(client, taskQueue, contractId);
-      await c.create();
-      await c.add(FIRST_TITLE, 1000);
+      await c.create({ milestones: [{ title: FIRST_TITLE, amountCents: 1000 }] }); // an offer (R30)
       // Bounded: the batch's one attempt fails within seconds on a busy machine.
       for (let i = 0; !(await c.handle.fetchHistory()).events?.some((e) => e.activityTaskFailedEventAttributes); i++) {
         if (i >= 150) throw new Error('the failing projection was not recorded within 15 s');
@@ -112,6 +111,7 @@ describe('payload encryption on the dev server', () => {
     // Rotation: a new key first, the old one kept for what it encrypted.
     await withKeys(rotated, async (client) => {
       const c = new ContractDriver(client, taskQueue, contractId);
+      await c.accept();
       await c.add(SECOND_TITLE, 1200);
       // The workflow's state names texts by reference; the titles travel in the commands and the activities.
       expect((await c.state()).milestones).toHaveLength(2);

@@ -63,14 +63,17 @@ describe('platform keys', () => {
     const { key, keyId } = await platformWithKey(['users:write', 'contracts:act']);
     const client = await createUser(key, 'Cleo Client');
     const freelancer = await createUser(key, 'Fred Freelancer');
-    const created = await call('POST', '/contracts', { ...as(key, client), body: { title: 'Logo', freelancerId: freelancer } });
+    const created = await call('POST', '/contracts', { ...as(key, client), body: { title: 'Logo', freelancerId: freelancer, milestones: [{ title: 'Kick-off', amountCents: 5000 }] } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.id;
     expect(created.body.clientId).toBe(client);
+    const accepted = await call('POST', `/contracts/${id}/offer/accept`, { ...as(key, freelancer), body: { version: 1 } });
+    expect(accepted.status).toBe(200);
     const planned = await call('POST', `/contracts/${id}/milestones/batch`, { ...as(key, client), body: { ops: [{ op: 'add', title: 'Sketch', amountCents: 5000 }] } });
     expect(planned.status).toBe(200);
     const history = await call('GET', `/contracts/${id}/history`, as(key, client));
-    expect(history.body.data.map((e: { actor: string }) => e.actor)).toEqual([`platform:${keyId} for ${client}`, `platform:${keyId} for ${client}`]);
+    expect(history.body.data.map((e: { actor: string }) => e.actor))
+      .toEqual([`platform:${keyId} for ${client}`, `platform:${keyId} for ${freelancer}`, `platform:${keyId} for ${client}`]);
     expect(history.body.data[0].actorId).toBe(client);
     // The freelancer's notice of the plan names who sent it.
     await expect.poll(async () => (await stack.db.notification.findMany({ where: { contractId: id, recipientId: freelancer } }))
@@ -159,7 +162,7 @@ describe('the typed client with a platform key', () => {
     const p = await newPlatform(stack.db);
     const [client, freelancer, k] = await Promise.all([p.member('Client'), p.member('Freelancer'), p.key(['contracts:act'])]);
     const asClient = api(stack.baseUrl, k.key, client.id);
-    const created = await asClient.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Typed', freelancerId: freelancer.id } });
+    const created = await asClient.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Typed', freelancerId: freelancer.id, milestones: [{ title: 'Logo', amountCents: 900 }] } });
     expect(created.data?.clientId).toBe(client.id);
     const history = await asClient.GET('/contracts/{id}/history', { params: { path: { id: created.data!.id } } });
     expect(history.data?.data[0]?.actor).toBe(`platform:${k.id} for ${client.id}`);

@@ -19,22 +19,24 @@ afterAll(async () => {
 describe('read your own writes', () => {
   it('every answer about a contract carries Contract-Seq, and the contract it returns includes that seq', async () => {
     const p = await newParties(stack);
-    const created = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Logo', freelancerId: p.freelancer.id } });
+    const offer = { title: 'Logo', freelancerId: p.freelancer.id, milestones: [{ title: 'Sketches', amountCents: 5000 }] };
+    const created = await call('POST', '/contracts', { token: p.client.token, body: offer }); // an offer, its first milestone deposited (R30)
     const id = created.body.id as string;
-    const planned = await call('POST', `/contracts/${id}/milestones/batch`, { token: p.client.token, body: { ops: [{ op: 'add', title: 'Sketches', amountCents: 5000 }] } });
-    const funded = await call('POST', `/contracts/${id}/fund`, { token: p.client.token, body: {} });
+    const accepted = await call('POST', `/contracts/${id}/offer/accept`, { token: p.freelancer.token, body: { version: 1 } });
+    const planned = await call('POST', `/contracts/${id}/milestones/batch`, { token: p.client.token, body: { ops: [{ op: 'add', title: 'Final', amountCents: 5000 }] } });
     const read = await call('GET', `/contracts/${id}`, { token: p.freelancer.token });
     const history = await call('GET', `/contracts/${id}/history`, { token: p.freelancer.token });
 
-    expect([created.status, planned.status, funded.status]).toEqual([201, 200, 200]);
-    expect([created, planned, funded, read, history].map((r) => r.headers.get('contract-seq'))).toEqual(['1', '2', '3', '3', '3']);
-    expect(funded.body.contract.milestones[0]).toMatchObject({ title: 'Sketches', state: 'active', fundedCents: 5000 });
+    expect([created.status, accepted.status, planned.status]).toEqual([201, 200, 200]);
+    expect([created, accepted, planned, read, history].map((r) => r.headers.get('contract-seq'))).toEqual(['1', '2', '3', '3', '3']);
+    expect(accepted.body.contract.milestones[0]).toMatchObject({ title: 'Sketches', state: 'active', fundedCents: 5000 });
     expect(history.body.data.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3]);
   });
 
   it('a read that names a seq the contract does not have yet waits, bounded, then answers 503 PROJECTION_BEHIND with Retry-After; a malformed one is 400', async () => {
     const p = await newParties(stack);
-    const id = (await call('POST', '/contracts', { token: p.client.token, body: { title: 'Logo', freelancerId: p.freelancer.id } })).body.id as string;
+    const offer = { title: 'Logo', freelancerId: p.freelancer.id, milestones: [{ title: 'Sketches', amountCents: 5000 }] };
+    const id = (await call('POST', '/contracts', { token: p.client.token, body: offer })).body.id as string;
 
     const at = await call('GET', `/contracts/${id}`, { token: p.client.token, headers: { 'contract-min-seq': '1' } });
     const started = performance.now();
@@ -59,13 +61,15 @@ describe('read your own writes', () => {
     const sent: (string | null)[] = [];
     const client = api(stack.baseUrl, p.client.token);
     client.use({ onRequest({ request }) { if (request.method === 'GET') sent.push(request.headers.get('contract-min-seq')); return request; } });
-    const id = (await client.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Logo', freelancerId: p.freelancer.id } })).data!.id;
-    await client.POST('/contracts/{id}/milestones/batch', { params: { path: { id }, header: idempotent() }, body: { ops: [{ op: 'add', title: 'A', amountCents: 5000 }] } });
+    // An offer (R30): the create is the contract's first command, its answer names seq 1.
+    const id = (await client.POST('/contracts', {
+      params: { header: idempotent() }, body: { title: 'Logo', freelancerId: p.freelancer.id, milestones: [{ title: 'A', amountCents: 5000 }] },
+    })).data!.id;
     const read = await client.GET('/contracts/{id}', { params: { path: { id } } });
     const other = await client.GET('/contracts', { params: { query: {} } });
 
     expect(read.data!.milestones.map((m) => m.title)).toEqual(['A']);
     expect(other.response.status).toBe(200);
-    expect(sent).toEqual(['2', null]); // the list names no one contract
+    expect(sent).toEqual(['1', null]); // the list names no one contract
   });
 });

@@ -21,9 +21,7 @@ const driftId = `drift-${randomUUID()}`;
 beforeAll(async () => {
   recording = await startRecordingWorker();
   contract = new ContractDriver(recording.client, recording.taskQueue);
-  await contract.create();
-  await contract.add('Logo', 1000);
-  await contract.fund();
+  await contract.open([{ title: 'Logo', amountCents: 1000 }]);
 
   // A history recorded by the deployed version of a small workflow (one timer), completed.
   const native = await NativeConnection.connect({ address: shared('temporalAddress') });

@@ -23,13 +23,13 @@ afterAll(async () => {
 /** A contract with a 1000-cent milestone, funded, its work submitted; `c` posts as a party (client by default). */
 async function submittedContract(opts: { reviewWindowDays?: number } = {}) {
   const p = await newParties(stack);
-  const created = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Website', freelancerId: p.freelancer.id, ...opts } });
+  const milestones = [{ title: 'Logo', amountCents: 1000 }, { title: 'Site', amountCents: 2000 }];
+  const created = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Website', freelancerId: p.freelancer.id, milestones, ...opts } });
   expect(created.status).toBe(201);
   const id: string = created.body.id;
   const c = (path: string, body: unknown = {}, who: IssuedUser = p.client, key?: string) =>
     call('POST', `/contracts/${id}${path}`, { token: who.token, body, ...(key ? { key } : {}) });
-  expect((await c('/milestones/batch', { ops: [{ op: 'add', title: 'Logo', amountCents: 1000 }, { op: 'add', title: 'Site', amountCents: 2000 }] })).status).toBe(200);
-  expect((await c('/fund')).status).toBe(200);
+  expect((await c('/offer/accept', { version: 1 }, p.freelancer)).status).toBe(200);
   expect((await c('/milestones/m1/submit', {}, p.freelancer)).status).toBe(200);
   return { id, p, c, created };
 }
@@ -41,8 +41,8 @@ describe('review window, revisions, refunds and disputes over HTTP', () => {
     const { created } = await submittedContract({ reviewWindowDays: 3 });
     const p = await newParties(stack);
 
-    const fallback = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Default', freelancerId: p.freelancer.id } });
-    const tooLong = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Long', freelancerId: p.freelancer.id, reviewWindowDays: 31 } });
+    const fallback = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Default', freelancerId: p.freelancer.id, milestones: [{ title: 'Kick-off', amountCents: 5000 }] } });
+    const tooLong = await call('POST', '/contracts', { token: p.client.token, body: { title: 'Long', freelancerId: p.freelancer.id, reviewWindowDays: 31, milestones: [{ title: 'Kick-off', amountCents: 5000 }] } });
     const stranger = await call('GET', `/contracts/${created.body.id}`, { token: p.client.token });
 
     expect(created.body.reviewWindowDays).toBe(3);
@@ -180,7 +180,7 @@ describe('review window, revisions, refunds and disputes over HTTP', () => {
   it('R28: an operator may not be made a party; the operator view shows any contract, parties get 403 on it', async () => {
     const { id, p } = await submittedContract();
 
-    const withOperator = await call('POST', '/contracts', { token: p.client.token, body: { title: 'x', freelancerId: operator.id } });
+    const withOperator = await call('POST', '/contracts', { token: p.client.token, body: { title: 'x', freelancerId: operator.id, milestones: [{ title: 'Kick-off', amountCents: 5000 }] } });
     const asOperator = await call('GET', `/operator/contracts/${id}`, { token: operator.token });
     const asParty = await call('GET', `/operator/contracts/${id}`, { token: p.client.token });
     const doc = (await call('GET', '/openapi.json')).body;

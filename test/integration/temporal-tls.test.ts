@@ -77,11 +77,11 @@ describe('Temporal connections through mTLS', () => {
     const [client, freelancer] = await Promise.all(['Client', 'Freelancer'].map((name) => issueUser(db, { email: `${randomUUID()}@tls.test`, name })));
     await worker.ready;
 
-    const created = await call('POST', '/contracts', { token: client!.token, body: { title: 'Over mTLS', freelancerId: freelancer!.id } });
+    const created = await call('POST', '/contracts', { token: client!.token, body: { title: 'Over mTLS', freelancerId: freelancer!.id, milestones: [{ title: 'Kick-off', amountCents: 5000 }] } });
     server.close();
 
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body.status).toBe('open');
+    expect(created.body.status).toBe('offered');
     expect(worker.output()).toContain('"tls":"mTLS"');
     expect(new Set(front.accepted)).toEqual(new Set(['worker', 'api']));
   });

@@ -115,7 +115,7 @@ describe('npm run up beside a database it does not own', () => {
     const create = () => fetch(`http://127.0.0.1:${started.apiPort}/contracts`, {
       method: 'POST',
       headers: { authorization: `Bearer ${client.token}`, 'idempotency-key': key, 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Logo design', freelancerId: freelancer.id }),
+      body: JSON.stringify({ title: 'Logo design', freelancerId: freelancer.id, milestones: [{ title: 'Kick-off', amountCents: 5000 }] }),
       signal: AbortSignal.timeout(60_000),
     });
 
@@ -132,7 +132,7 @@ describe('npm run up beside a database it does not own', () => {
     const code = await started.exited;
 
     expect(answer.status, `${statuses.join(', ')}: ${JSON.stringify(body)}\n${started.out}`).toBe(201);
-    expect(body).toMatchObject({ id: expect.any(String), status: 'open' });
+    expect(body).toMatchObject({ id: expect.any(String), status: 'offered' });
     expect(started.out).toMatch(new RegExp(`up: worker exited \\(SIGKILL\\); restarting in 1 s`));
     expect(pidsOf(started.out, 'worker')).toHaveLength(2);
     expect(pidsOf(started.out, 'api')).toHaveLength(1);

@@ -87,8 +87,7 @@ describe('users over the API', () => {
     const client = await newUser();
     const freelancer = await newUser();
     const [clientToken, freelancerToken] = await Promise.all([issueToken(client.id), issueToken(freelancer.id)]).then((r) => r.map((x) => x.body.token));
-    const id = await createContract(stack.baseUrl, clientToken, freelancer.id, [5000, 6000]);
-    expect((await call('POST', `/contracts/${id}/fund`, { token: clientToken })).status).toBe(200);
+    const id = await createContract(stack.baseUrl, clientToken!, { id: freelancer.id, token: freelancerToken! }, [5000, 6000]);
     const off = await call('POST', `/users/${freelancer.id}/deactivate`, { token: writer });
     expect(off.body).toMatchObject({ status: 'deactivated', deactivatedAt: expect.any(String) });
     // Their own token, and a key acting for them, are refused.
@@ -101,9 +100,42 @@ describe('users over the API', () => {
     const released = await call('POST', `/contracts/${id}/milestones/${milestoneId}/release`, { token: clientToken, body: {} });
     expect(released.status, JSON.stringify(released.body)).toBe(200);
     // No new contract can name them: the same answer as for an id that names nobody.
-    const named = await call('POST', '/contracts', { token: clientToken, body: { title: 'Again', freelancerId: freelancer.id } });
-    const nobody = await call('POST', '/contracts', { token: clientToken, body: { title: 'Again', freelancerId: crypto.randomUUID() } });
+    const named = await call('POST', '/contracts', { token: clientToken, body: { title: 'Again', freelancerId: freelancer.id, milestones: [{ title: 'Kick-off', amountCents: 5000 }] } });
+    const nobody = await call('POST', '/contracts', { token: clientToken, body: { title: 'Again', freelancerId: crypto.randomUUID(), milestones: [{ title: 'Kick-off', amountCents: 5000 }] } });
     expect([named.status, named.body.code, named.body.detail]).toEqual([422, 'FREELANCER_NOT_FOUND', nobody.body.detail]);
+  });
+});
+
+describe('listing and reactivating users', () => {
+  it('a key lists its own platform\'s users, newest first, page by page; another platform\'s key sees none of them', async () => {
+    const other = await newPlatform(stack.db);
+    const ours = [await newUser(), await newUser(), await newUser()];
+    const page = async (token: string, q: string) => (await call('GET', `/users?${q}`, { token })).body;
+
+    const first = await page(writer, 'limit=2');
+    const second = await page(writer, `limit=2&startingAfter=${first.nextCursor}`);
+    const theirs = await page((await other.key(['users:read'])).key, 'limit=100');
+
+    expect(first.data.map((u: { id: string }) => u.id)).toEqual([ours[2].id, ours[1].id]);
+    expect(second.data[0].id).toBe(ours[0].id);
+    expect(first.hasMore).toBe(true);
+    expect(theirs.data.map((u: { id: string }) => u.id)).not.toContain(ours[0].id);
+    expect((await call('GET', `/users?startingAfter=${ours[0].id}`, { token: (await other.key(['users:read'])).key })).status).toBe(404);
+  });
+
+  it('a reactivated user may act again, with new tokens only: those issued before the deactivation stay refused', async () => {
+    const user = await newUser();
+    const before = (await issueToken(user.id)).body.token;
+    await call('POST', `/users/${user.id}/deactivate`, { token: writer, body: {} });
+    const listed = (await call('GET', '/users?status=deactivated&limit=100', { token: writer })).body.data.map((u: { id: string }) => u.id);
+
+    const back = await call('POST', `/users/${user.id}/reactivate`, { token: writer, body: {} });
+    const after = (await issueToken(user.id)).body.token;
+
+    expect(listed).toContain(user.id);
+    expect(back.body).toMatchObject({ id: user.id, status: 'active' });
+    expect((await call('GET', '/contracts', { token: before })).status).toBe(401);
+    expect((await call('GET', '/contracts', { token: after })).status).toBe(200);
   });
 });
 
@@ -127,7 +159,7 @@ describe('refusals tell a caller nothing it may not know', () => {
     await stack.db.user.update({ where: { id: gone.id }, data: { deactivatedAt: new Date() } });
     const answers = [];
     for (const freelancerId of [crypto.randomUUID(), operator.id, gone.id, outsider.id]) {
-      const res = await call('POST', '/contracts', { token: client.token, body: { title: 'Probe', freelancerId } });
+      const res = await call('POST', '/contracts', { token: client.token, body: { title: 'Probe', freelancerId, milestones: [{ title: 'Kick-off', amountCents: 5000 }] } });
       answers.push([res.status, res.body.code, res.body.title, res.body.detail]);
     }
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);

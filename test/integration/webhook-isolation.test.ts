@@ -79,9 +79,10 @@ describe('webhook isolation (R29)', () => {
     const user = (name: string) => issueUser(db, { email: `${randomUUID()}@isolation.test`, name });
     const attacker = { client: await user('Attacker'), freelancer: await user('Accomplice') };
     const victim = { client: await user('Victim'), freelancer: await user('Freelancer') };
-    const attackerContract = await createContract(baseUrl, attacker.client.token, attacker.freelancer.id);
-    const victimContract = await createContract(baseUrl, victim.client.token, victim.freelancer.id, [5000]);
-    const milestoneId = (await call('GET', `/contracts/${victimContract}`, { token: victim.client.token })).body.milestones[0].id;
+    const attackerContract = await createContract(baseUrl, attacker.client.token, attacker.freelancer);
+    // The offer's first milestone is funded; the victim edits the pending second one.
+    const victimContract = await createContract(baseUrl, victim.client.token, victim.freelancer, [5000, 5000]);
+    const milestoneId = (await call('GET', `/contracts/${victimContract}`, { token: victim.client.token })).body.milestones[1].id;
     const url = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/hooks`;
     for (let i = 0; i < ENDPOINTS; i++) {
       const res = await call('POST', '/webhook-endpoints', { token: attacker.client.token, body: { url, eventTypes: ['*'] } });

@@ -44,7 +44,7 @@ describe('webhook secrets at rest (R29)', () => {
   it('R29: no table holds a signing secret in the clear; deliveries are signed and replays answer the same secret', async () => {
     const p = await newParties(stack);
     const c = new ContractDriver(stack.client, stack.taskQueue, undefined, { clientId: p.client.id, freelancerId: p.freelancer.id });
-    await c.create();
+    await c.open([{ title: 'Kick-off', amountCents: 1000 }]); // an accepted offer (R30)
     const registerKey = randomUUID();
     const body = { url: r.url, eventTypes: ['*'], contractId: c.id };
     const registered = await call('POST', '/webhook-endpoints', { token: p.client.token, body, key: registerKey });

@@ -30,7 +30,7 @@ describe('webhooks: giving up (R29)', () => {
       clientId: p.client.id,
       freelancerId: p.freelancer.id,
     });
-    await c.create();
+    await c.open([{ title: 'Kick-off', amountCents: 1000 }]); // an accepted offer (R30)
     r.behave(() => 503);
     const e = (
       await call('POST', '/webhook-endpoints', {

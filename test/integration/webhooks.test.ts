@@ -52,13 +52,9 @@ async function register(
   return res.body;
 }
 
-/** The seed's story (as in lifecycle.test.ts): plan, fund, partial release, a change request, a proposal, the end. */
+/** The seed's story (as in lifecycle.test.ts) from the offer's acceptance: partial release, a change request, a proposal, the end. */
 async function lifecycle(c: ContractDriver, freelancerId: string): Promise<void> {
-  await c.plan([
-    { op: 'add', title: 'Design', amountCents: 5000 },
-    { op: 'add', title: 'Build', amountCents: 8000 },
-  ]);
-  await c.fund();
+  await c.accept();
   await c.release('m1', 3000);
   await c.fund();
   const cr = await c.requestChange('m2', { amountCents: 9000 });
@@ -84,18 +80,24 @@ async function newContract() {
     clientId: p.client.id,
     freelancerId: p.freelancer.id,
   });
-  await c.create();
+  // R30: an offer the freelancer has not answered yet; the endpoints a test registers then see it accepted.
+  await c.create({ milestones: [{ title: 'Design', amountCents: 5000 }, { title: 'Build', amountCents: 8000 }] });
   await c.projected(stack.db); // its row is written just behind the answer; endpoints name it
   return { p, c };
 }
 
+/**
+ * The contract's events from its second transition on: the endpoints of these tests are registered for a
+ * contract once its offer exists (R30), so the offer's own events (seq 1) were never theirs.
+ */
+const AFTER_OFFER = { seq: { gt: 1 } };
 const storedEvents = async (contractId: string) =>
-  (await stack.db.webhookEvent.findMany({ where: { contractId }, select: { id: true } })).map((e) => e.id).sort();
+  (await stack.db.webhookEvent.findMany({ where: { contractId, ...AFTER_OFFER }, select: { id: true } })).map((e) => e.id).sort();
 
 /** Every money movement (R10) and every notice (R24) of the contract, as the event it must have become. */
 async function expectEveryEvent(contractId: string, got: Map<string, WebhookEvent>): Promise<void> {
-  const ledger = await stack.db.ledgerEntry.findMany({ where: { contractId } });
-  const notices = await stack.db.notification.findMany({ where: { contractId } });
+  const ledger = await stack.db.ledgerEntry.findMany({ where: { contractId, ...AFTER_OFFER } });
+  const notices = (await stack.db.notification.findMany({ where: { contractId } })).filter((n) => Number(n.id.split(':')[1]) > 1);
   const events = [...got.values()];
   expect(ledger.length).toBeGreaterThan(5);
   for (const e of ledger) {
@@ -207,7 +209,7 @@ describe('webhooks (R29)', () => {
     expect(rotated.body.previousSecretExpiresAt).not.toBeNull();
     r.setSecrets([e.secret, rotated.body.secret]);
 
-    await c.add('Design', 5000);
+    await c.accept();
     await expect.poll(() => r.received.length).toBeGreaterThan(0);
     expect(r.received[0]!.verifiedWith).toEqual([e.secret, rotated.body.secret]);
     expect(r.received[0]!.signature.split(' ')).toHaveLength(2);
@@ -217,7 +219,7 @@ describe('webhooks (R29)', () => {
       body: { overlapMinutes: 0 },
     });
     r.setSecrets([e.secret, rotated.body.secret, again.body.secret]);
-    await c.fund();
+    await c.add('Launch', 5000);
     await expect.poll(() => r.received.filter((x) => x.event.seq === 3).length).toBeGreaterThan(0);
     for (const x of r.received.filter((y) => y.event.seq === 3)) expect(x.verifiedWith).toEqual([again.body.secret]);
   });
@@ -240,7 +242,7 @@ describe('webhooks (R29)', () => {
     const rotatedAgain = await call('POST', `/webhook-endpoints/${first.body.id}/rotate-secret`, rotate);
     expect(rotatedAgain.body.secret).toBe(rotated.body.secret);
     r.setSecrets([first.body.secret, rotated.body.secret]);
-    await c.add('Design', 5000);
+    await c.accept();
     await expect.poll(() => r.received.length).toBeGreaterThan(0);
     // Rotated once: the secret it replaced is the one registered, so both still verify.
     expect(r.received[0]!.verifiedWith).toEqual([first.body.secret, rotated.body.secret]);
@@ -256,7 +258,7 @@ describe('webhooks (R29)', () => {
     expect(a.body.secret).not.toBe(b.body.secret);
     // One rotation retired the registered secret, the other the first one's: neither new secret is lost.
     r.setSecrets([e.secret, a.body.secret, b.body.secret]);
-    await c.add('Design', 5000);
+    await c.accept();
     await expect.poll(() => r.received.length).toBeGreaterThan(0);
     expect([...r.received[0]!.verifiedWith].sort()).toEqual([a.body.secret, b.body.secret].sort());
   });
@@ -309,7 +311,8 @@ describe('webhooks (R29)', () => {
     r.behave(() => 410);
     const e = await register(p.client, r, { contractId: c.id, eventTypes: ['contract.milestones_changed'] });
 
-    await c.add('Design', 5000);
+    await c.accept();
+    await c.add('Launch', 5000);
     await expect
       .poll(
         async () =>
@@ -323,7 +326,7 @@ describe('webhooks (R29)', () => {
       attempts: 1,
       lastStatusCode: 410,
       nextRetryAt: null,
-      seq: 2,
+      seq: 3,
     });
     expect((await call('GET', `/webhook-endpoints/${e.id}`, { token: p.client.token })).body.status).toBe('enabled');
 
@@ -344,16 +347,17 @@ describe('webhooks (R29)', () => {
   });
 
   it('R29: a disabled endpoint gets nothing new; deleting one removes it; subscriptions filter by event type', async () => {
-    const { p, c } = await newContract();
+    // Registered for all of the client's contracts before the offer: sending it deposits and charges the fee (R30).
+    const p = await newParties(stack);
+    const c = new ContractDriver(stack.client, stack.taskQueue, undefined, { clientId: p.client.id, freelancerId: p.freelancer.id });
     const [money, off] = await Promise.all([receiver(), receiver()]);
-    await register(p.client, money, { contractId: c.id, eventTypes: ['money.deposit', 'money.fee'] });
-    const eo = await register(p.client, off, { contractId: c.id });
+    await register(p.client, money, { eventTypes: ['money.deposit', 'money.fee'] });
+    const eo = await register(p.client, off, {});
     expect((await call('POST', `/webhook-endpoints/${eo.id}/disable`, { token: p.client.token })).body.status).toBe(
       'disabled',
     );
 
-    await c.add('Design', 5000);
-    await c.fund();
+    await c.create({ milestones: [{ title: 'Design', amountCents: 5000 }] });
     await expect.poll(() => money.unique().size).toBe(2);
 
     expect([...money.unique().values()].map((x) => x.type).sort()).toEqual(['money.deposit', 'money.fee']);
@@ -370,8 +374,7 @@ describe('webhooks (R29)', () => {
     const es = await register(p.client, slow, { contractId: c.id });
     await register(p.freelancer, fast, { contractId: c.id });
 
-    await c.add('Design', 5000);
-    await c.fund();
+    await c.accept();
     await c.submit('m1');
     await c.release('m1');
     await c.projected(stack.db); // the events are stored just behind the answers
@@ -387,8 +390,7 @@ describe('webhooks (R29)', () => {
     r.behave(() => 'hang');
     await register(p.client, r, { contractId: c.id });
 
-    await c.add('Design', 5000);
-    await c.fund();
+    await c.accept();
     await c.submit('m1');
     await expect.poll(() => r.received.length).toBeGreaterThan(0);
 

@@ -1,5 +1,7 @@
-// R31 under faults: contracts run whole lifecycles side by side (fund, submit, release in full or in part,
-// withdraw what is left) against stripe-mock through the recording proxy, while the proxy answers a stream
+// R31 under faults: contracts run whole lifecycles side by side (an offer sent and accepted, its deposit the
+// first charge; later parts funded; submit, release in full or in part, withdraw what is left), and offers
+// are declined or withdrawn (their deposit and fee refunded), against stripe-mock through the recording
+// proxy, while the proxy answers a stream
 // of requests with 500s, lost answers (carried out, the connection dropped) and answers held past the
 // SDK's patience, and the worker is stopped and started again mid-run. Afterwards the ledger and the
 // provider agree: one PaymentIntent per deposit, one Transfer per release, the Refunds of each refund
@@ -16,6 +18,8 @@ import { type Fault, type StripeProxy, startStripeProxy } from '../support/strip
 
 const CONTRACTS = 6;
 const MILESTONES = 3;
+/** Offers closed unaccepted beside them, alternately declined and withdrawn. */
+const CLOSED_OFFERS = 2;
 /** A fault is queued this often while fewer than MAX_QUEUED wait: about one request in three meets one. */
 const FAULT_EVERY_MS = 250;
 const MAX_QUEUED = 2;
@@ -38,20 +42,34 @@ afterAll(async () => {
   await mock?.stop();
 });
 
-async function lifecycle(i: number): Promise<string> {
+async function parties(i: number): Promise<{ client: IssuedUser; freelancer: IssuedUser; c: ContractDriver }> {
   const [client, freelancer]: IssuedUser[] = await Promise.all([stack.newUser('Client'), stack.newUser('Freelancer')]);
   await stack.db.user.update({ where: { id: client!.id }, data: { paymentMethodId: 'pm_card_visa' } });
   await stack.db.user.update({ where: { id: freelancer!.id }, data: { payoutAccountId: `acct_faults${i}` } });
   const c = new ContractDriver(stack.client, stack.taskQueue, randomUUID(), { clientId: client!.id, freelancerId: freelancer!.id });
-  await c.create({ payments: 'stripe' });
-  await c.plan(Array.from({ length: MILESTONES }, (_, n) => ({ op: 'add' as const, title: `Part ${n + 1}`, amountCents: 1_000 * (i + 2) + n * 100 })));
+  return { client: client!, freelancer: freelancer!, c };
+}
+
+/** An offer the freelancer declines or the client withdraws: its deposit and fee go back, each refund once. */
+async function closedOffer(i: number): Promise<string> {
+  const { client, freelancer, c } = await parties(CONTRACTS + i);
+  await c.create({ payments: 'stripe', milestones: [{ title: 'Sketch', amountCents: 2_000 + i * 100 }] });
+  if (i % 2) await c.send('withdrawOffer', { actorId: client.id });
+  else await c.send('declineOffer', { actorId: freelancer.id, version: 1 });
+  return c.id;
+}
+
+async function lifecycle(i: number): Promise<string> {
+  const { client, c } = await parties(i);
+  // R30: an offer of every part, accepted; its deposit (the first part's) is the first charge.
+  await c.open(Array.from({ length: MILESTONES }, (_, n) => ({ title: `Part ${n + 1}`, amountCents: 1_000 * (i + 2) + n * 100 })), { payments: 'stripe' });
   for (let n = 1; n <= MILESTONES; n++) {
-    await c.fund();
+    if (n > 1) await c.fund();
     await c.submit(`m${n}`);
     // Every other release is partial: what is left becomes project funds, withdrawn (refunded) at the end.
     await c.release(`m${n}`, (i + n) % 2 ? undefined : 700);
   }
-  if ((await c.state()).balances.projectFundsCents > 0) await c.send('withdrawFunds', { actorId: client!.id });
+  if ((await c.state()).balances.projectFundsCents > 0) await c.send('withdrawFunds', { actorId: client.id });
   return c.id;
 }
 
@@ -74,22 +92,25 @@ describe('R31 under provider faults and a worker restart', () => {
       await new Promise((r) => setTimeout(r, 1_000));
       await stack.startWorker();
     })();
-    const ids = await Promise.all(Array.from({ length: CONTRACTS }, (_, i) => lifecycle(i))).finally(() => {
+    const ids = await Promise.all([
+      ...Array.from({ length: CONTRACTS }, (_, i) => lifecycle(i)),
+      ...Array.from({ length: CLOSED_OFFERS }, (_, i) => closedOffer(i)),
+    ]).finally(() => {
       running = false;
     });
     await Promise.all([faults, restart]);
 
     // Payouts and refunds run behind the commands (a movement may not have a row yet): every ledger entry
     // that crosses the boundary ends with its movement done, within the retries' bound.
-    const entries = await stack.db.ledgerEntry.findMany({ where: { contractId: { in: ids }, kind: { in: ['deposit', 'release', 'refund'] } } });
+    const entries = await stack.db.ledgerEntry.findMany({ where: { contractId: { in: ids }, kind: { in: ['deposit', 'release', 'refund', 'fee_refund'] } } });
     await expect.poll(() => stack.db.paymentMovement.count({ where: { key: { in: entries.map((e) => e.key) }, status: 'succeeded' } }),
       { timeout: 180_000, interval: 1_000 }).toBe(entries.length);
-    const kinds = { deposit: 'payment_intent', release: 'transfer', refund: 'refund' } as const;
+    const kinds = { deposit: 'payment_intent', release: 'transfer', refund: 'refund', fee_refund: 'refund' } as const;
     const ours = new Set(ids);
     const created = proxy.created.filter((o) => ours.has(String(o.object.transfer_group ?? '')) || (o.key && ours.has(o.key.split(':')[0]!)));
     for (const e of entries) {
       const made = proxy.createdFor(kinds[e.kind as keyof typeof kinds], e.key);
-      if (e.kind === 'refund') {
+      if (kinds[e.kind as keyof typeof kinds] === 'refund') {
         expect(made.reduce((sum, o) => sum + Number(o.object.amount), 0), `refund ${e.key}`).toBe(Number(e.amountCents));
       } else {
         expect(made, `${e.kind} ${e.key}`).toHaveLength(1);
@@ -105,10 +126,11 @@ describe('R31 under provider faults and a worker restart', () => {
     // Nothing at the provider that the ledger does not name.
     const named = new Set(entries.map((e) => e.key));
     expect(created.filter((o) => !o.key || !named.has(o.key))).toEqual([]);
-    expect(entries.filter((e) => e.kind === 'deposit')).toHaveLength(CONTRACTS * MILESTONES);
+    expect(entries.filter((e) => e.kind === 'deposit')).toHaveLength(CONTRACTS * MILESTONES + CLOSED_OFFERS);
+    expect(entries.filter((e) => e.kind === 'fee_refund')).toHaveLength(CLOSED_OFFERS);
     expect(entries.filter((e) => e.kind === 'release')).toHaveLength(CONTRACTS * MILESTONES);
     const met = proxy.requests.filter((r) => r.fault).length;
-    console.log(JSON.stringify({ figure: 'provider-faults', contracts: CONTRACTS, injected, met, requests: proxy.requests.length, created: created.length }));
+    console.log(JSON.stringify({ figure: 'provider-faults', contracts: CONTRACTS, closedOffers: CLOSED_OFFERS, injected, met, requests: proxy.requests.length, created: created.length }));
     expect(met).toBeGreaterThanOrEqual(3); // the faults were met, not just queued
   }, 600_000);
 });

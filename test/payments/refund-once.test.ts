@@ -34,15 +34,22 @@ afterAll(async () => {
   await mock?.stop();
 });
 
-/** A contract (its row stored) whose client has a saved card, and charges of these amounts, in order. */
+/**
+ * A contract (its row stored) whose client has a saved card, and charges of these amounts, in order: the
+ * first is the offer's deposit, charged at the create (R30; no fee, so the charge is the amount), the
+ * others are charged here.
+ */
 async function charged(amounts: number[]): Promise<{ id: string; client: IssuedUser; charges: string[] }> {
   const [client, freelancer] = await Promise.all([stack.newUser('Client'), stack.newUser('Freelancer')]);
   await stack.db.user.update({ where: { id: client.id }, data: { paymentMethodId: 'pm_card_visa' } });
   const c = new ContractDriver(stack.client, stack.taskQueue, undefined, { clientId: client.id, freelancerId: freelancer.id });
-  await c.create({ payments: 'stripe' });
+  await c.create({ payments: 'stripe', initiationFeeCents: 0, milestones: [{ title: 'Logo', amountCents: amounts[0]! }] });
   await expect.poll(() => stack.db.contract.count({ where: { id: c.id } }), { timeout: 10_000 }).toBe(1);
-  const charges: string[] = [];
+  const offered = await stack.db.paymentMovement.findMany({ where: { contractId: c.id, type: 'charge' } });
+  expect(offered.map((m) => Number(m.amountCents))).toEqual([amounts[0]]);
+  const charges: string[] = [offered[0]!.reference!];
   for (const [i, amountCents] of amounts.entries()) {
+    if (i === 0) continue; // the offer's
     const out = await activities.moveMoney({
       type: 'charge', key: `${c.id}:${i + 2}:deposit:m${i + 1}`, contractId: c.id, milestoneId: `m${i + 1}`, amountCents, partyId: client.id,
     });

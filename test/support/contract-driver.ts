@@ -7,6 +7,7 @@ import { CONTRACT_TASK_TIMEOUT } from '../../api/routes/contracts.js';
 import type { CommandType } from '../../domain/commands.js';
 import type { ContractState } from '../../domain/contract.js';
 import type { PlanOp } from '../../domain/plan.js';
+import type { OfferMilestone, OfferTerms } from '../../domain/offers.js';
 import { contractSummaryLine } from '../../domain/describe.js';
 import { contractWorkflowId } from '../../domain/names.js';
 import { throughHandOver } from '../../api/hand-over-retry.js';
@@ -18,6 +19,25 @@ import {
   contractStateQuery,
   createContractUpdate,
 } from '../../workflows/messages.js';
+
+export interface CreateOptions {
+  initiationFeeCents?: number;
+  freelancerId?: string;
+  input?: ContractWorkflowInput;
+  milestones?: OfferMilestone[];
+  /** The offer's other terms (its expiry); null: a create without an offer, refused by the validator. */
+  offer?: Omit<OfferTerms, 'milestones'> | null;
+  /** R31's provider recorded in the contract (as the API does from PAYMENTS); absent: the ledger alone. */
+  payments?: 'stripe';
+}
+
+/** A batch's added milestone as an offer names it. */
+function asOfferMilestone(m: OfferMilestone | PlanOp): OfferMilestone {
+  if (!('op' in m)) return m;
+  if (m.op !== 'add') throw new Error(`an offer names added milestones, not ${m.op}`);
+  const { op: _op, ref: _ref, ...rest } = m;
+  return rest;
+}
 
 export type DriverResult = Omit<CommandResult, 'contract'> & { result: CommandResult; contract: ContractState };
 
@@ -46,14 +66,16 @@ export class ContractDriver {
     return this.client.workflow.getHandle<typeof contractWorkflow>(this.workflowId);
   }
 
-  /** payments: R31's provider recorded in the contract (as the API does from PAYMENTS); absent: the ledger alone. */
-  async create(
-    opts: { initiationFeeCents?: number; freelancerId?: string; input?: ContractWorkflowInput; payments?: 'stripe' } = {},
-  ): Promise<CommandResult> {
+  /**
+   * R30: the contract's create, as the API sends it: an offer of these milestones (one of $10 by default),
+   * the first deposited. `offer: null` sends a create without one, as histories from before offers did.
+   */
+  async create(opts: CreateOptions = {}): Promise<CommandResult> {
+    const offer = opts.offer === null ? {} : { offer: { milestones: opts.milestones ?? [{ title: 'Milestone 1', amountCents: 1000 }], ...opts.offer } };
     return this.client.workflow.executeUpdateWithStart(createContractUpdate, {
       args: [{
         contractId: this.id, clientId: this.clientId, freelancerId: opts.freelancerId ?? this.freelancerId, title: 'Brand identity',
-        initiationFeeCents: opts.initiationFeeCents ?? 495, ...(opts.payments ? { payments: opts.payments } : {}),
+        initiationFeeCents: opts.initiationFeeCents ?? 495, ...offer, ...(opts.payments ? { payments: opts.payments } : {}),
       }],
       startWorkflowOperation: new WithStartWorkflowOperation<typeof contractWorkflow>('contractWorkflow', {
         workflowId: this.workflowId,
@@ -87,6 +109,18 @@ export class ContractDriver {
     }
     return { ...result, result, contract: await this.state() };
   }
+
+  /**
+   * An offer of these milestones sent and accepted: the contract open with its first milestone funded and
+   * active — where creating, planning and funding left a contract before offers (R30).
+   */
+  async open(milestones: (OfferMilestone | PlanOp)[], opts: Omit<CreateOptions, 'milestones' | 'offer'> = {}): Promise<DriverResult> {
+    await this.create({ ...opts, milestones: milestones.map(asOfferMilestone) });
+    return this.accept();
+  }
+
+  /** R30: the freelancer accepts the offer's version they saw. */
+  accept = (version = 1) => this.send('acceptOffer', { actorId: this.freelancerId, version });
 
   // Shorthands for the common commands, each sent by the party the rules allow.
   plan = (ops: PlanOp[]) => this.send('savePlan', { actorId: this.clientId, ops });

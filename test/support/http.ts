@@ -47,16 +47,29 @@ export function http(baseUrl: string) {
   };
 }
 
-/** A contract created (and planned) through the typed client, as an integrator would: its id. */
-export async function createContract(baseUrl: string, clientToken: string, freelancerId: string, amounts: number[] = []): Promise<string> {
-  const client = api(baseUrl, clientToken);
-  const created = await client.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Website', freelancerId } });
-  if (!created.data) throw new Error(`create: ${created.response.status} ${JSON.stringify(created.error)}`);
-  const id = created.data.id;
-  if (amounts.length) {
-    const ops = amounts.map((amountCents, i) => ({ op: 'add' as const, title: `M${i + 1}`, amountCents }));
-    const planned = await client.POST('/contracts/{id}/milestones/batch', { params: { path: { id }, header: idempotent() }, body: { ops } });
-    if (!planned.data) throw new Error(`plan: ${planned.response.status} ${JSON.stringify(planned.error)}`);
-  }
+/** R30: an offer sent through the typed client, as an integrator would (its first milestone deposited): its id. */
+export async function sendOffer(
+  baseUrl: string, clientToken: string, freelancerId: string, amounts: number[] = [5000], opts: { expiresInDays?: number } = {},
+): Promise<string> {
+  const milestones = amounts.map((amountCents, i) => ({ title: `M${i + 1}`, amountCents }));
+  const sent = await api(baseUrl, clientToken).POST('/contracts', {
+    params: { header: idempotent() }, body: { title: 'Website', freelancerId, milestones, ...opts },
+  });
+  if (!sent.data) throw new Error(`offer: ${sent.response.status} ${JSON.stringify(sent.error)}`);
+  return sent.data.id;
+}
+
+/**
+ * An offer of `amounts` sent and accepted by the freelancer (R30): the contract open, its first milestone
+ * funded and active — where creating, planning and funding left a contract before offers. Its id.
+ */
+export async function createContract(
+  baseUrl: string, clientToken: string, freelancer: { id: string; token: string }, amounts: number[] = [5000],
+): Promise<string> {
+  const id = await sendOffer(baseUrl, clientToken, freelancer.id, amounts);
+  const accepted = await api(baseUrl, freelancer.token).POST('/contracts/{id}/offer/accept', {
+    params: { path: { id }, header: idempotent() }, body: { version: 1 },
+  });
+  if (!accepted.data) throw new Error(`accept: ${accepted.response.status} ${JSON.stringify(accepted.error)}`);
   return id;
 }

@@ -1,5 +1,6 @@
 // The books of one contract as PostgreSQL holds them: the ledger's sums per kind must equal the balances
 // on the contract row, and those balance (R10: deposits = fees + releases + refunds + escrow + project funds).
+// A fee returned with a closed offer (R30) leaves the fees and joins the refunds.
 import { expect } from 'vitest';
 import type { Db } from '../../db/client.js';
 
@@ -15,9 +16,10 @@ export interface Books {
 export async function expectBooksBalanced(db: Db, contractId: string): Promise<Books> {
   const [sums] = await db.$queryRaw<Record<string, bigint>[]>`
     SELECT COALESCE(SUM(amount_cents) FILTER (WHERE kind = 'deposit'), 0) AS deposits,
-           COALESCE(SUM(amount_cents) FILTER (WHERE kind = 'fee'), 0) AS fees,
+           COALESCE(SUM(amount_cents) FILTER (WHERE kind = 'fee'), 0)
+             - COALESCE(SUM(amount_cents) FILTER (WHERE kind = 'fee_refund'), 0) AS fees,
            COALESCE(SUM(amount_cents) FILTER (WHERE kind = 'release'), 0) AS releases,
-           COALESCE(SUM(amount_cents) FILTER (WHERE kind = 'refund'), 0) AS refunds,
+           COALESCE(SUM(amount_cents) FILTER (WHERE kind IN ('refund', 'fee_refund')), 0) AS refunds,
            COALESCE(SUM(amount_cents) FILTER (WHERE kind = 'escrow_hold'), 0)
              - COALESCE(SUM(amount_cents) FILTER (WHERE kind IN ('release', 'escrow_return')
                                                   OR (kind = 'refund' AND milestone_id IS NOT NULL)), 0) AS escrow

@@ -91,9 +91,7 @@ export function useTimeSkippingFile(): Omit<TimeSkippingFile, 'stop'> {
 
 /** A contract whose first milestone is funded and has a pending change request (amount 1000 → 1500). */
 export async function pendingRequest(c: ContractDriver): Promise<string> {
-  await c.create();
-  await c.add('Logo', 1000);
-  await c.fund();
+  await c.open([{ title: 'Logo', amountCents: 1000 }]);
   const { requestId } = await c.requestChange('m1', { amountCents: 1500 });
   return requestId!;
 }

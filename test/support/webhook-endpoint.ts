@@ -21,7 +21,7 @@ export interface ContractEndpoint {
 export async function contractEndpoint(stack: Stack, call: ReturnType<typeof http>, behave: Behaviour = 'ok'): Promise<ContractEndpoint> {
   const p = await newParties(stack);
   const c = new ContractDriver(stack.client, stack.taskQueue, undefined, { clientId: p.client.id, freelancerId: p.freelancer.id });
-  await c.create();
+  await c.open([{ title: 'Kick-off', amountCents: 1000 }]); // an accepted offer (R30)
   await c.projected(stack.db); // its row is written just behind the answer; the endpoint names it
   const r = await startReceiver();
   open.push(r);

@@ -80,13 +80,13 @@ describe('continue-as-new', () => {
   it('R2, R19: 200 milestones over several bounded runs end in the reference model\'s state; a pending request survives', async () => {
     const c = new ContractDriver(client, taskQueue);
     const model = new ReferenceModel(495);
-    await c.create({ input: { maxHistoryEvents: MAX_HISTORY_EVENTS } });
     const amounts = Array.from({ length: 200 }, (_, i) => 500 + ((i * 7919) % 5000));
-    await c.plan(amounts.map((amountCents, i) => ({ op: 'add' as const, title: `Milestone ${i + 1}`, amountCents })));
+    // R30: an offer of all 200, accepted: the first is funded with it.
+    await c.open(amounts.map((amountCents, i) => ({ title: `Milestone ${i + 1}`, amountCents })), { input: { maxHistoryEvents: MAX_HISTORY_EVENTS } });
     amounts.forEach((amountCents) => model.apply({ type: 'add', amountCents }));
 
     for (let i = 1; i <= 200; i++) {
-      const { contract } = await c.fund();
+      const contract = i === 1 ? await c.state() : (await c.fund()).contract;
       model.apply({ type: 'fund' });
       if (i === 100) await requestAcrossRuns(c, `m${i}`);
       const permille = i % 3 === 0 ? 600 : 1000;
@@ -119,8 +119,7 @@ describe('continue-as-new', () => {
     const writers = 4;
     const c = new ContractDriver(client, taskQueue);
     slowWrites.add(c.id);
-    await c.create({ input: { maxHistoryEvents: max } });
-    await c.add('Logo', 1000);
+    await c.open([{ title: 'Logo', amountCents: 1000 }, { title: 'Brand', amountCents: 800 }], { input: { maxHistoryEvents: max } });
     const firstRun = (await c.handle.describe()).runId;
     const base = (await c.state()).seq;
     const runsSoFar = async () => {
@@ -133,7 +132,7 @@ describe('continue-as-new', () => {
     await Promise.all(Array.from({ length: writers }, async (_, w) => {
       for (let n = 0; n < 200; n++) { // bounded: about three hand-overs need ~120 commands per writer
         if (n % 10 === 0 && (handedOver = (await runsSoFar()) - 1) >= 3) return;
-        await c.send('savePlan', { actorId: 'client-1', ops: [{ op: 'edit', milestoneId: 'm1', patch: { title: `w${w} #${n}` } }] });
+        await c.send('savePlan', { actorId: 'client-1', ops: [{ op: 'edit', milestoneId: 'm2', patch: { title: `w${w} #${n}` } }] });
         sent += 1;
       }
     }));

@@ -18,9 +18,7 @@ afterAll(async () => {
 
 async function funded(amounts: number[]) {
   const c = new ContractDriver(w.client, w.taskQueue);
-  await c.create();
-  await c.plan(amounts.map((amountCents, i) => ({ op: 'add' as const, title: `Milestone ${i + 1}`, amountCents })));
-  await c.fund();
+  await c.open(amounts.map((amountCents, i) => ({ op: 'add' as const, title: `Milestone ${i + 1}`, amountCents })));
   return c;
 }
 

@@ -48,17 +48,20 @@ afterAll(async () => {
   await connections?.native.close();
 });
 
-async function contract(fee = 495) {
+/** A contract with milestones of these amounts, the first one funded: an offer of them, accepted (R30). */
+async function funded(...amounts: number[]) {
   const c = new ContractDriver(client, taskQueue);
-  await c.create({ initiationFeeCents: fee });
+  await c.open(amounts.map((amountCents, i) => ({ title: `Milestone ${i + 1}`, amountCents })));
   return c;
 }
 
-/** A contract with milestones of these amounts, the first one funded. */
-async function funded(...amounts: number[]) {
+/** An accepted offer of one milestone (m1, 1000 cents, funded): the contract later milestones are planned beside. */
+const contract = () => funded(1000);
+
+/** As contract(), its first milestone released: open with nothing funded, as a new contract was before offers. */
+async function unfunded() {
   const c = await contract();
-  await c.plan(amounts.map((amountCents, i) => ({ op: 'add' as const, title: `Milestone ${i + 1}`, amountCents })));
-  await c.fund();
+  await c.release('m1');
   return c;
 }
 
@@ -86,7 +89,7 @@ describe('contract workflow', () => {
 
   it('R2: the 201st milestone is refused with a message to start a new contract; deleted pending ones do not count', async () => {
     const c = await contract();
-    const ops = Array.from({ length: 200 }, (_, i) => ({ op: 'add' as const, title: `M${i + 1}`, amountCents: 500 }));
+    const ops = Array.from({ length: 199 }, (_, i) => ({ op: 'add' as const, title: `M${i + 2}`, amountCents: 500 }));
     await c.plan(ops);
 
     const refusal = c.add('One too many', 500);
@@ -98,7 +101,7 @@ describe('contract workflow', () => {
   });
 
   it('R3: an ended contract refuses every change', async () => {
-    const c = await contract();
+    const c = await unfunded();
     await c.add('Only', 1000);
     const { contract: ended } = await c.send('endContract', { actorId: CLIENT });
 
@@ -117,7 +120,7 @@ describe('contract workflow', () => {
     await expectRefused(c.add('Absurd', 100_000_001), 'AMOUNT_TOO_LARGE', 'R4');
     await c.add('Exactly five dollars', 500);
 
-    expect((await c.state()).milestones.map((m) => m.amountCents)).toEqual([500]);
+    expect((await c.state()).milestones.map((m) => m.amountCents)).toEqual([1000, 500]);
   });
 
   it('R5: a release never exceeds what is funded, and only pending milestones can be edited', async () => {
@@ -133,7 +136,7 @@ describe('contract workflow', () => {
   });
 
   it('R6: a second milestone cannot be funded while one is active; activation takes the first pending in the current order', async () => {
-    const c = await contract();
+    const c = await unfunded();
     await c.plan([
       { op: 'add', ref: 'a', title: 'A', amountCents: 1000 },
       { op: 'add', ref: 'b', title: 'B', amountCents: 2000 },
@@ -144,7 +147,7 @@ describe('contract workflow', () => {
 
     await expectRefused(c.fund(), 'MILESTONE_ALREADY_FUNDED', 'R6');
     const s = await c.state();
-    expect(s.milestones.map((m) => [m.title, m.state])).toEqual([[textRef('B'), 'active'], [textRef('A'), 'pending']]);
+    expect(s.milestones.map((m) => [m.title, m.state])).toEqual([[textRef('Milestone 1'), 'released'], [textRef('B'), 'active'], [textRef('A'), 'pending']]);
   });
 
   it('R7, R9: the first funding pays milestone + initiation fee; later ones use project funds first and no fee', async () => {
@@ -197,12 +200,12 @@ describe('contract workflow', () => {
     await c.plan([{ op: 'add', title: 'Design', amountCents: 1000 }, { op: 'add', title: 'Build', amountCents: 2000 }]);
     const before = await c.state();
 
-    const preview = await c.send('previewPlan', { actorId: CLIENT, ops: [{ op: 'edit', milestoneId: 'm1', patch: { amountCents: 1500 } }, { op: 'delete', milestoneId: 'm2' }] });
-    await expectRefused(c.plan([{ op: 'add', title: 'Fine', amountCents: 900 }, { op: 'edit', milestoneId: 'm1', patch: { amountCents: 10 } }]), 'AMOUNT_TOO_SMALL', 'R4');
+    const preview = await c.send('previewPlan', { actorId: CLIENT, ops: [{ op: 'edit', milestoneId: 'm2', patch: { amountCents: 1500 } }, { op: 'delete', milestoneId: 'm3' }] });
+    await expectRefused(c.plan([{ op: 'add', title: 'Fine', amountCents: 900 }, { op: 'edit', milestoneId: 'm2', patch: { amountCents: 10 } }]), 'AMOUNT_TOO_SMALL', 'R4');
 
     expect(preview.diff).toMatchObject({
-      edited: [{ id: 'm1', changes: [{ field: 'amountCents', old: 1000, new: 1500 }] }],
-      deleted: [{ id: 'm2', title: textRef('Build') }], // the workflow holds texts by reference
+      edited: [{ id: 'm2', changes: [{ field: 'amountCents', old: 1000, new: 1500 }] }],
+      deleted: [{ id: 'm3', title: textRef('Build') }], // the workflow holds texts by reference
     });
     expect(await c.state()).toEqual(before);
   });
@@ -223,7 +226,7 @@ describe('contract workflow', () => {
     const posing = textRef('Design'); // the reference of a text the contract already holds
 
     await expectRefused(c.plan([{ op: 'add', title: posing, amountCents: 1000 }]), 'INVALID_TITLE', 'R11');
-    await expectRefused(c.plan([{ op: 'edit', milestoneId: 'm1', patch: { description: `txt:${'0'.repeat(32)}` } }]), 'INVALID_DESCRIPTION', 'R11');
+    await expectRefused(c.plan([{ op: 'edit', milestoneId: 'm2', patch: { description: `txt:${'0'.repeat(32)}` } }]), 'INVALID_DESCRIPTION', 'R11');
 
     expect(await c.state()).toEqual(before);
   });
@@ -239,9 +242,8 @@ describe('contract workflow', () => {
   });
 
   it('R13: due dates are advisory: work past its due date is submitted and paid without penalty', async () => {
-    const c = await contract();
-    await c.plan([{ op: 'add', title: 'Late', amountCents: 1000, dueDate: '2020-01-01' }]);
-    await c.fund();
+    const c = new ContractDriver(client, taskQueue);
+    await c.open([{ title: 'Late', amountCents: 1000, dueDate: '2020-01-01' }]);
 
     await c.submit('m1');
     const { contract: s } = await c.release('m1');
@@ -449,22 +451,24 @@ describe('contract workflow', () => {
     const { requestId } = await c.requestChange('m1', { amountCents: 1200 });
     await c.send('rejectChangeRequest', { actorId: FREELANCER, requestId: requestId!, version: 0 });
 
-    await expect.poll(async () => (await noticesOf(c)).length).toBe(5);
+    await expect.poll(async () => (await noticesOf(c)).length).toBe(7);
     const notices = await noticesOf(c);
 
     expect(notices.map((n) => [n.event, n.recipientRole])).toEqual([
-      ['milestones_changed', 'freelancer'],
-      ['milestone_funded', 'freelancer'],
+      ['offer_sent', 'client'],
+      ['offer_sent', 'freelancer'],
+      ['offer_accepted', 'client'],
+      ['offer_accepted', 'freelancer'],
       ['milestones_changed', 'freelancer'],
       ['change_request_sent', 'freelancer'],
       ['change_request_rejected', 'client'],
     ]);
     // Texts by reference here; the outbox row holds them (test/db/notifications.test.ts reads the email).
-    expect(notices[2]!.diff?.edited[0]!.changes).toEqual([
+    expect(notices[4]!.diff?.edited[0]!.changes).toEqual([
       { field: 'title', old: textRef('Milestone 2'), new: textRef('Build v2') },
       { field: 'amountCents', old: 2000, new: 2500 },
     ]);
-    expect(notices[3]!.changes).toEqual([{ field: 'amountCents', old: 1000, new: 1200 }]);
+    expect(notices[5]!.changes).toEqual([{ field: 'amountCents', old: 1000, new: 1200 }]);
     expect(new Set(notices.map((n) => n.key)).size).toBe(notices.length);
   });
 
@@ -479,7 +483,7 @@ describe('contract workflow', () => {
 
 describe('races and retries', () => {
   it('R10: the same update id sent twice is answered once and moves money once', async () => {
-    const c = await contract();
+    const c = await unfunded();
     await c.add('Once', 1000);
     const key = randomUUID();
 
@@ -488,12 +492,12 @@ describe('races and retries', () => {
 
     expect(a.result.contract.seq).toBe(b.result.contract.seq);
     expect(again.result.contract.seq).toBe(a.result.contract.seq);
-    expect(a.result.milestones.map((m) => [m.id, m.state])).toEqual([['m1', 'active']]);
-    expect((await ledgerOf(c)).filter((e) => e.kind === 'escrow_hold')).toHaveLength(1);
+    expect(a.result.milestones.map((m) => [m.id, m.state])).toEqual([['m2', 'active']]);
+    expect((await ledgerOf(c)).filter((e) => e.kind === 'escrow_hold')).toHaveLength(2); // the offer's, then this one's
   });
 
   it('R6: two fund commands in flight at once: one funds, the other is refused', async () => {
-    const c = await contract();
+    const c = await unfunded();
     await c.plan([{ op: 'add', title: 'A', amountCents: 1000 }, { op: 'add', title: 'B', amountCents: 1000 }]);
 
     const results = await Promise.allSettled([c.fund(), c.fund()]);
@@ -501,7 +505,7 @@ describe('races and retries', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     await expectRefused(Promise.reject(rejected.reason), 'MILESTONE_ALREADY_FUNDED', 'R6');
-    expect((await c.state()).milestones.map((m) => m.state)).toEqual(['active', 'pending']);
+    expect((await c.state()).milestones.map((m) => m.state)).toEqual(['released', 'active', 'pending']);
   });
 
   it('R18: approve racing a release: whichever the contract applies first wins, and the books still balance', async () => {

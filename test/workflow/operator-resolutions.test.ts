@@ -19,9 +19,7 @@ afterAll(async () => {
 
 async function funded(input = {}) {
   const c = new ContractDriver(w.client, w.taskQueue);
-  await c.create({ input });
-  await c.plan([{ op: 'add', title: 'Milestone 1', amountCents: 1000 }]);
-  await c.fund();
+  await c.open([{ op: 'add', title: 'Milestone 1', amountCents: 1000 }], { input });
   return c;
 }
 

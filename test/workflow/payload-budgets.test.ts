@@ -59,13 +59,11 @@ describe('payload budgets', () => {
     const c = new ContractDriver(client, taskQueue);
     // Update ids as long as the API makes them (user id / 255-character key), remembered from earlier runs.
     const ids = Array.from({ length: REMEMBERED_UPDATE_IDS }, (_, i) => `${randomUUID()}/${String(i).padStart(255, 'k')}`);
-    await c.create({ input: { maxHistoryEvents: 400, appliedUpdateDigests: ids.map((id) => hexDigest(id, 12)) } });
-    for (let from = 1; from <= 200; from += PER_BATCH) {
-      const ops: PlanOp[] = Array.from({ length: PER_BATCH }, (_, k) => from + k)
-        .map((i) => ({ op: 'add', title: title(i), description: description(i), amountCents: 500 + i }));
-      await c.plan(ops);
-    }
-    await c.fund();
+    const batch = (from: number): PlanOp[] => Array.from({ length: PER_BATCH }, (_, k) => from + k)
+      .map((i) => ({ op: 'add', title: title(i), description: description(i), amountCents: 500 + i }));
+    // R30: an offer of the first batch, accepted (m1 funded); the rest planned in batches within the body cap.
+    await c.open(batch(1), { input: { maxHistoryEvents: 400, appliedUpdateDigests: ids.map((id) => hexDigest(id, 12)) } });
+    for (let from = 1 + PER_BATCH; from <= 200; from += PER_BATCH) await c.plan(batch(from));
     await c.requestChange('m1', { title: title(1001), description: description(1001), amountCents: 900 });
     // A proposal of the most operations a batch holds: twelve full texts fill the body cap, the rest move due dates.
     const full: PlanOp[] = Array.from({ length: 12 }, (_, k) => ({

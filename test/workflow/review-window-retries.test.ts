@@ -55,9 +55,7 @@ afterAll(async () => {
 describe('automatic release retries (time-skipping)', () => {
   it('R25: an automatic release whose write fails ten times in a row keeps being tried and lands on its own', async () => {
     const c = new ContractDriver(env.client, taskQueue);
-    await c.create();
-    await c.add('Logo', 1000);
-    await c.fund();
+    await c.open([{ title: 'Logo', amountCents: 1000 }]);
     await c.submit('m1');
 
     await env.sleep(14 * DAY_MS + 3 * 3600_000); // ten tries, 1 s doubling to a minute apart: minutes

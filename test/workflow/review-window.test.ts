@@ -12,9 +12,7 @@ const ts = useTimeSkippingFile();
 /** A contract whose first milestone (1000 cents) is funded and its work submitted: the window runs. */
 async function submitted(): Promise<ContractDriver> {
   const c = new ContractDriver(ts.env.client, ts.taskQueue);
-  await c.create();
-  await c.plan([{ op: 'add', title: 'Logo', amountCents: 1000 }, { op: 'add', title: 'Site', amountCents: 2000 }]);
-  await c.fund();
+  await c.open([{ op: 'add', title: 'Logo', amountCents: 1000 }, { op: 'add', title: 'Site', amountCents: 2000 }]);
   await c.submit('m1');
   return c;
 }
@@ -130,9 +128,7 @@ describe('review window (time-skipping)', () => {
 
   it('R27: a refund request with no answer lapses after seven days and nothing moves', async () => {
     const c = new ContractDriver(ts.env.client, ts.taskQueue);
-    await c.create();
-    await c.add('Logo', 1000);
-    await c.fund();
+    await c.open([{ title: 'Logo', amountCents: 1000 }]);
     const asked = await c.send('requestRefund', { actorId: c.clientId, milestoneId: 'm1', amountCents: 400, reason: 'Half the scope was dropped' });
 
     const lapseAt = asked.contract.milestones[0]!.refundRequest!.expiresAt;

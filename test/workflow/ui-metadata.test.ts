@@ -28,9 +28,7 @@ describe('the Temporal UI explains each contract', () => {
   // The workflow holds milestone texts by reference (domain/texts.ts): its summaries name milestones by id.
   it('R15, R19: static summaries name the parties and the change old → new; details show milestones, balances and the pending request', async () => {
     const c = new ContractDriver(w.client, w.taskQueue);
-    await c.create();
-    await c.plan([{ op: 'add', title: 'Logo', amountCents: 1000 }, { op: 'add', title: 'Website', amountCents: 2500 }]);
-    await c.fund();
+    await c.open([{ op: 'add', title: 'Logo', amountCents: 1000 }, { op: 'add', title: 'Website', amountCents: 2500 }]);
 
     const { requestId } = await c.requestChange('m1', { amountCents: 1500 });
 
@@ -61,8 +59,7 @@ describe('the Temporal UI explains each contract', () => {
 
   it('R20, R21: a pending proposal sets PendingProposal on the contract, and clears it once the client answers', async () => {
     const c = new ContractDriver(w.client, w.taskQueue);
-    await c.create();
-    await c.plan([{ op: 'add', title: 'Logo', amountCents: 1000 }, { op: 'add', title: 'Website', amountCents: 2500 }]);
+    await c.open([{ title: 'Logo', amountCents: 1000 }, { title: 'Website', amountCents: 2500 }]);
 
     const { requestId } = await c.send('proposeChanges', { actorId: FREELANCER, ops: [{ op: 'delete', milestoneId: 'm2' }] });
 
@@ -80,14 +77,15 @@ describe('the Temporal UI explains each contract', () => {
 
   it('R2: search attributes are upserted only when a value changes; the details list the work in progress, not every milestone', async () => {
     const c = new ContractDriver(w.client, w.taskQueue);
-    await c.create();
+    await c.open([{ title: 'Kick-off', amountCents: 500 }]); // an accepted offer (R30), its milestone then released
+    await c.release('m1');
     const upserts = async () => (await c.handle.fetchHistory()).events!.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
-    const ops = Array.from({ length: 40 }, (_, i) => ({ op: 'add' as const, title: `M${i + 1}`, amountCents: 500 }));
+    const ops = Array.from({ length: 40 }, (_, i) => ({ op: 'add' as const, title: `M${i + 2}`, amountCents: 500 }));
     await c.plan(ops);
     const afterPlan = await upserts();
 
     await c.send('previewPlan', { actorId: c.clientId, ops: [{ op: 'add', title: 'Preview', amountCents: 500 }] });
-    await c.plan([{ op: 'edit', milestoneId: 'm40', patch: { title: 'Renamed' } }]); // no filterable value moves
+    await c.plan([{ op: 'edit', milestoneId: 'm41', patch: { title: 'Renamed' } }]); // no filterable value moves
     expect(await upserts()).toBe(afterPlan);
 
     await c.fund(); // ActiveMilestoneStatus: none → active
@@ -97,7 +95,7 @@ describe('the Temporal UI explains each contract', () => {
 
     const details = await currentDetails(c);
     expect(details.split('\n').filter((l) => /^\| \d+ \| m\d+ /.test(l))).toHaveLength(DETAIL_ROWS);
-    expect(details).toContain('| 1 | m1 | active |');
-    expect(details).toContain(`| … | ${40 - DETAIL_ROWS} later milestone(s) |`);
+    expect(details).toContain('| 2 | m2 | active |');
+    expect(details).toContain(`| … | ${41 - DETAIL_ROWS} later milestone(s) |`);
   });
 });

@@ -9,7 +9,7 @@ import type { RequestOutcome } from '../domain/change-request.js';
 import {
   type Command, type CommandType, type Decision, type Transition, decide, prepareCommand, resolveRequest,
 } from '../domain/commands.js';
-import { type ContractState, type CreateContract, createContract, isRequestPending, summarize } from '../domain/contract.js';
+import { type ContractState, type CreateContract, changedMilestones, createContract, isRequestPending, summarize } from '../domain/contract.js';
 import type { Milestone } from '../domain/milestone.js';
 import { resolveDispute, type ResolveDisputeArgs } from '../domain/disputes.js';
 import { refuse } from '../domain/errors.js';
@@ -83,6 +83,8 @@ export class ContractEntity {
   private readonly attributes: ContractAttributes;
   /** Outcomes of request workflows that closed without reporting, being applied (not handlers): CAN waits for them. */
   watching = 0;
+  /** The time of the last transition adopted by this run (the read model's `updatedAt`); unknown until one is. */
+  private adoptedAt: string | undefined;
 
   constructor(private readonly opts: EntityOptions) {
     this.state = opts.state;
@@ -160,8 +162,10 @@ export class ContractEntity {
       return { contract: summarize(this.current()), milestones: [], requestId: earlier.requestId };
     }
     let changed: Milestone[] = [];
+    let base: ContractState | undefined;
     const t = await this.lock.runExclusive(async () => {
       const before = this.current();
+      base = before;
       const { t, texts } = this.decideCommand(type, actorId, payload, before);
       markDecider(t, actorId);
       changed = await this.commit(t, type, actorId, texts, via);
@@ -172,10 +176,28 @@ export class ContractEntity {
     await awaitDecision(t, this.decisionWait());
     return {
       contract: summarize(this.current()),
-      milestones: changed,
+      ...this.delta(base!, t.state, changed),
       ...(t.diff ? { diff: t.diff } : {}),
       ...(t.prompt ? { prompt: t.prompt } : {}),
       ...(t.requestId ? { requestId: t.requestId } : {}),
+    };
+  }
+
+  /**
+   * What the API needs to answer from this result and the read model at one seq: the milestones changed
+   * since the state before the command (or, when later transitions followed it, such as a decision's
+   * outcome, since the state the command adopted), the order when it moved, and when the state was adopted.
+   */
+  private delta(before: ContractState, adopted: ContractState, changed: Milestone[]): Pick<CommandResult, 'milestones' | 'base' | 'order' | 'at'> {
+    const now = this.current();
+    if (this.adoptedAt === undefined) return { milestones: changed };
+    const from = now === adopted ? before : adopted;
+    const moved = from.milestones.length !== now.milestones.length || from.milestones.some((m, i) => m.id !== now.milestones[i]!.id);
+    return {
+      milestones: now === adopted ? changed : changedMilestones(adopted, now),
+      base: from.seq,
+      ...(moved ? { order: now.milestones.map((m) => m.id) } : {}),
+      at: this.adoptedAt,
     };
   }
 
@@ -219,7 +241,7 @@ export class ContractEntity {
       t.effects.push({ type: 'signalRequest', requestId: args.requestId, signal: CLOSE_SIGNAL[args.outcome], ...(version === undefined ? {} : { version }) });
       const changed = await this.commit(t, 'resolveRequest', decision.by);
       this.memory.remember();
-      return { contract: summarize(this.current()), milestones: changed, requestId: args.requestId };
+      return { contract: summarize(this.current()), ...this.delta(before, t.state, changed), requestId: args.requestId };
     });
   }
 
@@ -238,7 +260,7 @@ export class ContractEntity {
       const changed = await this.commit(t, 'resolveDispute', by);
       this.memory.remember();
       return {
-        contract: summarize(this.current()), milestones: changed, requestId: args.disputeId,
+        contract: summarize(this.current()), ...this.delta(before, t.state, changed), requestId: args.disputeId,
         ...(t.prompt ? { prompt: t.prompt } : {}),
       };
     });
@@ -376,6 +398,7 @@ export class ContractEntity {
           throw persistenceRefusal(err, record.contractId, record.seq); // the state stays as it was
         }
       }
+      this.adoptedAt = at;
     }
     this.state = t.state; // persisted (or queued in order), so adopted: the database follows the workflow, never disagrees
     // R31: payouts and refunds, each by its own workflow (keyed by its ledger entry; on the projected path

@@ -1,7 +1,8 @@
 // Every contract command of docs/rules.md over HTTP: authenticate (done before), check the caller is a party
 // (404 otherwise), validate, then send the command to `contract-<id>` as an Update whose id is the
-// Idempotency-Key, and answer with the contract as PostgreSQL now has it (read-your-writes). A key with a
-// stored answer is replayed before any state check: a retried /end after the contract ended gets its 200.
+// Idempotency-Key, and answer with the contract as the Update left it (api/command-answer.ts): what a read at
+// its seq returns. A key with a stored answer is replayed before any state check: a retried /end after the
+// contract ended gets its 200.
 import { createHash } from 'node:crypto';
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
@@ -21,10 +22,10 @@ import { HttpProblem } from '../problem.js';
 import { viaOf } from '../auth.js';
 import type { Router } from '../router.js';
 import { changeRequestsEnabled, contractView, loadContract, loadContractState, loadParties } from '../../db/read-model.js';
-import { loadTexts, withTexts } from '../../db/texts.js';
-import { decide } from '../../domain/commands.js';
+import { type Command, decide } from '../../domain/commands.js';
+import { internCommand } from '../../domain/texts.js';
 import { commandAnswerSchema, previewSchema } from '../responses.js';
-import { answerAtLeast } from '../projection-wait.js';
+import { type Answered, answerFromResult } from '../command-answer.js';
 
 
 const contractParams = z.object({ id: idSchema }).strict();
@@ -47,9 +48,6 @@ interface CommandRoute<T extends CommandType, P extends ContractParams, B extend
 }
 
 export function commandRoutes(router: Router, db: Db, temporal: Client, deadline: Deadline, changeRequestsByDefault: boolean): void {
-  /** A batch's or proposal's diff names texts by reference, as the workflow holds them: answered with the texts. */
-  const withDiffTexts = async (result: Partial<CommandResult>, id: string): Promise<Partial<CommandResult>> =>
-    result.diff ? { ...result, diff: withTexts(result.diff, await loadTexts(db, id, result.diff)) } : result;
   const add = <T extends CommandType, P extends ContractParams, B extends z.ZodType>(r: CommandRoute<T, P, B>) => {
     const spec = { path: r.path, summary: r.summary, description: r.description, rules: r.rules, params: r.params, body: r.body,
       method: 'post', success: 200, tag: 'Commands', idempotent: true, command: true, response: commandAnswerSchema } as const;
@@ -65,8 +63,8 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
           // deadline (a 503 stores nothing), gets its answer: a closed workflow keeps its Update outcomes.
           const landed = await landedBefore(temporal, deadline, id, updateId(user.id, key));
           if (!landed) throw new HttpProblem(409, 'CONTRACT_ENDED', 'Contract ended', 'the contract has ended and accepts no changes', 'R3');
-          const fresh = await answerAtLeast(db, res, id, landed.contract.seq, () => loadContract(db, id, user.id));
-          return commandAnswer(await withDiffTexts(landed, id), fresh);
+          const answered = await answerFromResult({ db, res, contractId: id, result: landed, load: () => loadContract(db, id, user.id) });
+          return commandAnswer(landed, answered);
         }
         const featureEnabled = () => changeRequestsEnabled(db, contract.clientId, CHANGE_REQUEST_FLAG, changeRequestsByDefault);
         // The router parsed both with the route's own schemas, P and B (a conditional type TS cannot narrow here).
@@ -83,10 +81,11 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
             await settleDecision(db, handle, deadline, r.type, err, { contractId: id, ...(requestId ? { requestId } : {}) });
             return {};
           });
-        // Answered by the workflow; the view is PostgreSQL's once the projection has this command (read-your-writes),
-        // and so are the texts its diff names (the projection stores the texts a command brought in).
-        const fresh = await answerAtLeast(db, res, id, result.contract?.seq, () => loadContract(db, id, user.id));
-        return commandAnswer(await withDiffTexts(result, id), fresh);
+        // Answered from the state the Update adopted and the rows it started from (read-your-writes without
+        // waiting for the projection); texts named by reference are those the command brought in, or stored ones.
+        const { texts } = internCommand({ type: r.type, ...args } as Command);
+        const answered = await answerFromResult({ db, res, contractId: id, result, load: () => loadContract(db, id, user.id), texts });
+        return commandAnswer(result, answered);
       });
     });
   };
@@ -158,15 +157,13 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
     description: 'Without `amountCents`, withdraws all project funds.', toArgs: ({ body }, { actorId }) => ({ actorId, ...body }) });
 }
 
-/** 200 with the contract as PostgreSQL now has it (read-your-writes) and what the command returned. */
-export function commandAnswer(
-  result: Partial<CommandResult>, fresh: Awaited<ReturnType<typeof loadContract>>,
-): Answer<z.input<typeof commandAnswerSchema>> {
+/** 200 with the contract at the command's seq (read-your-writes) and what the command returned, its diff with texts. */
+export function commandAnswer(result: Partial<CommandResult>, answered: Answered): Answer<z.input<typeof commandAnswerSchema>> {
   return {
     status: 200,
     body: {
-      contract: contractView(fresh!),
-      ...(result.diff ? { diff: result.diff } : {}),
+      contract: contractView(answered.row!),
+      ...(answered.diff ? { diff: answered.diff } : {}),
       ...(result.prompt ? { prompt: result.prompt } : {}),
       ...(result.requestId ? { requestId: result.requestId } : {}),
     },

@@ -38,7 +38,7 @@ export async function answerFromResult(input: AnswerInput): Promise<Answered> {
   const seq = result.contract?.seq;
   if (seq === undefined || result.base === undefined || result.at === undefined) return fromReadModel(input, seq);
   let row = await load();
-  if (row && row.seq < result.base) {
+  if (!row || row.seq < result.base) {
     // The read model is behind the state this command started from (an earlier command's write is under way).
     await waitForSeq(db, contractId, result.base, ANSWER_WAIT_MS);
     row = await load();

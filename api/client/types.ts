@@ -2917,7 +2917,7 @@ export interface components {
              */
             releasesCents: number;
         };
-        /** @description The contract as PostgreSQL has it after the command (read-your-writes). */
+        /** @description The contract as the command left it (its `Contract-Seq`): what a read at that seq returns (read-your-writes). */
         CommandAnswer: {
             contract: components["schemas"]["Contract"];
             /** @description Batches and proposals: what changed (R11). */
@@ -2987,7 +2987,7 @@ export interface components {
             title: string;
             /**
              * Format: date-time
-             * @description RFC 3339, UTC.
+             * @description RFC 3339, UTC: when the contract last changed (the time of its last accepted transition).
              * @example 2026-11-27T09:30:00.000Z
              */
             updatedAt: string;

@@ -22,6 +22,8 @@ export interface AnswerInput {
   result: Partial<CommandResult>;
   /** The caller's view of the contract's rows: one statement (relation joins), so one snapshot. */
   load: () => Promise<ContractRow | null>;
+  /** The same rows read before the Update was sent (the party check): used when they are at `base`, saving a read. */
+  before?: ContractRow | null | undefined;
   /** The texts this command brought in, by reference (domain/texts.ts, internCommand). */
   texts?: Texts | undefined;
 }
@@ -37,7 +39,10 @@ export async function answerFromResult(input: AnswerInput): Promise<Answered> {
   const { db, contractId, result, load } = input;
   const seq = result.contract?.seq;
   if (seq === undefined || result.base === undefined || result.at === undefined) return fromReadModel(input, seq);
-  let row = await load();
+  // Rows read before the Update are the state at `base` if nothing was stored in between; not for a contract
+  // with a payment provider, whose Update may have written a pending charge's row meanwhile.
+  const reuse = input.before && input.before.seq === result.base && !result.contract!.payments;
+  let row = reuse ? input.before! : await load();
   if (!row || row.seq < result.base) {
     // The read model is behind the state this command started from (an earlier command's write is under way).
     await waitForSeq(db, contractId, result.base, ANSWER_WAIT_MS);

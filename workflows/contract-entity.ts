@@ -163,12 +163,14 @@ export class ContractEntity {
     }
     let changed: Milestone[] = [];
     let base: ContractState | undefined;
+    let adopted: ContractState | undefined; // the state commit() adopted (a provider's charge may have changed the decided one)
     const t = await this.lock.runExclusive(async () => {
       const before = this.current();
       base = before;
       const { t, texts } = this.decideCommand(type, actorId, payload, before);
       markDecider(t, actorId);
       changed = await this.commit(t, type, actorId, texts, via);
+      adopted = this.current();
       if (t.state.seq !== before.seq) this.memory.remember();
       this.memory.rememberDecision(t);
       return t;
@@ -176,7 +178,7 @@ export class ContractEntity {
     await awaitDecision(t, this.decisionWait());
     return {
       contract: summarize(this.current()),
-      ...this.delta(base!, t.state, changed),
+      ...this.delta(base!, adopted!, changed),
       ...(t.diff ? { diff: t.diff } : {}),
       ...(t.prompt ? { prompt: t.prompt } : {}),
       ...(t.requestId ? { requestId: t.requestId } : {}),
@@ -241,7 +243,7 @@ export class ContractEntity {
       t.effects.push({ type: 'signalRequest', requestId: args.requestId, signal: CLOSE_SIGNAL[args.outcome], ...(version === undefined ? {} : { version }) });
       const changed = await this.commit(t, 'resolveRequest', decision.by);
       this.memory.remember();
-      return { contract: summarize(this.current()), ...this.delta(before, t.state, changed), requestId: args.requestId };
+      return { contract: summarize(this.current()), ...this.delta(before, this.current(), changed), requestId: args.requestId };
     });
   }
 
@@ -260,7 +262,7 @@ export class ContractEntity {
       const changed = await this.commit(t, 'resolveDispute', by);
       this.memory.remember();
       return {
-        contract: summarize(this.current()), ...this.delta(before, t.state, changed), requestId: args.disputeId,
+        contract: summarize(this.current()), ...this.delta(before, this.current(), changed), requestId: args.disputeId,
         ...(t.prompt ? { prompt: t.prompt } : {}),
       };
     });

@@ -21,7 +21,7 @@ import { type Answer, once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 import { viaOf } from '../auth.js';
 import type { Router } from '../router.js';
-import { changeRequestsEnabled, contractView, loadContract, loadContractState, loadParties } from '../../db/read-model.js';
+import { changeRequestsEnabled, contractView, loadContract, loadContractState } from '../../db/read-model.js';
 import { type Command, decide } from '../../domain/commands.js';
 import { internCommand } from '../../domain/texts.js';
 import { commandAnswerSchema, previewSchema } from '../responses.js';
@@ -54,7 +54,9 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
     router.add(spec, async ({ params, body }, { req, res }) => {
       const user = res.locals.user;
       const id = params.id;
-      const contract = await loadParties(db, id, user.id);
+      // The caller's view of the rows: the party check, and (when still current once the Update answers) the
+      // rows its answer is built on.
+      const contract = await loadContract(db, id, user.id);
       if (!contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
       const key = requireKey(req);
       await once(db, req, res, key, requestHash(req, body), async () => {
@@ -84,7 +86,7 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
         // Answered from the state the Update adopted and the rows it started from (read-your-writes without
         // waiting for the projection); texts named by reference are those the command brought in, or stored ones.
         const { texts } = internCommand({ type: r.type, ...args } as Command);
-        const answered = await answerFromResult({ db, res, contractId: id, result, load: () => loadContract(db, id, user.id), texts });
+        const answered = await answerFromResult({ db, res, contractId: id, result, load: () => loadContract(db, id, user.id), texts, before: contract });
         return commandAnswer(result, answered);
       });
     });

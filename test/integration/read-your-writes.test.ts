@@ -23,8 +23,10 @@ describe('read your own writes', () => {
     const id = created.body.id as string;
     const planned = await call('POST', `/contracts/${id}/milestones/batch`, { token: p.client.token, body: { ops: [{ op: 'add', title: 'Sketches', amountCents: 5000 }] } });
     const funded = await call('POST', `/contracts/${id}/fund`, { token: p.client.token, body: {} });
-    const read = await call('GET', `/contracts/${id}`, { token: p.freelancer.token });
-    const history = await call('GET', `/contracts/${id}/history`, { token: p.freelancer.token });
+    // The answer does not wait for the projection: a read names the seq it must include.
+    const seen = { 'contract-min-seq': funded.headers.get('contract-seq')! };
+    const read = await call('GET', `/contracts/${id}`, { token: p.freelancer.token, headers: seen });
+    const history = await call('GET', `/contracts/${id}/history`, { token: p.freelancer.token, headers: seen });
 
     expect([created.status, planned.status, funded.status]).toEqual([201, 200, 200]);
     expect([created, planned, funded, read, history].map((r) => r.headers.get('contract-seq'))).toEqual(['1', '2', '3', '3', '3']);

@@ -55,7 +55,7 @@ export async function answerFromResult(input: AnswerInput): Promise<Answered> {
   return built;
 }
 
-/** The read model once it holds `seq` (today's rows when they do already): the path of answers without a base. */
+/** The read model once it holds `seq` (the rows already read, when they do): the path of answers without a base. */
 async function fromReadModel(input: AnswerInput, seq: number | undefined, row?: ContractRow | null): Promise<Answered> {
   const { db, res, contractId, result, load } = input;
   const fresh = row && seq !== undefined && row.seq >= seq ? row : await answerAtLeast(db, res, contractId, seq, load);

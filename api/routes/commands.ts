@@ -21,11 +21,12 @@ import { type Answer, once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 import { viaOf } from '../auth.js';
 import type { Router } from '../router.js';
-import { changeRequestsEnabled, contractView, loadContract, loadContractState } from '../../db/read-model.js';
+import { changeRequestsEnabled, contractView, loadContract, loadContractState, loadParties } from '../../db/read-model.js';
 import { type Command, decide } from '../../domain/commands.js';
 import { internCommand } from '../../domain/texts.js';
 import { commandAnswerSchema, previewSchema } from '../responses.js';
 import { type Answered, answerFromResult } from '../command-answer.js';
+import { SEQ_HEADER, minSeqOf, waitForSeq } from '../projection-wait.js';
 
 
 const contractParams = z.object({ id: idSchema }).strict();
@@ -96,12 +97,17 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
   // a save would refuse, with no Update, no history event and no Idempotency-Key.
   router.add(
     { method: 'post', path: '/contracts/:id/milestones/preview', summary: 'Show changes: the diff a batch would make, without applying it', tag: 'Commands',
-      params: contractParams, body: planBody, response: previewSchema, success: 200, command: true, rules: ['R2', 'R4', 'R5', 'R11', 'R12'],
-      description: 'A read: nothing is stored and no Idempotency-Key is needed. Ids of added milestones are provisional.' },
-    async ({ params: { id }, body }, { res, reply }) => {
+      params: contractParams, body: planBody, response: previewSchema, success: 200, command: true, rules: ['R2', 'R4', 'R5', 'R11', 'R12'], seq: true,
+      description: 'A read: nothing is stored and no Idempotency-Key is needed. Ids of added milestones are provisional. '
+        + 'Send `Contract-Min-Seq` to preview against the contract as your last command left it.' },
+    async ({ params: { id }, body }, { req, res, reply }) => {
       const user = res.locals.user;
+      // Like every read, it waits (bounded) for the seq it names; a stranger is answered at once.
+      const minSeq = minSeqOf(req, {});
+      if (minSeq !== undefined && await loadParties(db, id, user.id)) await waitForSeq(db, id, minSeq);
       const [state, contract] = await Promise.all([loadContractState(db, id), loadContract(db, id, user.id)]);
       if (!state || !contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+      res.setHeader(SEQ_HEADER, String(contract.seq));
       const { diff } = decide(state, { type: 'previewPlan', ops: body.ops }, { actorId: user.id, now: new Date().toISOString() });
       reply({ contract: contractView(contract), diff: diff! });
     },

@@ -15,6 +15,7 @@ import { api, http } from '../support/http.js';
 import { root } from '../../scripts/lib/tools.js';
 import { shared } from '../support/context.js';
 import { newParties, startStack, type Stack } from '../support/stack.js';
+import { projectedTo } from '../support/projected.js';
 
 let stack: Stack;
 let call: ReturnType<typeof http>;
@@ -122,11 +123,13 @@ describe('the typed client', () => {
     const p = await newParties(stack);
     const client = api(stack.baseUrl, p.client.token);
     const id = (await client.POST('/contracts', { params: { header: idempotent() }, body: { title: 'Logo', freelancerId: p.freelancer.id } })).data!.id;
-    await client.POST('/contracts/{id}/milestones/batch', { params: { path: { id }, header: idempotent() },
+    const planned = await client.POST('/contracts/{id}/milestones/batch', { params: { path: { id }, header: idempotent() },
       body: { ops: [{ op: 'add', title: 'A', amountCents: 2000 }] } });
+    const seq = planned.response.headers.get('contract-seq')!;
+    await projectedTo(stack.db, id, seq);
     const events = await stack.db.auditEvent.count({ where: { contractId: id } });
 
-    const preview = await call('POST', `/contracts/${id}/milestones/preview`, { token: p.client.token, key: null,
+    const preview = await call('POST', `/contracts/${id}/milestones/preview`, { token: p.client.token, key: null, headers: { 'contract-min-seq': seq },
       body: { ops: [{ op: 'edit', milestoneId: 'm1', patch: { amountCents: 2500 } }, { op: 'add', title: 'B', amountCents: 900 }] } });
     const tooSmall = await call('POST', `/contracts/${id}/milestones/preview`, { token: p.client.token, key: null,
       body: { ops: [{ op: 'add', title: 'C', amountCents: 499 }] } });

@@ -5,6 +5,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import type { IssuedUser } from '../../api/users.js';
 import { createContract, http } from '../support/http.js';
+import { projectedTo } from '../support/projected.js';
 import { newParties, type Parties, type Stack } from '../support/stack.js';
 import { stackPerFile } from '../support/file-stack.js';
 
@@ -137,7 +138,8 @@ describe('who may do what', () => {
   it('every endpoint × {client, freelancer, stranger, no token, bad token}', async () => {
     const p = await parties();
     const id = await newContract(p, [1000, 2000]);
-    await call('POST', `/contracts/${id}/fund`, { token: p.client.token, body: {} });
+    const funded = await call('POST', `/contracts/${id}/fund`, { token: p.client.token, body: {} });
+    await projectedTo(stack.db, id, funded.headers.get('contract-seq'));
     // [method, path, body, who may]; a refused party gets 403 from the rules, a stranger 404.
     const matrix: [string, string, unknown, 'client' | 'freelancer' | 'both'][] = [
       ['GET', `/contracts/${id}`, undefined, 'both'],

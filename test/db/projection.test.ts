@@ -68,7 +68,9 @@ describe('projectTransitions', () => {
     expect(keys.length).toBeGreaterThan(0);
     const deadline = Date.now() + 10_000; // the pump sends in the background: bounded wait for its rows
     let rows = 0;
-    while (Date.now() < deadline && (rows = await db.inAppMessage.count({ where: { notificationId: { in: keys } } })) < keys.length) {
+    const done = () => db.notification.count({ where: { id: { in: keys }, emailState: { not: 'pending' } } });
+    // The in-app message is written first, then the email's state: wait for both.
+    while (Date.now() < deadline && ((rows = await db.inAppMessage.count({ where: { notificationId: { in: keys } } })) < keys.length || (await done()) < keys.length)) {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(rows).toBe(keys.length);

@@ -76,9 +76,10 @@ describe('platform keys', () => {
     // The freelancer's notice of the plan names who sent it.
     await expect.poll(async () => (await stack.db.notification.findMany({ where: { contractId: id, recipientId: freelancer } }))
       .map((n) => (n.payload as { via?: string }).via)).toContain(`platform:${keyId} for ${client}`);
-    // Sent by the worker's notice pump after the projection's commit: polled, bounded by expect.poll's timeout.
-    await expect.poll(async () => (await stack.db.inAppMessage.findFirst({ where: { contractId: id, recipientId: freelancer } }))?.body ?? '')
-      .toContain(`Sent by: platform:${keyId} for ${client}`);
+    // The in-app message is written by the notice pump, just after the notice is stored.
+    await expect.poll(() => stack.db.inAppMessage.count({ where: { contractId: id, recipientId: freelancer } })).toBeGreaterThan(0);
+    const message = await stack.db.inAppMessage.findFirst({ where: { contractId: id, recipientId: freelancer } });
+    expect(message?.body).toContain(`Sent by: platform:${keyId} for ${client}`);
   });
 
   it('cannot act for a user outside their platform: the same 403 as for an id that names nobody', async () => {

@@ -67,3 +67,17 @@ export function createRecorder(): Recorder {
     }),
   };
 }
+
+/**
+ * A contract's records once the projection holds its current seq: commands are answered first and their
+ * records written just behind, so a test that reads them waits (bounded: 10 s).
+ */
+export async function projectedRecords(recorder: Recorder, c: { id: string; state(): Promise<{ seq: number }> }): Promise<TransitionRecord[]> {
+  const seq = (await c.state()).seq;
+  for (let i = 0; i < 200; i++) {
+    const { records } = recorder.forContract(c.id);
+    if ((records.at(-1)?.seq ?? 0) >= seq) return records;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`contract ${c.id}: seq ${seq} was not projected within 10 s`);
+}

@@ -9,7 +9,7 @@ import { changeRequestWorkflowId } from '../../domain/names.js';
 import { approveSignal } from '../../workflows/messages.js';
 import { shared } from '../support/context.js';
 import { CLIENT, ContractDriver, FREELANCER, expectRefused } from '../support/contract-driver.js';
-import { createRecorder } from '../support/recording-activities.js';
+import { createRecorder, projectedRecords } from '../support/recording-activities.js';
 import { quietRuntime } from '../support/runtime.js';
 import { type WorkerGroup, withNoticeWorker } from '../support/workers.js';
 import { dataConverter } from '../../codec/data-converter.js';
@@ -62,9 +62,10 @@ async function funded(...amounts: number[]) {
   return c;
 }
 
-const ledgerOf = (c: ContractDriver) => recorder.forContract(c.id).records.flatMap((r) => r.ledger);
+const ledgerOf = async (c: ContractDriver) => (await projectedRecords(recorder, c)).flatMap((r) => r.ledger);
 /** Notices are delivered asynchronously (they never block the contract): order them by their keys. */
-const noticesOf = (c: ContractDriver) => {
+const noticesOf = async (c: ContractDriver) => {
+  await projectedRecords(recorder, c); // the projection carries them, just behind the answers
   const rank = (key: string) => key.split(':').slice(1).filter((p) => /^\d+$/.test(p)).map(Number);
   return [...recorder.forContract(c.id).notices].sort((a, b) => {
     const [x, y] = [rank(a.key), rank(b.key)];
@@ -152,7 +153,7 @@ describe('contract workflow', () => {
 
     await c.fund();
 
-    const ledger = ledgerOf(c).map((e) => [e.kind, e.amountCents, e.milestoneId]);
+    const ledger = (await ledgerOf(c)).map((e) => [e.kind, e.amountCents, e.milestoneId]);
     expect(ledger).toEqual([
       ['deposit', 1495, 'm1'],
       ['fee', 495, null],
@@ -181,7 +182,7 @@ describe('contract workflow', () => {
     await c.release('m2', 1000);
     await c.send('withdrawFunds', { actorId: CLIENT });
 
-    const ledger = ledgerOf(c);
+    const ledger = await ledgerOf(c);
     const sum = (k: string) => ledger.filter((e) => e.kind === k).reduce((a, e) => a + e.amountCents, 0);
 
     expect(new Set(ledger.map((e) => e.key)).size).toBe(ledger.length);
@@ -338,7 +339,7 @@ describe('contract workflow', () => {
     expect(approved.contract.milestones[0]).toMatchObject({ title: textRef('Bigger'), amountCents: 1600, fundedCents: 1000 });
     const topUp = await c.fund();
     expect(topUp.contract.milestones[0]!.fundedCents).toBe(1600);
-    expect(ledgerOf(c).slice(-2).map((e) => [e.kind, e.amountCents])).toEqual([['deposit', 600], ['escrow_hold', 600]]);
+    expect((await ledgerOf(c)).slice(-2).map((e) => [e.kind, e.amountCents])).toEqual([['deposit', 600], ['escrow_hold', 600]]);
   });
 
   it('R17: an approved decrease returns the difference to project funds, which stay for the next milestone', async () => {
@@ -352,7 +353,7 @@ describe('contract workflow', () => {
     await c.release('m1');
     const next = await c.fund();
     expect(next.contract.balances.projectFundsCents).toBe(0);
-    expect(ledgerOf(c).filter((e) => e.kind === 'deposit')).toHaveLength(1); // m2 paid from project funds alone
+    expect((await ledgerOf(c)).filter((e) => e.kind === 'deposit')).toHaveLength(1); // m2 paid from project funds alone
   });
 
   it('R18: submitting work cancels a pending change request', async () => {
@@ -374,7 +375,7 @@ describe('contract workflow', () => {
 
     expect(s.changeRequest).toBeNull();
     expect(await client.workflow.getHandle(changeRequestWorkflowId(requestId!)).result()).toBe('canceled');
-    expect(noticesOf(c).filter((n) => n.event === 'change_request_canceled').map((n) => n.recipientRole).sort()).toEqual(['client', 'freelancer']);
+    expect((await noticesOf(c)).filter((n) => n.event === 'change_request_canceled').map((n) => n.recipientRole).sort()).toEqual(['client', 'freelancer']);
   });
 
   it('R18: an operator approving from the Temporal UI/CLI (a signal to the change-request workflow) updates the contract', async () => {
@@ -399,7 +400,7 @@ describe('contract workflow', () => {
 
     expect(s.proposal).toBeNull();
     expect(s.milestones.map((m) => [m.id, m.dueDate])).toEqual([['m1', null], ['m2', '2031-01-01'], ['m3', null]]);
-    expect(noticesOf(c).find((n) => n.event === 'proposal_sent')?.recipientId).toBe(CLIENT);
+    expect((await noticesOf(c)).find((n) => n.event === 'proposal_sent')?.recipientId).toBe(CLIENT);
   });
 
   it('R21: while a proposal is pending the client must respond before other milestone changes', async () => {
@@ -448,8 +449,8 @@ describe('contract workflow', () => {
     const { requestId } = await c.requestChange('m1', { amountCents: 1200 });
     await c.send('rejectChangeRequest', { actorId: FREELANCER, requestId: requestId!, version: 0 });
 
-    await expect.poll(() => noticesOf(c).length).toBe(5);
-    const notices = noticesOf(c);
+    await expect.poll(async () => (await noticesOf(c)).length).toBe(5);
+    const notices = await noticesOf(c);
 
     expect(notices.map((n) => [n.event, n.recipientRole])).toEqual([
       ['milestones_changed', 'freelancer'],
@@ -488,7 +489,7 @@ describe('races and retries', () => {
     expect(a.result.contract.seq).toBe(b.result.contract.seq);
     expect(again.result.contract.seq).toBe(a.result.contract.seq);
     expect(a.result.milestones.map((m) => [m.id, m.state])).toEqual([['m1', 'active']]);
-    expect(ledgerOf(c).filter((e) => e.kind === 'escrow_hold')).toHaveLength(1);
+    expect((await ledgerOf(c)).filter((e) => e.kind === 'escrow_hold')).toHaveLength(1);
   });
 
   it('R6: two fund commands in flight at once: one funds, the other is refused', async () => {

@@ -8,6 +8,7 @@ import { changeRequestWorkflowId } from '../../domain/names.js';
 import { approveSignal, resolveRequestUpdate } from '../../workflows/messages.js';
 import { CLIENT, ContractDriver, FREELANCER, expectRefused } from '../support/contract-driver.js';
 import { type RecordingWorker, startRecordingWorker } from '../support/recording-worker.js';
+import { projectedRecords } from '../support/recording-activities.js';
 import { textRef } from '../../domain/texts.js';
 
 let w: RecordingWorker;
@@ -26,7 +27,7 @@ async function funded(amounts: number[], input = {}) {
   return c;
 }
 
-const recordsOf = (c: ContractDriver) => w.recorder.forContract(c.id).records;
+const recordsOf = (c: ContractDriver) => projectedRecords(w.recorder, c);
 
 /** Keeps the contract busy with previews until it continues-as-new (its input sets a low maxHistoryEvents). */
 async function continueAsNew(c: ContractDriver): Promise<void> {
@@ -94,7 +95,7 @@ describe('requests across continue-as-new', () => {
 
     expect(retried.result.requestId).toBe(requestId);
     expect(retried.contract.milestones[0]).toMatchObject({ amountCents: 1500, fundedCents: 1000 });
-    expect(recordsOf(c).filter((r) => r.request?.id === requestId).map((r) => r.request!.state)).toEqual(['pending', 'approved']);
+    expect((await recordsOf(c)).filter((r) => r.request?.id === requestId).map((r) => r.request!.state)).toEqual(['pending', 'approved']);
   });
 
   it('R21: a proposal an earlier run started, whose workflow is then terminated, is resolved as canceled', async () => {
@@ -105,7 +106,7 @@ describe('requests across continue-as-new', () => {
     await w.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).terminate('operator cleanup');
 
     await expect.poll(async () => (await c.state()).proposal, { timeout: 20_000 }).toBeNull();
-    expect(recordsOf(c).at(-1)).toMatchObject({ actorId: 'system', request: { id: requestId, state: 'canceled' } });
+    expect((await recordsOf(c)).at(-1)).toMatchObject({ actorId: 'system', request: { id: requestId, state: 'canceled' } });
     const plan = await c.plan([{ op: 'add', title: 'After the cleanup', amountCents: 700 }]); // R21 no longer blocks
     expect(plan.contract.milestones).toHaveLength(3);
   });
@@ -121,7 +122,7 @@ describe('nothing stays pending for ever', () => {
     await w.client.workflow.getHandle(changeRequestWorkflowId(pr!)).terminate('operator cleanup');
 
     await expect.poll(async () => [(await c.state()).changeRequest, (await c.state()).proposal]).toEqual([null, null]);
-    const closed = recordsOf(c).filter((r) => r.request?.state === 'canceled').map((r) => r.request!.id);
+    const closed = (await recordsOf(c)).filter((r) => r.request?.state === 'canceled').map((r) => r.request!.id);
     expect(closed.sort()).toEqual([cr, pr].sort());
     const told = () => noticesOf(c).filter((n) => n.event === 'proposal_canceled' && n.reason?.includes('terminated'));
     // Notices leave after the transition is stored, on their own path: they arrive, not necessarily at once.
@@ -137,8 +138,7 @@ describe('nothing stays pending for ever', () => {
     await w.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).cancel();
 
     await expect.poll(async () => (await c.state()).changeRequest).toBeNull();
-    await c.idle(); // records are written by the projection, just behind the state
-    expect(recordsOf(c).at(-1)).toMatchObject({ actorId: 'operator (unnamed)', request: { id: requestId, state: 'canceled' } });
+    expect((await recordsOf(c)).at(-1)).toMatchObject({ actorId: 'operator (unnamed)', request: { id: requestId, state: 'canceled' } });
     await expect.poll(() => noticesOf(c).filter((n) => n.reason === 'its workflow was cancelled').length).toBe(2);
     expect((await c.state()).milestones[0]!.title).toBe(textRef('Milestone 1'));
   });
@@ -153,7 +153,7 @@ describe('nothing stays pending for ever', () => {
 
     expect(resolved.contract.changeRequest).toBeNull();
     expect((await c.state()).milestones[0]).toMatchObject({ amountCents: 900, fundedCents: 900 });
-    expect(recordsOf(c).at(-1)).toMatchObject({ command: 'resolveRequest', actorId: 'operator:ops-jane' });
+    expect((await recordsOf(c)).at(-1)).toMatchObject({ command: 'resolveRequest', actorId: 'operator:ops-jane' });
     await expect(c.handle.executeUpdate(resolveRequestUpdate, {
       args: [{ requestId: requestId!, outcome: 'canceled', operatorId: 'ops-jane', reason: 'again' }],
     })).rejects.toMatchObject({ cause: { type: 'REQUEST_NOT_PENDING' } });
@@ -170,7 +170,7 @@ describe('operators are parties to the record', () => {
     await child.result();
 
     await expect.poll(async () => (await c.state()).milestones[0]!.description).toBe(textRef('Approved by ops'));
-    expect(recordsOf(c).at(-1)!.actorId).toBe('operator:ops-sam');
+    expect((await recordsOf(c)).at(-1)!.actorId).toBe('operator:ops-sam');
     await expect.poll(() => noticesOf(c).filter((n) => n.event === 'change_request_approved').map((n) => [n.recipientRole, n.decidedBy]).sort())
       .toEqual([['client', 'operator:ops-sam'], ['freelancer', 'operator:ops-sam']]);
   });
@@ -181,7 +181,7 @@ describe('operators are parties to the record', () => {
 
     await w.client.workflow.getHandle(changeRequestWorkflowId(requestId!)).signal(approveSignal, { version: 0 });
 
-    await expect.poll(() => recordsOf(c).at(-1)!.actorId).toBe('operator (unnamed)');
+    await expect.poll(async () => (await recordsOf(c)).at(-1)!.actorId).toBe('operator (unnamed)');
   });
 });
 
@@ -196,14 +196,14 @@ describe('explicit money', () => {
 
     expect(contract.milestones[0]).toMatchObject({ amountCents: 1500, fundedCents: 1000 });
     expect(contract.balances).toMatchObject({ projectFundsCents: 0, escrowCents: 1000 });
-    expect(recordsOf(c).at(-1)!.ledger.map((e) => [e.kind, e.amountCents])).toEqual([['escrow_hold', 400]]);
+    expect((await recordsOf(c)).at(-1)!.ledger.map((e) => [e.kind, e.amountCents])).toEqual([['escrow_hold', 400]]);
     await expect.poll(() => noticesOf(c).filter((n) => n.event === 'shortfall_to_fund').map((n) => [n.recipientRole, n.amountCents]))
       .toEqual([['client', 500]]);
     await expectRefused(c.release('m1'), 'SHORTFALL_UNFUNDED', 'R17');
     await c.submit('m1'); // work goes on meanwhile
     const topUp = await c.fund();
     expect(topUp.contract.milestones[0]).toMatchObject({ fundedCents: 1500 });
-    expect(recordsOf(c).at(-1)!.ledger.map((e) => [e.kind, e.amountCents])).toEqual([['deposit', 500], ['escrow_hold', 500]]);
+    expect((await recordsOf(c)).at(-1)!.ledger.map((e) => [e.kind, e.amountCents])).toEqual([['deposit', 500], ['escrow_hold', 500]]);
     expect((await c.release('m1')).contract.milestones[0]).toMatchObject({ state: 'released', releasedCents: 1500 });
   });
 

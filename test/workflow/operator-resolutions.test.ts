@@ -7,6 +7,7 @@ import { REASON_MAX } from '../../domain/operator.js';
 import { requestResolvedSignal, resolveDisputeUpdate, resolveRequestUpdate } from '../../workflows/messages.js';
 import { CLIENT, ContractDriver } from '../support/contract-driver.js';
 import { type RecordingWorker, startRecordingWorker } from '../support/recording-worker.js';
+import { projectedRecords } from '../support/recording-activities.js';
 
 let w: RecordingWorker;
 beforeAll(async () => {
@@ -33,7 +34,7 @@ async function continueAsNew(c: ContractDriver): Promise<void> {
   }
 }
 
-const commandsOf = (c: ContractDriver, command: string) => w.recorder.forContract(c.id).records.filter((r) => r.command === command);
+const commandsOf = async (c: ContractDriver, command: string) => (await projectedRecords(w.recorder, c)).filter((r) => r.command === command);
 
 describe('operator resolutions across continue-as-new', () => {
   it('R16: a resolveRequest retried with its key after a continue-as-new answers the settlement, applied once', async () => {
@@ -50,7 +51,7 @@ describe('operator resolutions across continue-as-new', () => {
 
     expect(retried.requestId).toBe(requestId);
     expect(retried.contract.changeRequest).toBeNull();
-    expect(commandsOf(c, 'resolveRequest')).toHaveLength(1);
+    expect(await commandsOf(c, 'resolveRequest')).toHaveLength(1);
     expect((await c.state()).milestones[0]).toMatchObject({ amountCents: 900, fundedCents: 900 });
   });
 
@@ -68,7 +69,7 @@ describe('operator resolutions across continue-as-new', () => {
 
     expect(retried.requestId).toBe(opened.requestId);
     expect(retried.contract.balances).toEqual(first.contract.balances);
-    expect(commandsOf(c, 'resolveDispute')).toHaveLength(1);
+    expect(await commandsOf(c, 'resolveDispute')).toHaveLength(1);
     expect((await c.state()).balances.refundsCents).toBe(1000);
   });
 });
@@ -83,8 +84,7 @@ describe('a request report is bounded', () => {
     });
 
     await expect.poll(async () => (await c.state()).changeRequest, { timeout: 20_000 }).toBeNull();
-    await c.idle(); // records are written by the projection, just behind the state
-    const closed = w.recorder.forContract(c.id).records.find((r) => r.request?.id === requestId && r.request?.state === 'rejected')!;
+    const closed = (await projectedRecords(w.recorder, c)).find((r) => r.request?.id === requestId && r.request?.state === 'rejected')!;
     expect(closed.actorId).toBe('operator (unnamed)');
     const reasons = closed.notices.map((n) => n.reason ?? '');
     expect(reasons.length).toBeGreaterThan(0);

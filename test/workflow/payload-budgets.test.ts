@@ -13,7 +13,7 @@ import { hexDigest, textRef } from '../../domain/texts.js';
 import { shared } from '../support/context.js';
 import { CLIENT, ContractDriver, FREELANCER } from '../support/contract-driver.js';
 import { measurePayloads } from '../support/payload-sizes.js';
-import { createRecorder } from '../support/recording-activities.js';
+import { createRecorder, projectedRecords } from '../support/recording-activities.js';
 import { quietRuntime } from '../support/runtime.js';
 import { type WorkerGroup, withNoticeWorker } from '../support/workers.js';
 import { dataConverter } from '../../codec/data-converter.js';
@@ -95,7 +95,7 @@ describe('payload budgets', () => {
     expect(s.changeRequest?.patch?.description).toBe(textRef(description(1001)));
     expect(s.proposal?.ops).toHaveLength(400);
     expect(kept).toMatchObject({ cause: { type: 'PROPOSAL_PENDING' } }); // R21, answered by the new run
-    const stored = recorder.forContract(c.id).records.flatMap((r) => Object.values(r.texts ?? {}));
+    const stored = (await projectedRecords(recorder, c)).flatMap((r) => Object.values(r.texts ?? {}));
     expect(stored).toContain(description(200));
     expect(stored).toContain(description(2011));
   }, 300_000);

@@ -193,10 +193,11 @@ describe('bad input', () => {
     expect(await add(1e12)).toMatchObject({ status: 422, body: { code: 'AMOUNT_TOO_LARGE', rule: 'R4' } });
     expect((await stack.db.milestone.count({ where: { contractId: id } }))).toBe(0);
 
-    await batch(Array.from({ length: 200 }, (_, i) => ({ op: 'add', title: `M${i}`, amountCents: 500 })));
+    const planned = await batch(Array.from({ length: 200 }, (_, i) => ({ op: 'add', title: `M${i}`, amountCents: 500 })));
     const the201st = await add(500);
     expect(the201st).toMatchObject({ status: 422, body: { code: 'MILESTONE_LIMIT', rule: 'R2' } });
     expect(the201st.body.detail).toContain('start a new contract');
+    await projectedTo(stack.db, id, planned.headers.get('contract-seq'));
     expect(await stack.db.milestone.count({ where: { contractId: id } })).toBe(200);
   });
 

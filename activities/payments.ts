@@ -7,7 +7,9 @@ import type { Db } from '../db/client.js';
 import {
   type MoneyMovement, type MoneyResult, PAYMENT_FAILURES, type PaymentOutcome, type PaymentsPort, type ProviderMovement,
 } from '../domain/payments.js';
-import { type LedgerDifference, compareWithProvider, refundableCharges } from '../domain/payment-records.js';
+import {
+  type LedgerDifference, type OtherRefund, type RefundPart, compareWithProvider, refundPartsSchema, splitRefund,
+} from '../domain/payment-records.js';
 
 export interface PaymentActivities {
   moveMoney(m: MoneyMovement): Promise<MoneyResult>;
@@ -42,12 +44,15 @@ export function createPaymentActivities(db: Db, port: PaymentsPort): PaymentActi
   }
 
   async function request(m: MoneyMovement): Promise<PaymentOutcome> {
+    const row = await db.paymentMovement.findUnique({ where: { key: m.key }, select: { status: true, attempts: true, reference: true } });
+    // Done is done: the provider is not asked again (its memory of a key is not for ever, ours is).
+    if (row?.status === 'succeeded') return { status: 'succeeded', reference: row.reference ?? '' };
     // After a refusal the provider would replay it under the same key: asking again is a new request. A
     // retry after an outage keeps the key (the first request may have been carried out).
-    const row = await db.paymentMovement.findUnique({ where: { key: m.key }, select: { status: true, attempts: true } });
     const attempt = row?.status === 'declined' ? row.attempts : 0;
     const key = m.key;
     const again = attempt ? { attempt } : {};
+    if (m.type === 'refund') return refundParts(m, again);
     const party = await db.user.findUnique({
       where: { id: m.partyId }, select: { paymentMethodId: true, payoutAccountId: true },
     });
@@ -55,16 +60,59 @@ export function createPaymentActivities(db: Db, port: PaymentsPort): PaymentActi
       return port.charge({ key, ...again, contractId: m.contractId, milestoneId: m.milestoneId, amountCents: m.amountCents, feeCents: m.feeCents ?? 0,
         paymentMethodId: party?.paymentMethodId ?? null });
     }
-    if (m.type === 'transfer') {
-      return port.transfer({ key, ...again, contractId: m.contractId, milestoneId: m.milestoneId, amountCents: m.amountCents,
-        payoutAccountId: party?.payoutAccountId ?? null });
+    return port.transfer({ key, ...again, contractId: m.contractId, milestoneId: m.milestoneId, amountCents: m.amountCents,
+      payoutAccountId: party?.payoutAccountId ?? null });
+  }
+
+  /**
+   * A refund, part by part of its stored split. A part carried out is written down at once and never asked
+   * again; the others keep their keys until the provider refuses them (then `again` numbers a new request).
+   */
+  async function refundParts(m: MoneyMovement, again: { attempt?: number }): Promise<PaymentOutcome> {
+    const parts = await splitOnce(m);
+    if (!parts) return { status: 'declined', code: 'nothing_to_refund', reason: `the contract's charges cannot refund ${m.amountCents} cents` };
+    for (const [part, p] of parts.entries()) {
+      if (p.refund) continue;
+      const out = await port.refund({ key: m.key, part, ...again, contractId: m.contractId, milestoneId: m.milestoneId, charge: p.charge, amountCents: p.amountCents });
+      if (out.status !== 'succeeded') return out;
+      parts[part] = { ...p, refund: out.reference };
+      await db.paymentMovement.update({ where: { key: m.key }, data: { parts: parts as object[] } });
     }
-    const rows = await db.paymentMovement.findMany({
-      where: { contractId: m.contractId, status: 'succeeded', type: { in: ['charge', 'refund'] }, NOT: { key: m.key } },
-      orderBy: { createdAt: 'asc' }, select: { type: true, reference: true, amountCents: true },
+    return { status: 'succeeded', reference: parts.map((p) => p.refund).join(',') };
+  }
+
+  /**
+   * The refund's split, decided before its first request and stored with its row (status pending until the
+   * provider answers); read back on every later attempt. Decided under a lock per contract against every
+   * other refund's split, so two refunds deciding at once never count on the same money.
+   */
+  async function splitOnce(m: MoneyMovement): Promise<RefundPart[] | null> {
+    return db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`refund-split:${m.contractId}`}, 0))`;
+      const row = await tx.paymentMovement.findUnique({ where: { key: m.key }, select: { parts: true } });
+      if (row?.parts) return refundPartsSchema.parse(row.parts);
+      const rows = await tx.paymentMovement.findMany({
+        where: { contractId: m.contractId, type: { in: ['charge', 'refund'] }, NOT: { key: m.key } },
+        orderBy: [{ createdAt: 'asc' }, { key: 'asc' }], select: { type: true, status: true, reference: true, amountCents: true, parts: true },
+      });
+      const charges = rows.filter((r) => r.type === 'charge' && r.status === 'succeeded' && r.reference)
+        .map((r) => ({ reference: r.reference!, amountCents: Number(r.amountCents) }));
+      const others = rows.filter((r) => r.type === 'refund').flatMap((r): OtherRefund[] => {
+        if (r.parts) return [{ parts: refundPartsSchema.parse(r.parts) }];
+        return r.status === 'succeeded' ? [{ amountCents: Number(r.amountCents) }] : []; // stored before splits were
+      });
+      const parts = splitRefund(m.amountCents, charges, others);
+      if (!parts) return null;
+      await tx.paymentMovement.upsert({
+        where: { key: m.key },
+        create: {
+          key: m.key, contractId: m.contractId, milestoneId: m.milestoneId, type: m.type, provider: port.provider,
+          amountCents: BigInt(m.amountCents), status: 'pending', attempts: 0, parts: parts as object[],
+        },
+        update: { parts: parts as object[] },
+      });
+      return parts;
     });
-    const charges = refundableCharges(rows.map((r) => ({ type: r.type, reference: r.reference ?? '', amountCents: Number(r.amountCents) })));
-    return port.refund({ key, ...again, contractId: m.contractId, milestoneId: m.milestoneId, amountCents: m.amountCents, charges });
   }
 
   return {

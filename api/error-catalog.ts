@@ -151,6 +151,8 @@ export const ERROR_CATALOG: Record<string, ErrorEntry> = {
   COMMAND_TIMEOUT: { status: 503, meaning: 'Not answered within the deadline; retry with the same Idempotency-Key.' },
   PROJECTION_BEHIND: { status: 503, meaning: 'The contract\'s accepted commands are not yet all stored for reading: a read that named a `seq` '
     + '(`Contract-Min-Seq`, `minSeq`) waited 5 s for it, or a command was held back because 50 are waiting (nothing was done). Retry after `Retry-After`.' },
+  CONTRACT_HANDING_OVER: { status: 503, meaning: 'The contract was moving to a fresh run of its workflow (it does so every few thousand '
+    + 'events; it takes milliseconds) and the API\'s own retries did not outlast it; nothing was done. Retry with the same Idempotency-Key.' },
   DECISION_PENDING: { status: 503, meaning: 'The decision was sent; its outcome has not arrived yet. Retry with the same key.' },
   PAYMENT_NOT_RECORDED_YET: { status: 503, meaning: 'Stripe\'s webhook only: the event names a payment this service has not recorded '
     + 'yet (its charge is still returning); Stripe sends the event again.', rule: 'R31' },

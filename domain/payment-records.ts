@@ -1,5 +1,6 @@
-// Pure arithmetic over what the provider did (R31): which charges a refund can still draw on, and how the
-// ledger's record of a contract differs from the provider's.
+// Pure arithmetic over what the provider did (R31): how a refund is split over the contract's charges, and
+// how the ledger's record of a contract differs from the provider's.
+import { z } from 'zod';
 import type { ProviderMovement } from './payments.js';
 
 export interface RecordedMovement {
@@ -8,17 +9,50 @@ export interface RecordedMovement {
   amountCents: number;
 }
 
+/** One part of a refund: what one charge gives back; `refund` names the provider's Refund once carried out. */
+export interface RefundPart {
+  charge: string;
+  amountCents: number;
+  refund?: string;
+}
+
+/** A split as stored with its refund's row (JSON): read back through this, never trusted as it comes. */
+export const refundPartsSchema = z.array(z.object({
+  charge: z.string().min(1).max(255),
+  amountCents: z.number().int().positive(),
+  refund: z.string().min(1).max(2_000).optional(),
+}).strict()).min(1).max(100);
+
+/** Another refund of the same contract: its stored split, or, for one stored before splits were, its amount. */
+export type OtherRefund = { parts: RefundPart[] } | { amountCents: number };
+
 /**
- * The contract's charges and what each can still refund, oldest first. Every refund draws on the oldest
- * charges first, so the refunds so far are allocated the same way: nothing per charge has to be stored.
+ * A refund's split over the contract's charges (oldest first), from what each charge has left once every
+ * other refund's split is taken off — done or not, since one whose answer was lost may have been carried
+ * out. Decided once, before the first request, and stored: a retry never splits again, so it sends the
+ * same parts under the same keys, and two refunds never count on the same money. Null when the charges
+ * cannot cover it.
  */
-export function refundableCharges(rows: RecordedMovement[]): { reference: string; refundableCents: number }[] {
-  let refunded = rows.filter((r) => r.type === 'refund').reduce((sum, r) => sum + r.amountCents, 0);
-  return rows.filter((r) => r.type === 'charge').map((c) => {
-    const used = Math.min(c.amountCents, refunded);
-    refunded -= used;
-    return { reference: c.reference, refundableCents: c.amountCents - used };
-  });
+export function splitRefund(amountCents: number, charges: { reference: string; amountCents: number }[], others: OtherRefund[]): RefundPart[] | null {
+  const left = new Map(charges.map((c) => [c.reference, c.amountCents]));
+  const take = (charge: string, cents: number) => left.set(charge, (left.get(charge) ?? 0) - cents);
+  for (const o of others) if ('parts' in o) for (const p of o.parts) take(p.charge, p.amountCents);
+  // A refund stored without a split took from the oldest charges first.
+  let unsplit = others.reduce((sum, o) => ('parts' in o ? sum : sum + o.amountCents), 0);
+  for (const c of charges) {
+    const used = Math.min(Math.max(left.get(c.reference)!, 0), unsplit);
+    take(c.reference, used);
+    unsplit -= used;
+  }
+  let wanted = amountCents;
+  const parts: RefundPart[] = [];
+  for (const c of charges) {
+    if (wanted === 0) break;
+    const cents = Math.min(wanted, Math.max(left.get(c.reference)!, 0));
+    if (cents > 0) parts.push({ charge: c.reference, amountCents: cents });
+    wanted -= cents;
+  }
+  return wanted === 0 && parts.length ? parts : null;
 }
 
 export interface LedgerDifference {

@@ -35,14 +35,17 @@ export interface Transfer extends Retried {
   payoutAccountId: string | null;
 }
 
+/** One part of a refund: what one of the contract's charges gives back (activities/payments.ts splits it). */
 export interface Refund extends Retried {
   /** The refund's ledger key. */
   key: string;
+  /** The part's place in the refund's stored split: the idempotency key names it. */
+  part: number;
   contractId: string;
   milestoneId: string | null;
+  /** The charge this part is taken from (the provider's reference). */
+  charge: string;
   amountCents: number;
-  /** The contract's charges still refundable, oldest first: a refund is taken from them in that order. */
-  charges: { reference: string; refundableCents: number }[];
 }
 
 export type PaymentOutcome =
@@ -121,7 +124,7 @@ export function movementsOf(ledger: LedgerEntry[]): { entry: LedgerEntry; type: 
  * The idempotency key of a movement: the ledger key itself (contract, seq, kind, milestone), never a run id
  * or an activity attempt, so every retry of an activity and every retry inside the SDK is the same request.
  * Asking again after a refusal is a new request (`attempt`; the provider would replay the refusal); a
- * refund spread over several charges adds the charge's place.
+ * refund's part adds its place in the refund's stored split (the same split on every attempt).
  */
 export const idempotencyKey = (ledgerKey: string, attempt?: number, part?: number): string =>
   `mc:${ledgerKey}${attempt ? `:r${attempt}` : ''}${part === undefined ? '' : `:${part}`}`;

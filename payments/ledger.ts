@@ -9,7 +9,7 @@ export function ledgerPayments(): PaymentsPort {
     provider: 'ledger',
     charge: async (c) => recorded(c.key),
     transfer: async (t) => recorded(t.key),
-    refund: async (r) => recorded(r.key),
+    refund: async (r) => recorded(`${r.key}:${r.part}`),
     // The ledger is the provider here: there is nothing else to compare it with.
     movements: async () => [],
   };

@@ -1,7 +1,7 @@
 // The Stripe adapter: Stripe Connect's separate charges and transfers through the official SDK. A deposit
 // is a PaymentIntent confirmed off-session on the client's saved payment method; every object of a
 // contract carries `transfer_group` = the contract id; a release is a Transfer to the freelancer's connected
-// account; a refund is a Refund of the contract's PaymentIntents, oldest first. Every request carries an
+// account; a refund is one Refund per PaymentIntent its stored split draws on. Every request carries an
 // idempotency key derived from its ledger entry, so the SDK's retries and the activity's are one request.
 import Stripe from 'stripe';
 import {
@@ -72,21 +72,15 @@ export function stripePayments(o: StripeOptions, client: Stripe = stripeClient(o
     },
 
     async refund(r: Refund): Promise<PaymentOutcome> {
-      const parts = refundParts(r);
-      if (!parts) return { status: 'declined', code: 'nothing_to_refund', reason: `no charge of this contract can refund ${r.amountCents} cents` };
       return attempt(async () => {
-        const ids: string[] = [];
-        for (const [i, p] of parts.entries()) {
-          const re = await client.refunds.create({
-            payment_intent: p.reference, amount: p.amountCents,
-            metadata: { ledger_key: r.key, contract_id: r.contractId, milestone_id: r.milestoneId ?? '' },
-          }, { idempotencyKey: idempotencyKey(r.key, r.attempt, i) });
-          if (re.status === 'failed' || re.status === 'canceled') {
-            return { status: 'declined', code: `refund_${re.status}`, reason: re.failure_reason ?? `the refund ${re.id} ${re.status}`, reference: re.id };
-          }
-          ids.push(re.id);
+        const re = await client.refunds.create({
+          payment_intent: r.charge, amount: r.amountCents,
+          metadata: { ledger_key: r.key, contract_id: r.contractId, milestone_id: r.milestoneId ?? '' },
+        }, { idempotencyKey: idempotencyKey(r.key, r.attempt, r.part) });
+        if (re.status === 'failed' || re.status === 'canceled') {
+          return { status: 'declined', code: `refund_${re.status}`, reason: re.failure_reason ?? `the refund ${re.id} ${re.status}`, reference: re.id };
         }
-        return { status: 'succeeded', reference: ids.join(',') };
+        return { status: 'succeeded', reference: re.id };
       });
     },
 
@@ -111,19 +105,6 @@ export function stripePayments(o: StripeOptions, client: Stripe = stripeClient(o
 }
 
 const keyOf = (m: Stripe.Metadata | null | undefined) => (m?.ledger_key ? { key: m.ledger_key } : {});
-
-/** The refund taken from the contract's charges, oldest first; null when they cannot cover it. */
-export function refundParts(r: Refund): { reference: string; amountCents: number }[] | null {
-  let left = r.amountCents;
-  const parts: { reference: string; amountCents: number }[] = [];
-  for (const c of r.charges) {
-    if (left === 0) break;
-    const take = Math.min(left, c.refundableCents);
-    if (take > 0) parts.push({ reference: c.reference, amountCents: take });
-    left -= take;
-  }
-  return left === 0 && parts.length ? parts : null;
-}
 
 /** A confirmed PaymentIntent in the port's words. */
 function intentOutcome(pi: Stripe.PaymentIntent): PaymentOutcome {

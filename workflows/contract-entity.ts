@@ -26,6 +26,7 @@ import { ContractDetails } from './details.js';
 import { guard, persistenceRefusal } from './failures.js';
 import type { CommandArgs, CommandResult, PaymentPending, PaymentSettled, RequestResolved } from './messages.js';
 import { NoticeDeliveries } from './notice-deliveries.js';
+import { HandOver } from './hand-over.js';
 import { Projection } from './projection.js';
 import { noticesVia, transitionRecord } from './records.js';
 import { assertVia } from '../domain/via.js';
@@ -85,6 +86,8 @@ export class ContractEntity {
   watching = 0;
   /** The time of the last transition adopted by this run (the read model's `updatedAt`); unknown until one is. */
   private adoptedAt: string | undefined;
+  /** Started when this run decides to continue-as-new: validators then refuse new commands (workflows/hand-over.ts). */
+  readonly handOver = new HandOver();
 
   constructor(private readonly opts: EntityOptions) {
     this.state = opts.state;
@@ -128,6 +131,7 @@ export class ContractEntity {
 
   /** Synchronous and pure (an async validator could never reject): decide() on a copy of the state. */
   validateCommand(type: CommandType, { actorId, via, ...payload }: CommandArgs<CommandType>): void {
+    this.handOver.assertAdmitting(); // even a retry answered from memory adds history events
     if (this.memory.alreadyApplied() || this.memory.earlierDecision()) return;
     this.projection?.assertRoom();
     guard(() => assertVia(via));
@@ -226,6 +230,7 @@ export class ContractEntity {
 
   /** A retried resolution is answered from memory (its first attempt may have run before a continue-as-new). */
   validateResolveRequest(args: ResolveRequestArgs): void {
+    this.handOver.assertAdmitting();
     if (this.memory.alreadyApplied()) return;
     guard(() => validateResolution(args));
     if (!this.isPending(args.requestId)) guard(() => notPending(args.requestId));
@@ -248,6 +253,7 @@ export class ContractEntity {
   }
 
   validateResolveDispute(args: ResolveDisputeArgs): void {
+    this.handOver.assertAdmitting();
     if (this.memory.alreadyApplied()) return;
     guard(() => resolveDispute(this.current(), args, operatorActor(args.operatorId)));
   }

@@ -50,6 +50,8 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   // Runs recorded before the projection moved behind the answer keep persisting before they answer until
   // they continue-as-new; every new run answers at once and projects behind (workflows/projection.ts).
   const contract = new ContractEntity({ ...input, projectBehind: patched('projected-behind') });
+  // The projection's writer: one loop for the whole run, never started from a handler (workflows/projection.ts).
+  if (contract.projection) void contract.projection.run();
   (input.undelivered ?? []).forEach((n) => contract.notices.deliver(n));
 
   setHandler(contractStateQuery, () => contract.state);
@@ -85,6 +87,9 @@ export async function contractWorkflow(input: ContractWorkflowInput = {}): Promi
   await condition(
     () => contract.state?.status === 'ended' || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistoryEvents,
   );
+  // Continuing: admit no new command from here (refused with 503, retried by the API), so the wait below
+  // ends after the handlers in flight and one or two projection writes, within the history bound.
+  if (contract.state?.status !== 'ended') contract.handOver.started = true;
   // Let in-flight handlers (and outcomes of closed request workflows) finish: nothing is lost at the boundary.
   // The projection drains too: the next run (or the end) starts with PostgreSQL holding every seq.
   const drained = () => contract.projection?.drained ?? true;

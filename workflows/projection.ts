@@ -1,10 +1,11 @@
 // The contract's projection, written behind its answers: a command's Update adopts the transition and
-// answers at once (durable in the contract's history), and its record joins this queue. One loop writes
-// whatever accumulated while the previous write ran with ONE activity (projectTransitions), in seq order,
-// so a burst of commands costs one write. A failing write is retried here for as long as it fails, visible
-// meanwhile (the details in the Temporal UI, the worker's metrics); commands are held back only past
-// MAX_UNPROJECTED records, never lost. Workflow code.
-import { ApplicationFailure, log, metricMeter, proxyActivities, sleep } from '@temporalio/workflow';
+// answers at once (durable in the contract's history), and its record joins this queue. One long-lived
+// loop (run(), started by the workflow's main body) writes whatever accumulated while the previous write
+// ran with ONE activity (projectTransitions), in seq order, so a burst of commands costs one write. A
+// failing write is retried here for as long as it fails, visible meanwhile (the details in the Temporal
+// UI, the worker's metrics); commands are held back only past MAX_UNPROJECTED records, never lost.
+// Workflow code.
+import { ApplicationFailure, condition, log, metricMeter, proxyActivities, sleep } from '@temporalio/workflow';
 import type { ContractActivities, TransitionRecord } from '../activities/types.js';
 import { PAYLOAD_BUDGET } from '../domain/budgets.js';
 import { projectionOptions } from './activity-options.js';
@@ -36,7 +37,6 @@ const failures = metricMeter.createCounter('contract_projection_failures', '', '
 
 export class Projection {
   private readonly queue: Queued[] = [];
-  private writing = false;
   /** Batches failed in a row (0 when the last one landed), and why the last one failed. */
   failing = 0;
   lastError: string | undefined;
@@ -48,19 +48,18 @@ export class Projection {
     return this.queue.length;
   }
 
-  /** Nothing queued and nothing being written: continue-as-new and completion wait for this. */
+  /** Nothing waiting and nothing being written (a batch leaves the queue once stored): continue-as-new and completion wait for this. */
   get drained(): boolean {
-    return this.queue.length === 0 && !this.writing;
+    return this.queue.length === 0;
   }
 
   /**
-   * Queues a record and, unless a write is under way, starts one at once: the activity is scheduled in the
-   * same workflow task as the Update's answer, ahead of it, so the worker that completes the task gets the
-   * write eagerly, and history holds it where every server (the time-skipping test server too) replays it.
+   * Queues a record; the loop in run() writes it. Never starts a write itself: which commands a workflow
+   * task emits, and in what order, must not depend on whether this Update ran before or after the previous
+   * write's completion in the same activation (see nextBurst()).
    */
   add(record: TransitionRecord): void {
     this.queue.push({ record, at: new Date().getTime(), bytes: JSON.stringify(record).length * 3 });
-    if (!this.writing) void this.drain();
   }
 
   /** Validators call this: a command is refused (no history event) while the queue is past its bound. */
@@ -75,46 +74,66 @@ export class Projection {
   }
 
   /**
-   * The loop: writes batches until the queue is empty, then ends (the next add starts it again). A batch
+   * The writer, for the life of the run: waits for records, writes the oldest batch, and so on. A batch
    * that fails is kept and tried again after a doubling wait, for as long as it fails: never skipped.
    */
-  private async drain(): Promise<void> {
-    this.writing = true;
+  async run(): Promise<never> {
     let wait = RETRY_MS.first;
-    try {
-      while (this.queue.length) {
-        const batch = this.take();
-        const from = batch[0]!.record.seq;
-        const to = batch.at(-1)!.record.seq;
-        try {
-          await projectTransitions.executeWithOptions(
-            { ...projectionOptions, summary: from === to ? `Project #${from} ${batch[0]!.record.command}` : `Project #${from}–#${to} (${batch.length} commands)` },
-            [batch.map((q) => q.record)],
-          );
-        } catch (err) {
-          this.failing += 1;
-          this.lastError = String((err as { cause?: unknown }).cause ?? err).slice(0, 300);
-          failures.add(1);
-          log.error('projection failed; trying again', { from, to, failing: this.failing, retryInMs: wait, err: this.lastError });
-          this.status(`**Projection failing** since #${from} (${this.failing} batch(es) in a row, ${this.queue.length} record(s) waiting): ${this.lastError}`);
-          await sleep(wait, { summary: `Project #${from} again after a failure` });
-          wait = Math.min(wait * 2, RETRY_MS.max);
-          continue;
-        }
-        this.queue.splice(0, batch.length);
-        this.projectedSeq = to;
-        const now = new Date().getTime();
-        for (const q of batch) lag.record(Math.max(0, now - q.at));
-        wait = RETRY_MS.first;
-        if (this.failing) {
-          this.failing = 0;
-          this.lastError = undefined;
-          this.status(undefined);
-        }
+    for (;;) {
+      await this.nextBurst();
+      const batch = this.take();
+      const from = batch[0]!.record.seq;
+      const to = batch.at(-1)!.record.seq;
+      try {
+        await projectTransitions.executeWithOptions(
+          { ...projectionOptions, summary: from === to ? `Project #${from} ${batch[0]!.record.command}` : `Project #${from}–#${to} (${batch.length} commands)` },
+          [batch.map((q) => q.record)],
+        );
+      } catch (err) {
+        this.failing += 1;
+        this.lastError = String((err as { cause?: unknown }).cause ?? err).slice(0, 300);
+        failures.add(1);
+        log.error('projection failed; trying again', { from, to, failing: this.failing, retryInMs: wait, err: this.lastError });
+        this.status(`**Projection failing** since #${from} (${this.failing} batch(es) in a row, ${this.queue.length} record(s) waiting): ${this.lastError}`);
+        await sleep(wait, { summary: `Project #${from} again after a failure` });
+        wait = Math.min(wait * 2, RETRY_MS.max);
+        continue;
       }
-    } finally {
-      this.writing = false;
+      this.queue.splice(0, batch.length);
+      this.projectedSeq = to;
+      const now = new Date().getTime();
+      for (const q of batch) lag.record(Math.max(0, now - q.at));
+      wait = RETRY_MS.first;
+      if (this.failing) {
+        this.failing = 0;
+        this.lastError = undefined;
+        this.status(undefined);
+      }
     }
+  }
+
+  /**
+   * Resolves once records are waiting, but only in the SDK's condition pass, never at the call. The
+   * TypeScript SDK applies an activation's jobs in one synchronous loop (signals and Updates sorted
+   * first, the rest after), then runs every microtask they queued (each Update handler up to its next
+   * await: commit(), a child workflow's start, the answer), and only then evaluates the blocked
+   * conditions (worker's vm-shared.ts, tryUnblockConditionsAndMicrotasks). But condition() also evaluates
+   * its function once when called (workflow.ts, conditionInner's eager evaluation), from whatever
+   * microtask calls it: right after the previous write's completion, where an Update of the same
+   * activation may or may not have queued its record yet depending on which job came first. So that first
+   * evaluation answers false, and the write is scheduled in the condition pass: after every command the
+   * activation's handlers emitted, whatever the order of its jobs. A record queued in an earlier
+   * activation is written at the end of this one, as before.
+   */
+  private nextBurst(): Promise<void> {
+    let first = true;
+    return condition(() => {
+      if (first) {
+        first = false;
+        return false;
+      }
+      return this.queue.length > 0;
+    });
   }
 
   /** The oldest records, at most MAX_BATCH and within the payload budget (always at least one). */

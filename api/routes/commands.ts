@@ -27,6 +27,7 @@ import { internCommand } from '../../domain/texts.js';
 import { commandAnswerSchema, previewSchema } from '../responses.js';
 import { type Answered, answerFromResult } from '../command-answer.js';
 import { SEQ_HEADER, minSeqOf, waitForSeq } from '../projection-wait.js';
+import { throughHandOver } from '../hand-over-retry.js';
 
 
 const contractParams = z.object({ id: idSchema }).strict();
@@ -77,7 +78,7 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
           ...(via ? { via } : {}),
         };
         const handle = temporal.workflow.getHandle(contractWorkflowId(id));
-        const result = await deadline(() => handle.executeUpdate(commandUpdates[r.type], { args: [args], updateId: updateId(user.id, key) }))
+        const result = await deadline(() => throughHandOver(() => handle.executeUpdate(commandUpdates[r.type], { args: [args], updateId: updateId(user.id, key) })))
           .catch(async (err: unknown): Promise<Partial<CommandResult>> => {
             // Rethrows unless the outcome is known and adopted; names a request that ended before this decision.
             const requestId = 'requestId' in args && typeof args.requestId === 'string' ? args.requestId : undefined;

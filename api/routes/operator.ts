@@ -17,6 +17,7 @@ import { minSeqOf, readAtLeast, seqQuery } from '../projection-wait.js';
 import { answerFromResult } from '../command-answer.js';
 import { commandAnswerSchema, contractSchema } from '../responses.js';
 import { commandAnswer, updateId } from './commands.js';
+import { throughHandOver } from '../hand-over-retry.js';
 
 const contractParams = z.object({ id: idSchema }).strict();
 const disputeParams = z.object({ id: idSchema, milestoneId: idSchema, disputeId: idSchema }).strict();
@@ -69,7 +70,7 @@ export function operatorRoutes(router: Router, db: Db, temporal: Client, deadlin
     },
     ({ params, body }, ctx) => operatorCommand(db, temporal, deadline, ctx, params.id, body, (handle, operatorId, id) => {
       const args = { milestoneId: params.milestoneId, disputeId: params.disputeId, operatorId, ...body };
-      return handle.executeUpdate(resolveDisputeUpdate, { args: [args], updateId: id });
+      return throughHandOver(() => handle.executeUpdate(resolveDisputeUpdate, { args: [args], updateId: id }));
     }),
   );
 
@@ -86,7 +87,7 @@ export function operatorRoutes(router: Router, db: Db, temporal: Client, deadlin
     },
     ({ params, body }, ctx) => operatorCommand(db, temporal, deadline, ctx, params.id, body, (handle, operatorId, id) => {
       const args = { requestId: params.requestId, operatorId, ...body };
-      return handle.executeUpdate(resolveRequestUpdate, { args: [args], updateId: id });
+      return throughHandOver(() => handle.executeUpdate(resolveRequestUpdate, { args: [args], updateId: id }));
     }),
   );
 }

@@ -1,20 +1,28 @@
-// R31's pure parts: which charges a refund can still draw on, how the ledger's record differs from the
+// R31's pure parts: how a refund is split over the contract's charges, how the ledger's record differs from the
 // provider's, which ledger entries cross the boundary, and the idempotency keys derived from them.
 import { describe, expect, it } from 'vitest';
-import { compareWithProvider, refundableCharges } from '../../domain/payment-records.js';
+import { compareWithProvider, refundPartsSchema, splitRefund } from '../../domain/payment-records.js';
 import { type ProviderMovement, idempotencyKey, movementsOf } from '../../domain/payments.js';
-import { refundParts } from '../../payments/stripe.js';
 
 describe('R31 records', () => {
-  it('refunds so far are taken from the oldest charges first', () => {
-    const rows = [
-      { type: 'charge', reference: 'pi_a', amountCents: 500 }, { type: 'charge', reference: 'pi_b', amountCents: 1_000 },
-      { type: 'refund', reference: 're_1', amountCents: 700 },
-    ];
-    expect(refundableCharges(rows)).toEqual([{ reference: 'pi_a', refundableCents: 0 }, { reference: 'pi_b', refundableCents: 800 }]);
-    expect(refundParts({ key: 'k', contractId: 'c', milestoneId: null, amountCents: 800, charges: refundableCharges(rows) }))
-      .toEqual([{ reference: 'pi_b', amountCents: 800 }]);
-    expect(refundParts({ key: 'k', contractId: 'c', milestoneId: null, amountCents: 801, charges: refundableCharges(rows) })).toBeNull();
+  it('a refund is split over the charges oldest first, from what every other refund\'s split left', () => {
+    const charges = [{ reference: 'pi_a', amountCents: 500 }, { reference: 'pi_b', amountCents: 1_000 }];
+    expect(splitRefund(700, charges, [])).toEqual([{ charge: 'pi_a', amountCents: 500 }, { charge: 'pi_b', amountCents: 200 }]);
+    // Another refund's split counts whether or not it is done (an unanswered one may have been carried out).
+    const other = { parts: [{ charge: 'pi_a', amountCents: 300 }] };
+    expect(splitRefund(700, charges, [other])).toEqual([{ charge: 'pi_a', amountCents: 200 }, { charge: 'pi_b', amountCents: 500 }]);
+    expect(splitRefund(1_200, charges, [other])).toEqual([{ charge: 'pi_a', amountCents: 200 }, { charge: 'pi_b', amountCents: 1_000 }]);
+    expect(splitRefund(1_201, charges, [other])).toBeNull();
+    // A refund stored before splits were took from the oldest charges first.
+    expect(splitRefund(800, charges, [{ amountCents: 700 }])).toEqual([{ charge: 'pi_b', amountCents: 800 }]);
+    expect(splitRefund(801, charges, [{ amountCents: 700 }])).toBeNull();
+    expect(splitRefund(1, [], [])).toBeNull();
+  });
+
+  it('a stored split is read back only in its own shape', () => {
+    expect(refundPartsSchema.parse([{ charge: 'pi_a', amountCents: 5, refund: 're_1' }])).toEqual([{ charge: 'pi_a', amountCents: 5, refund: 're_1' }]);
+    expect(refundPartsSchema.safeParse([{ charge: 'pi_a', amountCents: 0 }]).success).toBe(false);
+    expect(refundPartsSchema.safeParse([]).success).toBe(false);
   });
 
   it('reports what one side holds and the other does not, and unequal amounts', () => {

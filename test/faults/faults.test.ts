@@ -349,9 +349,10 @@ describe.sequential('faults', () => {
         workerKills: kills.length, providerFaultsInjected: provider.injected, providerFaultsMet: provider.met(),
         providerRequests: provider.proxy.requests.length, providerObjects: provider.proxy.created.length,
         duplicateMovements: money.duplicateMovements.length, missingMovements: money.missingMovements.length, unknownToLedger: money.unknownToLedger.length,
+        overRefunded: money.overRefunded.length,
       }));
       expect(provider.met()).toBeGreaterThan(0);
-      expect(money).toEqual({ duplicateMovements: [], missingMovements: [], unknownToLedger: [] });
+      expect(money).toEqual({ duplicateMovements: [], missingMovements: [], unknownToLedger: [], overRefunded: [] });
       expect(v).toEqual(CLEAN);
     } finally {
       await provider.stop();

@@ -1,7 +1,8 @@
 // The payment provider in the fault suite (R31): stripe-mock behind the recording proxy, a stream of
 // provider faults (500s, lost answers, answers held past the SDK's patience) while lifecycles run, and the
 // check that the ledger and the provider agree afterwards — one PaymentIntent per deposit, one Transfer
-// per release, the Refunds of each refund adding up to it, nothing at the provider the ledger does not name.
+// per release, the Refunds of each refund adding up to it, no charge refunded beyond what it took, nothing
+// at the provider the ledger does not name.
 import type { Db } from '../../db/client.js';
 import { startStripeMock } from '../support/stripe-mock.js';
 import { type Fault, type StripeProxy, startStripeProxy } from '../support/stripe-proxy.js';
@@ -20,6 +21,8 @@ export interface ProviderFindings {
   missingMovements: string[];
   /** Objects at the provider no ledger entry names. */
   unknownToLedger: string[];
+  /** Charges refunded beyond what they took, all refunds together (Stripe would refuse it; stripe-mock does not). */
+  overRefunded: string[];
 }
 
 export class Provider {
@@ -70,7 +73,7 @@ export class Provider {
     }
     const done = new Set((await db.paymentMovement.findMany({ where: { contractId: { in: contractIds }, status: 'succeeded' }, select: { key: true } })).map((r) => r.key));
     const kinds = { deposit: 'payment_intent', release: 'transfer', refund: 'refund' } as const;
-    const f: ProviderFindings = { duplicateMovements: [], missingMovements: [], unknownToLedger: [] };
+    const f: ProviderFindings = { duplicateMovements: [], missingMovements: [], unknownToLedger: [], overRefunded: [] };
     for (const e of entries) {
       const made = this.proxy.createdFor(kinds[e.kind as keyof typeof kinds], e.key);
       const total = made.reduce((sum, o) => sum + Number(o.object.amount), 0);
@@ -78,6 +81,12 @@ export class Provider {
       else if ((e.kind !== 'refund' && made.length > 1) || total !== Number(e.amountCents)) f.duplicateMovements.push(`${e.kind} ${e.key}: ${made.length} for ${total} cents`);
     }
     const ours = new Set(contractIds);
+    for (const pi of this.proxy.created) {
+      if (pi.type !== 'payment_intent' || !ours.has(String(pi.object.transfer_group ?? ''))) continue;
+      const refunded = this.proxy.created.filter((r) => r.type === 'refund' && r.object.payment_intent === pi.object.id)
+        .reduce((sum, r) => sum + Number(r.object.amount), 0);
+      if (refunded > Number(pi.object.amount)) f.overRefunded.push(`charge ${String(pi.object.id)} (${pi.key ?? 'no key'}): ${refunded} refunded of ${String(pi.object.amount)} cents`);
+    }
     const named = new Set(entries.map((e) => e.key));
     for (const o of this.proxy.created) {
       const contract = o.key?.split(':')[0] ?? String(o.object.transfer_group ?? '');

@@ -3,7 +3,8 @@
 // of requests with 500s, lost answers (carried out, the connection dropped) and answers held past the
 // SDK's patience, and the worker is stopped and started again mid-run. Afterwards the ledger and the
 // provider agree: one PaymentIntent per deposit, one Transfer per release, the Refunds of each refund
-// adding up to it, nothing the ledger does not name, and every movement recorded as done.
+// adding up to it, no charge refunded beyond what it took, nothing the ledger does not name, and every
+// movement recorded as done.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IssuedUser } from '../../api/users.js';
@@ -95,6 +96,11 @@ describe('R31 under provider faults and a worker restart', () => {
         expect(Number(made[0]!.object.amount), `${e.kind} ${e.key}`).toBe(Number(e.amountCents));
       }
       expect(await stack.db.paymentMovement.findUnique({ where: { key: e.key } }), e.key).toMatchObject({ status: 'succeeded' });
+    }
+    // No charge refunded beyond what it took (Stripe would refuse it; stripe-mock does not).
+    for (const pi of created.filter((o) => o.type === 'payment_intent')) {
+      const refunded = proxy.created.filter((r) => r.type === 'refund' && r.object.payment_intent === pi.object.id).reduce((sum, r) => sum + Number(r.object.amount), 0);
+      expect(refunded, `refunds of ${String(pi.object.id)}`).toBeLessThanOrEqual(Number(pi.object.amount));
     }
     // Nothing at the provider that the ledger does not name.
     const named = new Set(entries.map((e) => e.key));

@@ -1,8 +1,9 @@
 // R31 through the real contract workflow, real activities and PostgreSQL, with Stripe's adapter talking to
 // stripe-mock through the recording proxy: one charge per deposit and one transfer per release however the
 // provider fails; a declined card refuses the funding and holds nothing; a freelancer without a payout
-// account is paid once they add one; operators see what waits; reconciliation finds a planted difference;
-// Stripe's signed webhook settles a deposit that confirmed later.
+// account is paid once they add one; a refused payout is paid once an operator retries it; operators see
+// what waits; reconciliation finds a planted difference; Stripe's signed webhook settles a deposit that
+// confirmed later.
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -157,6 +158,46 @@ describe('R31 the saga against stripe-mock', () => {
     const transfers = proxy.createdFor('transfer', release);
     expect(transfers).toHaveLength(1);
     expect(transfers[0]!.object).toMatchObject({ destination: 'acct_1Later', amount: 6_000 });
+  });
+
+  it('a payout the provider refuses waits; once the account is fixed an operator retries it and it is paid once', async () => {
+    const p = await parties();
+    const c = await contract(p, 7_000);
+    await c.fund();
+    await c.submit('m1');
+    proxy.inject('account_refused', '/v1/transfers'); // the connected account cannot receive transfers yet
+    await c.release('m1');
+    const release = await ledgerKey(c.id, 'release');
+    await expect.poll(async () => (await movement(release))?.status, { timeout: 30_000 }).toBe('declined');
+    expect(await movement(release)).toMatchObject({ code: 'account_invalid', attempts: 1 });
+    expect(proxy.createdFor('transfer', release)).toHaveLength(0);
+
+    const operator = await issueUser(stack.db, { email: `${randomUUID()}@example.test`, name: 'Ops', role: 'operator' });
+    const call = http(stack.baseUrl);
+    const listed = await call('GET', '/operator/payouts', { token: operator.token });
+    expect(listed.body.data).toEqual(expect.arrayContaining([
+      expect.objectContaining({ key: release, type: 'transfer', status: 'declined', code: 'account_invalid', attempts: 1, amountCents: 7_000 }),
+    ]));
+    // Only operators retry, and only what waits.
+    expect((await call('POST', `/operator/payouts/${release}/retry`, { token: p.client.token })).status).toBe(403);
+    expect((await call('POST', `/operator/payouts/${c.id}:99:release:m1/retry`, { token: operator.token })).status).toBe(404);
+
+    // The account is fixed at the provider (onboarding finished): same account id, nothing to change on the user.
+    const retried = await call('POST', `/operator/payouts/${release}/retry`, { token: operator.token });
+    expect(retried.status).toBe(202);
+    expect(retried.body).toEqual({ retrying: true });
+    await expect.poll(async () => (await movement(release))?.status, { timeout: 30_000 }).toBe('succeeded');
+    const transfers = proxy.createdFor('transfer', release);
+    expect(transfers).toHaveLength(1);
+    expect(transfers[0]!.object).toMatchObject({ amount: 7_000, destination: 'acct_1Free', transfer_group: c.id });
+    // The retry was a new request (the provider would replay its refusal under the first key).
+    expect(proxy.requests.filter((r) => r.path === '/v1/transfers' && r.body['metadata[ledger_key]'] === release).map((r) => r.idempotencyKey))
+      .toEqual([`mc:${release}`, `mc:${release}:r1`]);
+    // Done: nothing waits under the key any more, so a second retry finds nothing and pays nothing.
+    expect((await call('POST', `/operator/payouts/${release}/retry`, { token: operator.token })).status).toBe(404);
+    const after = await call('GET', '/operator/payouts', { token: operator.token });
+    expect(after.body.data.map((d: { key: string }) => d.key)).not.toContain(release);
+    expect(proxy.createdFor('transfer', release)).toHaveLength(1);
   });
 
   const signedEvent = (type: string, reference: string, secret = WEBHOOK_SECRET, metadata: Record<string, string> = {}) => {

@@ -121,26 +121,21 @@ describe('R31 transfers: one Transfer per release', () => {
   });
 });
 
-describe('R31 refunds: one Refund per refund (per charge it draws on)', () => {
-  it('takes a refund from the contract\'s charges oldest first, once across lost answers', async () => {
+describe('R31 refunds: one Refund per part of a refund (per charge it draws on)', () => {
+  it('a part is a Refund of its charge, keyed by the ledger entry and its place, once across lost answers', async () => {
     const c = contractId();
     const key = `${c}:9:refund:-`;
-    const r = { key, contractId: c, milestoneId: null, amountCents: 700, charges: [
-      { reference: 'pi_a', refundableCents: 500 }, { reference: 'pi_b', refundableCents: 1_000 },
-    ] };
-    proxy.inject('lost', '/v1/refunds', 2); // the first refund's answer, then its SDK retry's
-    const out = await retried(() => port.refund(r));
-    expect(out).toMatchObject({ status: 'succeeded' });
+    const part = (n: number, charge: string, amountCents: number) => ({ key, part: n, contractId: c, milestoneId: null, charge, amountCents });
+    proxy.inject('lost', '/v1/refunds', 2); // the first part's answer, then its SDK retry's
+    expect(await retried(() => port.refund(part(0, 'pi_a', 500)))).toMatchObject({ status: 'succeeded', reference: expect.stringMatching(/^re_/) });
+    expect(await port.refund(part(1, 'pi_b', 200))).toMatchObject({ status: 'succeeded' });
     const made = proxy.createdFor('refund', key).map((x) => [x.object.payment_intent, x.object.amount]);
     expect(made).toEqual([['pi_a', 500], ['pi_b', 200]]);
     expect(new Set(proxy.requests.filter((x) => x.path === '/v1/refunds' && x.body['metadata[ledger_key]'] === key).map((x) => x.idempotencyKey)))
       .toEqual(new Set([`mc:${key}:0`, `mc:${key}:1`]));
-  });
-
-  it('more than the charges hold is declined, nothing sent', async () => {
-    const c = contractId();
-    const out = await port.refund({ key: `${c}:9:refund:-`, contractId: c, milestoneId: null, amountCents: 900, charges: [{ reference: 'pi_a', refundableCents: 500 }] });
-    expect(out).toMatchObject({ status: 'declined', code: 'nothing_to_refund' });
+    // Asked again after a refusal: a new request, numbered.
+    expect(await port.refund({ ...part(1, 'pi_b', 200), attempt: 1 })).toMatchObject({ status: 'succeeded' });
+    expect(proxy.requests.at(-1)!.idempotencyKey).toBe(`mc:${key}:r1:1`);
   });
 });
 
@@ -150,7 +145,7 @@ describe('R31 the provider\'s records of a contract', () => {
     const ch = await port.charge(charge(c));
     const pi = (ch as { reference: string }).reference;
     await port.transfer({ key: `${c}:5:release:m1`, contractId: c, milestoneId: 'm1', amountCents: 9_000, payoutAccountId: 'acct_1' });
-    await port.refund({ key: `${c}:6:refund:m1`, contractId: c, milestoneId: 'm1', amountCents: 1_000, charges: [{ reference: pi, refundableCents: 10_495 }] });
+    await port.refund({ key: `${c}:6:refund:m1`, part: 0, contractId: c, milestoneId: 'm1', charge: pi, amountCents: 1_000 });
     const got = await port.movements(c);
     expect(got).toEqual(expect.arrayContaining([
       { type: 'charge', reference: pi, amountCents: 10_495, key: `${c}:2:deposit:m1` },

@@ -9,6 +9,7 @@ import type { ContractState } from '../../domain/contract.js';
 import type { PlanOp } from '../../domain/plan.js';
 import { contractSummaryLine } from '../../domain/describe.js';
 import { contractWorkflowId } from '../../domain/names.js';
+import { throughHandOver } from '../../api/hand-over-retry.js';
 import type { contractWorkflow, ContractWorkflowInput } from '../../workflows/contract.js';
 import {
   type CommandArgs,
@@ -77,7 +78,7 @@ export class ContractDriver {
     for (let attempt = 1; !result; attempt++) {
       const id = attempt === 1 && updateId ? updateId : randomUUID();
       try {
-        result = await this.handle.executeUpdate(commandUpdates[type], { args: [args], updateId: id });
+        result = await throughHandOver(() => this.handle.executeUpdate(commandUpdates[type], { args: [args], updateId: id })); // as the API sends it
       } catch (err) {
         if (attempt >= 3 || !(err instanceof WorkflowNotFoundError && /update .* not found/.test(err.message))) throw err;
         console.warn(`update ${id} (${type}) was dropped by the test server; resending when the workflow is idle`);

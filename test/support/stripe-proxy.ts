@@ -8,11 +8,12 @@
 // - it answers the lists by transfer_group from what it created (reconciliation reads them);
 // - it injects faults on demand: a card decline (402 card_declined), a 500 (before anything is done, so not
 //   remembered under the key), a timeout (the request is held past the client's patience, then carried
-//   out), and a lost answer (carried out, then the connection is dropped).
+//   out), and a lost answer (carried out, then the connection is dropped); 'none' answers as usual, so a
+//   fault queued behind it meets a later request of the same kind.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type Fault = 'decline' | '500' | 'timeout' | 'lost' | 'pending' | 'account_refused';
+export type Fault = 'decline' | '500' | 'timeout' | 'lost' | 'pending' | 'account_refused' | 'none';
 
 export interface RecordedRequest {
   method: string;
@@ -154,7 +155,8 @@ export async function startStripeProxy(upstream: string, { holdMs = HOLD_MS } = 
     }
     // Every POST meets the next matching fault, a repeated one too: an outage or a lost answer does not
     // care whether the request is new.
-    const fault = takeFault(path);
+    const taken = takeFault(path);
+    const fault = taken === 'none' ? undefined : taken;
     if (fault) rec.fault = fault;
     if (fault === '500') return send(res, apiError(500, 'api_error', 'An unexpected error occurred (injected).'));
     const earlier = idempotencyKey ? answers.get(idempotencyKey) : undefined;

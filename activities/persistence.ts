@@ -6,10 +6,10 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { ContractSummary } from '../domain/contract.js';
 import type { Db } from '../db/client.js';
 import { classifyPgError } from '../db/pg-errors.js';
-import { DEFAULT_REVIEW_WINDOW_DAYS } from '../domain/review.js';
 import type { RefusalRecord, TransitionRecord } from './types.js';
 import { type WebhookDispatcher, writeWebhookEvents } from '../webhooks/outbox.js';
 import { loadTexts, storeTexts, withTexts } from '../db/texts.js';
+import { contractColumns } from '../db/projected-rows.js';
 
 type Tx = Prisma.TransactionClient;
 const json = (v: unknown) => v as Prisma.InputJsonValue;
@@ -54,7 +54,7 @@ export function createPersistence(db: Db, webhooks?: WebhookDispatcher) {
  * by persistTransition (one record) and projectTransitions (a batch, activities/projection.ts).
  */
 export async function writeRecord(tx: Tx, record: TransitionRecord, info: ReturnType<typeof activityIds>): Promise<number> {
-  await writeContract(tx, record.contract);
+  await writeContract(tx, record.contract, record.at);
   const full = await readable(tx, record); // texts in place of their references
   await writeMilestones(tx, full);
   await writeRequest(tx, full);
@@ -106,15 +106,11 @@ export function activityIds() {
   }
 }
 
-async function writeContract(tx: Tx, s: ContractSummary) {
-  const b = s.balances;
+/** The contract row; `updatedAt` is the transition's time, so a command's answer built before the write shows the same. */
+async function writeContract(tx: Tx, s: ContractSummary, at: string) {
   const row = {
-    clientId: s.clientId, freelancerId: s.freelancerId, title: s.title, status: s.status, seq: s.seq,
-    initiationFeeCents: s.initiationFeeCents, feeCharged: s.feeCharged, endPrompt: s.endPrompt,
-    reviewWindowDays: s.reviewWindowDays ?? DEFAULT_REVIEW_WINDOW_DAYS,
+    ...contractColumns(s), updatedAt: new Date(at),
     ...(s.offer ? { offer: json(s.offer) } : {}), // R30; rows of contracts from before offers stay NULL
-    depositsCents: BigInt(b.depositsCents), feesCents: BigInt(b.feesCents), releasesCents: BigInt(b.releasesCents),
-    refundsCents: BigInt(b.refundsCents), escrowCents: BigInt(b.escrowCents), projectFundsCents: BigInt(b.projectFundsCents),
   };
   await tx.contract.upsert({ where: { id: s.id }, create: { id: s.id, createdAt: new Date(s.createdAt), ...row }, update: row });
 }

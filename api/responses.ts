@@ -130,7 +130,7 @@ export const contractSchema = z.object({
       + 'once it is confirmed), a payout waiting for the freelancer\'s payout account, a refund the provider refused.',
   }),
   createdAt: timestamp,
-  updatedAt: timestamp,
+  updatedAt: timestamp.meta({ description: 'RFC 3339, UTC: when the contract last changed (the time of its last accepted transition).' }),
 }).meta({ id: 'Contract' });
 
 export const commandAnswerSchema = z.object({
@@ -138,7 +138,7 @@ export const commandAnswerSchema = z.object({
   diff: planDiffSchema.optional().meta({ description: 'Batches and proposals: what changed (R11).' }),
   prompt: z.literal('END_OR_KEEP_OPEN').optional().meta({ description: 'R22: the last milestone was released.' }),
   requestId: idSchema.optional().meta({ description: 'The change request or proposal the command opened or answered.' }),
-}).meta({ id: 'CommandAnswer', description: 'The contract as PostgreSQL has it after the command (read-your-writes).' });
+}).meta({ id: 'CommandAnswer', description: 'The contract as the command left it (its `Contract-Seq`): what a read at that seq returns (read-your-writes).' });
 
 export const previewSchema = z.object({
   contract: contractSchema,

@@ -78,7 +78,7 @@ export function requestView(r: RequestRow) {
   };
 }
 
-/** Who the parties are and whether the contract is open: one row, no milestones (the command path's check). */
+/** Who the parties are and whether the contract is open: one row, no milestones. */
 export function loadParties(db: Db, id: string, userId: string) {
   return db.contract.findFirst({
     where: { id, OR: [{ clientId: userId }, { freelancerId: userId }] },

@@ -7,7 +7,7 @@ import { type Texts, isTextRef, textRef } from '../domain/texts.js';
 type Tx = Pick<Prisma.TransactionClient, 'contractText' | 'milestone' | 'changeRequest'>;
 
 /** Every reference in a JSON value. */
-function refsIn(value: unknown, out = new Set<string>()): Set<string> {
+export function refsIn(value: unknown, out = new Set<string>()): Set<string> {
   if (isTextRef(value)) out.add(value);
   else if (Array.isArray(value)) value.forEach((v) => refsIn(v, out));
   else if (value && typeof value === 'object') Object.values(value).forEach((v) => refsIn(v, out));

@@ -9,7 +9,7 @@ import type { RequestOutcome } from '../domain/change-request.js';
 import {
   type Command, type CommandType, type Decision, type Transition, decide, prepareCommand, resolveRequest,
 } from '../domain/commands.js';
-import { type ContractState, type CreateContract, isRequestPending, summarize } from '../domain/contract.js';
+import { type ContractState, type CreateContract, changedMilestones, isRequestPending, summarize } from '../domain/contract.js';
 import { assertOfferCarried, created } from '../domain/offer-create.js';
 import type { Milestone } from '../domain/milestone.js';
 import { resolveDispute, type ResolveDisputeArgs } from '../domain/disputes.js';
@@ -85,6 +85,8 @@ export class ContractEntity {
   private readonly attributes: ContractAttributes;
   /** Outcomes of request workflows that closed without reporting, being applied (not handlers): CAN waits for them. */
   watching = 0;
+  /** The time of the last transition adopted by this run (the read model's `updatedAt`); unknown until one is. */
+  private adoptedAt: string | undefined;
   /** Started when this run decides to continue-as-new: validators then refuse new commands (workflows/hand-over.ts). */
   readonly handOver = new HandOver();
 
@@ -165,11 +167,15 @@ export class ContractEntity {
       return { contract: summarize(this.current()), milestones: [], requestId: earlier.requestId };
     }
     let changed: Milestone[] = [];
+    let base: ContractState | undefined;
+    let adopted: ContractState | undefined; // the state commit() adopted (a provider's charge may have changed the decided one)
     const t = await this.lock.runExclusive(async () => {
       const before = this.current();
+      base = before;
       const { t, texts } = this.decideCommand(type, actorId, payload, before);
       markDecider(t, actorId);
       changed = await this.commit(t, type, actorId, texts, via);
+      adopted = this.current();
       if (t.state.seq !== before.seq) this.memory.remember();
       this.memory.rememberDecision(t);
       return t;
@@ -177,10 +183,28 @@ export class ContractEntity {
     await awaitDecision(t, this.decisionWait());
     return {
       contract: summarize(this.current()),
-      milestones: changed,
+      ...this.delta(base!, adopted!, changed),
       ...(t.diff ? { diff: t.diff } : {}),
       ...(t.prompt ? { prompt: t.prompt } : {}),
       ...(t.requestId ? { requestId: t.requestId } : {}),
+    };
+  }
+
+  /**
+   * What the API needs to answer from this result and the read model at one seq: the milestones changed
+   * since the state before the command (or, when later transitions followed it, such as a decision's
+   * outcome, since the state the command adopted), the order when it moved, and when the state was adopted.
+   */
+  private delta(before: ContractState, adopted: ContractState, changed: Milestone[]): Pick<CommandResult, 'milestones' | 'base' | 'order' | 'at'> {
+    const now = this.current();
+    if (this.adoptedAt === undefined) return { milestones: changed };
+    const from = now === adopted ? before : adopted;
+    const moved = from.milestones.length !== now.milestones.length || from.milestones.some((m, i) => m.id !== now.milestones[i]!.id);
+    return {
+      milestones: now === adopted ? changed : changedMilestones(adopted, now),
+      base: from.seq,
+      ...(moved ? { order: now.milestones.map((m) => m.id) } : {}),
+      at: this.adoptedAt,
     };
   }
 
@@ -225,7 +249,7 @@ export class ContractEntity {
       t.effects.push({ type: 'signalRequest', requestId: args.requestId, signal: CLOSE_SIGNAL[args.outcome], ...(version === undefined ? {} : { version }) });
       const changed = await this.commit(t, 'resolveRequest', decision.by);
       this.memory.remember();
-      return { contract: summarize(this.current()), milestones: changed, requestId: args.requestId };
+      return { contract: summarize(this.current()), ...this.delta(before, this.current(), changed), requestId: args.requestId };
     });
   }
 
@@ -245,7 +269,7 @@ export class ContractEntity {
       const changed = await this.commit(t, 'resolveDispute', by);
       this.memory.remember();
       return {
-        contract: summarize(this.current()), milestones: changed, requestId: args.disputeId,
+        contract: summarize(this.current()), ...this.delta(before, this.current(), changed), requestId: args.disputeId,
         ...(t.prompt ? { prompt: t.prompt } : {}),
       };
     });
@@ -383,6 +407,7 @@ export class ContractEntity {
           throw persistenceRefusal(err, record.contractId, record.seq); // the state stays as it was
         }
       }
+      this.adoptedAt = at;
     }
     this.state = t.state; // persisted (or queued in order), so adopted: the database follows the workflow, never disagrees
     // R31: payouts and refunds, each by its own workflow (keyed by its ledger entry; on the projected path

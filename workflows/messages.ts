@@ -11,12 +11,19 @@ import type { ResolveDisputeArgs } from '../domain/disputes.js';
 import type { PlanDiff } from '../domain/plan.js';
 
 /**
- * What every contract Update answers once the command is persisted (read-your-writes: the API then reads
- * the full view from PostgreSQL): the contract's summary and the milestones this command changed.
+ * What every contract Update answers once the command is adopted: the contract's summary and the milestones
+ * that differ between the state at seq `base` and this one. The API builds its answer from it and the read
+ * model's rows at `base` (api/command-answer.ts), without waiting for the projection to store this seq.
  */
 export interface CommandResult {
   contract: ContractSummary;
   milestones: Milestone[];
+  /** The seq `milestones` (and `order`) are counted from; absent on answers from memory and on answers recorded before it. */
+  base?: number;
+  /** Milestone ids in contract order, when the order or the set differs from the state at `base`. */
+  order?: string[];
+  /** When the state answered was adopted (its last transition's time, the read model's `updatedAt`); absent with `base`. */
+  at?: string;
   diff?: PlanDiff;
   /** R22: the last milestone was released; ask the client to end the contract or keep it open. */
   prompt?: 'END_OR_KEEP_OPEN';

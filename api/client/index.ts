@@ -33,7 +33,8 @@ function seqMemory(): Middleware {
     onRequest({ request }) {
       const id = contractOf(request.url);
       const seq = id === undefined ? undefined : seen.get(id);
-      if (request.method === 'GET' && seq !== undefined && !request.headers.has('contract-min-seq')) request.headers.set('contract-min-seq', String(seq));
+      const read = request.method === 'GET' || new URL(request.url).pathname.endsWith('/milestones/preview'); // "Show changes" is a read
+      if (read && seq !== undefined && !request.headers.has('contract-min-seq')) request.headers.set('contract-min-seq', String(seq));
       return request;
     },
     onResponse({ request, response }) {

@@ -395,7 +395,7 @@ export interface paths {
         put?: never;
         /**
          * Show changes: the diff a batch would make, without applying it
-         * @description A read: nothing is stored and no Idempotency-Key is needed. Ids of added milestones are provisional.
+         * @description A read: nothing is stored and no Idempotency-Key is needed. Ids of added milestones are provisional. Send `Contract-Min-Seq` to preview against the contract as your last command left it.
          *
          *     Enforces [R2](#description/r2), [R4](#description/r4), [R5](#description/r5), [R11](#description/r11), [R12](#description/r12).
          */
@@ -3380,7 +3380,7 @@ export interface components {
              */
             releasesCents: number;
         };
-        /** @description The contract as PostgreSQL has it after the command (read-your-writes). */
+        /** @description The contract as the command left it (its `Contract-Seq`): what a read at that seq returns (read-your-writes). */
         CommandAnswer: {
             contract: components["schemas"]["Contract"];
             /** @description Batches and proposals: what changed (R11). */
@@ -3454,7 +3454,7 @@ export interface components {
             title: string;
             /**
              * Format: date-time
-             * @description RFC 3339, UTC.
+             * @description RFC 3339, UTC: when the contract last changed (the time of its last accepted transition).
              * @example 2026-11-27T09:30:00.000Z
              */
             updatedAt: string;
@@ -7631,7 +7631,10 @@ export interface operations {
     postContractsIdMilestonesPreview: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Answer only once the contract includes this `seq` (an earlier `Contract-Seq`); waits up to 5 s, else 503 PROJECTION_BEHIND. */
+                "Contract-Min-Seq"?: string;
+            };
             path: {
                 /** @description An id: 1 to 100 letters, digits, _ . or -. */
                 id: string;

@@ -1,7 +1,8 @@
 // Every contract command of docs/rules.md over HTTP: authenticate (done before), check the caller is a party
 // (404 otherwise), validate, then send the command to `contract-<id>` as an Update whose id is the
-// Idempotency-Key, and answer with the contract as PostgreSQL now has it (read-your-writes). A key with a
-// stored answer is replayed before any state check: a retried /end after the contract ended gets its 200.
+// Idempotency-Key, and answer with the contract as the Update left it (api/command-answer.ts): what a read at
+// its seq returns. A key with a stored answer is replayed before any state check: a retried /end after the
+// contract ended gets its 200.
 import { createHash } from 'node:crypto';
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
@@ -22,10 +23,11 @@ import { HttpProblem } from '../problem.js';
 import { viaOf } from '../auth.js';
 import type { Router } from '../router.js';
 import { changeRequestsEnabled, contractView, loadContract, loadContractState, loadParties } from '../../db/read-model.js';
-import { loadTexts, withTexts } from '../../db/texts.js';
-import { decide } from '../../domain/commands.js';
+import { type Command, decide } from '../../domain/commands.js';
+import { internCommand } from '../../domain/texts.js';
 import { commandAnswerSchema, previewSchema } from '../responses.js';
-import { answerAtLeast } from '../projection-wait.js';
+import { type Answered, answerFromResult } from '../command-answer.js';
+import { SEQ_HEADER, minSeqOf, waitForSeq } from '../projection-wait.js';
 import { throughHandOver } from '../hand-over-retry.js';
 
 
@@ -49,16 +51,15 @@ interface CommandRoute<T extends CommandType, P extends ContractParams, B extend
 }
 
 export function commandRoutes(router: Router, db: Db, temporal: Client, deadline: Deadline, changeRequestsByDefault: boolean): void {
-  /** A batch's or proposal's diff names texts by reference, as the workflow holds them: answered with the texts. */
-  const withDiffTexts = async (result: Partial<CommandResult>, id: string): Promise<Partial<CommandResult>> =>
-    result.diff ? { ...result, diff: withTexts(result.diff, await loadTexts(db, id, result.diff)) } : result;
   const add = <T extends CommandType, P extends ContractParams, B extends z.ZodType>(r: CommandRoute<T, P, B>) => {
     const spec = { path: r.path, summary: r.summary, description: r.description, rules: r.rules, params: r.params, body: r.body,
       method: 'post', success: 200, tag: 'Commands', idempotent: true, command: true, response: commandAnswerSchema } as const;
     router.add(spec, async ({ params, body }, { req, res }) => {
       const user = res.locals.user;
       const id = params.id;
-      const contract = await loadParties(db, id, user.id);
+      // The caller's view of the rows: the party check, and (when still current once the Update answers) the
+      // rows its answer is built on.
+      const contract = await loadContract(db, id, user.id);
       if (!contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
       const key = requireKey(req);
       await once(db, req, res, key, requestHash(req, body), async () => {
@@ -70,8 +71,8 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
             throw (await closedOfferRefusal(db, id, r.type)) // R30: how the offer closed
               ?? new HttpProblem(409, 'CONTRACT_ENDED', 'Contract ended', 'the contract has ended and accepts no changes', 'R3');
           }
-          const fresh = await answerAtLeast(db, res, id, landed.contract.seq, () => loadContract(db, id, user.id));
-          return commandAnswer(await withDiffTexts(landed, id), fresh);
+          const answered = await answerFromResult({ db, res, contractId: id, result: landed, load: () => loadContract(db, id, user.id) });
+          return commandAnswer(landed, answered);
         }
         const featureEnabled = () => changeRequestsEnabled(db, contract.clientId, CHANGE_REQUEST_FLAG, changeRequestsByDefault);
         // The router parsed both with the route's own schemas, P and B (a conditional type TS cannot narrow here).
@@ -88,10 +89,11 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
             await settleDecision(db, handle, deadline, r.type, err, { contractId: id, ...(requestId ? { requestId } : {}) });
             return {};
           });
-        // Answered by the workflow; the view is PostgreSQL's once the projection has this command (read-your-writes),
-        // and so are the texts its diff names (the projection stores the texts a command brought in).
-        const fresh = await answerAtLeast(db, res, id, result.contract?.seq, () => loadContract(db, id, user.id));
-        return commandAnswer(await withDiffTexts(result, id), fresh);
+        // Answered from the state the Update adopted and the rows it started from (read-your-writes without
+        // waiting for the projection); texts named by reference are those the command brought in, or stored ones.
+        const { texts } = internCommand({ type: r.type, ...args } as Command);
+        const answered = await answerFromResult({ db, res, contractId: id, result, load: () => loadContract(db, id, user.id), texts, before: contract });
+        return commandAnswer(result, answered);
       });
     });
   };
@@ -100,12 +102,17 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
   // a save would refuse, with no Update, no history event and no Idempotency-Key.
   router.add(
     { method: 'post', path: '/contracts/:id/milestones/preview', summary: 'Show changes: the diff a batch would make, without applying it', tag: 'Commands',
-      params: contractParams, body: planBody, response: previewSchema, success: 200, command: true, rules: ['R2', 'R4', 'R5', 'R11', 'R12'],
-      description: 'A read: nothing is stored and no Idempotency-Key is needed. Ids of added milestones are provisional.' },
-    async ({ params: { id }, body }, { res, reply }) => {
+      params: contractParams, body: planBody, response: previewSchema, success: 200, command: true, rules: ['R2', 'R4', 'R5', 'R11', 'R12'], seq: true,
+      description: 'A read: nothing is stored and no Idempotency-Key is needed. Ids of added milestones are provisional. '
+        + 'Send `Contract-Min-Seq` to preview against the contract as your last command left it.' },
+    async ({ params: { id }, body }, { req, res, reply }) => {
       const user = res.locals.user;
+      // Like every read, it waits (bounded) for the seq it names; a stranger is answered at once.
+      const minSeq = minSeqOf(req, {});
+      if (minSeq !== undefined && await loadParties(db, id, user.id)) await waitForSeq(db, id, minSeq);
       const [state, contract] = await Promise.all([loadContractState(db, id), loadContract(db, id, user.id)]);
       if (!state || !contract) throw new HttpProblem(404, 'NOT_FOUND', 'No such contract');
+      res.setHeader(SEQ_HEADER, String(contract.seq));
       const { diff } = decide(state, { type: 'previewPlan', ops: body.ops }, { actorId: user.id, now: new Date().toISOString() });
       reply({ contract: contractView(contract), diff: diff! });
     },
@@ -175,15 +182,13 @@ export function commandRoutes(router: Router, db: Db, temporal: Client, deadline
     description: 'Without `amountCents`, withdraws all project funds.', toArgs: ({ body }, { actorId }) => ({ actorId, ...body }) });
 }
 
-/** 200 with the contract as PostgreSQL now has it (read-your-writes) and what the command returned. */
-export function commandAnswer(
-  result: Partial<CommandResult>, fresh: Awaited<ReturnType<typeof loadContract>>,
-): Answer<z.input<typeof commandAnswerSchema>> {
+/** 200 with the contract at the command's seq (read-your-writes) and what the command returned, its diff with texts. */
+export function commandAnswer(result: Partial<CommandResult>, answered: Answered): Answer<z.input<typeof commandAnswerSchema>> {
   return {
     status: 200,
     body: {
-      contract: contractView(fresh!),
-      ...(result.diff ? { diff: result.diff } : {}),
+      contract: contractView(answered.row!),
+      ...(answered.diff ? { diff: answered.diff } : {}),
       ...(result.prompt ? { prompt: result.prompt } : {}),
       ...(result.requestId ? { requestId: result.requestId } : {}),
     },

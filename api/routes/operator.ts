@@ -13,7 +13,8 @@ import type { Deadline } from '../deadline.js';
 import { once, requestHash, requireKey } from '../idempotency.js';
 import { HttpProblem } from '../problem.js';
 import type { Router } from '../router.js';
-import { answerAtLeast, minSeqOf, readAtLeast, seqQuery } from '../projection-wait.js';
+import { minSeqOf, readAtLeast, seqQuery } from '../projection-wait.js';
+import { answerFromResult } from '../command-answer.js';
 import { commandAnswerSchema, contractSchema } from '../responses.js';
 import { commandAnswer, updateId } from './commands.js';
 import { throughHandOver } from '../hand-over-retry.js';
@@ -40,7 +41,7 @@ async function operatorCommand(
   await once(db, req, res, key, requestHash(req, body), async () => {
     const handle = temporal.workflow.getHandle(contractWorkflowId(contractId));
     const result = await deadline(() => send(handle, user.id, updateId(user.id, key)));
-    return commandAnswer(result, await answerAtLeast(db, res, contractId, result.contract.seq, () => loadContractForOperator(db, contractId)));
+    return commandAnswer(result, await answerFromResult({ db, res, contractId, result, load: () => loadContractForOperator(db, contractId) }));
   });
 }
 

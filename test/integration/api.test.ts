@@ -5,6 +5,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import type { IssuedUser } from '../../api/users.js';
 import { createContract, http } from '../support/http.js';
+import { projectedTo } from '../support/projected.js';
 import { newParties, type Parties, type Stack } from '../support/stack.js';
 import { stackPerFile } from '../support/file-stack.js';
 
@@ -193,10 +194,11 @@ describe('bad input', () => {
     expect(await add(1e12)).toMatchObject({ status: 422, body: { code: 'AMOUNT_TOO_LARGE', rule: 'R4' } });
     expect((await stack.db.milestone.count({ where: { contractId: id } }))).toBe(1); // the offer's one
 
-    await batch(Array.from({ length: 199 }, (_, i) => ({ op: 'add', title: `M${i}`, amountCents: 500 })));
+    const planned = await batch(Array.from({ length: 199 }, (_, i) => ({ op: 'add', title: `M${i}`, amountCents: 500 })));
     const the201st = await add(500);
     expect(the201st).toMatchObject({ status: 422, body: { code: 'MILESTONE_LIMIT', rule: 'R2' } });
     expect(the201st.body.detail).toContain('start a new contract');
+    await projectedTo(stack.db, id, planned.headers.get('contract-seq'));
     expect(await stack.db.milestone.count({ where: { contractId: id } })).toBe(200);
   });
 

@@ -14,6 +14,7 @@ import type { CommandArgs } from '../../workflows/messages.js';
 import { createContractUpdate } from '../../workflows/messages.js';
 import { ContractDriver, expectRefused } from '../support/contract-driver.js';
 import { http } from '../support/http.js';
+import { projectedTo } from '../support/projected.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -45,8 +46,13 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const post = (path: string, body: unknown, who: 'client' | 'freelancer' = 'client') =>
-  call('POST', `/contracts/${id}${path}`, { token: (who === 'client' ? client : freelancer).token, body });
+/** The highest Contract-Seq answered: the audit trail is counted once the projection has stored it. */
+let lastSeq = 1;
+const post = async (path: string, body: unknown, who: 'client' | 'freelancer' = 'client') => {
+  const res = await call('POST', `/contracts/${id}${path}`, { token: (who === 'client' ? client : freelancer).token, body });
+  lastSeq = Math.max(lastSeq, Number(res.headers.get('contract-seq') ?? 0));
+  return res;
+};
 
 /** Every text field of every command that carries one, as (path, body, who). */
 function textCases(bad: string): [string, string, unknown, 'client' | 'freelancer'][] {
@@ -75,7 +81,10 @@ function dateCases(bad: string): [string, string, unknown, 'client' | 'freelance
   ];
 }
 
-const auditCount = () => stack.db.auditEvent.count({ where: { contractId: id } });
+const auditCount = async () => {
+  await projectedTo(stack.db, id, lastSeq);
+  return stack.db.auditEvent.count({ where: { contractId: id } });
+};
 
 describe('the boundary over HTTP', () => {
   it('R11, R13, R15, R20: NUL, unpaired surrogates and impossible dates are refused with 400 in every field', async () => {

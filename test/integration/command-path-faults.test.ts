@@ -12,6 +12,7 @@ import { createApp } from '../../api/app.js';
 import { issueUser, type IssuedUser } from '../../api/users.js';
 import { fundMilestoneUpdate, savePlanUpdate } from '../../workflows/messages.js';
 import { shared } from '../support/context.js';
+import { projectedTo } from '../support/projected.js';
 import { ContractDriver } from '../support/contract-driver.js';
 import { Faults } from '../support/faults.js';
 import { http } from '../support/http.js';
@@ -351,6 +352,7 @@ describe('no worker at all', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.contract.balances.escrowCents).toBe(5000);
     expect([replay.status, replay.headers.get('idempotent-replayed')]).toEqual([200, 'true']);
+    await projectedTo(db, id, answer.headers.get('contract-seq')); // stored just behind the answer
     expect(await effects(db, id, 'fundMilestone')).toEqual(ONE_FUNDING);
   }, 60_000);
 });

@@ -19,6 +19,7 @@ import { contractWorkflowId } from '../../domain/names.js';
 import type { contractWorkflow } from '../../workflows/contract.js';
 import { commandUpdates, createContractUpdate } from '../../workflows/messages.js';
 import { createContract, http } from '../support/http.js';
+import { projectedTo } from '../support/projected.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const SHORT_DEADLINE_MS = 1500;
@@ -141,6 +142,7 @@ describe('HTTP hygiene', () => {
     expect(fraction.body.detail).toContain('1000.5');
     expect(smallExponent).toMatchObject({ status: 400, body: { code: 'NUMBER_NOT_INTEGER', rule: 'R4' } });
     expect([numberInAString.status, exponent.status, zeroFraction.status]).toEqual([200, 200, 200]);
+    await projectedTo(stack.db, id, zeroFraction.headers.get('contract-seq'));
     expect((await stack.db.milestone.findMany({ where: { contractId: id } })).map((m) => m.amountCents)).toEqual([5000, 1000, 1000, 1000]); // the offer's, then the three
   });
 
@@ -214,6 +216,7 @@ describe('replays before state checks', () => {
     const release = await c('/milestones/m1/release', releaseKey, { amountCents: 1500 });
     const withdraw = await c('/withdraw-funds', withdrawKey, { amountCents: 200 });
     const end = await c('/end', endKey);
+    await projectedTo(stack.db, id, end.headers.get('contract-seq'));
     const rows = await ledgerRows(id);
 
     const retries = [
@@ -313,7 +316,7 @@ describe('deadlines', () => {
   it('worker down: 503 COMMAND_TIMEOUT + Retry-After in time, no answer stored; worker back, same key → one effect', async () => {
     const { client, freelancer } = await parties();
     const reference = await newContract(client, freelancer, [1000]);
-    await call('POST', `/contracts/${reference}/milestones/m1/release`, { token: client.token, body: {} });
+    const referenceReleased = await call('POST', `/contracts/${reference}/milestones/m1/release`, { token: client.token, body: {} });
     const id = await newContract(client, freelancer, [1000]);
     const short = await app({ commandTimeoutMs: SHORT_DEADLINE_MS });
     const key = randomUUID();
@@ -335,6 +338,8 @@ describe('deadlines', () => {
     expect(retry.status).toBe(200);
     expect(retry.body.contract.balances.releasesCents).toBe(1000);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    await projectedTo(stack.db, reference, referenceReleased.headers.get('contract-seq'));
+    await projectedTo(stack.db, id, retry.headers.get('contract-seq'));
     expect(await ledgerRows(id)).toBe(await ledgerRows(reference));
     expect(await stack.db.auditEvent.count({ where: { contractId: id, command: 'releasePayment' } })).toBe(1);
   });

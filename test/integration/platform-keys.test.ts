@@ -71,7 +71,8 @@ describe('platform keys', () => {
     expect(accepted.status).toBe(200);
     const planned = await call('POST', `/contracts/${id}/milestones/batch`, { ...as(key, client), body: { ops: [{ op: 'add', title: 'Sketch', amountCents: 5000 }] } });
     expect(planned.status).toBe(200);
-    const history = await call('GET', `/contracts/${id}/history`, as(key, client));
+    const seen = as(key, client);
+    const history = await call('GET', `/contracts/${id}/history`, { ...seen, headers: { ...seen.headers, 'contract-min-seq': planned.headers.get('contract-seq')! } });
     expect(history.body.data.map((e: { actor: string }) => e.actor))
       .toEqual([`platform:${keyId} for ${client}`, `platform:${keyId} for ${freelancer}`, `platform:${keyId} for ${client}`]);
     expect(history.body.data[0].actorId).toBe(client);

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IssuedUser } from '../../api/users.js';
 import { createContract, http } from '../support/http.js';
+import { projectedTo } from '../support/projected.js';
 import { newParties, type Stack } from '../support/stack.js';
 import { stackPerFile } from '../support/file-stack.js';
 
@@ -35,6 +36,7 @@ async function increaseBesideRefund(projectFunds: boolean) {
   const topUp = shortfall > 0 ? (await c('/fund')).body.contract.balances.escrowCents - escrow : 0;
   expect((await c(`/milestones/${m}/submit`, {}, p.freelancer)).status).toBe(200);
   const released = await c(`/milestones/${m}/release`);
+  await projectedTo(stack.db, id, released.headers.get('contract-seq'));
   const ledger = await stack.db.ledgerEntry.findMany({ where: { contractId: id, milestoneId: m, kind: 'release' } });
   await expect.poll(() => stack.db.notification.count({ where: { contractId: id, event: 'shortfall_to_fund' } })).toBe(shortfall > 0 ? 1 : 0);
   const notice = await stack.db.notification.findFirst({ where: { contractId: id, event: 'shortfall_to_fund' } });

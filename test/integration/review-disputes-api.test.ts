@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueUser, type IssuedUser } from '../../api/users.js';
 import { http } from '../support/http.js';
 import { expectBooksBalanced } from '../support/ledger.js';
+import { projectedTo } from '../support/projected.js';
 import { newParties, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -91,6 +92,7 @@ describe('review window, revisions, refunds and disputes over HTTP', () => {
     expect([byClient.status, byClient.body.code]).toEqual([403, 'FORBIDDEN_FOR_ROLE']);
     expect(accepted.body.contract.milestones[0]).toMatchObject({ state: 'submitted', fundedCents: 700, refundedCents: 300, pendingRefundRequest: null });
     expect(released.body.contract.milestones[0]).toMatchObject({ state: 'released', releasedCents: 700 });
+    await projectedTo(stack.db, id, released.headers.get('contract-seq'));
     const books = await expectBooksBalanced(stack.db, id);
     expect([books.refunds, books.releases, books.escrow]).toEqual([300, 700, 0]);
     await expect.poll(() => eventsOf(id)).toEqual(expect.arrayContaining(['refund_requested', 'refund_accepted']));
@@ -105,6 +107,7 @@ describe('review window, revisions, refunds and disputes over HTTP', () => {
 
     expect(accepted.body.contract.milestones[0]).toMatchObject({ state: 'refunded', refundedCents: 1000, releasedCents: 0 });
     expect(next.body.contract.milestones[1].state).toBe('active');
+    await projectedTo(stack.db, id, next.headers.get('contract-seq'));
     const books = await expectBooksBalanced(stack.db, id);
     expect([books.refunds, books.escrow]).toEqual([1000, 2000]);
   });
@@ -118,6 +121,7 @@ describe('review window, revisions, refunds and disputes over HTTP', () => {
 
     expect(declined.body.contract.milestones[0]).toMatchObject({ fundedCents: 1000, pendingRefundRequest: null });
     expect([stale.status, stale.body.code, stale.body.rule]).toEqual([409, 'NO_PENDING_REFUND', 'R27']);
+    await projectedTo(stack.db, id, declined.headers.get('contract-seq'));
     expect((await expectBooksBalanced(stack.db, id)).refunds).toBe(0);
   });
 
@@ -134,6 +138,7 @@ describe('review window, revisions, refunds and disputes over HTTP', () => {
     // The release either came first (refused: it would take the money the request asks for) or after the refund.
     if (release.status === 200) expect(release.body.contract.milestones[0]).toMatchObject({ state: 'released', releasedCents: 600 });
     else expect([release.status, release.body.code]).toEqual([409, 'REFUND_PENDING']);
+    await projectedTo(stack.db, id, Math.max(...[accept, release].map((r) => Number(r.headers.get('contract-seq') ?? 0))));
     const books = await expectBooksBalanced(stack.db, id);
     expect(books.refunds + books.releases + books.escrow).toBe(1000);
   });
@@ -167,6 +172,7 @@ describe('review window, revisions, refunds and disputes over HTTP', () => {
     expect(resolved.body.contract.milestones[0]).toMatchObject({ state: 'released', releasedCents: 600, refundedCents: 400, openDispute: null });
     expect(resolved.body.contract.openDisputes).toEqual([]);
     expect(replay.body).toEqual(resolved.body);
+    await projectedTo(stack.db, id, resolved.headers.get('contract-seq'));
     const audit = await stack.db.auditEvent.findFirstOrThrow({ where: { contractId: id, command: 'resolveDispute' } });
     expect(audit.actorId).toBe(`operator:${operator.id}`);
     const books = await expectBooksBalanced(stack.db, id);

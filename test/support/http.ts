@@ -71,5 +71,11 @@ export async function createContract(
     params: { path: { id }, header: idempotent() }, body: { version: 1 },
   });
   if (!accepted.data) throw new Error(`accept: ${accepted.response.status} ${JSON.stringify(accepted.error)}`);
+  // The answer does not wait for the projection: one read that names its seq does (bounded by the API),
+  // so a test that reads PostgreSQL next finds the contract open.
+  const seen = await http(baseUrl)('GET', `/contracts/${id}`, {
+    token: freelancer.token, headers: { 'contract-min-seq': accepted.response.headers.get('contract-seq') ?? '0' },
+  });
+  if (seen.status !== 200) throw new Error(`read after accept: ${seen.status} ${JSON.stringify(seen.body)}`);
   return id;
 }

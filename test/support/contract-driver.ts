@@ -1,6 +1,6 @@
 // Drives contract workflows through their real Updates, as the API does, for workflow tests.
 import { randomUUID } from 'node:crypto';
-import { type Client, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, ServiceError, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { expect } from 'vitest';
 import { CONTRACT_TASK_TIMEOUT } from '../../api/routes/contracts.js';
@@ -132,7 +132,20 @@ export class ContractDriver {
   requestChange = (milestoneId: string, patch: CommandArgs<'requestChange'>['patch'], featureEnabled = true) =>
     this.send('requestChange', { actorId: this.clientId, milestoneId, patch, featureEnabled });
 
-  state = async (): Promise<ContractState> => (await this.handle.query(contractStateQuery))!;
+  /**
+   * The workflow's state by query. A query needs a worker polling: one asked while a test restarts its
+   * worker fails with a ServiceError, and is asked again (5 tries, about 5 s in all).
+   */
+  state = async (): Promise<ContractState> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.handle.query(contractStateQuery))!;
+      } catch (err) {
+        if (attempt >= 5 || !(err instanceof ServiceError)) throw err;
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
+  };
 
   /**
    * Waits (bounded) until PostgreSQL holds the contract up to the workflow's seq: commands are answered

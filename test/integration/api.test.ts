@@ -73,7 +73,7 @@ describe('the seed story over HTTP', () => {
 
     expect(ended.status).toBe(200);
     expect(ended.body.contract).toMatchObject({ status: 'ended', balances: { projectFundsCents: 0, escrowCents: 0, refundsCents: 500 } });
-    const history = await call('GET', `/contracts/${id}/history?limit=100`, { token: p.freelancer.token });
+    const history = await call('GET', `/contracts/${id}/history?limit=100&minSeq=${ended.headers.get('contract-seq')}`, { token: p.freelancer.token });
     expect(history.body.data.map((e: { command: string }) => e.command)).toEqual(expect.arrayContaining(['sendOffer', 'acceptOffer', 'fundMilestone', 'changeRequest approved', 'proposal approved', 'endContract']));
     // Messages leave after each transition is stored, on their own path: each inbox is awaited.
     const inbox = async (token: string) => (await call('GET', '/messages?limit=100', { token })).body.data.map((m: { subject: string }) => m.subject);
@@ -232,6 +232,7 @@ describe('Idempotency-Key', () => {
     const key = randomUUID();
 
     const first = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: p.client.token, body: {}, key });
+    await projectedTo(stack.db, id, first.headers.get('contract-seq'));
     const rows = await ledgerRows(id);
     const retry = await call('POST', `/contracts/${id}/milestones/m1/release`, { token: p.client.token, body: {}, key });
 

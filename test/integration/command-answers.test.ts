@@ -63,37 +63,38 @@ describe('a command answered from its Update', () => {
     };
     const c = (path: string) => `/contracts/${id}${path}`;
 
-    const created = await raw('POST', '/contracts', p.client.token, { title: 'Brand "refresh" — ünïcode', freelancerId: p.freelancer.id });
+    // R30: an offer of its first milestone, deposited at the create; accepting it is the first command compared.
+    const created = await raw('POST', '/contracts', p.client.token, { title: 'Brand "refresh" — ünïcode', freelancerId: p.freelancer.id,
+      milestones: [{ title: 'Logo', description: 'Three **sketches**\nand a mark', dueDate: '2031-02-03', amountCents: 1000 }] });
     expect(created.status).toBe(201);
     id = (JSON.parse(created.text) as { id: string }).id;
 
+    await step('accept offer', c('/offer/accept'), { version: 1 }, p.freelancer);
     await step('add', c('/milestones/batch'), { ops: [
-      { op: 'add', title: 'Logo', description: 'Three **sketches**\nand a mark', dueDate: '2031-02-03', amountCents: 1000 },
       { op: 'add', title: 'Site', amountCents: 2000 },
       { op: 'add', title: 'Print', description: 'Cards', amountCents: 3000 },
     ] });
     await step('edit', c('/milestones/batch'), { ops: [{ op: 'edit', milestoneId: 'm2', patch: { title: 'Website', description: 'Five pages', dueDate: null } }] });
-    await step('reorder', c('/milestones/batch'), { ops: [{ op: 'reorder', order: ['m3', 'm1', 'm2'] }, { op: 'delete', milestoneId: 'm2' },
+    await step('reorder', c('/milestones/batch'), { ops: [{ op: 'reorder', order: ['m3', 'm2'] }, { op: 'delete', milestoneId: 'm2' },
       { op: 'add', ref: 'x', title: 'Extra', amountCents: 500 }] });
-    await step('fund', c('/fund'), {});
-    const cr = await step('request change', c('/change-requests'), { milestoneId: 'm3', changes: { title: 'Print run', amountCents: 3500 } });
-    const edited = await step('edit change', c(`/change-requests/${cr.requestId}`), { changes: { title: 'Print run 2', amountCents: 3400 } });
+    const cr = await step('request change', c('/change-requests'), { milestoneId: 'm1', changes: { title: 'Logo run', amountCents: 3500 } });
+    const edited = await step('edit change', c(`/change-requests/${cr.requestId}`), { changes: { title: 'Logo run 2', amountCents: 3400 } });
     await step('approve', c(`/change-requests/${cr.requestId}/approve`), { version: edited.contract.pendingChangeRequest!.version }, p.freelancer);
     await step('fund (top-up)', c('/fund'), {});
-    const cr2 = await step('request change 2', c('/change-requests'), { milestoneId: 'm3', changes: { description: 'Matte' } });
+    const cr2 = await step('request change 2', c('/change-requests'), { milestoneId: 'm1', changes: { description: 'Matte' } });
     await step('reject', c(`/change-requests/${cr2.requestId}/reject`), { version: 0 }, p.freelancer);
-    await step('submit', c('/milestones/m3/submit'), {}, p.freelancer);
-    await step('revisions', c('/milestones/m3/request-revisions'), { message: 'Darker blue' });
-    await step('release (partial)', c('/milestones/m3/release'), { amountCents: 1200 });
+    await step('submit', c('/milestones/m1/submit'), {}, p.freelancer);
+    await step('revisions', c('/milestones/m1/request-revisions'), { message: 'Darker blue' });
+    await step('release (partial)', c('/milestones/m1/release'), { amountCents: 1200 });
     const proposal = await step('propose', c('/proposals'), { ops: [{ op: 'add', title: 'Stickers', description: 'Round', amountCents: 700 },
-      { op: 'edit', milestoneId: 'm1', patch: { title: 'Logo v2' } }] }, p.freelancer);
+      { op: 'edit', milestoneId: 'm3', patch: { title: 'Print v2' } }] }, p.freelancer);
     await step('accept proposal', c(`/proposals/${proposal.requestId}/accept`), { version: 0 });
     await step('fund (next)', c('/fund'), {});
-    const refund = await step('refund request', c('/milestones/m1/refund-requests'), { amountCents: 300, reason: 'Scope cut' });
-    await step('refund consent', c(`/milestones/m1/refund-requests/${refund.requestId}/accept`), {}, p.freelancer);
-    await step('submit (next)', c('/milestones/m1/submit'), {}, p.freelancer);
-    const dispute = await step('dispute', c('/milestones/m1/disputes'), { reason: 'Half of it was delivered' }, p.freelancer);
-    await step('resolve dispute (operator)', `/operator/contracts/${id}/milestones/m1/disputes/${dispute.requestId}/resolve`,
+    const refund = await step('refund request', c('/milestones/m3/refund-requests'), { amountCents: 300, reason: 'Scope cut' });
+    await step('refund consent', c(`/milestones/m3/refund-requests/${refund.requestId}/accept`), {}, p.freelancer);
+    await step('submit (next)', c('/milestones/m3/submit'), {}, p.freelancer);
+    const dispute = await step('dispute', c('/milestones/m3/disputes'), { reason: 'Half of it was delivered' }, p.freelancer);
+    await step('resolve dispute (operator)', `/operator/contracts/${id}/milestones/m3/disputes/${dispute.requestId}/resolve`,
       { outcome: 'split', releaseCents: 200, refundCents: dispute.contract.balances.escrowCents - 200, reason: 'Most of the scope' }, operator,
       (seq) => raw('GET', `/operator/contracts/${id}`, operator.token, undefined, { 'contract-min-seq': seq }));
     await step('end', c('/end'), {});

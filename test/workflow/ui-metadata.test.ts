@@ -43,8 +43,12 @@ describe('the Temporal UI explains each contract', () => {
     expect(details).toMatch(new RegExp(`\\*\\*Pending change request\\*\\* \`${requestId}\` · version 0 .* · expires \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC`));
     expect(details).toContain('> Change request on “m1”: amount: USD 10.00 → USD 15.00');
 
-    const history = await request.fetchHistory();
-    const timer = history.events!.find((e) => e.timerStartedEventAttributes);
+    // The request's workflow starts its timer in its own first task, just after the command's answer.
+    let timer;
+    for (let i = 0; !(timer = (await request.fetchHistory()).events!.find((e) => e.timerStartedEventAttributes)); i++) {
+      if (i >= 100) throw new Error('the request\'s timer was not started within 10 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     // A history holds the summary encrypted; the UI reads it through the codec server, this through the codec.
     const [summary] = await dataConverter().payloadCodecs![0]!.decode([timer!.userMetadata!.summary!]);
     expect(defaultPayloadConverter.fromPayload(summary!)).toBe('change request expires in 7 days (R19)');

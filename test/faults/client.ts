@@ -70,7 +70,15 @@ export class ClientMetrics {
   }
 }
 
+/** The contract a path is about (`/contracts/{id}…`, `/operator/contracts/{id}…`), if any. */
+function contractOf(path: string): string | undefined {
+  return /^\/(?:operator\/)?contracts\/([^/?]+)/.exec(path)?.[1];
+}
+
 export class ApiClient {
+  /** The highest Contract-Seq an answer carried, by contract. */
+  private readonly seqs = new Map<string, number>();
+
   constructor(
     private readonly baseUrl: string,
     readonly metrics: ClientMetrics,
@@ -139,10 +147,17 @@ export class ApiClient {
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (key) headers['idempotency-key'] = key;
+    // Read your writes, as an integrator's client does: answers are not held for the projection, so a
+    // read names the highest Contract-Seq seen for its contract and the API waits (bounded) for it.
+    const contract = contractOf(path);
+    const seen = contract ? this.seqs.get(contract) : undefined;
+    if (method === 'GET' && seen !== undefined) headers['contract-min-seq'] = String(seen);
     try {
       const res = await fetch(`${this.baseUrl}${path}`, {
         method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
       });
+      const seq = Number(res.headers.get('contract-seq') ?? NaN);
+      if (contract && Number.isInteger(seq) && seq > (this.seqs.get(contract) ?? 0)) this.seqs.set(contract, seq);
       const text = await res.text();
       let parsed: unknown;
       try {

@@ -64,7 +64,7 @@ export class Provider {
   met = (): number => this.proxy.requests.filter((r) => r.fault).length;
 
   async check(db: Db, contractIds: string[]): Promise<ProviderFindings> {
-    const entries = await db.ledgerEntry.findMany({ where: { contractId: { in: contractIds }, kind: { in: ['deposit', 'release', 'refund'] } } });
+    const entries = await db.ledgerEntry.findMany({ where: { contractId: { in: contractIds }, kind: { in: ['deposit', 'release', 'refund', 'fee_refund'] } } });
     // Payouts and refunds run behind the commands (a movement may not have a row yet): wait for every entry's.
     const keys = entries.map((e) => e.key);
     const until = Date.now() + SETTLE_MS;
@@ -72,13 +72,14 @@ export class Provider {
       await new Promise((r) => setTimeout(r, 1_000));
     }
     const done = new Set((await db.paymentMovement.findMany({ where: { contractId: { in: contractIds }, status: 'succeeded' }, select: { key: true } })).map((r) => r.key));
-    const kinds = { deposit: 'payment_intent', release: 'transfer', refund: 'refund' } as const;
+    // A closed offer's fee goes back as a refund of its own (R30).
+    const kinds = { deposit: 'payment_intent', release: 'transfer', refund: 'refund', fee_refund: 'refund' } as const;
     const f: ProviderFindings = { duplicateMovements: [], missingMovements: [], unknownToLedger: [], overRefunded: [] };
     for (const e of entries) {
       const made = this.proxy.createdFor(kinds[e.kind as keyof typeof kinds], e.key);
       const total = made.reduce((sum, o) => sum + Number(o.object.amount), 0);
       if (made.length === 0 || !done.has(e.key)) f.missingMovements.push(`${e.kind} ${e.key}`);
-      else if ((e.kind !== 'refund' && made.length > 1) || total !== Number(e.amountCents)) f.duplicateMovements.push(`${e.kind} ${e.key}: ${made.length} for ${total} cents`);
+      else if ((!['refund', 'fee_refund'].includes(e.kind) && made.length > 1) || total !== Number(e.amountCents)) f.duplicateMovements.push(`${e.kind} ${e.key}: ${made.length} for ${total} cents`);
     }
     const ours = new Set(contractIds);
     for (const pi of this.proxy.created) {

@@ -335,7 +335,9 @@ async function settleWebhooks(db: Db, records: LifecycleRecord[], f: Findings): 
     // (after a receiver's fifth failure in a row the next try is almost seven minutes away).
     const next = await db.webhookDelivery.aggregate({ where, _max: { nextRetryAt: true } });
     const due = next._max.nextRetryAt?.getTime() ?? 0;
-    const retryComing = due + RETRY_MARGIN_MS >= Date.now();
+    // A retry already overdue still counts: an attempt a killed worker held is retried on Temporal's own
+    // backoff (its attempt count includes the timed-out attempt), which can be later than the log says.
+    const retryComing = due > 0;
     const stalled = performance.now() - lastChange > NO_PROGRESS_MS || performance.now() - started > WEBHOOK_SETTLE_MS;
     if (stalled && !retryComing) break; // what is left is reported below
     await new Promise((r) => setTimeout(r, 1000));
@@ -346,8 +348,6 @@ async function settleWebhooks(db: Db, records: LifecycleRecord[], f: Findings): 
 const WEBHOOK_SETTLE_MS = 240_000;
 /** Past WEBHOOK_SETTLE_MS the wait goes on only for retries the log says are coming, and never past this. */
 const WEBHOOK_SETTLE_MAX_MS = 900_000;
-/** A retry due at a time has that long to be attempted and written before the wait stops counting on it. */
-const RETRY_MARGIN_MS = 30_000;
 
 interface EventRow { id: string; contract_id: string; payload: unknown }
 interface DeliveryRow { endpoint_id: string; event_id: string; status: string; attempts: number; last_status_code: number | null; last_error: string | null }

@@ -123,7 +123,8 @@ export class Projection {
    * activation may or may not have queued its record yet depending on which job came first. So that first
    * evaluation answers false, and the write is scheduled in the condition pass: after every command the
    * activation's handlers emitted, whatever the order of its jobs. A record queued in an earlier
-   * activation is written at the end of this one, as before.
+   * activation is written at the end of this one, as before. No timeout, by design: with nothing queued
+   * the writer has nothing to do, and the run ends by continue-as-new or completion, not by this wait.
    */
   private nextBurst(): Promise<void> {
     let first = true;
